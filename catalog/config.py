@@ -1,0 +1,86 @@
+"""The catalog's configuration: settings, optionally extended by a Backstage-style app-config file.
+
+``GREENROOM_CONFIG`` may name a YAML file with Backstage's ``catalog:`` section; its ``locations``
+and ``rules`` are used as they are, so an existing app-config can be pointed at directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from .readers import ReaderPolicy
+
+
+@dataclass(frozen=True)
+class StaticLocation:
+    """A location declared in configuration rather than registered at run time."""
+
+    type: str
+    target: str
+    rules: list[dict[str, Any]] | None = None
+
+
+def _config_file_section() -> dict[str, Any]:
+    path = settings.GREENROOM_CONFIG_FILE
+    if not path:
+        return {}
+    try:
+        document = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise ImproperlyConfigured(f"GREENROOM_CONFIG {path}: {error}") from error
+    section = document.get("catalog") if isinstance(document, dict) else None
+    if section is not None and not isinstance(section, dict):
+        raise ImproperlyConfigured(f"GREENROOM_CONFIG {path}: 'catalog' must be a mapping")
+    return section or {}
+
+
+@cache
+def catalog_settings() -> dict[str, Any]:
+    """Settings' CATALOG merged with the ``catalog:`` section of the GREENROOM_CONFIG file."""
+    merged = dict(settings.CATALOG)
+    section = _config_file_section()
+    if "locations" in section:
+        merged["LOCATIONS"] = [*merged["LOCATIONS"], *section["locations"]]
+    if "rules" in section:
+        merged["RULES"] = section["rules"]
+    return merged
+
+
+def static_locations() -> list[StaticLocation]:
+    """Locations from configuration, each checked for a type and a target."""
+    locations = []
+    for index, entry in enumerate(catalog_settings()["LOCATIONS"]):
+        if not isinstance(entry, dict) or not entry.get("type") or not entry.get("target"):
+            raise ImproperlyConfigured(f"catalog locations[{index}] needs a 'type' and a 'target': {entry!r}")
+        target = str(entry["target"])
+        if entry["type"] == "file" and not Path(target).is_absolute():
+            # Relative file targets are read from the project directory, as Backstage reads them
+            # from the backend's working directory.
+            target = str((Path(settings.BASE_DIR) / target).resolve())
+        locations.append(StaticLocation(str(entry["type"]), target, entry.get("rules")))
+    return locations
+
+
+def global_rules() -> list[dict[str, Any]]:
+    return list(catalog_settings()["RULES"])
+
+
+def reader_policy() -> ReaderPolicy:
+    """How locations may be read: limits, git cache and which remotes are allowed."""
+    catalog = catalog_settings()
+    return ReaderPolicy(
+        cache_dir=Path(catalog["GIT_CACHE_DIR"]),
+        max_file_bytes=catalog["MAX_FILE_BYTES"],
+        max_files=catalog["MAX_FILES_PER_LOCATION"],
+        git_timeout_seconds=catalog["GIT_TIMEOUT"],
+        allow_local_git=catalog["ALLOW_LOCAL_GIT"],
+        allowed_hosts=tuple(catalog["GIT_ALLOWED_HOSTS"]),
+        allow_private_addresses=catalog["ALLOW_PRIVATE_ADDRESSES"],
+    )

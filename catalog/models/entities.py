@@ -1,0 +1,58 @@
+import uuid
+
+from django.db import models
+
+from ..querysets import EntityQuerySet
+
+
+class Entity(models.Model):
+    """One catalog entity as last processed successfully, with its search index.
+
+    ``body`` is the entity as served (apiVersion, kind, metadata with uid and etag, spec); relations
+    are kept in ``Relation`` and joined on output. ``search`` flattens the body into lowercase
+    ``{"dotted.path": ["value", ...]}`` so any field filter is answered by one GIN-indexed
+    containment test on PostgreSQL.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Lowercase ``kind:namespace/name``: lookups ignore case, as Backstage's do.
+    ref = models.CharField(max_length=400, unique=True)
+    kind = models.CharField(max_length=63)
+    namespace = models.CharField(max_length=63)
+    name = models.CharField(max_length=63)
+    body = models.JSONField()
+    search = models.JSONField(default=dict)
+    location = models.ForeignKey("catalog.Location", on_delete=models.CASCADE, related_name="entities")
+    # Location ref of the file the entity was read from (``backstage.io/managed-by-location``).
+    location_key = models.TextField()
+    # SHA-1 of the processed body without uid and etag: an unchanged hash means nothing to write.
+    content_hash = models.CharField(max_length=40)
+    etag = models.CharField(max_length=40)
+    generation = models.PositiveIntegerField(default=1)
+    # Errors from the last refresh that touched this entity (Backstage's ``status.items``).
+    processing_errors = models.JSONField(default=list, blank=True)
+    is_orphan = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EntityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "entities"
+        ordering = ["ref"]
+        indexes = [
+            models.Index(fields=["kind", "namespace", "name"], name="catalog_entity_kind_ns_name"),
+            models.Index(fields=["location", "location_key"], name="catalog_entity_location"),
+        ]
+
+    def __str__(self) -> str:
+        return self.ref
+
+    @property
+    def title(self) -> str:
+        return self.body.get("metadata", {}).get("title") or self.name
+
+    @property
+    def status(self) -> dict:
+        """Backstage's ``status`` block for the entity: its processing errors, if any."""
+        return {"items": self.processing_errors} if self.processing_errors else {}

@@ -1,0 +1,106 @@
+"""Named reads of the catalog. Filters run in the database, from indexes, never in Python."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from django.db import connection, models
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+from .filters import Condition, FilterClause
+from .relations import RELATION_PAIRS
+
+if TYPE_CHECKING:
+    from .models import Entity
+
+_RELATION_TYPES = {relation.lower(): relation for relation in RELATION_PAIRS}
+
+
+def _json_path(key: str) -> str:
+    if '"' in key or "\\" in key:
+        # No indexed key contains a quote: such a filter can match nothing.
+        return ""
+    return f'$."{key}"'
+
+
+class EntityQuerySet(models.QuerySet):
+    """Reads of ``Entity`` rows: by ref, by owner, and Backstage filter expressions."""
+
+    def by_ref(self, ref: str) -> EntityQuerySet:
+        return self.filter(ref=ref.lower())
+
+    def owned_by(self, owner_ref: str) -> EntityQuerySet:
+        return self.matching([(Condition("relations.ownedby", (owner_ref.lower(),)),)])
+
+    def of_kind(self, kind: str) -> EntityQuerySet:
+        return self.matching([(Condition("kind", (kind.lower(),)),)])
+
+    def matching(self, clauses: list[FilterClause]) -> EntityQuerySet:
+        """Entities matching any clause, where a clause matches when all its conditions hold."""
+        if not clauses:
+            return self
+        combined = Q()
+        for clause in clauses:
+            clause_q = Q()
+            for condition in clause:
+                clause_q &= self._condition_q(condition)
+            combined |= clause_q
+        return self.filter(combined)
+
+    def _condition_q(self, condition: Condition) -> Q:
+        key, values = condition.key, condition.values
+        if key.startswith("relations."):
+            return self._relation_q(key.removeprefix("relations."), values)
+        if values is None:
+            return Q(search__has_key=key)
+        if connection.vendor == "postgresql":
+            # Each branch is a jsonb @> test, served by the GIN index on ``search``.
+            q = Q()
+            for value in values:
+                q |= Q(search__contains={key: [value]})
+            return q
+        path = _json_path(key)
+        if not path:
+            return Q(pk__in=[])
+        placeholders = ",".join(["%s"] * len(values))
+        table = self.model._meta.db_table
+        return Q(
+            RawSQL(
+                f"EXISTS (SELECT 1 FROM json_each({table}.search, %s) AS item "
+                f"WHERE item.value IN ({placeholders}))",
+                [path, *values],
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def _relation_q(self, relation_key: str, values: tuple[str, ...] | None) -> Q:
+        from .models import Relation
+
+        relation_type = _RELATION_TYPES.get(relation_key)
+        if relation_type is None:
+            return Q(pk__in=[])
+        rows = Relation.objects.filter(type=relation_type)
+        if values is not None:
+            rows = rows.filter(target_ref__in=values)
+        return Q(ref__in=rows.values("source_ref"))
+
+    def with_relations(self) -> list[Entity]:
+        """Evaluate, attaching each entity's output relations in one extra query."""
+        from .models import Relation
+
+        entities = list(self)
+        relations_by_ref: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        if entities:
+            rows = Relation.objects.filter(source_ref__in=[entity.ref for entity in entities]).values_list(
+                "source_ref", "type", "target_ref"
+            )
+            for source_ref, relation_type, target_ref in rows:
+                relations_by_ref[source_ref].add((relation_type, target_ref))
+        for entity in entities:
+            entity.output_relations = [
+                {"type": relation_type, "targetRef": target_ref}
+                for relation_type, target_ref in sorted(relations_by_ref[entity.ref])
+            ]
+        return entities

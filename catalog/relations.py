@@ -1,0 +1,111 @@
+"""Built-in relations: which spec fields emit which relation, in both directions.
+
+Each reference in a relation field yields two rows: ``self -forward-> target`` and
+``target -reverse-> self``, both owned by the entity that wrote the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .refs import InvalidEntityRef, entity_ref_of, parse_entity_ref
+
+RELATION_PAIRS: dict[str, str] = {
+    "ownedBy": "ownerOf",
+    "partOf": "hasPart",
+    "providesApi": "apiProvidedBy",
+    "consumesApi": "apiConsumedBy",
+    "dependsOn": "dependencyOf",
+    "memberOf": "hasMember",
+    "childOf": "parentOf",
+}
+RELATION_PAIRS.update({reverse: forward for forward, reverse in list(RELATION_PAIRS.items())})
+
+
+@dataclass(frozen=True, slots=True)
+class RelationField:
+    """One spec field that emits a relation: its default target kind and forward relation type."""
+
+    field: str
+    default_kind: str | None
+    relation: str
+    many: bool = False
+
+
+_OWNER = RelationField("owner", "Group", "ownedBy")
+_SYSTEM = RelationField("system", "System", "partOf")
+_DEPENDS_ON = RelationField("dependsOn", None, "dependsOn", many=True)
+_DEPENDENCY_OF = RelationField("dependencyOf", None, "dependencyOf", many=True)
+
+RELATION_FIELDS: dict[str, tuple[RelationField, ...]] = {
+    "component": (
+        _OWNER,
+        _SYSTEM,
+        RelationField("subcomponentOf", "Component", "partOf"),
+        RelationField("providesApis", "API", "providesApi", many=True),
+        RelationField("consumesApis", "API", "consumesApi", many=True),
+        _DEPENDS_ON,
+        _DEPENDENCY_OF,
+    ),
+    "api": (_OWNER, _SYSTEM),
+    "resource": (_OWNER, _SYSTEM, _DEPENDS_ON, _DEPENDENCY_OF),
+    "system": (_OWNER, RelationField("domain", "Domain", "partOf")),
+    "domain": (_OWNER, RelationField("subdomainOf", "Domain", "partOf")),
+    "group": (
+        RelationField("parent", "Group", "childOf"),
+        RelationField("children", "Group", "parentOf", many=True),
+        RelationField("members", "User", "hasMember", many=True),
+    ),
+    "user": (RelationField("memberOf", "Group", "memberOf", many=True),),
+    "airesource": (_OWNER, _SYSTEM, _DEPENDS_ON),
+    "template": (_OWNER,),
+}
+
+# Fields whose string lists are stored sorted, as Backstage's processor sorts them.
+SORTED_SPEC_FIELDS = ("providesApis", "consumesApis", "dependsOn", "dependencyOf", "memberOf", "children", "members")
+
+
+class RelationFieldError(ValueError):
+    """A relation field holds a reference that cannot be parsed."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def emitted_relations(entity: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Every ``(source_ref, type, target_ref)`` row the entity emits, forward and reverse.
+
+    Raises ``RelationFieldError`` naming the spec field when a reference cannot be parsed.
+    """
+    fields = RELATION_FIELDS.get(str(entity.get("kind", "")).lower(), ())
+    spec = entity.get("spec") or {}
+    if not fields or not isinstance(spec, dict):
+        return []
+    self_ref = entity_ref_of(entity)
+    namespace = (entity.get("metadata") or {}).get("namespace") or "default"
+    rows: list[tuple[str, str, str]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for relation_field in fields:
+        value = spec.get(relation_field.field)
+        if value is None:
+            continue
+        values = value if relation_field.many and isinstance(value, list) else [value]
+        for index, item in enumerate(values):
+            path = f"spec.{relation_field.field}" + (f"[{index}]" if relation_field.many else "")
+            try:
+                target = str(
+                    parse_entity_ref(
+                        item, default_kind=relation_field.default_kind, default_namespace=namespace
+                    )
+                )
+            except InvalidEntityRef as error:
+                raise RelationFieldError(path, str(error)) from None
+            reverse = RELATION_PAIRS[relation_field.relation]
+            for row in ((self_ref, relation_field.relation, target), (target, reverse, self_ref)):
+                if row not in seen:
+                    seen.add(row)
+                    rows.append(row)
+    return rows

@@ -1,0 +1,235 @@
+"""Registering, refreshing and removing locations; every caller (commands, API, tasks) uses these."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ..config import catalog_settings, global_rules, reader_policy, static_locations
+from ..models import Entity, EntityHistory, Location
+from .processing import LocationProcessor
+from .refresh import RefreshReport, RefreshWriter
+
+logger = logging.getLogger(__name__)
+
+LOCATION_TYPES = ("file", "url")
+
+
+class LocationError(ValueError):
+    """A location that cannot be registered; the message says why."""
+
+
+class LocationExists(LocationError):
+    """The same ``type:target`` is already registered."""
+
+    def __init__(self, location: Location) -> None:
+        super().__init__(f"Location {location.location_ref} already exists")
+        self.location = location
+
+
+class RefreshInProgress(RuntimeError):
+    """Another worker is refreshing this location right now."""
+
+
+@dataclass(frozen=True)
+class LocationSpec:
+    type: str
+    target: str
+    presence: str = "required"
+
+
+def parse_location_target(raw: str) -> LocationSpec:
+    """Read what a person types: a path, ``file:PATH``, ``url:URL``, or a git URL.
+
+    A bare local path becomes a ``file`` location (made absolute); anything with a scheme
+    (``https://``, ``ssh://``, ``file://``, ``git@host:``) is a git repository, type ``url``.
+    """
+    raw = raw.strip()
+    if not raw:
+        raise LocationError("the location target is empty")
+    prefix, sep, rest = raw.partition(":")
+    if sep and prefix in LOCATION_TYPES and not rest.startswith("//"):
+        location_type, target = prefix, rest.strip()
+    elif "://" in raw or raw.startswith("git@"):
+        location_type, target = "url", raw
+    else:
+        location_type, target = "file", raw
+    if location_type == "file":
+        target = str(Path(target).expanduser().absolute())
+    return validate_location_spec(location_type, target)
+
+
+def validate_location_spec(location_type: str, target: str, presence: str = "required") -> LocationSpec:
+    """Refuse unknown types, empty targets and unsafe target strings, as Backstage does."""
+    if location_type not in LOCATION_TYPES:
+        raise LocationError(f"location type {location_type!r} is not supported; use one of {', '.join(LOCATION_TYPES)}")
+    if not target or not target.strip():
+        raise LocationError("the location target is empty")
+    if any(ord(char) < 32 for char in target):
+        raise LocationError("the location target contains control characters")
+    if target.lower().lstrip().startswith("javascript:"):
+        raise LocationError("javascript: targets are not locations")
+    if presence not in ("required", "optional"):
+        raise LocationError(f"presence must be 'required' or 'optional', not {presence!r}")
+    return LocationSpec(location_type, target.strip(), presence)
+
+
+def register_location(
+    spec: LocationSpec,
+    *,
+    origin: str = Location.Origin.REGISTERED,
+    rules: list[dict[str, Any]] | None = None,
+    exists_ok: bool = False,
+) -> Location:
+    """Store a location (it is read by the next refresh). Raises ``LocationExists`` unless ``exists_ok``."""
+    existing = Location.objects.filter(type=spec.type, target=spec.target).first()
+    if existing is not None:
+        if exists_ok:
+            return existing
+        raise LocationExists(existing)
+    try:
+        with transaction.atomic():
+            return Location.objects.create(
+                type=spec.type, target=spec.target, presence=spec.presence, origin=origin, rules=rules
+            )
+    except IntegrityError:
+        existing = Location.objects.get(type=spec.type, target=spec.target)
+        if exists_ok:
+            return existing
+        raise LocationExists(existing) from None
+
+
+def generated_location_entity(location: Location) -> dict[str, Any]:
+    """The Location entity Backstage generates for a registered location."""
+    spec: dict[str, Any] = {"type": location.type, "target": location.target}
+    if location.presence != "required":
+        spec["presence"] = location.presence
+    return {
+        "apiVersion": "backstage.io/v1alpha1",
+        "kind": "Location",
+        "metadata": {"name": location.entity_name, "namespace": "default"},
+        "spec": spec,
+    }
+
+
+def _claim(location: Location) -> bool:
+    """Take the refresh lock with one conditional UPDATE; a stale claim (dead worker) is taken over."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=catalog_settings()["REFRESH_LOCK_TIMEOUT"])
+    claimed = (
+        Location.objects.filter(pk=location.pk)
+        .filter(Q(refresh_claimed_at__isnull=True) | Q(refresh_claimed_at__lt=stale))
+        .update(refresh_claimed_at=now, last_refresh_started_at=now)
+    )
+    return claimed == 1
+
+
+def refresh_location(location: Location) -> RefreshReport:
+    """Read ``location`` now and apply the difference. Raises ``RefreshInProgress`` if already running."""
+    if not _claim(location):
+        raise RefreshInProgress(f"location {location.location_ref} is being refreshed by another worker")
+    try:
+        processor = LocationProcessor(
+            location_type=location.type,
+            location_target=location.target,
+            presence=location.presence,
+            origin_ref=location.location_ref,
+            generated_entity=generated_location_entity(location),
+            policy=reader_policy(),
+            global_rules=global_rules(),
+            location_rules=location.rules,
+        )
+        writer = RefreshWriter(location)
+        writer.write_all(processor.entities())
+        report = writer.finish(processor.outcome)
+    except BaseException:
+        Location.objects.filter(pk=location.pk).update(refresh_claimed_at=None)
+        raise
+    logger.info(
+        "refreshed %s: %d added, %d changed, %d unchanged, %d orphaned, %d refused",
+        location.location_ref,
+        len(report.added),
+        len(report.changed),
+        report.unchanged,
+        len(report.orphaned),
+        len(report.refused),
+    )
+    return report
+
+
+def delete_location(location: Location) -> int:
+    """Remove a location and every entity it provides, recording each deletion in history."""
+    now = timezone.now()
+    with transaction.atomic():
+        entities = Entity.objects.filter(location=location)
+        EntityHistory.objects.bulk_create(
+            [
+                EntityHistory(
+                    entity_ref=ref,
+                    entity_uid=uid,
+                    generation=generation,
+                    change=EntityHistory.Change.DELETED,
+                    body=body,
+                    location_ref=location.location_ref,
+                    location_key=location_key,
+                    recorded_at=now,
+                )
+                for uid, ref, generation, body, location_key in entities.values_list(
+                    "id", "ref", "generation", "body", "location_key"
+                ).iterator(chunk_size=2000)
+            ],
+            batch_size=1000,
+        )
+        count = entities.count()
+        location.delete()
+    return count
+
+
+def delete_orphans() -> int:
+    """Delete every orphaned entity (an explicit action, never automatic), recording history."""
+    now = timezone.now()
+    with transaction.atomic():
+        orphans = Entity.objects.filter(is_orphan=True).select_related("location")
+        EntityHistory.objects.bulk_create(
+            [
+                EntityHistory(
+                    entity_ref=entity.ref,
+                    entity_uid=entity.pk,
+                    generation=entity.generation,
+                    change=EntityHistory.Change.DELETED,
+                    body=entity.body,
+                    location_ref=entity.location.location_ref,
+                    location_key=entity.location_key,
+                    recorded_at=now,
+                )
+                for entity in orphans
+            ]
+        )
+        deleted, _ = Entity.objects.filter(is_orphan=True).delete()
+    return deleted
+
+
+def sync_config_locations() -> list[Location]:
+    """Make the stored static locations match configuration (new ones added, rules updated)."""
+    locations = []
+    for static in static_locations():
+        spec = validate_location_spec(static.type, static.target)
+        location = register_location(spec, origin=Location.Origin.CONFIG, rules=static.rules, exists_ok=True)
+        if location.origin != Location.Origin.CONFIG or location.rules != static.rules:
+            location.origin, location.rules = Location.Origin.CONFIG, static.rules
+            location.save(update_fields=["origin", "rules"])
+        locations.append(location)
+    return locations
+
+
+def due_locations() -> list[Location]:
+    """Locations whose last refresh is older than the configured interval (or never ran)."""
+    cutoff = timezone.now() - timedelta(seconds=catalog_settings()["REFRESH_INTERVAL"])
+    return list(Location.objects.filter(Q(last_refreshed_at__isnull=True) | Q(last_refreshed_at__lt=cutoff)))

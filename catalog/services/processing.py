@@ -1,0 +1,393 @@
+"""Turn a registered location into processed entities, without touching the database.
+
+Reading follows Backstage's pipeline: read the target, parse every YAML document, resolve
+placeholders, validate, apply catalog rules, stamp the location annotations, emit relations, and
+follow ``Location`` entities to their targets. Entities are yielded one file at a time so a
+location of 100,000 entities never sits in memory as a whole; what went wrong is collected in
+``ProcessingOutcome`` with the file, document, line and field it concerns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..readers import ReaderPolicy, ReadResult, SourceFile, read_location, read_relative
+from ..refs import entity_ref_of
+from ..relations import SORTED_SPEC_FIELDS, RelationFieldError, emitted_relations
+from ..rules import is_allowed
+from ..search_index import build_search_document
+from ..validation import validate_entity
+from ..yaml_reader import YamlFileError, parse_documents
+from .scm import scm_annotations
+
+MANAGED_BY_LOCATION = "backstage.io/managed-by-location"
+MANAGED_BY_ORIGIN_LOCATION = "backstage.io/managed-by-origin-location"
+PROCESSING_ERROR_TYPE = "backstage.io/catalog-processing"
+PLACEHOLDER_KEYS = ("$text", "$json", "$yaml")
+# Location entities may nest; a deeper chain is almost certainly a loop through differing paths.
+MAX_LOCATION_DEPTH = 32
+
+
+@dataclass
+class ProcessingError:
+    """One problem found while processing, located as precisely as the input allows."""
+
+    location_key: str
+    message: str
+    document: int | None = None
+    line: int | None = None
+    field: str | None = None
+    entity_ref: str | None = None
+    level: str = "error"
+
+    def __str__(self) -> str:
+        where = self.location_key.partition(":")[2] or self.location_key
+        if self.document is not None:
+            where += f", document {self.document + 1}"
+        if self.line is not None:
+            where += f" (line {self.line})"
+        if self.field:
+            where += f", {self.field}"
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def as_status_item(self) -> dict[str, Any]:
+        """The entity ``status.items`` entry Backstage's clients read."""
+        name = "InputError" if self.level == "error" else "Warning"
+        return {
+            "type": PROCESSING_ERROR_TYPE,
+            "level": self.level,
+            "message": f"{name}: {self}",
+            "error": {"name": name, "message": str(self)},
+        }
+
+
+@dataclass
+class ProcessedEntity:
+    """An entity ready to store: its body, index rows and where it came from."""
+
+    ref: str
+    body: dict[str, Any]
+    location_key: str
+    relations: list[tuple[str, str, str]]
+    search: dict[str, list[str]]
+    content_hash: str
+    warnings: list[ProcessingError] = field(default_factory=list)
+
+
+@dataclass
+class ProcessingOutcome:
+    """What a run of the processor found besides the entities it yielded."""
+
+    errors: list[ProcessingError] = field(default_factory=list)
+    # Files that could not be read or parsed: their entities keep their last good version.
+    failed_keys: set[str] = field(default_factory=set)
+    # Refs whose document was refused: the stored entity keeps its last good version.
+    blocked: dict[str, list[ProcessingError]] = field(default_factory=dict)
+    # Every ref yielded, with the file it came from (duplicates are refused against this).
+    emitted: dict[str, str] = field(default_factory=dict)
+    commit: str | None = None
+    files_read: int = 0
+
+
+def content_hash(body: dict[str, Any]) -> str:
+    """SHA-1 of the body without server-assigned fields; equal hashes mean nothing changed."""
+    metadata = {k: v for k, v in body["metadata"].items() if k not in ("uid", "etag")}
+    canonical = json.dumps({**body, "metadata": metadata}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha1(canonical.encode()).hexdigest()  # noqa: S324 - a change detector, not security
+
+
+class LocationProcessor:
+    """Processes one registered location; iterate ``entities()``, then read ``outcome``."""
+
+    def __init__(
+        self,
+        *,
+        location_type: str,
+        location_target: str,
+        presence: str,
+        origin_ref: str,
+        generated_entity: dict[str, Any],
+        policy: ReaderPolicy,
+        global_rules: list[dict[str, Any]],
+        location_rules: list[dict[str, Any]] | None,
+    ) -> None:
+        self.location_type = location_type
+        self.location_target = location_target
+        self.presence = presence
+        self.origin_ref = origin_ref
+        self.generated_entity = generated_entity
+        self.policy = policy
+        self.global_rules = global_rules
+        self.location_rules = location_rules
+        self.outcome = ProcessingOutcome()
+        self._queue: deque[tuple[SourceFile, int]] = deque()
+        self._seen_keys: set[str] = set()
+
+    def entities(self) -> Iterator[ProcessedEntity]:
+        """Yield every entity the location emits, the generated Location entity first."""
+        root = self._finish(
+            self.generated_entity, self.origin_ref, source=None, document=None, line=None, check_rules=False
+        )
+        if root is not None:
+            yield root
+        self._enqueue(read_location(self.location_type, self.location_target, self.policy), 0, self.presence)
+        while self._queue:
+            source, depth = self._queue.popleft()
+            yield from self._process_file(source, depth)
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def _enqueue(self, result: ReadResult, depth: int, presence: str) -> None:
+        if result.commit and not self.outcome.commit:
+            self.outcome.commit = result.commit
+        for error in result.errors:
+            if presence == "optional" and "not found" in error.message.lower():
+                continue
+            self.outcome.errors.append(ProcessingError(error.location_key, error.message))
+            self.outcome.failed_keys.add(error.location_key)
+        for source in result.files:
+            if source.location_key not in self._seen_keys:
+                self._seen_keys.add(source.location_key)
+                self._queue.append((source, depth))
+
+    def _process_file(self, source: SourceFile, depth: int) -> Iterator[ProcessedEntity]:
+        self.outcome.files_read += 1
+        try:
+            documents = parse_documents(source.data, source=source.location_key, max_bytes=self.policy.max_file_bytes)
+        except YamlFileError as error:
+            self._fail_file(source, str(error.message), error.line)
+            return
+        for document in documents:
+            if document.error is not None:
+                self._fail_file(source, document.error, document.line, document.index)
+                continue
+            entity = self._prepare(document.data, source, document.index, document.line, depth)
+            if entity is not None:
+                processed = self._finish(
+                    entity, source.location_key, source=source, document=document.index, line=document.line
+                )
+                if processed is not None:
+                    yield processed
+
+    def _fail_file(self, source: SourceFile, message: str, line: int | None, document: int | None = None) -> None:
+        self.outcome.errors.append(ProcessingError(source.location_key, message, document=document, line=line))
+        self.outcome.failed_keys.add(source.location_key)
+
+    # --- one document -------------------------------------------------------------------------
+
+    def _prepare(
+        self, data: dict[str, Any], source: SourceFile, index: int, line: int, depth: int
+    ) -> dict[str, Any] | None:
+        """Resolve placeholders and follow Location targets; None when the document is refused."""
+        entity, placeholder_errors = self._resolve_placeholders(data, source)
+        for error in placeholder_errors:
+            error.document, error.line = index, line
+        hard_errors = [error for error in placeholder_errors if error.level == "error"]
+        if hard_errors:
+            self._refuse(entity, source, hard_errors)
+            return None
+        entity["_warnings"] = [error for error in placeholder_errors if error.level != "error"]
+        if entity.get("kind") == "Location" and isinstance(entity.get("spec"), dict):
+            self._follow(entity["spec"], source, depth, index, line)
+        return entity
+
+    def _finish(
+        self,
+        entity: dict[str, Any],
+        location_key: str,
+        *,
+        source: SourceFile | None,
+        document: int | None,
+        line: int | None,
+        check_rules: bool = True,
+    ) -> ProcessedEntity | None:
+        warnings = entity.pop("_warnings", [])
+
+        def error(message: str, field: str | None = None) -> ProcessingError:
+            return ProcessingError(location_key, message, document=document, line=line, field=field)
+
+        field_errors = validate_entity(entity)
+        if field_errors:
+            self._refuse(entity, source, [error(item.message, item.field) for item in field_errors], location_key)
+            return None
+        ref = entity_ref_of(entity)
+        if check_rules and not is_allowed(
+            entity,
+            global_rules=self.global_rules,
+            location_rules=self.location_rules,
+            location_type=self.location_type,
+            location_target=self.location_target,
+        ):
+            self._refuse(
+                entity,
+                source,
+                [error(f"{ref} is of kind {entity['kind']}, which is not an allowed kind for this location", "kind")],
+                location_key,
+            )
+            return None
+        body = _normalised_body(entity, location_key, self.origin_ref)
+        try:
+            relations = emitted_relations(body)
+        except RelationFieldError as problem:
+            self._refuse(entity, source, [error(problem.message, problem.field)], location_key)
+            return None
+        first_key = self.outcome.emitted.get(ref)
+        if first_key is not None:
+            self.outcome.errors.append(
+                error(f"duplicate entity {ref}: already read from {first_key}; this copy is ignored", "metadata.name")
+            )
+            return None
+        self.outcome.emitted[ref] = location_key
+        return ProcessedEntity(
+            ref=ref,
+            body=body,
+            location_key=location_key,
+            relations=relations,
+            search=build_search_document(body),
+            content_hash=content_hash(body),
+            warnings=warnings,
+        )
+
+    def _refuse(
+        self,
+        entity: Any,
+        source: SourceFile | None,
+        errors: list[ProcessingError],
+        location_key: str | None = None,
+    ) -> None:
+        self.outcome.errors.extend(errors)
+        ref = _ref_or_none(entity)
+        if ref is None:
+            # Without a readable ref the refusal cannot be pinned to one entity: keep the whole
+            # file's entities as they were.
+            self.outcome.failed_keys.add(location_key or (source.location_key if source else ""))
+            return
+        for item in errors:
+            item.entity_ref = ref
+        self.outcome.blocked.setdefault(ref, []).extend(errors)
+
+    # --- locations and placeholders ---------------------------------------------------------
+
+    def _follow(self, spec: dict[str, Any], source: SourceFile, depth: int, index: int, line: int) -> None:
+        targets = [spec["target"]] if isinstance(spec.get("target"), str) else []
+        if isinstance(spec.get("targets"), list):
+            targets += [target for target in spec["targets"] if isinstance(target, str)]
+        presence = spec.get("presence", "required")
+        if depth + 1 > MAX_LOCATION_DEPTH:
+            self._fail_file(source, f"Location entities nest deeper than {MAX_LOCATION_DEPTH} levels", line, index)
+            return
+        source_type = source.location_key.partition(":")[0]
+        target_type = spec.get("type") or source_type
+        for target in targets:
+            if target_type == source_type and not _is_absolute_target(target):
+                result = read_relative(source, target, self.policy)
+            elif target_type == "url" and _is_absolute_target(target):
+                result = read_location("url", target, self.policy)
+            elif target_type == "file" and source_type == "file":
+                result = read_relative(source, target, self.policy)
+            else:
+                self.outcome.errors.append(
+                    ProcessingError(
+                        source.location_key,
+                        f"a {source_type} location may not point at a {target_type} target ({target})",
+                        document=index,
+                        line=line,
+                        field="spec.targets",
+                    )
+                )
+                continue
+            self._enqueue(result, depth + 1, presence)
+
+    def _resolve_placeholders(
+        self, data: dict[str, Any], source: SourceFile
+    ) -> tuple[dict[str, Any], list[ProcessingError]]:
+        errors: list[ProcessingError] = []
+
+        def resolve(value: Any, path: str) -> Any:
+            if isinstance(value, dict):
+                if len(value) == 1:
+                    key, target = next(iter(value.items()))
+                    if key in PLACEHOLDER_KEYS and isinstance(target, str):
+                        return self._placeholder(key, target, source, path, errors)
+                return {k: resolve(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+            if isinstance(value, list):
+                return [resolve(item, f"{path}[{i}]") for i, item in enumerate(value)]
+            return value
+
+        return resolve(data, ""), errors
+
+    def _placeholder(
+        self, key: str, target: str, source: SourceFile, path: str, errors: list[ProcessingError]
+    ) -> Any:
+        if _is_absolute_target(target):
+            # Remote placeholders are not fetched: the catalog reads only the location's own files.
+            errors.append(
+                ProcessingError(
+                    source.location_key,
+                    f"{key} placeholder {target} was not loaded: only files of the same location are read",
+                    field=path,
+                    level="warning",
+                )
+            )
+            return f"Not loaded: {target}"
+        result = read_relative(source, target, self.policy)
+        if result.errors or not result.files:
+            reason = result.errors[0].message if result.errors else f"{target} not found"
+            errors.append(ProcessingError(source.location_key, f"{key} placeholder: {reason}", field=path))
+            return None
+        data = result.files[0].data
+        try:
+            text = data.decode("utf-8")
+            if key == "$text":
+                return text
+            if key == "$json":
+                return json.loads(text)
+            documents = parse_documents(data, source=result.files[0].location_key)
+            if len(documents) != 1 or documents[0].error:
+                problem = documents[0].error if documents else "it is empty"
+                raise ValueError(problem or "it must hold exactly one YAML document")
+            return documents[0].data
+        except (UnicodeDecodeError, ValueError, YamlFileError) as error:
+            errors.append(ProcessingError(source.location_key, f"{key} placeholder {target}: {error}", field=path))
+            return None
+
+
+def _is_absolute_target(target: str) -> bool:
+    return "://" in target or target.startswith("/")
+
+
+def _ref_or_none(entity: Any) -> str | None:
+    try:
+        return entity_ref_of(entity)
+    except (KeyError, TypeError, AttributeError):
+        return None
+
+
+def _normalised_body(entity: dict[str, Any], location_key: str, origin_ref: str) -> dict[str, Any]:
+    """The stored body: default namespace, location annotations, and sorted relation lists."""
+    metadata = dict(entity["metadata"])
+    metadata.setdefault("namespace", "default")
+    metadata.pop("uid", None)
+    annotations = dict(metadata.get("annotations") or {})
+    for key, value in scm_annotations(location_key).items():
+        annotations.setdefault(key, value)
+    # The catalog owns these two; values written in the file are replaced, as Backstage does.
+    annotations[MANAGED_BY_LOCATION] = location_key
+    annotations[MANAGED_BY_ORIGIN_LOCATION] = origin_ref
+    metadata["annotations"] = annotations
+    body = {"apiVersion": entity["apiVersion"], "kind": entity["kind"], "metadata": metadata}
+    if "spec" in entity:
+        spec = dict(entity["spec"])
+        for name in SORTED_SPEC_FIELDS:
+            if isinstance(spec.get(name), list) and all(isinstance(item, str) for item in spec[name]):
+                spec[name] = sorted(spec[name])
+        body["spec"] = spec
+    return body

@@ -1,0 +1,291 @@
+"""Write a location's processed entities to the database, changing only what changed.
+
+Entities arrive in batches; each batch is one query to find what is stored and one transaction
+to write the difference. An unchanged entity is not written at all and keeps its etag; a changed
+one gets a new etag and generation and a history row. When the whole location has been read,
+entities it no longer emits are marked orphaned (never silently deleted) unless their file failed
+to read, in which case they keep their last good version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Entity, EntityHistory, Location, Relation
+from .processing import ProcessedEntity, ProcessingError, ProcessingOutcome
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+ORPHAN_ANNOTATION = "backstage.io/orphan"
+ORPHAN_SEARCH_KEY = f"metadata.annotations.{ORPHAN_ANNOTATION}"
+
+
+@dataclass
+class RefreshReport:
+    """What one refresh did, for commands, the API and the location's record."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    orphaned: list[str] = field(default_factory=list)
+    refused: list[ProcessingError] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    commit: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
+
+def etag_for(uid: uuid.UUID, generation: int, content_hash: str) -> str:
+    return hashlib.sha1(f"{uid}:{generation}:{content_hash}".encode()).hexdigest()  # noqa: S324
+
+
+def _batched(items: Iterable[ProcessedEntity], size: int) -> Iterator[list[ProcessedEntity]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Dotted paths, two levels deep, whose values differ between two bodies."""
+    changed = []
+    for key in sorted(set(old) | set(new)):
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        if isinstance(before, dict) and isinstance(after, dict):
+            changed += [
+                f"{key}.{sub}" for sub in sorted(set(before) | set(after)) if before.get(sub) != after.get(sub)
+            ]
+        else:
+            changed.append(key)
+    return changed
+
+
+class RefreshWriter:
+    """Applies one refresh of ``location``: feed ``write_all`` the entities, then ``finish``."""
+
+    def __init__(self, location: Location, now: datetime | None = None) -> None:
+        self.location = location
+        self.now = now or timezone.now()
+        self.report = RefreshReport()
+        self._warnings: dict[str, list[dict[str, Any]]] = {}
+
+    def write_all(self, entities: Iterable[ProcessedEntity]) -> None:
+        for batch in _batched(entities, BATCH_SIZE):
+            self._write_batch(batch)
+
+    def _write_batch(self, batch: list[ProcessedEntity]) -> None:
+        stored = {
+            row[0]: row
+            for row in Entity.objects.filter(ref__in=[item.ref for item in batch]).values_list(
+                "ref", "id", "location_id", "content_hash", "generation", "is_orphan", "processing_errors"
+            )
+        }
+        created: list[Entity] = []
+        updated: list[tuple[ProcessedEntity, tuple]] = []
+        status_only: list[tuple[uuid.UUID, list[dict[str, Any]]]] = []
+        history: list[EntityHistory] = []
+        for item in batch:
+            status_items = [warning.as_status_item() for warning in item.warnings]
+            row = stored.get(item.ref)
+            if row is None:
+                created.append(self._new_entity(item, status_items))
+                continue
+            _, entity_id, location_id, stored_hash, _, is_orphan, stored_errors = row
+            if location_id != self.location.pk and not is_orphan:
+                self._conflict(item, location_id)
+                continue
+            if stored_hash != item.content_hash or location_id != self.location.pk or is_orphan:
+                updated.append((item, row))
+            else:
+                self.report.unchanged += 1
+                if stored_errors != status_items:
+                    status_only.append((entity_id, status_items))
+        with transaction.atomic():
+            if created:
+                Entity.objects.bulk_create(created, batch_size=BATCH_SIZE)
+                for entity in created:
+                    history.append(self._history(entity, EntityHistory.Change.CREATED, entity.body, []))
+                    self.report.added.append(entity.ref)
+            previous_bodies = dict(
+                Entity.objects.filter(pk__in=[row[1] for _, row in updated]).values_list("id", "body")
+            )
+            for item, row in updated:
+                history.append(self._update(item, row, previous_bodies[row[1]]))
+            for entity_id, status_items in status_only:
+                Entity.objects.filter(pk=entity_id).update(processing_errors=status_items)
+            changed_ids = [entity.pk for entity in created] + [row[1] for _, row in updated]
+            if updated:
+                Relation.objects.filter(emitter_id__in=[row[1] for _, row in updated]).delete()
+            if changed_ids:
+                by_ref = {entity.ref: entity.pk for entity in created}
+                by_ref.update({item.ref: row[1] for item, row in updated})
+                Relation.objects.bulk_create(
+                    [
+                        Relation(source_ref=source, type=kind, target_ref=target, emitter_id=by_ref[item.ref])
+                        for item in batch
+                        if item.ref in by_ref
+                        for source, kind, target in item.relations
+                    ],
+                    batch_size=5000,
+                )
+            EntityHistory.objects.bulk_create(history, batch_size=BATCH_SIZE)
+
+    def _new_entity(self, item: ProcessedEntity, status_items: list[dict[str, Any]]) -> Entity:
+        uid = uuid.uuid4()
+        etag = etag_for(uid, 1, item.content_hash)
+        item.body["metadata"]["uid"] = str(uid)
+        item.body["metadata"]["etag"] = etag
+        metadata = item.body["metadata"]
+        return Entity(
+            id=uid,
+            ref=item.ref,
+            kind=item.body["kind"],
+            namespace=metadata["namespace"],
+            name=metadata["name"],
+            body=item.body,
+            search=item.search | {"metadata.uid": [str(uid)], "metadata.etag": [etag]},
+            location=self.location,
+            location_key=item.location_key,
+            content_hash=item.content_hash,
+            etag=etag,
+            generation=1,
+            processing_errors=status_items,
+            created_at=self.now,
+            updated_at=self.now,
+        )
+
+    def _update(self, item: ProcessedEntity, row: tuple, previous: dict[str, Any]) -> EntityHistory:
+        _, entity_id, _, stored_hash, generation, _, _ = row
+        content_changed = stored_hash != item.content_hash
+        generation = generation + 1 if content_changed else generation
+        etag = etag_for(entity_id, generation, item.content_hash)
+        item.body["metadata"]["uid"] = str(entity_id)
+        item.body["metadata"]["etag"] = etag
+        metadata = item.body["metadata"]
+        Entity.objects.filter(pk=entity_id).update(
+            kind=item.body["kind"],
+            namespace=metadata["namespace"],
+            name=metadata["name"],
+            body=item.body,
+            search=item.search | {"metadata.uid": [str(entity_id)], "metadata.etag": [etag]},
+            location=self.location,
+            location_key=item.location_key,
+            content_hash=item.content_hash,
+            etag=etag,
+            generation=generation,
+            processing_errors=[warning.as_status_item() for warning in item.warnings],
+            is_orphan=False,
+            updated_at=self.now,
+        )
+        if content_changed:
+            self.report.changed.append(item.ref)
+            change = EntityHistory.Change.UPDATED
+        else:
+            change = EntityHistory.Change.RECLAIMED
+        entity = Entity(id=entity_id, ref=item.ref, generation=generation, location_key=item.location_key)
+        return self._history(entity, change, item.body, _changed_fields(previous, item.body))
+
+    def _conflict(self, item: ProcessedEntity, owner_id: uuid.UUID) -> None:
+        owner = Location.objects.filter(pk=owner_id).first()
+        owner_ref = owner.location_ref if owner else str(owner_id)
+        message = f"{item.ref} is already provided by location {owner_ref}; this location's copy is ignored"
+        self.report.conflicts.append(item.ref)
+        self.report.refused.append(ProcessingError(item.location_key, message, entity_ref=item.ref, field="metadata.name"))
+
+    def _history(self, entity: Entity, change: str, body: dict[str, Any], changed: list[str]) -> EntityHistory:
+        return EntityHistory(
+            entity_ref=entity.ref,
+            entity_uid=entity.pk,
+            generation=entity.generation,
+            change=change,
+            body=body,
+            changed_fields=changed,
+            location_ref=self.location.location_ref,
+            location_key=entity.location_key,
+            commit=self.report.commit or "",
+            recorded_at=self.now,
+        )
+
+    # --- after the last batch -----------------------------------------------------------------
+
+    def finish(self, outcome: ProcessingOutcome) -> RefreshReport:
+        """Record errors, keep failed files' entities, orphan what is gone, and close the refresh."""
+        self.report.refused = [*outcome.errors, *self.report.refused]
+        with transaction.atomic():
+            self._mark_blocked(outcome)
+            self._mark_orphans(outcome)
+            errors = [error.as_dict() for error in self.report.refused]
+            Location.objects.filter(pk=self.location.pk).update(
+                status=Location.Status.ERROR if errors else Location.Status.OK,
+                errors=errors,
+                last_commit=outcome.commit or "",
+                last_refreshed_at=self.now,
+                refresh_claimed_at=None,
+            )
+        return self.report
+
+    def _mark_blocked(self, outcome: ProcessingOutcome) -> None:
+        """Stored entities whose new version was refused keep it, with the errors on them."""
+        failed_files: dict[str, list[ProcessingError]] = {}
+        for error in outcome.errors:
+            if error.location_key in outcome.failed_keys:
+                failed_files.setdefault(error.location_key, []).append(error)
+        for ref, errors in outcome.blocked.items():
+            Entity.objects.filter(ref=ref, location=self.location).update(
+                processing_errors=[error.as_status_item() for error in errors]
+            )
+        for location_key, errors in failed_files.items():
+            Entity.objects.filter(location=self.location, location_key=location_key).update(
+                processing_errors=[error.as_status_item() for error in errors]
+            )
+
+    def _mark_orphans(self, outcome: ProcessingOutcome) -> None:
+        kept = set(outcome.emitted) | set(outcome.blocked)
+        gone = [
+            (entity_id, ref)
+            for entity_id, ref, location_key in Entity.objects.filter(
+                location=self.location, is_orphan=False
+            ).values_list("id", "ref", "location_key")
+            if ref not in kept and location_key not in outcome.failed_keys
+        ]
+        for entity in (
+            Entity.objects.filter(pk__in=[entity_id for entity_id, _ in gone])
+            .select_related("location")
+            .iterator(chunk_size=500)
+        ):
+            mark_orphaned(entity, self.now, commit=outcome.commit or "")
+            self.report.orphaned.append(entity.ref)
+
+
+def mark_orphaned(entity: Entity, now: datetime, *, commit: str = "") -> None:
+    """Flag ``entity`` as orphaned: kept, annotated ``backstage.io/orphan``, and recorded in history."""
+    body = entity.body
+    body["metadata"].setdefault("annotations", {})[ORPHAN_ANNOTATION] = "true"
+    entity.search[ORPHAN_SEARCH_KEY] = ["true"]
+    entity.is_orphan = True
+    entity.save(update_fields=["body", "search", "is_orphan", "updated_at"])
+    EntityHistory.objects.create(
+        entity_ref=entity.ref,
+        entity_uid=entity.pk,
+        generation=entity.generation,
+        change=EntityHistory.Change.ORPHANED,
+        body=body,
+        location_ref=entity.location.location_ref,
+        location_key=entity.location_key,
+        commit=commit,
+        recorded_at=now,
+    )

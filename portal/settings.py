@@ -1,0 +1,162 @@
+"""Greenroom settings, read from the environment with defaults that work on a laptop.
+
+With nothing set, Greenroom runs on a SQLite file and a file-system message broker under ``var/``,
+so one command gives a working portal with real background jobs. Production sets ``DATABASE_URL``
+(PostgreSQL) and ``REDIS_URL``. Every variable is listed in the README.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+
+from portal.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("GREENROOM_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+
+DEBUG = env_bool("DEBUG", False)
+# A fixed development key is only acceptable while DEBUG is on or for the embedded default;
+# `manage.py check --deploy` flags it, and production sets SECRET_KEY.
+SECRET_KEY = env_str("SECRET_KEY", "greenroom-insecure-development-key-change-me")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "portal",
+    "catalog",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    # Serves collected static files from the WSGI process itself: no extra web server to set up.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'greenroom.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web process and the worker share the file: WAL lets readers run beside a writer, and
+    # IMMEDIATE transactions make writers queue instead of failing with "database is locked".
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # A file, not memory, so a Celery worker started by the tests sees the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-greenroom.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+# --- Background jobs -------------------------------------------------------------------------
+# REDIS_URL selects Redis as broker; without it a file-system broker under var/ needs no server
+# and is shared by the web process and the worker that `manage.py serve` starts.
+REDIS_URL = env_str("REDIS_URL", "")
+BROKER_DIR = DATA_DIR / "broker"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+if CELERY_BROKER_URL == "filesystem://":
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+# --- Catalog ---------------------------------------------------------------------------------
+# The counterpart of Backstage's `catalog:` app-config section. GREENROOM_CONFIG may name a YAML
+# file in Backstage's app-config shape; its `catalog.locations` and `catalog.rules` are read.
+GREENROOM_CONFIG_FILE = env_str("GREENROOM_CONFIG", "")
+CATALOG = {
+    # Static locations: [{"type": "file"|"url", "target": "...", "rules": [{"allow": [...]}]}].
+    "LOCATIONS": [],
+    # Kinds every location may emit; Greenroom's default allows every built-in kind.
+    "RULES": [{"allow": ["*"]}],
+    # Seconds between scheduled refreshes of each location.
+    "REFRESH_INTERVAL": env_int("CATALOG_REFRESH_INTERVAL", 300),
+    # A refresh that has not finished after this many seconds is considered dead and may be retried.
+    "REFRESH_LOCK_TIMEOUT": env_int("CATALOG_REFRESH_LOCK_TIMEOUT", 1800),
+    "MAX_FILE_BYTES": env_int("CATALOG_MAX_FILE_BYTES", 4 * 1024 * 1024),
+    "MAX_FILES_PER_LOCATION": env_int("CATALOG_MAX_FILES_PER_LOCATION", 200_000),
+    "GIT_CACHE_DIR": DATA_DIR / "git",
+    "GIT_TIMEOUT": env_int("CATALOG_GIT_TIMEOUT", 120),
+    # Local git remotes (file:// and paths) are allowed unless switched off.
+    "ALLOW_LOCAL_GIT": env_bool("CATALOG_ALLOW_LOCAL_GIT", True),
+    # Hosts that https/ssh git remotes may use; empty allows any public host.
+    "GIT_ALLOWED_HOSTS": env_list("CATALOG_GIT_ALLOWED_HOSTS", []),
+    "ALLOW_PRIVATE_ADDRESSES": env_bool("CATALOG_ALLOW_PRIVATE_ADDRESSES", False),
+    # Load the demo catalog when `manage.py serve` starts.
+    "LOAD_DEMO": env_bool("GREENROOM_LOAD_DEMO", True),
+}
+
+CELERY_BEAT_SCHEDULE = {
+    # Cheap when nothing is due: one query, then one job per location whose interval has passed.
+    "catalog-refresh-due-locations": {
+        "task": "catalog.refresh_due_locations",
+        "schedule": float(env_int("CATALOG_SCHEDULER_TICK", 30)),
+    },
+}

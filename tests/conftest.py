@@ -1,0 +1,101 @@
+"""Shared fixtures: catalog files and git repositories built in ``tmp_path``, isolated settings."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CONFORMANCE = REPO_ROOT.parent / "shared" / "conformance"
+
+
+@pytest.fixture(autouse=True)
+def isolated_catalog_settings(settings, tmp_path):
+    """Every test gets its own git cache and the default rules, whatever the environment says."""
+    from catalog import config
+
+    settings.CATALOG = {**settings.CATALOG, "GIT_CACHE_DIR": tmp_path / "git-cache", "LOCATIONS": []}
+    settings.GREENROOM_CONFIG_FILE = ""
+    config.catalog_settings.cache_clear()
+    yield
+    config.catalog_settings.cache_clear()
+
+
+@pytest.fixture
+def write_file(tmp_path) -> Callable[..., Path]:
+    """Write dedented text (or bytes) to a path under ``tmp_path/catalog`` and return the path."""
+
+    def write(relative: str, content: str | bytes) -> Path:
+        path = tmp_path / "catalog" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip(), encoding="utf-8")
+        return path
+
+    return write
+
+
+def git(repo: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-c", "user.name=Greenroom Tests", "-c", "user.email=tests@greenroom.invalid", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip()
+
+
+class GitRepo:
+    """A throwaway git repository with a helper to commit files."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.mkdir(parents=True)
+        git(path, "init", "-q", "-b", "main")
+
+    @property
+    def url(self) -> str:
+        return f"file://{self.path}"
+
+    def commit(self, files: dict[str, str | None], message: str = "change") -> str:
+        """Write (or with None, delete) files and commit; returns the commit sha."""
+        for relative, content in files.items():
+            path = self.path / relative
+            if content is None:
+                path.unlink()
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(content).lstrip(), encoding="utf-8")
+        git(self.path, "add", "-A")
+        git(self.path, "commit", "-q", "-m", message)
+        return git(self.path, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def git_repo(tmp_path) -> Callable[[str], GitRepo]:
+    def make(name: str = "repo") -> GitRepo:
+        return GitRepo(tmp_path / name)
+
+    return make
+
+
+def component(name: str, owner: str = "team-a", **spec: object) -> str:
+    """A valid Component descriptor as YAML text."""
+    extra = "".join(f"    {key}: {value}\n" for key, value in spec.items())
+    return (
+        "apiVersion: backstage.io/v1alpha1\n"
+        "kind: Component\n"
+        "metadata:\n"
+        f"  name: {name}\n"
+        "spec:\n"
+        "  type: service\n"
+        "  lifecycle: production\n"
+        f"  owner: {owner}\n" + extra.replace("    ", "  ")
+    )
