@@ -1,0 +1,480 @@
+"""Read catalog descriptor files the way Backstage reads them.
+
+Backstage parses `catalog-info.yaml` files as YAML 1.2 with the core schema, so
+`yes`/`no`/`on`/`off` and dates stay strings, `0755` is the decimal 755, `<<` is an
+ordinary key and duplicate keys are an error. PyYAML's own loaders speak YAML 1.1,
+so this module drives PyYAML's parser at the event level and builds the Python
+values itself:
+
+* the libyaml C parser (falling back to the pure-Python parser when libyaml is
+  missing) turns bytes into events;
+* `_Resolver` resolves plain scalars with the YAML 1.2 core schema only;
+* `_Constructor` turns scalar events into Python values, refusing any tag outside
+  the core set, and assembles collections with an explicit stack, so no input can
+  raise `RecursionError`.
+
+Aliases share the object built for their anchor, as in every YAML library. The
+expanded size and depth of each document (what a JSON serialisation would hold)
+are counted as events arrive, so alias bombs are refused before they cost
+anything. Because objects may be shared, callers must copy a document before
+changing it in place.
+
+Errors come in two sizes. A problem with the whole file (too large, not UTF-8,
+NUL bytes, a syntax error the parser cannot get past) raises `YamlFileError`.
+A problem confined to one document (a duplicate key, a refused tag, an alias
+bomb, a root that is not a mapping) is reported on that `YamlDocument` and the
+other documents are still returned. A syntax error always raises: libyaml cannot
+resume after one, and Backstage refuses the whole location in that case anyway.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import ScalarNode
+from yaml.resolver import BaseResolver
+
+try:
+    from yaml.cyaml import CParser as _Parser
+
+    HAS_LIBYAML = True
+except ImportError:  # pragma: no cover - exercised only where libyaml is absent
+    HAS_LIBYAML = False
+
+__all__ = ["HAS_LIBYAML", "YamlDocument", "YamlFileError", "parse_documents"]
+
+_TAG_PREFIX = "tag:yaml.org,2002:"
+_STR = _TAG_PREFIX + "str"
+_INT = _TAG_PREFIX + "int"
+_FLOAT = _TAG_PREFIX + "float"
+_BOOL = _TAG_PREFIX + "bool"
+_NULL = _TAG_PREFIX + "null"
+_MAP = _TAG_PREFIX + "map"
+_SEQ = _TAG_PREFIX + "seq"
+
+_BOM = b"\xef\xbb\xbf"
+
+# Characters that PostgreSQL cannot keep in text or jsonb. Strict UTF-8 decoding
+# already rules out encoded surrogates; escapes in double-quoted scalars are the
+# only other way in.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+# Python refuses to convert longer digit strings to int (CVE-2020-10735 guard);
+# JavaScript turns them into a float (usually Infinity), so do the same.
+_MAX_INT_DIGITS = 4000
+
+
+class YamlFileError(ValueError):
+    """The file as a whole cannot be read: no document from it should be used."""
+
+    def __init__(self, source: str, line: int | None, message: str) -> None:
+        self.source = source
+        self.line = line
+        self.message = message
+        where = f"{source}:{line}" if line is not None else source
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """One non-empty document of a YAML stream.
+
+    `index` is the 0-based position of the document in the file (skipped empty
+    documents still take a position), `line` the 1-based line where it starts.
+    Exactly one of `data` and `error` is set.
+    """
+
+    index: int
+    line: int
+    data: dict[str, Any] | None
+    error: str | None
+
+
+class _DocumentError(Exception):
+    """A problem confined to the document being read."""
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else tag
+
+
+class _Resolver(BaseResolver):
+    """Implicit tags of the YAML 1.2 core schema, spelled as the `yaml` npm package spells them."""
+
+    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+
+
+_Resolver.add_implicit_resolver(_NULL, re.compile(r"(?:~|null|Null|NULL)?\Z"), ["~", "n", "N", ""])
+_Resolver.add_implicit_resolver(_BOOL, re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z"), list("tTfF"))
+_Resolver.add_implicit_resolver(
+    _INT, re.compile(r"(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)\Z"), list("-+0123456789")
+)
+_Resolver.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+"
+        r"|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)"
+        r"|[-+]?\.(?:inf|Inf|INF)"
+        r"|\.(?:nan|NaN|NAN))\Z"
+    ),
+    list("-+.0123456789"),
+)
+
+_INT_FORM = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT_FORM = re.compile(
+    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+_BOOL_FORM = re.compile(r"true|True|TRUE|false|False|FALSE")
+_NULL_FORM = re.compile(r"(?:~|null|Null|NULL)?")
+
+
+def _to_int(text: str) -> int | float:
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    if len(text) > _MAX_INT_DIGITS:
+        return float(text)
+    return int(text, 10)
+
+
+def _to_float(text: str) -> float:
+    lowered = text.lower()
+    if lowered == ".nan":
+        return math.nan
+    if lowered.endswith(".inf"):
+        return -math.inf if text.startswith("-") else math.inf
+    return float(text)
+
+
+def _construct_str(text: str) -> str:
+    return text
+
+
+def _construct_int(text: str) -> int | float:
+    if not _INT_FORM.fullmatch(text):
+        raise _DocumentError(f"'{text}' is not an integer")
+    return _to_int(text)
+
+
+def _construct_float(text: str) -> float:
+    if not (_FLOAT_FORM.fullmatch(text) or _INT_FORM.fullmatch(text)):
+        raise _DocumentError(f"'{text}' is not a number")
+    if _INT_FORM.fullmatch(text):
+        return float(_to_int(text))
+    return _to_float(text)
+
+
+def _construct_bool(text: str) -> bool:
+    if not _BOOL_FORM.fullmatch(text):
+        raise _DocumentError(f"'{text}' is not a boolean")
+    return text[0] in "tT"
+
+
+def _construct_null(text: str) -> None:
+    if not _NULL_FORM.fullmatch(text):
+        raise _DocumentError(f"'{text}' is not null")
+    return None
+
+
+class _Constructor:
+    """Builds Python values for scalars; only the core-schema tags are known."""
+
+    scalar_constructors: dict[str, Callable[[str], Any]] = {
+        _STR: _construct_str,
+        _INT: _construct_int,
+        _FLOAT: _construct_float,
+        _BOOL: _construct_bool,
+        _NULL: _construct_null,
+    }
+
+    def construct_scalar_value(self, tag: str, text: str) -> Any:
+        """Return the value of a scalar whose tag is already resolved."""
+        construct = self.scalar_constructors.get(tag)
+        if construct is None:
+            raise _DocumentError(f"tag {_tag_name(tag)} is not allowed")
+        return construct(text)
+
+
+if HAS_LIBYAML:
+
+    class _CatalogLoader(_Parser, _Constructor, _Resolver):
+        """libyaml's event parser with the core-schema resolver and constructor."""
+
+        def __init__(self, text: str) -> None:
+            _Parser.__init__(self, text)
+            _Resolver.__init__(self)
+
+else:  # pragma: no cover - exercised only where libyaml is absent
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _CatalogLoader(Reader, Scanner, Parser, _Constructor, _Resolver):  # type: ignore[no-redef]
+        """PyYAML's pure-Python event parser with the core-schema resolver and constructor."""
+
+        def __init__(self, text: str) -> None:
+            Reader.__init__(self, text)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            _Resolver.__init__(self)
+
+
+class _Frame:
+    """A collection being filled: its value, expanded size and height so far."""
+
+    __slots__ = ("anchor", "height", "is_mapping", "key", "size", "value")
+
+    def __init__(self, value: dict[str, Any] | list[Any], anchor: str | None) -> None:
+        self.value = value
+        self.anchor = anchor
+        self.is_mapping = isinstance(value, dict)
+        self.size = 1
+        self.height = 1
+        self.key: Any = _NO_KEY
+
+
+_NO_KEY = object()
+_PENDING = object()
+
+
+def _js_key(key: Any) -> str:
+    """Stringify a scalar mapping key the way JavaScript's `String()` would."""
+    if isinstance(key, str):
+        return key
+    if key is None:
+        return ""
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, float):
+        if math.isnan(key):
+            return "NaN"
+        if math.isinf(key):
+            return "Infinity" if key > 0 else "-Infinity"
+        if key.is_integer() and abs(key) < 1e21:
+            return str(int(key))
+        return repr(key)
+    return str(key)
+
+
+def _js_typeof(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "object"
+
+
+class _DocumentReader:
+    """Consumes the events of one document and builds its value with an explicit stack."""
+
+    def __init__(self, loader: _CatalogLoader, max_nodes: int, max_depth: int) -> None:
+        self.loader = loader
+        self.max_nodes = max_nodes
+        self.max_depth = max_depth
+        self.stack: list[_Frame] = []
+        # anchor -> (value, size, height); value is _PENDING while its collection is open.
+        self.anchors: dict[str, tuple[Any, int, int]] = {}
+        self.total = 0
+        self.root: Any = None
+
+    def read(self) -> Any:
+        """Read events up to the end of the document; return its root value."""
+        loader = self.loader
+        while True:
+            event = loader.get_event()
+            if isinstance(event, DocumentEndEvent):
+                return self.root
+            line = event.start_mark.line + 1
+            try:
+                self._handle(event, line)
+            except _DocumentError as error:
+                self._skip_to_document_end()
+                message = str(error)
+                raise _DocumentError(message if "line " in message else f"{message} (line {line})") from None
+
+    def _skip_to_document_end(self) -> None:
+        self.stack.clear()
+        self.anchors.clear()
+        loader = self.loader
+        while not isinstance(loader.get_event(), DocumentEndEvent):
+            pass
+
+    def _count(self, size: int) -> None:
+        self.total += size
+        if self.total > self.max_nodes:
+            raise _DocumentError(f"document expands to more than {self.max_nodes} nodes (alias bomb?)")
+
+    def _handle(self, event: Any, line: int) -> None:
+        if isinstance(event, ScalarEvent):
+            value = self._scalar(event)
+            self._count(1)
+            if event.anchor is not None:
+                self.anchors[event.anchor] = (value, 1, 0)
+            self._add(value, 0, line)
+        elif isinstance(event, MappingStartEvent | SequenceStartEvent):
+            self._open(event, line)
+        elif isinstance(event, MappingEndEvent | SequenceEndEvent):
+            frame = self.stack.pop()
+            if frame.anchor is not None:
+                self.anchors[frame.anchor] = (frame.value, frame.size, frame.height)
+            self._add(frame.value, frame.height, line, frame.size)
+        elif isinstance(event, AliasEvent):
+            self._alias(event, line)
+
+    def _scalar(self, event: ScalarEvent) -> Any:
+        tag = event.tag
+        text = event.value
+        if tag is None:
+            tag = self.loader.resolve(ScalarNode, text, event.implicit) if event.implicit[0] else _STR
+        elif tag == "!":
+            tag = _STR
+        value = self.loader.construct_scalar_value(tag, text)
+        if event.style == '"' and _UNSTORABLE.search(text):
+            raise _DocumentError("a string holds a NUL character or a lone surrogate, which cannot be stored")
+        return value
+
+    def _open(self, event: MappingStartEvent | SequenceStartEvent, line: int) -> None:
+        is_mapping = isinstance(event, MappingStartEvent)
+        tag = event.tag
+        if tag not in (None, "!", _MAP if is_mapping else _SEQ):
+            raise _DocumentError(
+                f"tag {_tag_name(tag)} is not allowed on a {'mapping' if is_mapping else 'sequence'}"
+            )
+        if len(self.stack) >= self.max_depth:
+            raise _DocumentError(f"document nests deeper than {self.max_depth} levels")
+        self._count(1)
+        frame = _Frame({} if is_mapping else [], event.anchor)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (_PENDING, 0, 0)
+        self.stack.append(frame)
+
+    def _alias(self, event: AliasEvent, line: int) -> None:
+        target = self.anchors.get(event.anchor)
+        if target is None:
+            raise _DocumentError(f"alias *{event.anchor} refers to an unknown anchor")
+        value, size, height = target
+        if value is _PENDING:
+            raise _DocumentError(f"alias *{event.anchor} refers to a collection that contains it")
+        if len(self.stack) + height > self.max_depth:
+            raise _DocumentError(f"document nests deeper than {self.max_depth} levels")
+        self._count(size)
+        self._add(value, height, line, size)
+
+    def _add(self, value: Any, height: int, line: int, size: int = 1) -> None:
+        if not self.stack:
+            self.root = value
+            return
+        parent = self.stack[-1]
+        parent.size += size
+        if height + 1 > parent.height:
+            parent.height = height + 1
+        if not parent.is_mapping:
+            parent.value.append(value)  # type: ignore[union-attr]
+        elif parent.key is _NO_KEY:
+            if isinstance(value, dict | list):
+                raise _DocumentError(f"a mapping key at line {line} is a collection; keys must be scalars")
+            key = _js_key(value)
+            if key in parent.value:
+                raise _DocumentError(f"duplicate key '{key}' at line {line}; mapping keys must be unique")
+            parent.key = key
+        else:
+            parent.value[parent.key] = value  # type: ignore[call-overload]
+            parent.key = _NO_KEY
+
+
+def _decode(data: bytes, source: str) -> str:
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise YamlFileError(
+            source, line, f"not valid UTF-8: byte 0x{data[error.start]:02x} at offset {error.start}"
+        ) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise YamlFileError(source, line, f"NUL character at offset {nul}; it cannot be stored")
+    return text
+
+
+def _syntax_error(error: yaml.YAMLError, text: str, source: str) -> YamlFileError:
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        parts = [part for part in (error.context, error.problem) if part]
+        return YamlFileError(source, line, "YAML syntax error: " + ", ".join(parts))
+    position = getattr(error, "position", None)
+    line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
+    reason = getattr(error, "reason", None) or str(error)
+    return YamlFileError(source, line, f"YAML syntax error: {reason}")
+
+
+def parse_documents(
+    data: bytes,
+    *,
+    source: str,
+    max_bytes: int = 4 * 1024 * 1024,
+    max_nodes: int = 200_000,
+    max_depth: int = 64,
+) -> list[YamlDocument]:
+    """Parse every document of a catalog file.
+
+    `source` names the file in messages. Documents that are empty or null are
+    skipped. A document that cannot be used is returned with `error` set and
+    `data` None; the rest are returned with their mapping in `data`. Raises
+    `YamlFileError` when the file as a whole cannot be read.
+    """
+    if len(data) > max_bytes:
+        raise YamlFileError(source, None, f"file is {len(data)} bytes, more than the limit of {max_bytes}")
+    text = _decode(data, source)
+    loader = _CatalogLoader(text)
+    documents: list[YamlDocument] = []
+    index = 0
+    try:
+        while True:
+            event = loader.get_event()
+            if isinstance(event, StreamEndEvent):
+                break
+            if not isinstance(event, DocumentStartEvent):
+                continue
+            line = event.start_mark.line + 1
+            reader = _DocumentReader(loader, max_nodes, max_depth)
+            try:
+                root = reader.read()
+            except _DocumentError as error:
+                documents.append(YamlDocument(index, line, None, f"YAML error: {error}"))
+            else:
+                if isinstance(root, dict):
+                    documents.append(YamlDocument(index, line, root, None))
+                elif root is not None:
+                    message = f"Expected object at root, got {_js_typeof(root)} (line {line})"
+                    documents.append(YamlDocument(index, line, None, message))
+            index += 1
+    except yaml.YAMLError as error:
+        raise _syntax_error(error, text, source) from None
+    finally:
+        dispose = getattr(loader, "dispose", None)
+        if dispose is not None:
+            dispose()
+    return documents
