@@ -1,0 +1,89 @@
+"""Checks on a git remote made before git is run: allowed transports, allowed hosts, and addresses.
+
+Resolving the host here and refusing non-public addresses keeps registered locations from reaching
+the portal's own network (cloud metadata, databases, admin ports). For https, the checked address is
+pinned for git so a second DNS answer cannot differ from the one checked.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+
+from .results import ReaderPolicy
+from .targets import GitTarget
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class RemoteRefused(ValueError):
+    """The policy forbids reading from this remote."""
+
+
+@dataclass(frozen=True)
+class CheckedRemote:
+    """A remote that passed the policy; ``pinned_address`` is set for https hosts resolved by name."""
+
+    target: GitTarget
+    pinned_address: str | None = None
+
+
+def is_public_address(address: IPAddress) -> bool:
+    """Whether an address is globally routable (not loopback, private, link-local, multicast, ...)."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour or (address.teredo or (None, None))[1]
+        if embedded is not None and not is_public_address(embedded):
+            return False
+    return address.is_global and not address.is_multicast and not address.is_unspecified
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _resolve(host: str, port: int) -> list[IPAddress]:
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None:
+        return [literal]
+    try:
+        answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:
+        raise RemoteRefused(f"cannot resolve host {host!r}: {error}") from error
+    return [ipaddress.ip_address(str(answer[4][0]).partition("%")[0]) for answer in answers]
+
+
+def check_remote(target: GitTarget, policy: ReaderPolicy, *, resolve: bool = True) -> CheckedRemote:
+    """Refuse remotes the policy does not allow; ``resolve=False`` skips DNS (for reads without network)."""
+    if target.transport in ("local", "file"):
+        if not policy.allow_local_git:
+            raise RemoteRefused(f"local git repositories are not allowed: {target.clone_url}")
+        return CheckedRemote(target)
+    host = target.host or ""
+    allowed = {name.lower() for name in policy.allowed_hosts}
+    if allowed and host not in allowed:
+        raise RemoteRefused(f"host {host!r} is not in the allowed git hosts")
+    if not resolve:
+        return CheckedRemote(target)
+    port = target.port or (443 if target.transport == "https" else 22)
+    addresses = _resolve(host, port)
+    if not addresses:
+        raise RemoteRefused(f"host {host!r} has no addresses")
+    if not policy.allow_private_addresses:
+        for address in addresses:
+            if not is_public_address(address):
+                raise RemoteRefused(
+                    f"host {host!r} resolves to non-public address {address}; refusing to connect"
+                )
+    pinned = None
+    if target.transport == "https" and not _is_ip_literal(host):
+        first = addresses[0]
+        pinned = f"[{first}]" if first.version == 6 else str(first)
+    return CheckedRemote(target, pinned)

@@ -1,0 +1,74 @@
+"""Value types shared by the location readers: what was read, what failed, and the limits applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SourceRoot:
+    """The boundary a file was read inside, kept so relative targets stay within it.
+
+    For a ``file`` location, ``base`` is the absolute directory of the registered file (or of a glob's
+    non-magic prefix). For a git location, ``base`` is the clone URL, and ``commit`` and ``branch``
+    name the exact tree the file came from.
+    """
+
+    kind: str  # "file" or "git"
+    base: str
+    commit: str | None = None
+    branch: str | None = None
+    style: str = "generic"  # how git file location keys are spelled; see ``targets.GitTarget``
+    web_base: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file read from a location.
+
+    ``location_key`` is the location ref of the file itself (``file:/abs/path`` or ``url:...``), the
+    value the catalog records as ``backstage.io/managed-by-location`` for what the file emits.
+    """
+
+    location_key: str
+    path: str
+    data: bytes
+    root: SourceRoot | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ReadError:
+    """A failure to read one target; ``message`` names the target so it can be shown to its owner."""
+
+    location_key: str
+    message: str
+
+
+@dataclass
+class ReadResult:
+    """Everything one read produced: files found, errors met, and the git commit read (if any)."""
+
+    files: list[SourceFile] = field(default_factory=list)
+    errors: list[ReadError] = field(default_factory=list)
+    commit: str | None = None
+
+    def fail(self, location_key: str, message: str) -> ReadResult:
+        """Record an error and return the result, so refusals read as one line."""
+        self.errors.append(ReadError(location_key, message))
+        return self
+
+
+@dataclass(frozen=True)
+class ReaderPolicy:
+    """Limits and permissions for reading locations; built from settings by the caller."""
+
+    cache_dir: Path
+    max_file_bytes: int = 4 * 1024 * 1024
+    max_files: int = 20_000
+    git_timeout_seconds: int = 120
+    allow_local_git: bool = True
+    allowed_hosts: tuple[str, ...] = ()
+    allow_private_addresses: bool = False
+    # Bounds the memory one read can take, since max_files * max_file_bytes alone allows ~80 GiB.
+    max_total_bytes: int = 256 * 1024 * 1024

@@ -1,0 +1,55 @@
+"""Fixtures for the location readers: real git repositories built in ``tmp_path``."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from catalog.readers import ReaderPolicy
+
+GIT_IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"]
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in a test repository and return its stdout."""
+    done = subprocess.run(["git", *GIT_IDENTITY, *args], cwd=repo, check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def write_files(repo: Path, files: Mapping[str, str | bytes]) -> None:
+    """Write files (creating directories) under ``repo``."""
+    for name, content in files.items():
+        path = repo / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+
+
+def commit(repo: Path, files: Mapping[str, str | bytes], message: str = "Change files") -> str:
+    """Write files, commit them all, and return the new commit sha."""
+    write_files(repo, files)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path) -> Callable[..., Path]:
+    """Build a git repository with one commit of the given files on ``main``."""
+
+    def build(files: Mapping[str, str | bytes], name: str = "repo") -> Path:
+        repo = tmp_path / name
+        repo.mkdir()
+        git(repo, "init", "-q")
+        commit(repo, files, "Initial commit")
+        return repo
+
+    return build
+
+
+@pytest.fixture
+def policy(tmp_path: Path) -> ReaderPolicy:
+    """A policy with its git mirrors in ``tmp_path`` and a short timeout."""
+    return ReaderPolicy(cache_dir=tmp_path / "cache", git_timeout_seconds=30)
