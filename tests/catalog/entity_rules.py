@@ -119,3 +119,14 @@ def is_valid_key(key: str) -> bool:
     if prefix and (len(prefix) > 253 or not all(DNS_LABEL_RE.fullmatch(part) for part in prefix.split("."))):
         return False
     return len(name) <= 63 and bool(NAME_RE.fullmatch(name))
+
+
+def non_string_leaves(value: Any, path: str) -> list[str]:
+    """Paths of values that are not strings; YAML 1.1 and 1.2 only agree on strings (§6, §15)."""
+    if isinstance(value, dict):
+        return [leaf for key, item in value.items() for leaf in non_string_leaves(item, f"{path}.{key}")]
+    if isinstance(value, list):
+        return [
+            leaf for index, item in enumerate(value) for leaf in non_string_leaves(item, f"{path}[{index}]")
+        ]
+    return [] if isinstance(value, str) else [f"{path}={value!r}"]

@@ -22,6 +22,7 @@ from .entity_rules import (
     TAG_RE,
     entity_ref,
     is_valid_key,
+    non_string_leaves,
     spec_refs,
 )
 
@@ -64,16 +65,6 @@ def duplicate_keys(node: yaml.Node) -> list[str]:
     else:
         return []
     return found + [key for child in children for key in duplicate_keys(child)]
-
-
-def non_string_leaves(value: Any, path: str) -> list[str]:
-    if isinstance(value, dict):
-        return [leaf for key, item in value.items() for leaf in non_string_leaves(item, f"{path}.{key}")]
-    if isinstance(value, list):
-        return [
-            leaf for index, item in enumerate(value) for leaf in non_string_leaves(item, f"{path}[{index}]")
-        ]
-    return [] if isinstance(value, str) else [f"{path}={value!r}"]
 
 
 def location_targets(path: Path, location: dict[str, Any]) -> list[str]:
