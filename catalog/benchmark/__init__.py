@@ -1,0 +1,1 @@
+"""Tools for benchmarking the catalog: synthetic organisations of any size (`generate`)."""
