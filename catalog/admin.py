@@ -35,7 +35,17 @@ class EntityAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_orphan", "namespace")
     search_fields = ("ref",)
     list_select_related = ("location",)
-    readonly_fields = ("ref", "kind", "namespace", "name", "body", "location", "location_key", "etag", "generation")
+    readonly_fields = (
+        "ref",
+        "kind",
+        "namespace",
+        "name",
+        "body",
+        "location",
+        "location_key",
+        "etag",
+        "generation",
+    )
     exclude = ("search", "content_hash")
 
 

@@ -63,7 +63,15 @@ RELATION_FIELDS: dict[str, tuple[RelationField, ...]] = {
 }
 
 # Fields whose string lists are stored sorted, as Backstage's processor sorts them.
-SORTED_SPEC_FIELDS = ("providesApis", "consumesApis", "dependsOn", "dependencyOf", "memberOf", "children", "members")
+SORTED_SPEC_FIELDS = (
+    "providesApis",
+    "consumesApis",
+    "dependsOn",
+    "dependencyOf",
+    "memberOf",
+    "children",
+    "members",
+)
 
 
 class RelationFieldError(ValueError):

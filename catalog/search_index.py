@@ -37,19 +37,19 @@ def build_search_document(entity: dict[str, Any]) -> dict[str, list[str]]:
 
     # An explicit stack rather than recursion: validated entities are shallow, but nothing here
     # should depend on that.
-    stack: list[tuple[str, Any, bool]] = [
-        (key.lower(), value, False) for key, value in entity.items() if key not in ("relations", "status")
+    stack: list[tuple[str, Any]] = [
+        (key.lower(), value) for key, value in entity.items() if key not in ("relations", "status")
     ]
     while stack:
-        key, value, in_array = stack.pop()
+        key, value = stack.pop()
         if isinstance(value, dict):
             for child_key, child in value.items():
-                stack.append((f"{key}.{str(child_key).lower()}", child, False))
+                stack.append((f"{key}.{str(child_key).lower()}", child))
         elif isinstance(value, list):
             for item in value:
                 if isinstance(item, str) and len(key) + len(item) < MAX_KEY_LENGTH:
                     add(f"{key}.{item.lower()}", True)
-                stack.append((key, item, True))
+                stack.append((key, item))
         else:
             add(key, value)
     metadata = entity.get("metadata") or {}

@@ -13,6 +13,8 @@ from portal.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("GREENROOM_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+# The SQLite file, the file-system broker and the git cache live here; create it on first use.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
 # A fixed development key is only acceptable while DEBUG is on or for the embedded default;

@@ -38,7 +38,9 @@ class Location(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["type", "target"], name="catalog_location_unique_target")]
+        constraints = [
+            models.UniqueConstraint(fields=["type", "target"], name="catalog_location_unique_target")
+        ]
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -52,7 +54,7 @@ class Location(models.Model):
     @property
     def entity_name(self) -> str:
         """Name of the Location entity generated for this registration, as Backstage names it."""
-        return "generated-" + hashlib.sha1(self.location_ref.encode()).hexdigest()  # noqa: S324
+        return "generated-" + hashlib.sha1(self.location_ref.encode()).hexdigest()
 
     @property
     def entity_ref(self) -> str:

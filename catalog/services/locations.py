@@ -69,7 +69,9 @@ def parse_location_target(raw: str) -> LocationSpec:
 def validate_location_spec(location_type: str, target: str, presence: str = "required") -> LocationSpec:
     """Refuse unknown types, empty targets and unsafe target strings, as Backstage does."""
     if location_type not in LOCATION_TYPES:
-        raise LocationError(f"location type {location_type!r} is not supported; use one of {', '.join(LOCATION_TYPES)}")
+        raise LocationError(
+            f"location type {location_type!r} is not supported; use one of {', '.join(LOCATION_TYPES)}"
+        )
     if not target or not target.strip():
         raise LocationError("the location target is empty")
     if any(ord(char) < 32 for char in target):
@@ -212,8 +214,8 @@ def delete_orphans() -> int:
                 for entity in orphans
             ]
         )
-        deleted, _ = Entity.objects.filter(is_orphan=True).delete()
-    return deleted
+        _, deleted_by_model = Entity.objects.filter(is_orphan=True).delete()
+    return deleted_by_model.get(Entity._meta.label, 0)
 
 
 def sync_config_locations() -> list[Location]:

@@ -101,7 +101,7 @@ def content_hash(body: dict[str, Any]) -> str:
     """SHA-1 of the body without server-assigned fields; equal hashes mean nothing changed."""
     metadata = {k: v for k, v in body["metadata"].items() if k not in ("uid", "etag")}
     canonical = json.dumps({**body, "metadata": metadata}, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha1(canonical.encode()).hexdigest()  # noqa: S324 - a change detector, not security
+    return hashlib.sha1(canonical.encode()).hexdigest()
 
 
 class LocationProcessor:
@@ -161,7 +161,9 @@ class LocationProcessor:
     def _process_file(self, source: SourceFile, depth: int) -> Iterator[ProcessedEntity]:
         self.outcome.files_read += 1
         try:
-            documents = parse_documents(source.data, source=source.location_key, max_bytes=self.policy.max_file_bytes)
+            documents = parse_documents(
+                source.data, source=source.location_key, max_bytes=self.policy.max_file_bytes
+            )
         except YamlFileError as error:
             self._fail_file(source, str(error.message), error.line)
             return
@@ -177,8 +179,12 @@ class LocationProcessor:
                 if processed is not None:
                     yield processed
 
-    def _fail_file(self, source: SourceFile, message: str, line: int | None, document: int | None = None) -> None:
-        self.outcome.errors.append(ProcessingError(source.location_key, message, document=document, line=line))
+    def _fail_file(
+        self, source: SourceFile, message: str, line: int | None, document: int | None = None
+    ) -> None:
+        self.outcome.errors.append(
+            ProcessingError(source.location_key, message, document=document, line=line)
+        )
         self.outcome.failed_keys.add(source.location_key)
 
     # --- one document -------------------------------------------------------------------------
@@ -216,7 +222,9 @@ class LocationProcessor:
 
         field_errors = validate_entity(entity)
         if field_errors:
-            self._refuse(entity, source, [error(item.message, item.field) for item in field_errors], location_key)
+            self._refuse(
+                entity, source, [error(item.message, item.field) for item in field_errors], location_key
+            )
             return None
         ref = entity_ref_of(entity)
         if check_rules and not is_allowed(
@@ -229,7 +237,12 @@ class LocationProcessor:
             self._refuse(
                 entity,
                 source,
-                [error(f"{ref} is of kind {entity['kind']}, which is not an allowed kind for this location", "kind")],
+                [
+                    error(
+                        f"{ref} is of kind {entity['kind']}, which is not an allowed kind for this location",
+                        "kind",
+                    )
+                ],
                 location_key,
             )
             return None
@@ -242,7 +255,10 @@ class LocationProcessor:
         first_key = self.outcome.emitted.get(ref)
         if first_key is not None:
             self.outcome.errors.append(
-                error(f"duplicate entity {ref}: already read from {first_key}; this copy is ignored", "metadata.name")
+                error(
+                    f"duplicate entity {ref}: already read from {first_key}; this copy is ignored",
+                    "metadata.name",
+                )
             )
             return None
         self.outcome.emitted[ref] = location_key
@@ -282,7 +298,9 @@ class LocationProcessor:
             targets += [target for target in spec["targets"] if isinstance(target, str)]
         presence = spec.get("presence", "required")
         if depth + 1 > MAX_LOCATION_DEPTH:
-            self._fail_file(source, f"Location entities nest deeper than {MAX_LOCATION_DEPTH} levels", line, index)
+            self._fail_file(
+                source, f"Location entities nest deeper than {MAX_LOCATION_DEPTH} levels", line, index
+            )
             return
         source_type = source.location_key.partition(":")[0]
         target_type = spec.get("type") or source_type
@@ -356,7 +374,9 @@ class LocationProcessor:
                 raise ValueError(problem or "it must hold exactly one YAML document")
             return documents[0].data
         except (UnicodeDecodeError, ValueError, YamlFileError) as error:
-            errors.append(ProcessingError(source.location_key, f"{key} placeholder {target}: {error}", field=path))
+            errors.append(
+                ProcessingError(source.location_key, f"{key} placeholder {target}: {error}", field=path)
+            )
             return None
 
 

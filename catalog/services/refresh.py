@@ -49,7 +49,7 @@ class RefreshReport:
 
 
 def etag_for(uid: uuid.UUID, generation: int, content_hash: str) -> str:
-    return hashlib.sha1(f"{uid}:{generation}:{content_hash}".encode()).hexdigest()  # noqa: S324
+    return hashlib.sha1(f"{uid}:{generation}:{content_hash}".encode()).hexdigest()
 
 
 def _batched(items: Iterable[ProcessedEntity], size: int) -> Iterator[list[ProcessedEntity]]:
@@ -59,7 +59,8 @@ def _batched(items: Iterable[ProcessedEntity], size: int) -> Iterator[list[Proce
 
 
 def _changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    """Dotted paths, two levels deep, whose values differ between two bodies."""
+    """Dotted paths, two levels deep, whose values differ between two bodies (server fields aside)."""
+    server_fields = {"metadata.uid", "metadata.etag"}
     changed = []
     for key in sorted(set(old) | set(new)):
         before, after = old.get(key), new.get(key)
@@ -67,7 +68,9 @@ def _changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             continue
         if isinstance(before, dict) and isinstance(after, dict):
             changed += [
-                f"{key}.{sub}" for sub in sorted(set(before) | set(after)) if before.get(sub) != after.get(sub)
+                f"{key}.{sub}"
+                for sub in sorted(set(before) | set(after))
+                if before.get(sub) != after.get(sub) and f"{key}.{sub}" not in server_fields
             ]
         else:
             changed.append(key)
@@ -204,9 +207,13 @@ class RefreshWriter:
         owner_ref = owner.location_ref if owner else str(owner_id)
         message = f"{item.ref} is already provided by location {owner_ref}; this location's copy is ignored"
         self.report.conflicts.append(item.ref)
-        self.report.refused.append(ProcessingError(item.location_key, message, entity_ref=item.ref, field="metadata.name"))
+        self.report.refused.append(
+            ProcessingError(item.location_key, message, entity_ref=item.ref, field="metadata.name")
+        )
 
-    def _history(self, entity: Entity, change: str, body: dict[str, Any], changed: list[str]) -> EntityHistory:
+    def _history(
+        self, entity: Entity, change: str, body: dict[str, Any], changed: list[str]
+    ) -> EntityHistory:
         return EntityHistory(
             entity_ref=entity.ref,
             entity_uid=entity.pk,

@@ -103,7 +103,9 @@ def test_owned_by_shortcut(catalog):
 
 def test_filter_runs_as_one_query(catalog):
     with CaptureQueriesContext(connection) as queries:
-        list(Entity.objects.matching(parse_filters(["kind=component,relations.ownedby=group:default/team-a"])))
+        list(
+            Entity.objects.matching(parse_filters(["kind=component,relations.ownedby=group:default/team-a"]))
+        )
     assert len(queries) == 1
 
 

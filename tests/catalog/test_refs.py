@@ -8,7 +8,9 @@ def test_parses_full_reference():
 
 
 def test_fills_default_kind_and_namespace():
-    assert parse_entity_ref("team-a", default_kind="Group", default_namespace="ops") == EntityRef("Group", "ops", "team-a")
+    assert parse_entity_ref("team-a", default_kind="Group", default_namespace="ops") == EntityRef(
+        "Group", "ops", "team-a"
+    )
 
 
 def test_namespace_defaults_to_default():

@@ -52,7 +52,9 @@ def test_every_component_field_has_its_relation():
 
 
 def test_group_and_user_relations():
-    group_rows = emitted_relations(entity("Group", {"type": "team", "parent": "org", "children": ["sub"], "members": ["jane"]}))
+    group_rows = emitted_relations(
+        entity("Group", {"type": "team", "parent": "org", "children": ["sub"], "members": ["jane"]})
+    )
     assert ("group:default/self", "childOf", "group:default/org") in group_rows
     assert ("group:default/self", "parentOf", "group:default/sub") in group_rows
     assert ("group:default/self", "hasMember", "user:default/jane") in group_rows

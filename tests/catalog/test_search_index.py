@@ -3,7 +3,11 @@ from catalog.search_index import build_search_document
 
 def test_flattens_leaves_in_lowercase():
     document = build_search_document(
-        {"kind": "Component", "metadata": {"name": "Web"}, "spec": {"type": "Service", "lifecycle": "production"}}
+        {
+            "kind": "Component",
+            "metadata": {"name": "Web"},
+            "spec": {"type": "Service", "lifecycle": "production"},
+        }
     )
     assert document["kind"] == ["component"]
     assert document["metadata.name"] == ["web"]
@@ -17,7 +21,9 @@ def test_array_items_share_the_key_and_add_their_own():
 
 
 def test_long_values_only_satisfy_exists():
-    document = build_search_document({"kind": "API", "metadata": {"name": "a"}, "spec": {"definition": "x" * 500}})
+    document = build_search_document(
+        {"kind": "API", "metadata": {"name": "a"}, "spec": {"definition": "x" * 500}}
+    )
     assert document["spec.definition"] == []
 
 
@@ -28,7 +34,9 @@ def test_long_keys_are_dropped():
 
 
 def test_namespace_is_always_indexed():
-    assert build_search_document({"kind": "X", "metadata": {"name": "a"}})["metadata.namespace"] == ["default"]
+    assert build_search_document({"kind": "X", "metadata": {"name": "a"}})["metadata.namespace"] == [
+        "default"
+    ]
 
 
 def test_relations_and_status_are_not_indexed_from_the_body():

@@ -79,7 +79,11 @@ def test_unchanged_refresh_writes_nothing_and_keeps_etag(write_file):
 
     after = entity("component:default/web")
     assert report.added == [] and report.changed == [] and report.unchanged == 2
-    assert (after.etag, after.generation, after.updated_at) == (before.etag, before.generation, before.updated_at)
+    assert (after.etag, after.generation, after.updated_at) == (
+        before.etag,
+        before.generation,
+        before.updated_at,
+    )
     assert EntityHistory.objects.filter(entity_ref="component:default/web").count() == 1
 
 
@@ -132,7 +136,12 @@ def test_follows_location_entities_to_relative_targets(write_file):
         """,
     )
     refresh_location(register(root))
-    assert Entity.objects.filter(ref__in=["group:default/team-a", "component:default/web", "location:default/root"]).count() == 3
+    assert (
+        Entity.objects.filter(
+            ref__in=["group:default/team-a", "component:default/web", "location:default/root"]
+        ).count()
+        == 3
+    )
     assert entity("component:default/web").location_key == f"file:{root.parent / 'services' / 'web.yaml'}"
 
 
@@ -187,11 +196,11 @@ def test_non_utf8_file_is_refused_and_nothing_is_lost(write_file):
 
 
 def test_alias_bomb_is_refused(write_file):
-    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
-        for i in range(8)
-    )
-    location = register(write_file("catalog-info.yaml", bomb))
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(8):
+        previous, current = chr(97 + level), chr(98 + level)
+        lines.append(f"{current}: &{current} [" + ", ".join([f"*{previous}"] * 10) + "]")
+    location = register(write_file("catalog-info.yaml", "\n".join(lines) + "\n"))
     report = refresh_location(location)
     assert any("alias" in str(error) or "nodes" in str(error) for error in report.refused)
     assert Entity.objects.filter(kind="Component").count() == 0
@@ -225,7 +234,9 @@ def test_entity_no_longer_emitted_is_orphaned_not_deleted(write_file):
     gone = entity("component:default/api-gw")
     assert report.orphaned == ["component:default/api-gw"]
     assert gone.is_orphan and gone.body["metadata"]["annotations"]["backstage.io/orphan"] == "true"
-    assert Entity.objects.matching(parse_filters(["metadata.annotations.backstage.io/orphan=true"])).count() == 1
+    assert (
+        Entity.objects.matching(parse_filters(["metadata.annotations.backstage.io/orphan=true"])).count() == 1
+    )
 
 
 def test_orphan_is_reclaimed_when_emitted_again(write_file):

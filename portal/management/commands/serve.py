@@ -29,7 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true", help="do not load the demo catalog")
         parser.add_argument("--no-worker", action="store_true", help="do not start a Celery worker")
 
-    def handle(self, *args, host: str, port: int, web_workers: int, no_demo: bool, no_worker: bool, **options):
+    def handle(
+        self, *args, host: str, port: int, web_workers: int, no_demo: bool, no_worker: bool, **options
+    ):
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -41,24 +43,44 @@ class Command(BaseCommand):
         if not no_worker:
             processes.append(self._start_worker())
         processes.append(
-            subprocess.Popen(  # noqa: S603 - fixed argument list
+            subprocess.Popen(
                 [
-                    sys.executable, "-m", "gunicorn", "portal.wsgi:application",
-                    "--bind", f"{host}:{port}", "--workers", str(web_workers), "--access-logfile", "-",
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "portal.wsgi:application",
+                    "--bind",
+                    f"{host}:{port}",
+                    "--workers",
+                    str(web_workers),
+                    "--access-logfile",
+                    "-",
                 ]
             )
         )
-        self.stdout.write(self.style.SUCCESS(f"Greenroom is running at http://{host}:{port}/  (Ctrl-C stops it)"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Greenroom is running at http://{host}:{port}/  (Ctrl-C stops it)")
+        )
         self._wait(processes)
 
     def _start_worker(self) -> subprocess.Popen:
         (settings.BROKER_DIR / "queue").mkdir(parents=True, exist_ok=True)
         (settings.BROKER_DIR / "processed").mkdir(parents=True, exist_ok=True)
-        return subprocess.Popen(  # noqa: S603 - fixed argument list
+        return subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "portal", "worker", "--beat",
-                "--loglevel", "INFO", "--concurrency", "2",
-                "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME,
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--beat",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "--schedule",
+                settings.CELERY_BEAT_SCHEDULE_FILENAME,
             ]
         )
 
