@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from catalog.readers import ReaderPolicy, SourceFile, read_location, read_relative
+from catalog.readers.gitcommand import run_git
 from catalog.readers.gitmirror import mirror_dir
 
 from .conftest import commit, git
@@ -300,3 +301,29 @@ def test_relative_target_without_a_recorded_commit_reads_the_branch(make_repo, p
     parent = SourceFile(read.location_key, read.path, read.data)
     result = read_relative(parent, "../b/catalog-info.yaml", policy)
     assert [f.data for f in result.files] == [b"b"]
+
+
+def test_reads_a_local_bare_repository(make_repo, tmp_path: Path, policy):
+    repo = make_repo({"services/shop/catalog-info.yaml": "shop"})
+    bare = tmp_path / "shop.git"
+    git(tmp_path, "clone", "-q", "--bare", str(repo), str(bare))
+    result = read_location("url", f"file://{bare}#main:services/**/catalog-info.yaml", policy)
+    assert result.errors == []
+    assert [f.data for f in result.files] == [b"shop"]
+
+
+def test_command_line_config_overrides_the_mirror_config(make_repo, tmp_path: Path, policy):
+    repo = make_repo({"catalog-info.yaml": "x"})
+    read_location("url", str(repo), policy)
+    mirror = mirror_dir(policy, str(repo))
+    with (mirror / "config").open("a") as config:
+        config.write("[core]\n\thooksPath = /tmp/hooks\n[protocol]\n\tallow = always\n")
+    home = tmp_path / "home"
+    home.mkdir()
+
+    def effective(key: str) -> str:
+        return run_git(["config", "--get", key], policy=policy, home=home, git_dir=mirror).decode().strip()
+
+    assert effective("core.hooksPath") == "/dev/null"
+    assert effective("protocol.allow") == "never"
+    assert effective("http.followRedirects") == "false"
