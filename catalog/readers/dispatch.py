@@ -13,10 +13,14 @@ def read_location(type: str, target: str, policy: ReaderPolicy) -> ReadResult:
     ``type`` is ``file`` (absolute path or glob on this machine) or ``url`` (a git target; see
     ``catalog.readers.targets`` for the accepted spellings).
     """
-    if type == "file":
-        return read_file_location(target, policy)
-    if type == "url":
-        return read_git_location(target, policy)
+    try:
+        if type == "file":
+            return read_file_location(target, policy)
+        if type == "url":
+            return read_git_location(target, policy)
+    except (OSError, ValueError) as error:
+        # The readers report expected failures themselves; this keeps a missed case from escaping.
+        return ReadResult().fail(f"{type}:{target}", f"Could not read {target!r}: {error}")
     return ReadResult().fail(f"{type}:{target}", f"Unsupported location type {type!r} for {target!r}")
 
 
@@ -27,8 +31,11 @@ def read_relative(parent: SourceFile, target: str, policy: ReaderPolicy) -> Read
     same base directory for ``file`` locations, the same repository and commit for git. An absolute
     URL target in a git location is read as a location of its own, under the same policy.
     """
-    if parent.location_key.startswith("file:"):
-        return read_file_relative(parent, target, policy)
-    if parent.location_key.startswith("url:"):
-        return read_git_relative(parent, target, policy)
+    try:
+        if parent.location_key.startswith("file:"):
+            return read_file_relative(parent, target, policy)
+        if parent.location_key.startswith("url:"):
+            return read_git_relative(parent, target, policy)
+    except (OSError, ValueError) as error:
+        return ReadResult().fail(parent.location_key, f"Could not read {target!r}: {error}")
     return ReadResult().fail(parent.location_key, f"Cannot resolve {target!r} against {parent.location_key}")

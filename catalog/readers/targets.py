@@ -9,8 +9,8 @@ names containing ``/`` need the generic spelling)::
     https://<host>/<group>/.../<repo>/-/blob/<branch>/<path>  GitLab; /-/tree/ too
     https://<host>/<org>/<repo>/src/branch/<branch>/<path>    Gitea and Forgejo
 
-They are cloned from ``https://<host>/<org>/<repo>.git``. Path segments are percent-decoded, and the
-query string is ignored.
+They are cloned from ``https://<host>/<org>/<repo>.git``. Path segments are percent-decoded; the
+query string and fragment (``#L10``) are ignored.
 
 The generic spelling names any git remote::
 
@@ -25,8 +25,9 @@ The generic spelling names any git remote::
 The remote ends at the first ``#``, so remotes may not contain ``#``. After it, the branch ends at the
 first ``:`` (git forbids ``:`` in branch names), and the rest is the path, taken literally (no
 percent-decoding) as a repository-relative POSIX path. An empty branch means the remote's default
-branch; a missing or empty path means ``catalog-info.yaml`` at the repository root. A ``#`` always
-selects this spelling, so a web URL with a fragment is read as a generic remote.
+branch; a missing or empty path means ``catalog-info.yaml`` at the repository root. An https URL
+whose path has a web marker (``/blob/``, ``/tree/``, ``/-/blob/``, ``/-/tree/``, ``/src/branch/``
+after the repository) is always a web URL, never a remote.
 
 Remotes are limited to absolute local paths, ``file://``, ``https://``, ``ssh://`` and scp-like
 ``[user@]host:path``. ``http://`` and ``git://`` are refused because they are unauthenticated and
@@ -71,7 +72,12 @@ class GitTarget:
 
 
 def has_control_characters(value: str) -> bool:
-    """Whether the value holds ASCII control characters."""
+    """Whether the value holds ASCII control characters or cannot be encoded (lone surrogates)."""
+    if not value.isascii():
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            return True
     return _CONTROL.search(value) is not None
 
 
@@ -168,7 +174,7 @@ def _parse_remote(remote: str) -> tuple[str, str | None, int | None]:
 
 
 def _parse_web_url(target: str) -> GitTarget | None:
-    parts = urlsplit(target)
+    parts = urlsplit(target.partition("#")[0])
     if parts.scheme.lower() != "https":
         return None
     segments = [unquote(segment, errors="strict") for segment in parts.path.split("/")[1:]]
@@ -212,10 +218,10 @@ def parse_git_target(target: str) -> GitTarget:
     if has_control_characters(target):
         raise ValueError("target contains control characters")
     target = target.strip()
+    web = _parse_web_url(target) if target.lower().startswith("https://") else None
+    if web is not None:
+        return web
     if "#" not in target:
-        web = _parse_web_url(target) if target.lower().startswith("https://") else None
-        if web is not None:
-            return web
         remote, branch, path = target, None, ""
     else:
         remote, _, fragment = target.partition("#")

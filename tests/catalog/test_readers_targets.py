@@ -201,3 +201,20 @@ def test_refuses_local_repositories_when_the_policy_forbids_them(tmp_path: Path)
         assert result.files == []
         assert "local git repositories are not allowed" in result.errors[0].message
     assert not (tmp_path / "cache").exists()
+
+
+def test_web_url_fragments_are_ignored():
+    target = parse_git_target("https://github.com/acme/shop/blob/main/catalog-info.yaml#L3")
+    assert (target.clone_url, target.branch, target.path) == (
+        "https://github.com/acme/shop.git",
+        "main",
+        "catalog-info.yaml",
+    )
+
+
+@pytest.mark.parametrize("location_type", ["file", "url"])
+@pytest.mark.parametrize("target", ["/tmp/\udcff.yaml", "/tmp/x.git#main:\udcff", "/tmp/\x00", ""])
+def test_undecodable_or_empty_targets_become_errors(location_type, target, tmp_path: Path):
+    result = read_location(location_type, target, ReaderPolicy(cache_dir=tmp_path / "cache"))
+    assert result.files == []
+    assert len(result.errors) == 1
