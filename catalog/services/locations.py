@@ -148,9 +148,9 @@ def refresh_location(location: Location) -> RefreshReport:
             global_rules=global_rules(),
             location_rules=location.rules,
         )
-        writer = RefreshWriter(location)
+        writer = RefreshWriter(location, processor.outcome)
         writer.write_all(processor.entities())
-        report = writer.finish(processor.outcome)
+        report = writer.finish()
     except BaseException:
         Location.objects.filter(pk=location.pk).update(refresh_claimed_at=None)
         raise

@@ -95,6 +95,8 @@ class ProcessingOutcome:
     emitted: dict[str, str] = field(default_factory=dict)
     commit: str | None = None
     files_read: int = 0
+    # A target (file, glob or repository) could not be read, so absence proves nothing: no orphans.
+    read_failed: bool = False
 
 
 def content_hash(body: dict[str, Any]) -> str:
@@ -153,6 +155,7 @@ class LocationProcessor:
                 continue
             self.outcome.errors.append(ProcessingError(error.location_key, error.message))
             self.outcome.failed_keys.add(error.location_key)
+            self.outcome.read_failed = True
         for source in result.files:
             if source.location_key not in self._seen_keys:
                 self._seen_keys.add(source.location_key)

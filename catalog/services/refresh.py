@@ -80,8 +80,10 @@ def _changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 class RefreshWriter:
     """Applies one refresh of ``location``: feed ``write_all`` the entities, then ``finish``."""
 
-    def __init__(self, location: Location, now: datetime | None = None) -> None:
+    def __init__(self, location: Location, outcome: ProcessingOutcome, now: datetime | None = None) -> None:
         self.location = location
+        # Filled by the processor as it reads; the commit is known before the first batch is written.
+        self.outcome = outcome
         self.now = now or timezone.now()
         self.report = RefreshReport()
         self._warnings: dict[str, list[dict[str, Any]]] = {}
@@ -223,14 +225,16 @@ class RefreshWriter:
             changed_fields=changed,
             location_ref=self.location.location_ref,
             location_key=entity.location_key,
-            commit=self.report.commit or "",
+            commit=self.outcome.commit or "",
             recorded_at=self.now,
         )
 
     # --- after the last batch -----------------------------------------------------------------
 
-    def finish(self, outcome: ProcessingOutcome) -> RefreshReport:
+    def finish(self) -> RefreshReport:
         """Record errors, keep failed files' entities, orphan what is gone, and close the refresh."""
+        outcome = self.outcome
+        self.report.commit = outcome.commit
         self.report.refused = [*outcome.errors, *self.report.refused]
         with transaction.atomic():
             self._mark_blocked(outcome)
@@ -261,6 +265,9 @@ class RefreshWriter:
             )
 
     def _mark_orphans(self, outcome: ProcessingOutcome) -> None:
+        if outcome.read_failed:
+            # A target that could not be read says nothing about what it holds: keep everything.
+            return
         kept = set(outcome.emitted) | set(outcome.blocked)
         gone = [
             (entity_id, ref)

@@ -64,8 +64,6 @@ class Command(BaseCommand):
         self._wait(processes)
 
     def _start_worker(self) -> subprocess.Popen:
-        (settings.BROKER_DIR / "queue").mkdir(parents=True, exist_ok=True)
-        (settings.BROKER_DIR / "processed").mkdir(parents=True, exist_ok=True)
         return subprocess.Popen(
             [
                 sys.executable,

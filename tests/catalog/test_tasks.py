@@ -1,0 +1,119 @@
+"""Catalog jobs: the task functions themselves, and a real Celery worker running them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from catalog.models import Entity, Location
+from catalog.services import register_location, validate_location_spec
+from catalog.tasks import refresh_due_locations_task, refresh_location_task
+from tests.conftest import REPO_ROOT, component
+
+
+@pytest.mark.django_db
+def test_refresh_task_refreshes_and_reports(write_file):
+    location = register_location(validate_location_spec("file", str(write_file("c.yaml", component("web")))))
+    assert refresh_location_task(str(location.pk)) == {
+        "added": 2,
+        "changed": 0,
+        "unchanged": 0,
+        "orphaned": 0,
+        "refused": 0,
+    }
+
+
+@pytest.mark.django_db
+def test_refresh_task_for_a_deleted_location_does_nothing():
+    assert refresh_location_task(str(uuid.uuid4())) is None
+
+
+@pytest.mark.django_db
+def test_refresh_task_skips_a_location_already_being_refreshed(write_file):
+    from django.utils import timezone
+
+    location = register_location(validate_location_spec("file", str(write_file("c.yaml", component("web")))))
+    Location.objects.filter(pk=location.pk).update(refresh_claimed_at=timezone.now())
+    assert refresh_location_task(str(location.pk)) is None
+    assert not Entity.objects.exists()
+
+
+@pytest.mark.django_db
+def test_due_locations_tick_queues_only_locations_that_are_due(write_file, monkeypatch):
+    from django.utils import timezone
+
+    fresh = register_location(validate_location_spec("file", str(write_file("a.yaml", component("a")))))
+    Location.objects.filter(pk=fresh.pk).update(last_refreshed_at=timezone.now())
+    due = register_location(validate_location_spec("file", str(write_file("b.yaml", component("b")))))
+    queued: list[str] = []
+    monkeypatch.setattr(refresh_location_task, "delay", queued.append)
+
+    assert refresh_due_locations_task() == 1
+    assert queued == [str(due.pk)]
+
+
+def _database_url() -> str:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    user = settings.get("USER") or "postgres"
+    host = settings.get("HOST") or "127.0.0.1"
+    port = settings.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_refreshes_a_location(write_file, tmp_path):
+    """A Celery worker process, on the configured broker, picks up a refresh queued after commit."""
+    queue = f"greenroom-test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_QUEUE": queue,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            queue,
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=(tmp_path / "worker.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        location = register_location(
+            validate_location_spec("file", str(write_file("c.yaml", component("web"))))
+        )
+        refresh_location_task.apply_async((str(location.pk),), queue=queue)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            location.refresh_from_db()
+            if location.status != Location.Status.PENDING or worker.poll() is not None:
+                break
+            time.sleep(0.25)
+        log = Path(tmp_path / "worker.log").read_text(errors="replace")
+        assert location.status == Location.Status.OK, log[-3000:]
+        assert Entity.objects.filter(ref="component:default/web").exists()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
