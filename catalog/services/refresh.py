@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Entity, EntityHistory, Location, Relation
+from .bulk import insert_rows
 from .processing import ProcessedEntity, ProcessingError, ProcessingOutcome
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,37 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
 ORPHAN_ANNOTATION = "backstage.io/orphan"
 ORPHAN_SEARCH_KEY = f"metadata.annotations.{ORPHAN_ANNOTATION}"
+ENTITY_FIELDS = (
+    "id",
+    "ref",
+    "kind",
+    "namespace",
+    "name",
+    "body",
+    "search",
+    "location_id",
+    "location_key",
+    "content_hash",
+    "etag",
+    "generation",
+    "processing_errors",
+    "is_orphan",
+    "created_at",
+    "updated_at",
+)
+RELATION_FIELDS = ("source_ref", "type", "target_ref", "emitter_id")
+HISTORY_FIELDS = (
+    "entity_ref",
+    "entity_uid",
+    "generation",
+    "change",
+    "body",
+    "changed_fields",
+    "location_ref",
+    "location_key",
+    "commit",
+    "recorded_at",
+)
 
 
 @dataclass
@@ -45,14 +77,14 @@ class RefreshReport:
 
     @property
     def ok(self) -> bool:
-        return not self.refused
+        return not any(error.level == "error" for error in self.refused)
 
 
 def etag_for(uid: uuid.UUID, generation: int, content_hash: str) -> str:
     return hashlib.sha1(f"{uid}:{generation}:{content_hash}".encode()).hexdigest()
 
 
-def _batched(items: Iterable[ProcessedEntity], size: int) -> Iterator[list[ProcessedEntity]]:
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
@@ -77,6 +109,14 @@ def _changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return changed
 
 
+def _stamp(item: ProcessedEntity, uid: uuid.UUID, generation: int) -> str:
+    """Put the server fields into the body and search index; returns the new etag."""
+    etag = etag_for(uid, generation, item.content_hash)
+    item.body["metadata"]["uid"], item.body["metadata"]["etag"] = str(uid), etag
+    item.search = item.search | {"metadata.uid": [str(uid)], "metadata.etag": [etag]}
+    return etag
+
+
 class RefreshWriter:
     """Applies one refresh of ``location``: feed ``write_all`` the entities, then ``finish``."""
 
@@ -86,7 +126,6 @@ class RefreshWriter:
         self.outcome = outcome
         self.now = now or timezone.now()
         self.report = RefreshReport()
-        self._warnings: dict[str, list[dict[str, Any]]] = {}
 
     def write_all(self, entities: Iterable[ProcessedEntity]) -> None:
         for batch in _batched(entities, BATCH_SIZE):
@@ -99,94 +138,80 @@ class RefreshWriter:
                 "ref", "id", "location_id", "content_hash", "generation", "is_orphan", "processing_errors"
             )
         }
-        created: list[Entity] = []
+        created: list[tuple[ProcessedEntity, uuid.UUID]] = []
         updated: list[tuple[ProcessedEntity, tuple]] = []
         status_only: list[tuple[uuid.UUID, list[dict[str, Any]]]] = []
-        history: list[EntityHistory] = []
         for item in batch:
-            status_items = [warning.as_status_item() for warning in item.warnings]
             row = stored.get(item.ref)
             if row is None:
-                created.append(self._new_entity(item, status_items))
+                created.append((item, uuid.uuid4()))
                 continue
             _, entity_id, location_id, stored_hash, _, is_orphan, stored_errors = row
             if location_id != self.location.pk and not is_orphan:
                 self._conflict(item, location_id)
-                continue
-            if stored_hash != item.content_hash or location_id != self.location.pk or is_orphan:
+            elif stored_hash != item.content_hash or location_id != self.location.pk or is_orphan:
                 updated.append((item, row))
             else:
                 self.report.unchanged += 1
+                status_items = [warning.as_status_item() for warning in item.warnings]
                 if stored_errors != status_items:
                     status_only.append((entity_id, status_items))
+        history: list[tuple] = []
         with transaction.atomic():
-            if created:
-                Entity.objects.bulk_create(created, batch_size=BATCH_SIZE)
-                for entity in created:
-                    history.append(self._history(entity, EntityHistory.Change.CREATED, entity.body, []))
-                    self.report.added.append(entity.ref)
-            previous_bodies = dict(
-                Entity.objects.filter(pk__in=[row[1] for _, row in updated]).values_list("id", "body")
-            )
-            for item, row in updated:
-                history.append(self._update(item, row, previous_bodies[row[1]]))
+            insert_rows(Entity, ENTITY_FIELDS, [self._entity_row(item, uid) for item, uid in created])
+            for item, uid in created:
+                history.append(self._history_row(item, uid, 1, EntityHistory.Change.CREATED, []))
+                self.report.added.append(item.ref)
+            if updated:
+                entity_ids = [row[1] for _, row in updated]
+                previous_bodies = dict(Entity.objects.filter(pk__in=entity_ids).values_list("id", "body"))
+                Relation.objects.filter(emitter_id__in=entity_ids).delete()
+                history += [self._update(item, row, previous_bodies[row[1]]) for item, row in updated]
             for entity_id, status_items in status_only:
                 Entity.objects.filter(pk=entity_id).update(processing_errors=status_items)
-            changed_ids = [entity.pk for entity in created] + [row[1] for _, row in updated]
-            if updated:
-                Relation.objects.filter(emitter_id__in=[row[1] for _, row in updated]).delete()
-            if changed_ids:
-                by_ref = {entity.ref: entity.pk for entity in created}
-                by_ref.update({item.ref: row[1] for item, row in updated})
-                Relation.objects.bulk_create(
-                    [
-                        Relation(source_ref=source, type=kind, target_ref=target, emitter_id=by_ref[item.ref])
-                        for item in batch
-                        if item.ref in by_ref
-                        for source, kind, target in item.relations
-                    ],
-                    batch_size=5000,
-                )
-            EntityHistory.objects.bulk_create(history, batch_size=BATCH_SIZE)
+            emitters = [*created, *((item, row[1]) for item, row in updated)]
+            insert_rows(
+                Relation,
+                RELATION_FIELDS,
+                [(*relation, emitter_id) for item, emitter_id in emitters for relation in item.relations],
+            )
+            insert_rows(EntityHistory, HISTORY_FIELDS, history)
 
-    def _new_entity(self, item: ProcessedEntity, status_items: list[dict[str, Any]]) -> Entity:
-        uid = uuid.uuid4()
-        etag = etag_for(uid, 1, item.content_hash)
-        item.body["metadata"]["uid"] = str(uid)
-        item.body["metadata"]["etag"] = etag
+    def _entity_row(self, item: ProcessedEntity, uid: uuid.UUID) -> tuple:
+        etag = _stamp(item, uid, 1)
         metadata = item.body["metadata"]
-        return Entity(
-            id=uid,
-            ref=item.ref,
-            kind=item.body["kind"],
-            namespace=metadata["namespace"],
-            name=metadata["name"],
-            body=item.body,
-            search=item.search | {"metadata.uid": [str(uid)], "metadata.etag": [etag]},
-            location=self.location,
-            location_key=item.location_key,
-            content_hash=item.content_hash,
-            etag=etag,
-            generation=1,
-            processing_errors=status_items,
-            created_at=self.now,
-            updated_at=self.now,
+        warnings = [warning.as_status_item() for warning in item.warnings]
+        return (
+            uid,
+            item.ref,
+            item.body["kind"],
+            metadata["namespace"],
+            metadata["name"],
+            item.body,
+            item.search,
+            self.location.pk,
+            item.location_key,
+            item.content_hash,
+            etag,
+            1,
+            warnings,
+            False,
+            self.now,
+            self.now,
         )
 
-    def _update(self, item: ProcessedEntity, row: tuple, previous: dict[str, Any]) -> EntityHistory:
+    def _update(self, item: ProcessedEntity, row: tuple, previous: dict[str, Any]) -> tuple:
         _, entity_id, _, stored_hash, generation, _, _ = row
         content_changed = stored_hash != item.content_hash
         generation = generation + 1 if content_changed else generation
-        etag = etag_for(entity_id, generation, item.content_hash)
-        item.body["metadata"]["uid"] = str(entity_id)
-        item.body["metadata"]["etag"] = etag
+        etag = _stamp(item, entity_id, generation)
         metadata = item.body["metadata"]
         Entity.objects.filter(pk=entity_id).update(
             kind=item.body["kind"],
             namespace=metadata["namespace"],
             name=metadata["name"],
             body=item.body,
-            search=item.search | {"metadata.uid": [str(entity_id)], "metadata.etag": [etag]},
+            search=item.search,
             location=self.location,
             location_key=item.location_key,
             content_hash=item.content_hash,
@@ -201,8 +226,23 @@ class RefreshWriter:
             change = EntityHistory.Change.UPDATED
         else:
             change = EntityHistory.Change.RECLAIMED
-        entity = Entity(id=entity_id, ref=item.ref, generation=generation, location_key=item.location_key)
-        return self._history(entity, change, item.body, _changed_fields(previous, item.body))
+        return self._history_row(item, entity_id, generation, change, _changed_fields(previous, item.body))
+
+    def _history_row(
+        self, item: ProcessedEntity, uid: uuid.UUID, generation: int, change: str, changed: list[str]
+    ) -> tuple:
+        return (
+            item.ref,
+            uid,
+            generation,
+            change,
+            item.body,
+            changed,
+            self.location.location_ref,
+            item.location_key,
+            self.outcome.commit or "",
+            self.now,
+        )
 
     def _conflict(self, item: ProcessedEntity, owner_id: uuid.UUID) -> None:
         owner = Location.objects.filter(pk=owner_id).first()
@@ -211,22 +251,6 @@ class RefreshWriter:
         self.report.conflicts.append(item.ref)
         self.report.refused.append(
             ProcessingError(item.location_key, message, entity_ref=item.ref, field="metadata.name")
-        )
-
-    def _history(
-        self, entity: Entity, change: str, body: dict[str, Any], changed: list[str]
-    ) -> EntityHistory:
-        return EntityHistory(
-            entity_ref=entity.ref,
-            entity_uid=entity.pk,
-            generation=entity.generation,
-            change=change,
-            body=body,
-            changed_fields=changed,
-            location_ref=self.location.location_ref,
-            location_key=entity.location_key,
-            commit=self.outcome.commit or "",
-            recorded_at=self.now,
         )
 
     # --- after the last batch -----------------------------------------------------------------
@@ -270,19 +294,16 @@ class RefreshWriter:
             return
         kept = set(outcome.emitted) | set(outcome.blocked)
         gone = [
-            (entity_id, ref)
+            entity_id
             for entity_id, ref, location_key in Entity.objects.filter(
                 location=self.location, is_orphan=False
             ).values_list("id", "ref", "location_key")
             if ref not in kept and location_key not in outcome.failed_keys
         ]
-        for entity in (
-            Entity.objects.filter(pk__in=[entity_id for entity_id, _ in gone])
-            .select_related("location")
-            .iterator(chunk_size=500)
-        ):
-            mark_orphaned(entity, self.now, commit=outcome.commit or "")
-            self.report.orphaned.append(entity.ref)
+        for chunk in _batched(gone, BATCH_SIZE):
+            for entity in Entity.objects.filter(pk__in=chunk).select_related("location"):
+                mark_orphaned(entity, self.now, commit=outcome.commit or "")
+                self.report.orphaned.append(entity.ref)
 
 
 def mark_orphaned(entity: Entity, now: datetime, *, commit: str = "") -> None:

@@ -83,6 +83,8 @@ class Command(BaseCommand):
         )
 
     def _wait(self, processes: list[subprocess.Popen]) -> None:
+        # A service manager stops us with SIGTERM: treat it like Ctrl-C so the children stop too.
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         try:
             while all(process.poll() is None for process in processes):
                 time.sleep(0.5)
@@ -97,3 +99,7 @@ class Command(BaseCommand):
                     process.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+def _raise_keyboard_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
