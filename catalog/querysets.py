@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 from .filters import Condition, FilterClause
-from .relations import RELATION_PAIRS
+from .relations import RELATION_PAIRS, both_directions
 
 if TYPE_CHECKING:
     from .models import Entity
@@ -76,15 +76,22 @@ class EntityQuerySet(models.QuerySet):
         )
 
     def _relation_q(self, relation_key: str, values: tuple[str, ...] | None) -> Q:
+        """Entities having an output relation of this type (to one of ``values``).
+
+        A relation is either stored forward from the entity, or stored on the other entity in the
+        reverse type (``ownerOf`` on X is ``ownedBy`` written by the component pointing at X).
+        """
         from .models import Relation
 
         relation_type = _RELATION_TYPES.get(relation_key)
         if relation_type is None:
             return Q(pk__in=[])
-        rows = Relation.objects.filter(type=relation_type)
+        forward = Relation.objects.filter(type=relation_type)
+        reverse = Relation.objects.filter(type=RELATION_PAIRS[relation_type])
         if values is not None:
-            rows = rows.filter(target_ref__in=values)
-        return Q(ref__in=rows.values("source_ref"))
+            forward = forward.filter(target_ref__in=values)
+            reverse = reverse.filter(source_ref__in=values)
+        return Q(ref__in=forward.values("source_ref")) | Q(ref__in=reverse.values("target_ref"))
 
     def with_relations(self) -> list[Entity]:
         """Evaluate, attaching each entity's output relations in one extra query."""
@@ -93,11 +100,15 @@ class EntityQuerySet(models.QuerySet):
         entities = list(self)
         relations_by_ref: dict[str, set[tuple[str, str]]] = defaultdict(set)
         if entities:
-            rows = Relation.objects.filter(source_ref__in=[entity.ref for entity in entities]).values_list(
+            refs = [entity.ref for entity in entities]
+            rows = Relation.objects.filter(Q(source_ref__in=refs) | Q(target_ref__in=refs)).values_list(
                 "source_ref", "type", "target_ref"
             )
-            for source_ref, relation_type, target_ref in rows:
-                relations_by_ref[source_ref].add((relation_type, target_ref))
+            wanted = set(refs)
+            for row in rows:
+                for source_ref, relation_type, target_ref in both_directions(row):
+                    if source_ref in wanted:
+                        relations_by_ref[source_ref].add((relation_type, target_ref))
         for entity in entities:
             entity.output_relations = [
                 {"type": relation_type, "targetRef": target_ref}

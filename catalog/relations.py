@@ -1,7 +1,8 @@
-"""Built-in relations: which spec fields emit which relation, in both directions.
+"""Built-in relations: which spec fields emit which relation.
 
-Each reference in a relation field yields two rows: ``self -forward-> target`` and
-``target -reverse-> self``, both owned by the entity that wrote the field.
+Each reference in a relation field yields one stored row, ``self -forward-> target``; the reverse
+(``target -reverse-> self``, e.g. ``ownerOf`` for ``ownedBy``) is derived when relations are read,
+so the catalog stores half as many rows as it serves.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class RelationFieldError(ValueError):
 
 
 def emitted_relations(entity: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """Every ``(source_ref, type, target_ref)`` row the entity emits, forward and reverse.
+    """Every ``(source_ref, type, target_ref)`` row the entity emits (forward direction only).
 
     Raises ``RelationFieldError`` naming the spec field when a reference cannot be parsed.
     """
@@ -111,9 +112,14 @@ def emitted_relations(entity: dict[str, Any]) -> list[tuple[str, str, str]]:
                 )
             except InvalidEntityRef as error:
                 raise RelationFieldError(path, str(error)) from None
-            reverse = RELATION_PAIRS[relation_field.relation]
-            for row in ((self_ref, relation_field.relation, target), (target, reverse, self_ref)):
-                if row not in seen:
-                    seen.add(row)
-                    rows.append(row)
+            row = (self_ref, relation_field.relation, target)
+            if row not in seen:
+                seen.add(row)
+                rows.append(row)
     return rows
+
+
+def both_directions(row: tuple[str, str, str]) -> tuple[tuple[str, str, str], tuple[str, str, str]]:
+    """A stored row and the reverse row it implies."""
+    source, relation, target = row
+    return row, (target, RELATION_PAIRS[relation], source)

@@ -27,6 +27,10 @@ class Entity(models.Model):
     location_key = models.TextField()
     # SHA-1 of the processed body without uid and etag: an unchanged hash means nothing to write.
     content_hash = models.CharField(max_length=40)
+    # SHA-1 of the source file's bytes and the rules it was read under; while it matches, a refresh
+    # need not parse the file again. Empty for files that must always be read (Location entities,
+    # placeholders).
+    source_digest = models.CharField(max_length=40, blank=True)
     etag = models.CharField(max_length=40)
     generation = models.PositiveIntegerField(default=1)
     # Errors from the last refresh that touched this entity (Backstage's ``status.items``).

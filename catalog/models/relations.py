@@ -2,11 +2,11 @@ from django.db import models
 
 
 class Relation(models.Model):
-    """One directed relation row ``source -type-> target``, owned by the entity that emitted it.
+    """One relation ``source -type-> target`` as written in a spec field, owned by the emitting entity.
 
-    Both directions of a spec reference are stored (``ownedBy`` on the component and ``ownerOf``
-    on the group), so an entity's relations are the rows whose ``source_ref`` is its ref. Targets
-    need not exist: a dangling row resolves when the target arrives.
+    Only the forward direction is stored (``ownedBy`` on the component); the reverse (``ownerOf``
+    on the group) is derived on read from the rows whose ``target_ref`` is the group. Targets need
+    not exist: a dangling row resolves when the target arrives.
     """
 
     source_ref = models.CharField(max_length=400)
@@ -16,10 +16,10 @@ class Relation(models.Model):
 
     class Meta:
         indexes = [
-            # Serves an entity's output relations.
+            # An entity's forward relations, and reverse-relation filters (``ownerOf=<component>``).
             models.Index(fields=["source_ref", "type"], name="catalog_relation_source"),
-            # Serves ``relations.<type>=<ref>`` filters and "who points at me" lookups.
-            models.Index(fields=["type", "target_ref"], name="catalog_relation_target"),
+            # An entity's reverse relations, and ``relations.<type>=<ref>`` filters.
+            models.Index(fields=["target_ref", "type"], name="catalog_relation_target_type"),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ..config import catalog_settings, global_rules, reader_policy, static_locations
 from ..models import Entity, EntityHistory, Location
-from .processing import LocationProcessor
+from .processing import KnownFile, LocationProcessor
 from .refresh import RefreshReport, RefreshWriter
 
 logger = logging.getLogger(__name__)
@@ -133,10 +133,36 @@ def _claim(location: Location) -> bool:
     return claimed == 1
 
 
+def known_files(location: Location) -> dict[str, KnownFile]:
+    """What the last refresh stored per file, so unchanged files can be skipped.
+
+    A file is skipped only when every entity it gave has the same digest, and it had no errors
+    last time (its refused documents must be reported again).
+    """
+    errored = {error.get("location_key") for error in location.errors}
+    files: dict[str, KnownFile] = {}
+    # The generated Location entity shares the registered file's key but is not read from it.
+    rows = (
+        Entity.objects.filter(location=location, is_orphan=False)
+        .exclude(ref=location.entity_ref)
+        .values_list("location_key", "source_digest", "ref")
+    )
+    for location_key, digest, ref in rows.iterator(chunk_size=5000):
+        known = files.get(location_key)
+        if known is None:
+            known = files[location_key] = KnownFile(digest or None)
+        if known.digest != digest or location_key in errored:
+            known.digest = None
+        known.refs.append(ref)
+    return files
+
+
 def refresh_location(location: Location) -> RefreshReport:
     """Read ``location`` now and apply the difference. Raises ``RefreshInProgress`` if already running."""
     if not _claim(location):
         raise RefreshInProgress(f"location {location.location_ref} is being refreshed by another worker")
+    # The caller's instance may predate the last refresh; its errors decide which files are re-read.
+    location.refresh_from_db()
     try:
         processor = LocationProcessor(
             location_type=location.type,
@@ -147,6 +173,7 @@ def refresh_location(location: Location) -> RefreshReport:
             policy=reader_policy(),
             global_rules=global_rules(),
             location_rules=location.rules,
+            known_files=known_files(location),
         )
         writer = RefreshWriter(location, processor.outcome)
         writer.write_all(processor.entities())

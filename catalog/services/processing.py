@@ -31,6 +31,9 @@ PROCESSING_ERROR_TYPE = "backstage.io/catalog-processing"
 PLACEHOLDER_KEYS = ("$text", "$json", "$yaml")
 # Location entities may nest; a deeper chain is almost certainly a loop through differing paths.
 MAX_LOCATION_DEPTH = 32
+# Bump when processing changes what is stored, so unchanged files are read again once.
+PROCESSING_VERSION = 1
+_PLACEHOLDER_MARKERS = tuple(key.encode() for key in PLACEHOLDER_KEYS)
 
 
 @dataclass
@@ -80,6 +83,15 @@ class ProcessedEntity:
     search: dict[str, list[str]]
     content_hash: str
     warnings: list[ProcessingError] = field(default_factory=list)
+    source_digest: str = ""
+
+
+@dataclass
+class KnownFile:
+    """What the last refresh stored from one file: its digest (None: read it again) and its refs."""
+
+    digest: str | None
+    refs: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -97,6 +109,8 @@ class ProcessingOutcome:
     files_read: int = 0
     # A target (file, glob or repository) could not be read, so absence proves nothing: no orphans.
     read_failed: bool = False
+    # Entities of files skipped because their digest had not changed.
+    skipped: int = 0
 
 
 def content_hash(body: dict[str, Any]) -> str:
@@ -120,6 +134,7 @@ class LocationProcessor:
         policy: ReaderPolicy,
         global_rules: list[dict[str, Any]],
         location_rules: list[dict[str, Any]] | None,
+        known_files: dict[str, KnownFile] | None = None,
     ) -> None:
         self.location_type = location_type
         self.location_target = location_target
@@ -130,6 +145,11 @@ class LocationProcessor:
         self.global_rules = global_rules
         self.location_rules = location_rules
         self.outcome = ProcessingOutcome()
+        self.known_files = known_files or {}
+        # Anything that changes how a file is processed must change its digest.
+        self._fingerprint = json.dumps(
+            [PROCESSING_VERSION, origin_ref, global_rules, location_rules], sort_keys=True, default=str
+        ).encode()
         self._queue: deque[tuple[SourceFile, int]] = deque()
         self._seen_keys: set[str] = set()
 
@@ -163,6 +183,14 @@ class LocationProcessor:
 
     def _process_file(self, source: SourceFile, depth: int) -> Iterator[ProcessedEntity]:
         self.outcome.files_read += 1
+        digest = hashlib.sha1(self._fingerprint + source.data).hexdigest()
+        known = self.known_files.get(source.location_key)
+        if known is not None and known.digest == digest:
+            for ref in known.refs:
+                self.outcome.emitted.setdefault(ref, source.location_key)
+            self.outcome.skipped += len(known.refs)
+            return
+        has_placeholders = any(marker in source.data for marker in _PLACEHOLDER_MARKERS)
         try:
             documents = parse_documents(
                 source.data, source=source.location_key, max_bytes=self.policy.max_file_bytes
@@ -174,12 +202,18 @@ class LocationProcessor:
             if document.error is not None:
                 self._fail_file(source, document.error, document.line, document.index)
                 continue
-            entity = self._prepare(document.data, source, document.index, document.line, depth)
+            entity = self._prepare(
+                document.data, source, document.index, document.line, depth, has_placeholders
+            )
             if entity is not None:
                 processed = self._finish(
                     entity, source.location_key, source=source, document=document.index, line=document.line
                 )
                 if processed is not None:
+                    # Placeholders depend on other files and Location targets must be followed: files
+                    # holding either are always read.
+                    always_read = has_placeholders or processed.body["kind"] == "Location"
+                    processed.source_digest = "" if always_read else digest
                     yield processed
 
     def _fail_file(
@@ -193,10 +227,19 @@ class LocationProcessor:
     # --- one document -------------------------------------------------------------------------
 
     def _prepare(
-        self, data: dict[str, Any], source: SourceFile, index: int, line: int, depth: int
+        self,
+        data: dict[str, Any],
+        source: SourceFile,
+        index: int,
+        line: int,
+        depth: int,
+        has_placeholders: bool,
     ) -> dict[str, Any] | None:
         """Resolve placeholders and follow Location targets; None when the document is refused."""
-        entity, placeholder_errors = self._resolve_placeholders(data, source)
+        if has_placeholders:
+            entity, placeholder_errors = self._resolve_placeholders(data, source)
+        else:
+            entity, placeholder_errors = dict(data), []
         for error in placeholder_errors:
             error.document, error.line = index, line
         hard_errors = [error for error in placeholder_errors if error.level == "error"]

@@ -41,6 +41,7 @@ ENTITY_FIELDS = (
     "location_id",
     "location_key",
     "content_hash",
+    "source_digest",
     "etag",
     "generation",
     "processing_errors",
@@ -135,18 +136,26 @@ class RefreshWriter:
         stored = {
             row[0]: row
             for row in Entity.objects.filter(ref__in=[item.ref for item in batch]).values_list(
-                "ref", "id", "location_id", "content_hash", "generation", "is_orphan", "processing_errors"
+                "ref",
+                "id",
+                "location_id",
+                "content_hash",
+                "generation",
+                "is_orphan",
+                "processing_errors",
+                "source_digest",
             )
         }
         created: list[tuple[ProcessedEntity, uuid.UUID]] = []
         updated: list[tuple[ProcessedEntity, tuple]] = []
         status_only: list[tuple[uuid.UUID, list[dict[str, Any]]]] = []
+        new_digests: dict[str, list[uuid.UUID]] = {}
         for item in batch:
             row = stored.get(item.ref)
             if row is None:
                 created.append((item, uuid.uuid4()))
                 continue
-            _, entity_id, location_id, stored_hash, _, is_orphan, stored_errors = row
+            _, entity_id, location_id, stored_hash, _, is_orphan, stored_errors, stored_digest = row
             if location_id != self.location.pk and not is_orphan:
                 self._conflict(item, location_id)
             elif stored_hash != item.content_hash or location_id != self.location.pk or is_orphan:
@@ -156,6 +165,8 @@ class RefreshWriter:
                 status_items = [warning.as_status_item() for warning in item.warnings]
                 if stored_errors != status_items:
                     status_only.append((entity_id, status_items))
+                if stored_digest != item.source_digest:
+                    new_digests.setdefault(item.source_digest, []).append(entity_id)
         history: list[tuple] = []
         with transaction.atomic():
             insert_rows(Entity, ENTITY_FIELDS, [self._entity_row(item, uid) for item, uid in created])
@@ -169,6 +180,8 @@ class RefreshWriter:
                 history += [self._update(item, row, previous_bodies[row[1]]) for item, row in updated]
             for entity_id, status_items in status_only:
                 Entity.objects.filter(pk=entity_id).update(processing_errors=status_items)
+            for digest, entity_ids in new_digests.items():
+                Entity.objects.filter(pk__in=entity_ids).update(source_digest=digest)
             emitters = [*created, *((item, row[1]) for item, row in updated)]
             insert_rows(
                 Relation,
@@ -192,6 +205,7 @@ class RefreshWriter:
             self.location.pk,
             item.location_key,
             item.content_hash,
+            item.source_digest,
             etag,
             1,
             warnings,
@@ -201,7 +215,7 @@ class RefreshWriter:
         )
 
     def _update(self, item: ProcessedEntity, row: tuple, previous: dict[str, Any]) -> tuple:
-        _, entity_id, _, stored_hash, generation, _, _ = row
+        _, entity_id, _, stored_hash, generation, _, _, _ = row
         content_changed = stored_hash != item.content_hash
         generation = generation + 1 if content_changed else generation
         etag = _stamp(item, entity_id, generation)
@@ -215,6 +229,7 @@ class RefreshWriter:
             location=self.location,
             location_key=item.location_key,
             content_hash=item.content_hash,
+            source_digest=item.source_digest,
             etag=etag,
             generation=generation,
             processing_errors=[warning.as_status_item() for warning in item.warnings],
@@ -259,6 +274,7 @@ class RefreshWriter:
         """Record errors, keep failed files' entities, orphan what is gone, and close the refresh."""
         outcome = self.outcome
         self.report.commit = outcome.commit
+        self.report.unchanged += outcome.skipped
         self.report.refused = [*outcome.errors, *self.report.refused]
         with transaction.atomic():
             self._mark_blocked(outcome)

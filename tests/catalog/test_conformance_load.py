@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from catalog.models import Entity, Relation
+from catalog.models import Entity
 from catalog.services import refresh_location, register_location, validate_location_spec
 from tests.conftest import CONFORMANCE
 
@@ -63,10 +63,14 @@ def test_only_the_invalid_file_reports_errors(loaded):
 
 
 def test_group_hierarchy_and_membership_relations(loaded):
-    rows = set(Relation.objects.values_list("source_ref", "type", "target_ref"))
-    assert ("group:default/team-a", "childOf", "group:default/backstage") in rows
-    assert ("group:default/backstage", "parentOf", "group:default/team-a") in rows
-    assert any(row[1] == "hasMember" and row[0] == "group:default/team-a" for row in rows)
+    team_a, backstage = (
+        Entity.objects.filter(ref__in=["group:default/team-a", "group:default/backstage"])
+        .order_by("-ref")
+        .with_relations()
+    )
+    assert {"type": "childOf", "targetRef": "group:default/backstage"} in team_a.output_relations
+    assert {"type": "parentOf", "targetRef": "group:default/team-a"} in backstage.output_relations
+    assert any(relation["type"] == "hasMember" for relation in team_a.output_relations)
 
 
 def test_remote_placeholders_load_with_a_warning(loaded):

@@ -83,7 +83,21 @@ def test_tags_match_array_items(catalog):
 
 def test_relation_filter(catalog):
     assert names("relations.ownedBy=group:default/team-a") == {"web", "legacy"}
-    assert names("kind=group,relations.ownerOf=component:default/orders") == set()  # groups not stored
+    assert names("relations.ownerOf=component:default/orders") == set()  # the group is not in the catalog
+
+
+def test_reverse_relation_filter(write_file):
+    group = (
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\n"
+        "metadata: {name: team-b}\nspec: {type: team, children: []}\n"
+    )
+    refresh_location(
+        register_location(
+            validate_location_spec("file", str(write_file("c.yaml", CATALOG + "---\n" + group)))
+        )
+    )
+    assert names("relations.ownerOf=component:default/orders") == {"team-b"}
+    assert names("kind=group,relations.ownerof") == {"team-b"}
 
 
 def test_relation_and_field_filter_together(catalog):

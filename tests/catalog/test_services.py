@@ -62,12 +62,14 @@ def test_registered_location_gets_its_generated_location_entity(write_file):
     assert generated.name.startswith("generated-")
 
 
-def test_relations_are_stored_both_ways(write_file):
+def test_relations_are_served_both_ways(write_file):
     refresh_location(register(write_file("all.yaml", component("web") + "---\n" + GROUP)))
     assert set(Relation.objects.values_list("source_ref", "type", "target_ref")) == {
         ("component:default/web", "ownedBy", "group:default/team-a"),
-        ("group:default/team-a", "ownerOf", "component:default/web"),
     }
+    web, team = Entity.objects.filter(kind__in=["Component", "Group"]).order_by("kind").with_relations()
+    assert web.output_relations == [{"type": "ownedBy", "targetRef": "group:default/team-a"}]
+    assert team.output_relations == [{"type": "ownerOf", "targetRef": "component:default/web"}]
 
 
 def test_unchanged_refresh_writes_nothing_and_keeps_etag(write_file):
@@ -103,10 +105,9 @@ def test_changed_entity_gets_new_etag_generation_and_history(write_file):
     latest = EntityHistory.objects.filter(entity_ref="component:default/web").order_by("-generation").first()
     assert (latest.change, latest.generation, latest.changed_fields) == ("updated", 2, ["spec.owner"])
     assert latest.body["spec"]["owner"] == "team-b"
-    assert set(Relation.objects.filter(emitter=after).values_list("target_ref", flat=True)) == {
-        "group:default/team-b",
-        "component:default/web",
-    }
+    assert list(Relation.objects.filter(emitter=after).values_list("target_ref", flat=True)) == [
+        "group:default/team-b"
+    ]
 
 
 def test_dangling_relation_resolves_when_target_arrives(write_file):
