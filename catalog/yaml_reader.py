@@ -23,8 +23,13 @@ Errors come in two sizes. A problem with the whole file (too large, not UTF-8,
 NUL bytes, a syntax error the parser cannot get past) raises `YamlFileError`.
 A problem confined to one document (a duplicate key, a refused tag, an alias
 bomb, a root that is not a mapping) is reported on that `YamlDocument` and the
-other documents are still returned. A syntax error always raises: libyaml cannot
-resume after one, and Backstage refuses the whole location in that case anyway.
+other documents are still returned. Two cases end reading early:
+
+* a syntax error raises `YamlFileError`, even after good documents: libyaml
+  cannot resume after one, and Backstage refuses the whole location anyway;
+* nesting deeper than `max_depth` returns the documents read so far plus the
+  refused one, and reads no further, because libyaml's cost grows with the
+  square of the flow nesting depth and the rest of the input is not worth it.
 """
 
 from __future__ import annotations
@@ -108,6 +113,14 @@ class YamlDocument:
 
 class _DocumentError(Exception):
     """A problem confined to the document being read."""
+
+
+class _StopReading(_DocumentError):
+    """A document problem after which the rest of the file is not read.
+
+    libyaml spends time quadratic in the flow nesting depth, so a document
+    nested past the limit is not parsed to its end: reading stops there.
+    """
 
 
 def _tag_name(tag: str) -> str:
@@ -307,16 +320,34 @@ class _DocumentReader:
             try:
                 self._handle(event, line)
             except _DocumentError as error:
-                self._skip_to_document_end()
                 message = str(error)
-                raise _DocumentError(message if "line " in message else f"{message} (line {line})") from None
+                if "line " not in message:
+                    message = f"{message} (line {line})"
+                if isinstance(error, _StopReading):
+                    raise _StopReading(f"{message}; the rest of the file was not read") from None
+                self._skip_to_document_end()
+                raise _DocumentError(message) from None
 
     def _skip_to_document_end(self) -> None:
+        """Drop the rest of a refused document, still refusing to follow deep nesting."""
+        depth = len(self.stack)
         self.stack.clear()
         self.anchors.clear()
         loader = self.loader
-        while not isinstance(loader.get_event(), DocumentEndEvent):
-            pass
+        while True:
+            event = loader.get_event()
+            if isinstance(event, DocumentEndEvent):
+                return
+            if isinstance(event, MappingStartEvent | SequenceStartEvent):
+                depth += 1
+                if depth > self.max_depth:
+                    where = event.start_mark.line + 1
+                    raise _StopReading(
+                        f"document nests deeper than {self.max_depth} levels (line {where})"
+                        "; the rest of the file was not read"
+                    )
+            elif isinstance(event, MappingEndEvent | SequenceEndEvent):
+                depth -= 1
 
     def _count(self, size: int) -> None:
         self.total += size
@@ -360,7 +391,7 @@ class _DocumentReader:
                 f"tag {_tag_name(tag)} is not allowed on a {'mapping' if is_mapping else 'sequence'}"
             )
         if len(self.stack) >= self.max_depth:
-            raise _DocumentError(f"document nests deeper than {self.max_depth} levels")
+            raise _StopReading(f"document nests deeper than {self.max_depth} levels")
         self._count(1)
         frame = _Frame({} if is_mapping else [], event.anchor)
         if event.anchor is not None:
@@ -402,19 +433,21 @@ class _DocumentReader:
 
 
 def _decode(data: bytes, source: str) -> str:
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
+    """Decode UTF-8 (an initial BOM is dropped); offsets in messages count bytes of the whole file."""
+    skipped = len(_BOM) if data.startswith(_BOM) else 0
     try:
-        text = data.decode("utf-8")
+        text = data[skipped:].decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+        offset = skipped + error.start
+        line = data.count(b"\n", 0, offset) + 1
         raise YamlFileError(
-            source, line, f"not valid UTF-8: byte 0x{data[error.start]:02x} at offset {error.start}"
+            source, line, f"not valid UTF-8: byte 0x{data[offset]:02x} at offset {offset}"
         ) from None
     nul = text.find("\x00")
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
-        raise YamlFileError(source, line, f"NUL character at offset {nul}; it cannot be stored")
+        offset = skipped + len(text[:nul].encode("utf-8"))
+        raise YamlFileError(source, line, f"NUL character at offset {offset}; it cannot be stored")
     return text
 
 
@@ -442,8 +475,9 @@ def parse_documents(
 
     `source` names the file in messages. Documents that are empty or null are
     skipped. A document that cannot be used is returned with `error` set and
-    `data` None; the rest are returned with their mapping in `data`. Raises
-    `YamlFileError` when the file as a whole cannot be read.
+    `data` None; the rest are returned with their mapping in `data`. After a
+    document nested deeper than `max_depth`, the rest of the file is not read.
+    Raises `YamlFileError` when the file as a whole cannot be read.
     """
     if len(data) > max_bytes:
         raise YamlFileError(source, None, f"file is {len(data)} bytes, more than the limit of {max_bytes}")
@@ -462,6 +496,9 @@ def parse_documents(
             reader = _DocumentReader(loader, max_nodes, max_depth)
             try:
                 root = reader.read()
+            except _StopReading as error:
+                documents.append(YamlDocument(index, line, None, f"YAML error: {error}"))
+                break
             except _DocumentError as error:
                 documents.append(YamlDocument(index, line, None, f"YAML error: {error}"))
             else:
