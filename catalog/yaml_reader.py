@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -463,27 +463,27 @@ def _syntax_error(error: yaml.YAMLError, text: str, source: str) -> YamlFileErro
     return YamlFileError(source, line, f"YAML syntax error: {reason}")
 
 
-def parse_documents(
+def iter_documents(
     data: bytes,
     *,
     source: str,
     max_bytes: int = 4 * 1024 * 1024,
     max_nodes: int = 200_000,
     max_depth: int = 64,
-) -> list[YamlDocument]:
-    """Parse every document of a catalog file.
+) -> Iterator[YamlDocument]:
+    """Yield the documents of a catalog file one at a time, so a huge file is never held parsed whole.
 
     `source` names the file in messages. Documents that are empty or null are
-    skipped. A document that cannot be used is returned with `error` set and
-    `data` None; the rest are returned with their mapping in `data`. After a
+    skipped. A document that cannot be used is yielded with `error` set and
+    `data` None; the rest are yielded with their mapping in `data`. After a
     document nested deeper than `max_depth`, the rest of the file is not read.
-    Raises `YamlFileError` when the file as a whole cannot be read.
+    Raises `YamlFileError` (possibly after some documents) when the file as a
+    whole cannot be read.
     """
     if len(data) > max_bytes:
         raise YamlFileError(source, None, f"file is {len(data)} bytes, more than the limit of {max_bytes}")
     text = _decode(data, source)
     loader = _CatalogLoader(text)
-    documents: list[YamlDocument] = []
     index = 0
     try:
         while True:
@@ -497,16 +497,16 @@ def parse_documents(
             try:
                 root = reader.read()
             except _StopReading as error:
-                documents.append(YamlDocument(index, line, None, f"YAML error: {error}"))
+                yield YamlDocument(index, line, None, f"YAML error: {error}")
                 break
             except _DocumentError as error:
-                documents.append(YamlDocument(index, line, None, f"YAML error: {error}"))
+                yield YamlDocument(index, line, None, f"YAML error: {error}")
             else:
                 if isinstance(root, dict):
-                    documents.append(YamlDocument(index, line, root, None))
+                    yield YamlDocument(index, line, root, None)
                 elif root is not None:
                     message = f"Expected object at root, got {_js_typeof(root)} (line {line})"
-                    documents.append(YamlDocument(index, line, None, message))
+                    yield YamlDocument(index, line, None, message)
             index += 1
     except yaml.YAMLError as error:
         raise _syntax_error(error, text, source) from None
@@ -514,4 +514,17 @@ def parse_documents(
         dispose = getattr(loader, "dispose", None)
         if dispose is not None:
             dispose()
-    return documents
+
+
+def parse_documents(
+    data: bytes,
+    *,
+    source: str,
+    max_bytes: int = 4 * 1024 * 1024,
+    max_nodes: int = 200_000,
+    max_depth: int = 64,
+) -> list[YamlDocument]:
+    """Every document of a catalog file, as `iter_documents` yields them."""
+    return list(
+        iter_documents(data, source=source, max_bytes=max_bytes, max_nodes=max_nodes, max_depth=max_depth)
+    )

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -22,7 +24,7 @@ from ..relations import SORTED_SPEC_FIELDS, RelationFieldError, emitted_relation
 from ..rules import is_allowed
 from ..search_index import build_search_document
 from ..validation import validate_entity
-from ..yaml_reader import YamlFileError, parse_documents
+from ..yaml_reader import YamlFileError, iter_documents, parse_documents
 from .scm import scm_annotations
 
 MANAGED_BY_LOCATION = "backstage.io/managed-by-location"
@@ -34,6 +36,8 @@ MAX_LOCATION_DEPTH = 32
 # Bump when processing changes what is stored, so unchanged files are read again once.
 PROCESSING_VERSION = 1
 _PLACEHOLDER_MARKERS = tuple(key.encode() for key in PLACEHOLDER_KEYS)
+# YAML's .nan and .inf (any casing) are floats JSON cannot carry; Backstage ends up storing null.
+_NON_FINITE = re.compile(rb"\.(nan|inf)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -191,21 +195,18 @@ class LocationProcessor:
             self.outcome.skipped += len(known.refs)
             return
         has_placeholders = any(marker in source.data for marker in _PLACEHOLDER_MARKERS)
+        has_non_finite = _NON_FINITE.search(source.data) is not None
         try:
-            documents = parse_documents(
+            for document in iter_documents(
                 source.data, source=source.location_key, max_bytes=self.policy.max_file_bytes
-            )
-        except YamlFileError as error:
-            self._fail_file(source, str(error.message), error.line)
-            return
-        for document in documents:
-            if document.error is not None:
-                self._fail_file(source, document.error, document.line, document.index)
-                continue
-            entity = self._prepare(
-                document.data, source, document.index, document.line, depth, has_placeholders
-            )
-            if entity is not None:
+            ):
+                if document.error is not None:
+                    self._fail_file(source, document.error, document.line, document.index)
+                    continue
+                data = _finite(document.data) if has_non_finite else document.data
+                entity = self._prepare(data, source, document.index, document.line, depth, has_placeholders)
+                if entity is None:
+                    continue
                 processed = self._finish(
                     entity, source.location_key, source=source, document=document.index, line=document.line
                 )
@@ -215,6 +216,10 @@ class LocationProcessor:
                     always_read = has_placeholders or processed.body["kind"] == "Location"
                     processed.source_digest = "" if always_read else digest
                     yield processed
+        except YamlFileError as error:
+            # Documents before a syntax error were processed; the file's other entities keep their
+            # last good version.
+            self._fail_file(source, str(error.message), error.line)
 
     def _fail_file(
         self, source: SourceFile, message: str, line: int | None, document: int | None = None
@@ -424,6 +429,17 @@ class LocationProcessor:
                 ProcessingError(source.location_key, f"{key} placeholder {target}: {error}", field=path)
             )
             return None
+
+
+def _finite(value: Any) -> Any:
+    """A copy of ``value`` with NaN and infinities replaced by None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _is_absolute_target(target: str) -> bool:

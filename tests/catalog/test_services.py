@@ -364,3 +364,10 @@ def test_delete_location_removes_its_entities_and_records_history(write_file):
     assert delete_location(location) == 2
     assert not Entity.objects.exists()
     assert EntityHistory.objects.filter(change="deleted").count() == 2
+
+
+def test_nan_and_infinity_are_stored_as_null(write_file):
+    path = write_file("catalog-info.yaml", component("web", ratio=".NaN", limit="-.inf"))
+    refresh_location(register(path))
+    spec = entity("component:default/web").body["spec"]
+    assert spec["ratio"] is None and spec["limit"] is None

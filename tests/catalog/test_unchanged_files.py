@@ -25,13 +25,13 @@ spec:
 def parsed_files(monkeypatch) -> list[str]:
     """Names of the files the processor parses from now on."""
     parsed: list[str] = []
-    real = processing.parse_documents
+    real = processing.iter_documents
 
     def spy(data, *, source, **kwargs):
         parsed.append(source.rsplit("/", 1)[-1])
         return real(data, source=source, **kwargs)
 
-    monkeypatch.setattr(processing, "parse_documents", spy)
+    monkeypatch.setattr(processing, "iter_documents", spy)
     return parsed
 
 
