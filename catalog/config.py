@@ -64,6 +64,8 @@ def static_locations() -> list[StaticLocation]:
             # Relative file targets are read from the project directory, as Backstage reads them
             # from the backend's working directory.
             target = str((Path(settings.BASE_DIR) / target).resolve())
+        if entry["type"] == "file" and Path(target).is_dir():
+            target = str(Path(target) / "**" / "catalog-info.yaml")
         locations.append(StaticLocation(str(entry["type"]), target, entry.get("rules")))
     return locations
 

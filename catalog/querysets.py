@@ -13,7 +13,9 @@ from .filters import Condition, FilterClause
 from .relations import RELATION_PAIRS, both_directions
 
 if TYPE_CHECKING:
-    from .models import Entity
+    from datetime import datetime
+
+    from .models import Entity, EntityHistory
 
 _RELATION_TYPES = {relation.lower(): relation for relation in RELATION_PAIRS}
 
@@ -115,3 +117,14 @@ class EntityQuerySet(models.QuerySet):
                 for relation_type, target_ref in sorted(relations_by_ref[entity.ref])
             ]
         return entities
+
+
+class EntityHistoryQuerySet(models.QuerySet):
+    """Reads of recorded entity changes."""
+
+    def of_entity(self, ref: str) -> EntityHistoryQuerySet:
+        return self.filter(entity_ref=ref.lower())
+
+    def as_of(self, ref: str, moment: datetime) -> EntityHistory | None:
+        """The entity's last recorded version at ``moment`` (None if it did not exist yet)."""
+        return self.of_entity(ref).filter(recorded_at__lte=moment).order_by("-recorded_at", "-id").first()

@@ -1,5 +1,7 @@
 from django.db import models
 
+from ..querysets import EntityHistoryQuerySet
+
 
 class EntityHistory(models.Model):
     """One recorded change of an entity: what it became, where it came from, and when.
@@ -27,6 +29,8 @@ class EntityHistory(models.Model):
     location_key = models.TextField(blank=True)
     commit = models.CharField(max_length=64, blank=True)
     recorded_at = models.DateTimeField(db_index=True)
+
+    objects = EntityHistoryQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "entity history"

@@ -1,5 +1,6 @@
 """Every write to the catalog goes through these functions."""
 
+from .errors import ProcessingError
 from .locations import (
     LocationError,
     LocationExists,
@@ -14,7 +15,6 @@ from .locations import (
     sync_config_locations,
     validate_location_spec,
 )
-from .processing import ProcessingError
 from .refresh import RefreshReport
 
 __all__ = [

@@ -48,7 +48,8 @@ class LocationSpec:
 def parse_location_target(raw: str) -> LocationSpec:
     """Read what a person types: a path, ``file:PATH``, ``url:URL``, or a git URL.
 
-    A bare local path becomes a ``file`` location (made absolute); anything with a scheme
+    A bare local path becomes a ``file`` location (made absolute; a directory means every
+    ``catalog-info.yaml`` beneath it); anything with a scheme
     (``https://``, ``ssh://``, ``file://``, ``git@host:``) is a git repository, type ``url``.
     """
     raw = raw.strip()
@@ -62,8 +63,16 @@ def parse_location_target(raw: str) -> LocationSpec:
     else:
         location_type, target = "file", raw
     if location_type == "file":
-        target = str(Path(target).expanduser().absolute())
+        target = directory_as_glob(str(Path(target).expanduser().absolute()))
     return validate_location_spec(location_type, target)
+
+
+def directory_as_glob(target: str) -> str:
+    """A directory stands for every ``catalog-info.yaml`` beneath it; other targets are unchanged."""
+    path = Path(target)
+    if path.is_dir():
+        return str(path / "**" / "catalog-info.yaml")
+    return target
 
 
 def validate_location_spec(location_type: str, target: str, presence: str = "required") -> LocationSpec:

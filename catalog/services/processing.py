@@ -15,7 +15,7 @@ import math
 import re
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..readers import ReaderPolicy, ReadResult, SourceFile, read_location, read_relative
@@ -24,13 +24,13 @@ from ..relations import SORTED_SPEC_FIELDS, RelationFieldError, emitted_relation
 from ..rules import is_allowed
 from ..search_index import build_search_document
 from ..validation import validate_entity
-from ..yaml_reader import YamlFileError, iter_documents, parse_documents
+from ..yaml_reader import YamlFileError, iter_documents
+from .errors import ProcessingError
+from .placeholders import PLACEHOLDER_KEYS, is_absolute_target, resolve_placeholders
 from .scm import scm_annotations
 
 MANAGED_BY_LOCATION = "backstage.io/managed-by-location"
 MANAGED_BY_ORIGIN_LOCATION = "backstage.io/managed-by-origin-location"
-PROCESSING_ERROR_TYPE = "backstage.io/catalog-processing"
-PLACEHOLDER_KEYS = ("$text", "$json", "$yaml")
 # Location entities may nest; a deeper chain is almost certainly a loop through differing paths.
 MAX_LOCATION_DEPTH = 32
 # Bump when processing changes what is stored, so unchanged files are read again once.
@@ -38,42 +38,6 @@ PROCESSING_VERSION = 1
 _PLACEHOLDER_MARKERS = tuple(key.encode() for key in PLACEHOLDER_KEYS)
 # YAML's .nan and .inf (any casing) are floats JSON cannot carry; Backstage ends up storing null.
 _NON_FINITE = re.compile(rb"\.(nan|inf)\b", re.IGNORECASE)
-
-
-@dataclass
-class ProcessingError:
-    """One problem found while processing, located as precisely as the input allows."""
-
-    location_key: str
-    message: str
-    document: int | None = None
-    line: int | None = None
-    field: str | None = None
-    entity_ref: str | None = None
-    level: str = "error"
-
-    def __str__(self) -> str:
-        where = self.location_key.partition(":")[2] or self.location_key
-        if self.document is not None:
-            where += f", document {self.document + 1}"
-        if self.line is not None:
-            where += f" (line {self.line})"
-        if self.field:
-            where += f", {self.field}"
-        return f"{where}: {self.message}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def as_status_item(self) -> dict[str, Any]:
-        """The entity ``status.items`` entry Backstage's clients read."""
-        name = "InputError" if self.level == "error" else "Warning"
-        return {
-            "type": PROCESSING_ERROR_TYPE,
-            "level": self.level,
-            "message": f"{name}: {self}",
-            "error": {"name": name, "message": str(self)},
-        }
 
 
 @dataclass
@@ -242,7 +206,7 @@ class LocationProcessor:
     ) -> dict[str, Any] | None:
         """Resolve placeholders and follow Location targets; None when the document is refused."""
         if has_placeholders:
-            entity, placeholder_errors = self._resolve_placeholders(data, source)
+            entity, placeholder_errors = resolve_placeholders(data, source, self.policy)
         else:
             entity, placeholder_errors = dict(data), []
         for error in placeholder_errors:
@@ -356,9 +320,9 @@ class LocationProcessor:
         source_type = source.location_key.partition(":")[0]
         target_type = spec.get("type") or source_type
         for target in targets:
-            if target_type == source_type and not _is_absolute_target(target):
+            if target_type == source_type and not is_absolute_target(target):
                 result = read_relative(source, target, self.policy)
-            elif target_type == "url" and _is_absolute_target(target):
+            elif target_type == "url" and is_absolute_target(target):
                 result = read_location("url", target, self.policy)
             elif target_type == "file" and source_type == "file":
                 result = read_relative(source, target, self.policy)
@@ -375,61 +339,6 @@ class LocationProcessor:
                 continue
             self._enqueue(result, depth + 1, presence)
 
-    def _resolve_placeholders(
-        self, data: dict[str, Any], source: SourceFile
-    ) -> tuple[dict[str, Any], list[ProcessingError]]:
-        errors: list[ProcessingError] = []
-
-        def resolve(value: Any, path: str) -> Any:
-            if isinstance(value, dict):
-                if len(value) == 1:
-                    key, target = next(iter(value.items()))
-                    if key in PLACEHOLDER_KEYS and isinstance(target, str):
-                        return self._placeholder(key, target, source, path, errors)
-                return {k: resolve(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
-            if isinstance(value, list):
-                return [resolve(item, f"{path}[{i}]") for i, item in enumerate(value)]
-            return value
-
-        return resolve(data, ""), errors
-
-    def _placeholder(
-        self, key: str, target: str, source: SourceFile, path: str, errors: list[ProcessingError]
-    ) -> Any:
-        if _is_absolute_target(target):
-            # Remote placeholders are not fetched: the catalog reads only the location's own files.
-            errors.append(
-                ProcessingError(
-                    source.location_key,
-                    f"{key} placeholder {target} was not loaded: only files of the same location are read",
-                    field=path,
-                    level="warning",
-                )
-            )
-            return f"Not loaded: {target}"
-        result = read_relative(source, target, self.policy)
-        if result.errors or not result.files:
-            reason = result.errors[0].message if result.errors else f"{target} not found"
-            errors.append(ProcessingError(source.location_key, f"{key} placeholder: {reason}", field=path))
-            return None
-        data = result.files[0].data
-        try:
-            text = data.decode("utf-8")
-            if key == "$text":
-                return text
-            if key == "$json":
-                return json.loads(text)
-            documents = parse_documents(data, source=result.files[0].location_key)
-            if len(documents) != 1 or documents[0].error:
-                problem = documents[0].error if documents else "it is empty"
-                raise ValueError(problem or "it must hold exactly one YAML document")
-            return documents[0].data
-        except (UnicodeDecodeError, ValueError, YamlFileError) as error:
-            errors.append(
-                ProcessingError(source.location_key, f"{key} placeholder {target}: {error}", field=path)
-            )
-            return None
-
 
 def _finite(value: Any) -> Any:
     """A copy of ``value`` with NaN and infinities replaced by None."""
@@ -440,10 +349,6 @@ def _finite(value: Any) -> Any:
     if isinstance(value, list):
         return [_finite(item) for item in value]
     return value
-
-
-def _is_absolute_target(target: str) -> bool:
-    return "://" in target or target.startswith("/")
 
 
 def _ref_or_none(entity: Any) -> str | None:

@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from ..models import Entity, EntityHistory, Location, Relation
 from .bulk import insert_rows
-from .processing import ProcessedEntity, ProcessingError, ProcessingOutcome
+from .errors import ProcessingError
+from .processing import ProcessedEntity, ProcessingOutcome
 
 logger = logging.getLogger(__name__)
 

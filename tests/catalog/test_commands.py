@@ -106,3 +106,25 @@ def test_validate_reports_yaml_errors_with_line(write_file):
 def test_validate_missing_file_fails(tmp_path):
     with pytest.raises(CommandError):
         call_command("catalog_validate", str(tmp_path / "none.yaml"), stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.mark.django_db
+def test_history_lists_changes_and_shows_a_past_version(write_file):
+    path = write_file("catalog-info.yaml", component("web"))
+    run("catalog_register", str(path), "--wait")
+    write_file("catalog-info.yaml", component("web", owner="team-b"))
+    run("catalog_refresh", str(path))
+
+    listing, _ = run("catalog_history", "component:default/web")
+    lines = listing.splitlines()
+    assert len(lines) == 2 and "created" in lines[0] and "updated" in lines[1] and "[spec.owner]" in lines[1]
+    from django.utils import timezone
+
+    shown, _ = run("catalog_history", "component:default/web", "--at", timezone.now().isoformat())
+    assert '"owner": "team-b"' in shown
+
+
+@pytest.mark.django_db
+def test_history_of_unknown_entity_is_an_error():
+    with pytest.raises(CommandError, match="no recorded history"):
+        run("catalog_history", "component:default/nothing")

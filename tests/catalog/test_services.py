@@ -371,3 +371,32 @@ def test_nan_and_infinity_are_stored_as_null(write_file):
     refresh_location(register(path))
     spec = entity("component:default/web").body["spec"]
     assert spec["ratio"] is None and spec["limit"] is None
+
+
+def test_directory_target_means_every_catalog_info_beneath_it(write_file):
+    write_file("a/catalog-info.yaml", component("web"))
+    write_file("b/c/catalog-info.yaml", component("api"))
+    write_file("b/other.yaml", component("ignored"))
+    directory = write_file("a/catalog-info.yaml", component("web")).parent.parent
+    spec = parse_location_target(str(directory))
+    refresh_location(register_location(spec))
+    assert spec.target == f"{directory}/**/catalog-info.yaml"
+    assert set(Entity.objects.filter(kind="Component").values_list("name", flat=True)) == {"web", "api"}
+
+
+def test_history_answers_what_an_entity_looked_like_then(write_file):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    location = register(write_file("catalog-info.yaml", component("web")))
+    refresh_location(location)
+    EntityHistory.objects.update(recorded_at=timezone.now() - timedelta(days=8))
+    write_file("catalog-info.yaml", component("web", owner="team-b"))
+    refresh_location(location)
+
+    last_week = EntityHistory.objects.as_of("Component:default/web", timezone.now() - timedelta(days=7))
+    today = EntityHistory.objects.as_of("component:default/web", timezone.now())
+    assert last_week.body["spec"]["owner"] == "team-a" and last_week.generation == 1
+    assert today.body["spec"]["owner"] == "team-b"
+    assert EntityHistory.objects.as_of("component:default/web", timezone.now() - timedelta(days=30)) is None

@@ -1,0 +1,77 @@
+"""``$text``, ``$json`` and ``$yaml`` placeholders: a value replaced by the content of another file.
+
+Relative targets are read with the location's own reader, so they stay inside the same repository or
+directory. Targets on other hosts are not fetched: the value says so and the entity gets a warning.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..readers import ReaderPolicy, SourceFile, read_relative
+from ..yaml_reader import YamlFileError, parse_documents
+from .errors import ProcessingError
+
+PLACEHOLDER_KEYS = ("$text", "$json", "$yaml")
+
+
+def is_absolute_target(target: str) -> bool:
+    return "://" in target or target.startswith("/")
+
+
+def resolve_placeholders(
+    data: dict[str, Any], source: SourceFile, policy: ReaderPolicy
+) -> tuple[dict[str, Any], list[ProcessingError]]:
+    """A copy of ``data`` with every placeholder mapping replaced, and the problems met."""
+    errors: list[ProcessingError] = []
+
+    def resolve(value: Any, path: str) -> Any:
+        if isinstance(value, dict):
+            if len(value) == 1:
+                key, target = next(iter(value.items()))
+                if key in PLACEHOLDER_KEYS and isinstance(target, str):
+                    return _placeholder(key, target, source, path, policy, errors)
+            return {k: resolve(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [resolve(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return value
+
+    return resolve(data, ""), errors
+
+
+def _placeholder(
+    key: str, target: str, source: SourceFile, path: str, policy: ReaderPolicy, errors: list[ProcessingError]
+) -> Any:
+    if is_absolute_target(target):
+        errors.append(
+            ProcessingError(
+                source.location_key,
+                f"{key} placeholder {target} was not loaded: only files of the same location are read",
+                field=path,
+                level="warning",
+            )
+        )
+        return f"Not loaded: {target}"
+    result = read_relative(source, target, policy)
+    if result.errors or not result.files:
+        reason = result.errors[0].message if result.errors else f"{target} not found"
+        errors.append(ProcessingError(source.location_key, f"{key} placeholder: {reason}", field=path))
+        return None
+    data = result.files[0].data
+    try:
+        text = data.decode("utf-8")
+        if key == "$text":
+            return text
+        if key == "$json":
+            return json.loads(text)
+        documents = parse_documents(data, source=result.files[0].location_key)
+        if len(documents) != 1 or documents[0].error:
+            problem = documents[0].error if documents else "it is empty"
+            raise ValueError(problem or "it must hold exactly one YAML document")
+        return documents[0].data
+    except (UnicodeDecodeError, ValueError, YamlFileError) as error:
+        errors.append(
+            ProcessingError(source.location_key, f"{key} placeholder {target}: {error}", field=path)
+        )
+        return None
