@@ -99,3 +99,17 @@ def component(name: str, owner: str = "team-a", **spec: object) -> str:
         "  lifecycle: production\n"
         f"  owner: {owner}\n" + extra.replace("    ", "  ")
     )
+
+
+API_WITH_TEXT_PLACEHOLDER = """\
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata:
+  name: pets
+spec:
+  type: openapi
+  lifecycle: production
+  owner: team-a
+  definition:
+    $text: ./openapi.yaml
+"""

@@ -15,7 +15,7 @@ from catalog.services import (
     register_location,
     validate_location_spec,
 )
-from tests.conftest import component
+from tests.conftest import API_WITH_TEXT_PLACEHOLDER, component
 
 pytestmark = pytest.mark.django_db
 
@@ -325,21 +325,7 @@ def test_relative_target_escaping_the_location_is_refused(write_file, tmp_path):
 
 def test_text_placeholder_reads_a_sibling_file(write_file):
     write_file("openapi.yaml", "openapi: 3.0.0\n")
-    path = write_file(
-        "catalog-info.yaml",
-        """
-        apiVersion: backstage.io/v1alpha1
-        kind: API
-        metadata:
-          name: pets
-        spec:
-          type: openapi
-          lifecycle: production
-          owner: team-a
-          definition:
-            $text: ./openapi.yaml
-        """,
-    )
+    path = write_file("catalog-info.yaml", API_WITH_TEXT_PLACEHOLDER)
     refresh_location(register(path))
     assert entity("api:default/pets").body["spec"]["definition"] == "openapi: 3.0.0\n"
 

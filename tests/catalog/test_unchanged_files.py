@@ -7,7 +7,7 @@ import pytest
 from catalog import config
 from catalog.models import Entity
 from catalog.services import processing, refresh_location, register_location, validate_location_spec
-from tests.conftest import component
+from tests.conftest import API_WITH_TEXT_PLACEHOLDER, component
 
 pytestmark = pytest.mark.django_db
 
@@ -98,21 +98,7 @@ def test_changed_rules_make_files_read_again(write_file, settings):
 
 def test_placeholder_files_follow_their_embedded_files(write_file):
     write_file("openapi.yaml", "openapi: 3.0.0\n")
-    path = write_file(
-        "catalog-info.yaml",
-        """
-        apiVersion: backstage.io/v1alpha1
-        kind: API
-        metadata:
-          name: pets
-        spec:
-          type: openapi
-          lifecycle: production
-          owner: team-a
-          definition:
-            $text: ./openapi.yaml
-        """,
-    )
+    path = write_file("catalog-info.yaml", API_WITH_TEXT_PLACEHOLDER)
     location = register(path)
     refresh_location(location)
     write_file("openapi.yaml", "openapi: 3.1.0\n")
