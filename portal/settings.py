@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
     "portal",
     "catalog",
 ]
@@ -164,4 +165,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalog.refresh_due_locations",
         "schedule": float(env_int("CATALOG_SCHEDULER_TICK", 30)),
     },
+}
+
+# --- API -------------------------------------------------------------------------------------
+# Anonymous callers may read the catalog API when this is on; writes always need a token.
+API_ANONYMOUS_READ = env_bool("API_ANONYMOUS_READ", False)
+# Request bodies larger than this are refused with 413 before any parsing.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("API_MAX_BODY_BYTES", 2 * 1024 * 1024)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.CatalogAccess"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "EXCEPTION_HANDLER": "portal.api.errors.backstage_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Greenroom API",
+    "DESCRIPTION": "Backstage-compatible catalog API, plus Greenroom's owner lookup, history and webhooks.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
 }
