@@ -47,8 +47,7 @@ def parse_filter(expression: str) -> FilterClause:
     if not by_key:
         raise FilterSyntaxError(f"invalid filter {expression!r}: it has no statements")
     return tuple(
-        Condition(key, tuple(dict.fromkeys(values)) if values is not None else None)
-        for key, values in by_key.items()
+        Condition(key, tuple(dict.fromkeys(values)) if values is not None else None) for key, values in by_key.items()
     )
 
 

@@ -27,6 +27,74 @@ def _json_path(key: str) -> str:
     return f'$."{key}"'
 
 
+ENTITY_TABLE = "catalog_entity"
+
+
+def condition_q(condition: Condition) -> Q:
+    """One filter condition as a Q over ``Entity``, answered from the search index or relation rows."""
+    key, values = condition.key, condition.values
+    if key.startswith("relations."):
+        return relation_q(key.removeprefix("relations."), values)
+    if values is None:
+        return Q(search__has_key=key)
+    if connection.vendor == "postgresql":
+        # Each branch is a jsonb @> test, served by the GIN index on ``search``.
+        q = Q()
+        for value in values:
+            q |= Q(search__contains={key: [value]})
+        return q
+    path = _json_path(key)
+    if not path:
+        return Q(pk__in=[])
+    placeholders = ",".join(["%s"] * len(values))
+    return Q(
+        RawSQL(
+            f"EXISTS (SELECT 1 FROM json_each({ENTITY_TABLE}.search, %s) AS item WHERE item.value IN ({placeholders}))",
+            [path, *values],
+            output_field=models.BooleanField(),
+        )
+    )
+
+
+def relation_q(relation_key: str, values: tuple[str, ...] | None) -> Q:
+    """Entities having an output relation of this type (to one of ``values``).
+
+    A relation is either stored forward from the entity, or stored on the other entity in the
+    reverse type (``ownerOf`` on X is ``ownedBy`` written by the component pointing at X).
+    """
+    from .models import Relation
+
+    relation_type = _RELATION_TYPES.get(relation_key.lower())
+    if relation_type is None:
+        return Q(pk__in=[])
+    forward = Relation.objects.filter(type=relation_type)
+    reverse = Relation.objects.filter(type=RELATION_PAIRS[relation_type])
+    if values is not None:
+        forward = forward.filter(target_ref__in=values)
+        reverse = reverse.filter(source_ref__in=values)
+    return Q(ref__in=forward.values("source_ref")) | Q(ref__in=reverse.values("target_ref"))
+
+
+def like_q(key: str, pattern: str) -> Q:
+    """Entities where a value at ``key`` matches the SQL LIKE ``pattern`` (values are lowercase)."""
+    if connection.vendor == "postgresql":
+        sql = (
+            f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({ENTITY_TABLE}.search -> %s) AS item(value) "
+            "WHERE item.value LIKE %s)"
+        )
+        params = [key.lower(), pattern]
+    else:
+        sql = (
+            f"EXISTS (SELECT 1 FROM json_each({ENTITY_TABLE}.search, %s) AS item WHERE item.value LIKE %s ESCAPE '\\')"
+        )
+        params = [_json_path(key.lower()) or "$.x", pattern]
+    return Q(RawSQL(sql, params, output_field=models.BooleanField()))
+
+
+def escape_like(text: str) -> str:
+    return text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 class EntityQuerySet(models.QuerySet):
     """Reads of ``Entity`` rows: by ref, by owner, and Backstage filter expressions."""
 
@@ -47,53 +115,31 @@ class EntityQuerySet(models.QuerySet):
         for clause in clauses:
             clause_q = Q()
             for condition in clause:
-                clause_q &= self._condition_q(condition)
+                clause_q &= condition_q(condition)
             combined |= clause_q
         return self.filter(combined)
 
-    def _condition_q(self, condition: Condition) -> Q:
-        key, values = condition.key, condition.values
-        if key.startswith("relations."):
-            return self._relation_q(key.removeprefix("relations."), values)
-        if values is None:
-            return Q(search__has_key=key)
-        if connection.vendor == "postgresql":
-            # Each branch is a jsonb @> test, served by the GIN index on ``search``.
-            q = Q()
-            for value in values:
-                q |= Q(search__contains={key: [value]})
-            return q
-        path = _json_path(key)
-        if not path:
-            return Q(pk__in=[])
-        placeholders = ",".join(["%s"] * len(values))
+    def has_key(self, key: str) -> EntityQuerySet:
+        """Entities whose search document has ``key`` (used to drop entities lacking a sort field)."""
+        return self.filter(search__has_key=key.lower())
+
+    def with_sort_value(self, key: str) -> EntityQuerySet:
+        """Annotate ``sort_value``: the lowercase first value at ``key``, what ordering compares."""
         table = self.model._meta.db_table
-        return Q(
-            RawSQL(
-                f"EXISTS (SELECT 1 FROM json_each({table}.search, %s) AS item "
-                f"WHERE item.value IN ({placeholders}))",
-                [path, *values],
-                output_field=models.BooleanField(),
-            )
-        )
+        if connection.vendor == "postgresql":
+            expression = RawSQL(f"({table}.search -> %s ->> 0)", [key.lower()])
+        else:
+            path = _json_path(key.lower())
+            expression = RawSQL(f"json_extract({table}.search, %s)", [f"{path}[0]" if path else "$.x"])
+        return self.annotate(sort_value=expression)
 
-    def _relation_q(self, relation_key: str, values: tuple[str, ...] | None) -> Q:
-        """Entities having an output relation of this type (to one of ``values``).
-
-        A relation is either stored forward from the entity, or stored on the other entity in the
-        reverse type (``ownerOf`` on X is ``ownedBy`` written by the component pointing at X).
-        """
-        from .models import Relation
-
-        relation_type = _RELATION_TYPES.get(relation_key)
-        if relation_type is None:
-            return Q(pk__in=[])
-        forward = Relation.objects.filter(type=relation_type)
-        reverse = Relation.objects.filter(type=RELATION_PAIRS[relation_type])
-        if values is not None:
-            forward = forward.filter(target_ref__in=values)
-            reverse = reverse.filter(source_ref__in=values)
-        return Q(ref__in=forward.values("source_ref")) | Q(ref__in=reverse.values("target_ref"))
+    def full_text(self, term: str, keys: list[str]) -> EntityQuerySet:
+        """Entities where any value at one of ``keys`` contains ``term`` (case-insensitive)."""
+        pattern = f"%{escape_like(term)}%"
+        combined = Q()
+        for key in keys:
+            combined |= like_q(key, pattern)
+        return self.filter(combined)
 
     def with_relations(self) -> list[Entity]:
         """Evaluate, attaching each entity's output relations in one extra query."""

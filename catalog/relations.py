@@ -106,9 +106,7 @@ def emitted_relations(entity: dict[str, Any]) -> list[tuple[str, str, str]]:
             path = f"spec.{relation_field.field}" + (f"[{index}]" if relation_field.many else "")
             try:
                 target = str(
-                    parse_entity_ref(
-                        item, default_kind=relation_field.default_kind, default_namespace=namespace
-                    )
+                    parse_entity_ref(item, default_kind=relation_field.default_kind, default_namespace=namespace)
                 )
             except InvalidEntityRef as error:
                 raise RelationFieldError(path, str(error)) from None

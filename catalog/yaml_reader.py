@@ -135,9 +135,7 @@ class _Resolver(BaseResolver):
 
 _Resolver.add_implicit_resolver(_NULL, re.compile(r"(?:~|null|Null|NULL)?\Z"), ["~", "n", "N", ""])
 _Resolver.add_implicit_resolver(_BOOL, re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z"), list("tTfF"))
-_Resolver.add_implicit_resolver(
-    _INT, re.compile(r"(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)\Z"), list("-+0123456789")
-)
+_Resolver.add_implicit_resolver(_INT, re.compile(r"(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)\Z"), list("-+0123456789"))
 _Resolver.add_implicit_resolver(
     _FLOAT,
     re.compile(
@@ -387,9 +385,7 @@ class _DocumentReader:
         is_mapping = isinstance(event, MappingStartEvent)
         tag = event.tag
         if tag not in (None, "!", _MAP if is_mapping else _SEQ):
-            raise _DocumentError(
-                f"tag {_tag_name(tag)} is not allowed on a {'mapping' if is_mapping else 'sequence'}"
-            )
+            raise _DocumentError(f"tag {_tag_name(tag)} is not allowed on a {'mapping' if is_mapping else 'sequence'}")
         if len(self.stack) >= self.max_depth:
             raise _StopReading(f"document nests deeper than {self.max_depth} levels")
         self._count(1)
@@ -440,9 +436,7 @@ def _decode(data: bytes, source: str) -> str:
     except UnicodeDecodeError as error:
         offset = skipped + error.start
         line = data.count(b"\n", 0, offset) + 1
-        raise YamlFileError(
-            source, line, f"not valid UTF-8: byte 0x{data[offset]:02x} at offset {offset}"
-        ) from None
+        raise YamlFileError(source, line, f"not valid UTF-8: byte 0x{data[offset]:02x} at offset {offset}") from None
     nul = text.find("\x00")
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
@@ -525,6 +519,4 @@ def parse_documents(
     max_depth: int = 64,
 ) -> list[YamlDocument]:
     """Every document of a catalog file, as `iter_documents` yields them."""
-    return list(
-        iter_documents(data, source=source, max_bytes=max_bytes, max_nodes=max_nodes, max_depth=max_depth)
-    )
+    return list(iter_documents(data, source=source, max_bytes=max_bytes, max_nodes=max_nodes, max_depth=max_depth))

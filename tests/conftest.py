@@ -20,6 +20,10 @@ def isolated_catalog_settings(settings, tmp_path):
 
     settings.CATALOG = {**settings.CATALOG, "GIT_CACHE_DIR": tmp_path / "git-cache", "LOCATIONS": []}
     settings.GREENROOM_CONFIG_FILE = ""
+    # A fresh in-memory cache per test: cached facet counts must never leak between tests.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}
+    }
     config.catalog_settings.cache_clear()
     yield
     config.catalog_settings.cache_clear()

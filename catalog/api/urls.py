@@ -1,7 +1,25 @@
 """Routes of the catalog API under ``/api/catalog/`` (Backstage's paths)."""
 
-from django.urls import path  # noqa: F401 - routes are added per endpoint module
+from django.urls import path
+
+from . import actions, entities, facets, locations
 
 app_name = "catalog-api"
 
-urlpatterns: list = []
+NAME = "<str:kind>/<str:namespace>/<str:name>"
+
+urlpatterns = [
+    path("entities", entities.EntityListView.as_view(), name="entities"),
+    path("entities/by-query", entities.EntityQueryView.as_view(), name="entities-by-query"),
+    path("entities/by-refs", entities.EntitiesByRefsView.as_view(), name="entities-by-refs"),
+    path("entities/by-uid/<str:uid>", entities.EntityByUidView.as_view(), name="entity-by-uid"),
+    path(f"entities/by-name/{NAME}", entities.EntityByNameView.as_view(), name="entity-by-name"),
+    path(f"entities/by-name/{NAME}/ancestry", entities.EntityAncestryView.as_view(), name="entity-ancestry"),
+    path("entity-facets", facets.EntityFacetsView.as_view(), name="entity-facets"),
+    path("locations", locations.LocationListView.as_view(), name="locations"),
+    path("locations/<str:location_id>", locations.LocationDetailView.as_view(), name="location"),
+    path(f"locations/by-entity/{NAME}", locations.LocationByEntityView.as_view(), name="location-by-entity"),
+    path("refresh", actions.RefreshView.as_view(), name="refresh"),
+    path("validate-entity", actions.ValidateEntityView.as_view(), name="validate-entity"),
+    path("analyze-location", actions.AnalyzeLocationView.as_view(), name="analyze-location"),
+]

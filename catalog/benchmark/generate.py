@@ -223,9 +223,7 @@ spec:
             verb = self.word(words.VERBS)
             name = f"{noun}-{verb}-api-{i}"
             self.api_names.append(name)
-            definition = words.DEFINITIONS[api_type].format(
-                name=name, noun=noun, noun_type=noun.title(), minor=i % 10
-            )
+            definition = words.DEFINITIONS[api_type].format(name=name, noun=noun, noun_type=noun.title(), minor=i % 10)
             self.documents.append(
                 f"""apiVersion: {API_VERSION}
 kind: API
@@ -246,8 +244,7 @@ spec:
         total = self.counts["Component"]
         types = [self.word(words.COMPONENT_TYPES) for _ in range(total)]
         names = [
-            f"{self.word(words.NOUNS)}-{self.word(words.COMPONENT_SUFFIXES[kind])}-{i}"
-            for i, kind in enumerate(types)
+            f"{self.word(words.NOUNS)}-{self.word(words.COMPONENT_SUFFIXES[kind])}-{i}" for i, kind in enumerate(types)
         ]
         provides: list[list[str]] = [[] for _ in range(total)]
         for api in self.api_names:
@@ -357,9 +354,7 @@ def generate_org(root: Path, shape: OrgShape, *, git: bool = True) -> GeneratedO
         bytes_written += target.write_bytes("---\n".join(documents[start:end]).encode())
     bytes_written += (root / "catalog-info.yaml").write_bytes(_root_location(paths, shape).encode())
     commit = _git_commit(root) if git else None
-    return GeneratedOrg(
-        root=root, counts=counts, files=len(paths), bytes_written=bytes_written, commit=commit
-    )
+    return GeneratedOrg(root=root, counts=counts, files=len(paths), bytes_written=bytes_written, commit=commit)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -375,9 +370,7 @@ def main(argv: list[str] | None = None) -> None:
     org = generate_org(args.root, OrgShape(args.entities, args.files, args.seed), git=not args.no_git)
     elapsed = time.perf_counter() - started
     kinds = ", ".join(f"{kind} {count}" for kind, count in Counter(org.counts).most_common())
-    print(
-        f"{org.entities} entities ({kinds}) in {org.files} files, {org.bytes_written} bytes, {elapsed:.2f}s"
-    )
+    print(f"{org.entities} entities ({kinds}) in {org.files} files, {org.bytes_written} bytes, {elapsed:.2f}s")
     print(f"commit {org.commit}" if org.commit else "no git")
 
 

@@ -17,9 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("entity_ref", models.CharField(max_length=400)),
                 ("entity_uid", models.UUIDField()),
@@ -47,9 +45,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name_plural": "entity history",
                 "ordering": ["entity_ref", "-recorded_at", "-id"],
-                "indexes": [
-                    models.Index(fields=["entity_ref", "recorded_at"], name="catalog_history_entity_time")
-                ],
+                "indexes": [models.Index(fields=["entity_ref", "recorded_at"], name="catalog_history_entity_time")],
             },
         ),
         migrations.CreateModel(
@@ -134,9 +130,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("source_ref", models.CharField(max_length=400)),
                 ("type", models.CharField(max_length=64)),

@@ -25,6 +25,9 @@ class Entity(models.Model):
     location = models.ForeignKey("catalog.Location", on_delete=models.CASCADE, related_name="entities")
     # Location ref of the file the entity was read from (``backstage.io/managed-by-location``).
     location_key = models.TextField()
+    # The Location entity whose target led to this entity (empty for a registration's own Location
+    # entity): the edge Backstage's ancestry endpoint walks.
+    parent_ref = models.CharField(max_length=400, blank=True)
     # SHA-1 of the processed body without uid and etag: an unchanged hash means nothing to write.
     content_hash = models.CharField(max_length=40)
     # SHA-1 of the source file's bytes and the rules it was read under; while it matches, a refresh

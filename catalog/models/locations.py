@@ -38,9 +38,7 @@ class Location(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["type", "target"], name="catalog_location_unique_target")
-        ]
+        constraints = [models.UniqueConstraint(fields=["type", "target"], name="catalog_location_unique_target")]
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:

@@ -48,9 +48,7 @@ def read_file_relative(parent: SourceFile, target: str, policy: ReaderPolicy) ->
     if has_control_characters(target) or not target:
         return ReadResult().fail(key, f"Invalid relative target {target!r}")
     if os.path.isabs(target):
-        return ReadResult().fail(
-            key, f"Refused target {target!r}: absolute paths may not be reached from {root}"
-        )
+        return ReadResult().fail(key, f"Refused target {target!r}: absolute paths may not be reached from {root}")
     if target.endswith("/"):
         return ReadResult().fail(key, f"Target {target!r} ends with '/'; name a file or a glob")
     path = os.path.normpath(os.path.join(os.path.dirname(parent.path), target))
@@ -87,9 +85,7 @@ def _read_confined(path: str, root: str, key: str, policy: ReaderPolicy) -> Read
             continue
         total += len(data)
         if total > policy.max_total_bytes:
-            return result.fail(
-                key, f"Files matching {path!r} exceed the read limit of {policy.max_total_bytes}"
-            )
+            return result.fail(key, f"Files matching {path!r} exceed the read limit of {policy.max_total_bytes}")
         result.files.append(SourceFile(f"file:{match}", match, data, source_root))
     return result
 
@@ -149,9 +145,7 @@ def _open_beneath(real_root: str, parts: tuple[str, ...]) -> int:
         return os.open(parts[-1], _FILE_FLAGS, dir_fd=directory)
     except OSError as error:
         if error.errno in (errno.ELOOP, errno.ENOTDIR):
-            raise FileRefused(
-                f"Refused {'/'.join(parts)}: changed into a symbolic link while being read"
-            ) from None
+            raise FileRefused(f"Refused {'/'.join(parts)}: changed into a symbolic link while being read") from None
         raise FileRefused(f"Cannot read {'/'.join(parts)} under {real_root}: {error.strerror}") from None
     finally:
         os.close(directory)

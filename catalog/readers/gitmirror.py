@@ -159,9 +159,7 @@ class Mirror:
             meta, _, raw_path = record.partition(b"\t")
             mode, kind, oid, size = meta.decode().split()
             entries.append(
-                TreeEntry(
-                    mode, kind, oid, None if size == "-" else int(size), raw_path.decode("utf-8", "replace")
-                )
+                TreeEntry(mode, kind, oid, None if size == "-" else int(size), raw_path.decode("utf-8", "replace"))
             )
         return entries
 

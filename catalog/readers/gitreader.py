@@ -61,9 +61,7 @@ def _read_absolute(parent: SourceFile, target_text: str, policy: ReaderPolicy) -
     return _read_at_commit(target, root, target.path, f"url:{target_text}", policy)
 
 
-def _read_at_commit(
-    remote: GitTarget, root: SourceRoot, path: str, key: str, policy: ReaderPolicy
-) -> ReadResult:
+def _read_at_commit(remote: GitTarget, root: SourceRoot, path: str, key: str, policy: ReaderPolicy) -> ReadResult:
     result = ReadResult(commit=root.commit)
     try:
         check_remote(remote, policy, resolve=False)
@@ -137,9 +135,7 @@ def _collect(mirror: Mirror, root: SourceRoot, path: str, key: str, result: Read
         else:
             wanted.append(entry)
     if len(wanted) > mirror.policy.max_files:
-        return result.fail(
-            key, f"{len(wanted)} files match {path!r}, over the limit of {mirror.policy.max_files}"
-        )
+        return result.fail(key, f"{len(wanted)} files match {path!r}, over the limit of {mirror.policy.max_files}")
     total = sum(entry.size or 0 for entry in wanted)
     if total > mirror.policy.max_total_bytes:
         return result.fail(key, f"Files matching {path!r} total {total} bytes, over the read limit")

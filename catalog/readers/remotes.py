@@ -79,9 +79,7 @@ def check_remote(target: GitTarget, policy: ReaderPolicy, *, resolve: bool = Tru
     if not policy.allow_private_addresses:
         for address in addresses:
             if not is_public_address(address):
-                raise RemoteRefused(
-                    f"host {host!r} resolves to non-public address {address}; refusing to connect"
-                )
+                raise RemoteRefused(f"host {host!r} resolves to non-public address {address}; refusing to connect")
     pinned = None
     if target.transport == "https" and not _is_ip_literal(host):
         first = addresses[0]

@@ -26,7 +26,7 @@ class ProcessingError:
             where += f", document {self.document + 1}"
         if self.line is not None:
             where += f" (line {self.line})"
-        if self.field:
+        if self.field and not self.message.startswith(self.field):
             where += f", {self.field}"
         return f"{where}: {self.message}"
 

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ..cache import bump_catalog_version
 from ..config import catalog_settings, global_rules, reader_policy, static_locations
 from ..models import Entity, EntityHistory, Location
 from .processing import KnownFile, LocationProcessor
@@ -78,9 +79,7 @@ def directory_as_glob(target: str) -> str:
 def validate_location_spec(location_type: str, target: str, presence: str = "required") -> LocationSpec:
     """Refuse unknown types, empty targets and unsafe target strings, as Backstage does."""
     if location_type not in LOCATION_TYPES:
-        raise LocationError(
-            f"location type {location_type!r} is not supported; use one of {', '.join(LOCATION_TYPES)}"
-        )
+        raise LocationError(f"location type {location_type!r} is not supported; use one of {', '.join(LOCATION_TYPES)}")
     if not target or not target.strip():
         raise LocationError("the location target is empty")
     if any(ord(char) < 32 for char in target):
@@ -227,6 +226,7 @@ def delete_location(location: Location) -> int:
         )
         count = entities.count()
         location.delete()
+        transaction.on_commit(bump_catalog_version)
     return count
 
 
@@ -251,6 +251,7 @@ def delete_orphans() -> int:
             ]
         )
         _, deleted_by_model = Entity.objects.filter(is_orphan=True).delete()
+        transaction.on_commit(bump_catalog_version)
     return deleted_by_model.get(Entity._meta.label, 0)
 
 

@@ -71,7 +71,5 @@ def _placeholder(
             raise ValueError(problem or "it must hold exactly one YAML document")
         return documents[0].data
     except (UnicodeDecodeError, ValueError, YamlFileError) as error:
-        errors.append(
-            ProcessingError(source.location_key, f"{key} placeholder {target}: {error}", field=path)
-        )
+        errors.append(ProcessingError(source.location_key, f"{key} placeholder {target}: {error}", field=path))
         return None

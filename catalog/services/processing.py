@@ -33,8 +33,11 @@ MANAGED_BY_LOCATION = "backstage.io/managed-by-location"
 MANAGED_BY_ORIGIN_LOCATION = "backstage.io/managed-by-origin-location"
 # Location entities may nest; a deeper chain is almost certainly a loop through differing paths.
 MAX_LOCATION_DEPTH = 32
+# Links shown in the UI; a javascript: value would run in the portal's origin, so it is replaced.
+UNSAFE_URL_ANNOTATIONS = ("backstage.io/view-url", "backstage.io/edit-url")
+REJECTED_URL = "https://backstage.io/annotation-rejected-for-security-reasons"
 # Bump when processing changes what is stored, so unchanged files are read again once.
-PROCESSING_VERSION = 1
+PROCESSING_VERSION = 2
 _PLACEHOLDER_MARKERS = tuple(key.encode() for key in PLACEHOLDER_KEYS)
 # YAML's .nan and .inf (any casing) are floats JSON cannot carry; Backstage ends up storing null.
 _NON_FINITE = re.compile(rb"\.(nan|inf)\b", re.IGNORECASE)
@@ -52,6 +55,7 @@ class ProcessedEntity:
     content_hash: str
     warnings: list[ProcessingError] = field(default_factory=list)
     source_digest: str = ""
+    parent_ref: str = ""
 
 
 @dataclass
@@ -118,7 +122,8 @@ class LocationProcessor:
         self._fingerprint = json.dumps(
             [PROCESSING_VERSION, origin_ref, global_rules, location_rules], sort_keys=True, default=str
         ).encode()
-        self._queue: deque[tuple[SourceFile, int]] = deque()
+        # Files to read, with their depth and the ref of the Location entity that named them.
+        self._queue: deque[tuple[SourceFile, int, str]] = deque()
         self._seen_keys: set[str] = set()
 
     def entities(self) -> Iterator[ProcessedEntity]:
@@ -128,14 +133,17 @@ class LocationProcessor:
         )
         if root is not None:
             yield root
-        self._enqueue(read_location(self.location_type, self.location_target, self.policy), 0, self.presence)
+        root_ref = root.ref if root is not None else ""
+        self._enqueue(read_location(self.location_type, self.location_target, self.policy), 0, self.presence, root_ref)
         while self._queue:
-            source, depth = self._queue.popleft()
-            yield from self._process_file(source, depth)
+            source, depth, parent_ref = self._queue.popleft()
+            for processed in self._process_file(source, depth):
+                processed.parent_ref = parent_ref
+                yield processed
 
     # --- reading ----------------------------------------------------------------------------
 
-    def _enqueue(self, result: ReadResult, depth: int, presence: str) -> None:
+    def _enqueue(self, result: ReadResult, depth: int, presence: str, parent_ref: str) -> None:
         if result.commit and not self.outcome.commit:
             self.outcome.commit = result.commit
         for error in result.errors:
@@ -147,7 +155,7 @@ class LocationProcessor:
         for source in result.files:
             if source.location_key not in self._seen_keys:
                 self._seen_keys.add(source.location_key)
-                self._queue.append((source, depth))
+                self._queue.append((source, depth, parent_ref))
 
     def _process_file(self, source: SourceFile, depth: int) -> Iterator[ProcessedEntity]:
         self.outcome.files_read += 1
@@ -185,12 +193,8 @@ class LocationProcessor:
             # last good version.
             self._fail_file(source, str(error.message), error.line)
 
-    def _fail_file(
-        self, source: SourceFile, message: str, line: int | None, document: int | None = None
-    ) -> None:
-        self.outcome.errors.append(
-            ProcessingError(source.location_key, message, document=document, line=line)
-        )
+    def _fail_file(self, source: SourceFile, message: str, line: int | None, document: int | None = None) -> None:
+        self.outcome.errors.append(ProcessingError(source.location_key, message, document=document, line=line))
         self.outcome.failed_keys.add(source.location_key)
 
     # --- one document -------------------------------------------------------------------------
@@ -217,7 +221,7 @@ class LocationProcessor:
             return None
         entity["_warnings"] = [error for error in placeholder_errors if error.level != "error"]
         if entity.get("kind") == "Location" and isinstance(entity.get("spec"), dict):
-            self._follow(entity["spec"], source, depth, index, line)
+            self._follow(entity, source, depth, index, line)
         return entity
 
     def _finish(
@@ -237,9 +241,7 @@ class LocationProcessor:
 
         field_errors = validate_entity(entity)
         if field_errors:
-            self._refuse(
-                entity, source, [error(item.message, item.field) for item in field_errors], location_key
-            )
+            self._refuse(entity, source, [error(item.message, item.field) for item in field_errors], location_key)
             return None
         ref = entity_ref_of(entity)
         if check_rules and not is_allowed(
@@ -307,15 +309,14 @@ class LocationProcessor:
 
     # --- locations and placeholders ---------------------------------------------------------
 
-    def _follow(self, spec: dict[str, Any], source: SourceFile, depth: int, index: int, line: int) -> None:
+    def _follow(self, entity: dict[str, Any], source: SourceFile, depth: int, index: int, line: int) -> None:
+        spec = entity["spec"]
         targets = [spec["target"]] if isinstance(spec.get("target"), str) else []
         if isinstance(spec.get("targets"), list):
             targets += [target for target in spec["targets"] if isinstance(target, str)]
         presence = spec.get("presence", "required")
         if depth + 1 > MAX_LOCATION_DEPTH:
-            self._fail_file(
-                source, f"Location entities nest deeper than {MAX_LOCATION_DEPTH} levels", line, index
-            )
+            self._fail_file(source, f"Location entities nest deeper than {MAX_LOCATION_DEPTH} levels", line, index)
             return
         source_type = source.location_key.partition(":")[0]
         target_type = spec.get("type") or source_type
@@ -337,7 +338,7 @@ class LocationProcessor:
                     )
                 )
                 continue
-            self._enqueue(result, depth + 1, presence)
+            self._enqueue(result, depth + 1, presence, _ref_or_none(entity) or "")
 
 
 def _finite(value: Any) -> Any:
@@ -366,6 +367,9 @@ def _normalised_body(entity: dict[str, Any], location_key: str, origin_ref: str)
     annotations = dict(metadata.get("annotations") or {})
     for key, value in scm_annotations(location_key).items():
         annotations.setdefault(key, value)
+    for key in UNSAFE_URL_ANNOTATIONS:
+        if str(annotations.get(key, "")).strip().lower().startswith("javascript:"):
+            annotations[key] = REJECTED_URL
     # The catalog owns these two; values written in the file are replaced, as Backstage does.
     annotations[MANAGED_BY_LOCATION] = location_key
     annotations[MANAGED_BY_ORIGIN_LOCATION] = origin_ref

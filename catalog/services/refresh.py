@@ -21,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from ..cache import bump_catalog_version
 from ..models import Entity, EntityHistory, Location, Relation
 from .bulk import insert_rows
 from .errors import ProcessingError
@@ -41,6 +42,7 @@ ENTITY_FIELDS = (
     "search",
     "location_id",
     "location_key",
+    "parent_ref",
     "content_hash",
     "source_digest",
     "etag",
@@ -205,6 +207,7 @@ class RefreshWriter:
             item.search,
             self.location.pk,
             item.location_key,
+            item.parent_ref,
             item.content_hash,
             item.source_digest,
             etag,
@@ -229,6 +232,7 @@ class RefreshWriter:
             search=item.search,
             location=self.location,
             location_key=item.location_key,
+            parent_ref=item.parent_ref,
             content_hash=item.content_hash,
             source_digest=item.source_digest,
             etag=etag,
@@ -280,6 +284,8 @@ class RefreshWriter:
         with transaction.atomic():
             self._mark_blocked(outcome)
             self._mark_orphans(outcome)
+            if self.report.added or self.report.changed or self.report.orphaned:
+                transaction.on_commit(bump_catalog_version)
             errors = [error.as_dict() for error in self.report.refused]
             Location.objects.filter(pk=self.location.pk).update(
                 status=Location.Status.ERROR if errors else Location.Status.OK,

@@ -42,8 +42,7 @@ def _check_kind(entity: dict[Any, Any]) -> list[FieldError]:
         return [
             FieldError(
                 "kind",
-                f"no validator recognises kind {kind!r} with apiVersion {api_version!r} "
-                "(a foreign kind or apiVersion)",
+                f"no validator recognises kind {kind!r} with apiVersion {api_version!r} (a foreign kind or apiVersion)",
             )
         ]
     if "spec" not in entity:

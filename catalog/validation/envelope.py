@@ -188,9 +188,7 @@ def _check_map_formats(errors: list[FieldError], metadata: dict[Any, Any], key: 
     for item_key, item_value in mapping.items():
         field = f"metadata.{key}.{item_key}"
         if not formats.is_valid_label_key(item_key):
-            errors.append(
-                FieldError(field, f"{noun} key {_show(item_key)} is not valid; expected {_KEY_RULE}")
-            )
+            errors.append(FieldError(field, f"{noun} key {_show(item_key)} is not valid; expected {_KEY_RULE}"))
         if noun == "label" and isinstance(item_value, str) and not formats.is_valid_label_value(item_value):
             errors.append(
                 FieldError(

@@ -25,8 +25,7 @@ _TYPES: dict[str, Check] = {
     "boolean": lambda value: isinstance(value, bool),
     "null": lambda value: value is None,
     "integer": lambda value: (
-        (isinstance(value, int) and not isinstance(value, bool))
-        or (isinstance(value, float) and value.is_integer())
+        (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer())
     ),
     "number": lambda value: isinstance(value, int | float) and not isinstance(value, bool),
 }
@@ -58,9 +57,7 @@ def _properties_check(properties: dict[str, Any]) -> Check:
     compiled = [(name, compile_schema(subschema)) for name, subschema in properties.items()]
 
     def check(value: Any) -> bool:
-        return not isinstance(value, dict) or all(
-            subcheck(value[name]) for name, subcheck in compiled if name in value
-        )
+        return not isinstance(value, dict) or all(subcheck(value[name]) for name, subcheck in compiled if name in value)
 
     return check
 
@@ -76,8 +73,7 @@ def _additional_check(schema: dict[str, Any]) -> Check:
         return lambda value: not isinstance(value, dict) or value.keys() <= known
     subcheck = compile_schema(extra)
     return lambda value: (
-        not isinstance(value, dict)
-        or all(subcheck(item) for name, item in value.items() if name not in known)
+        not isinstance(value, dict) or all(subcheck(item) for name, item in value.items() if name not in known)
     )
 
 

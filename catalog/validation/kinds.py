@@ -70,9 +70,7 @@ _MCP_SERVER_API = _spec(
 _RESOURCE = _spec(("type", "owner"), type=_TEXT, owner=_TEXT, system=_TEXT, dependsOn=_TEXTS)
 _SYSTEM = _spec(("owner",), owner=_TEXT, domain=_TEXT, type=_TEXT)
 _DOMAIN = _spec(("owner",), owner=_TEXT, subdomainOf=_TEXT, type=_TEXT)
-_GROUP = _spec(
-    ("type", "children"), type=_TEXT, profile=_PROFILE, parent=_TEXT, children=_TEXTS, members=_TEXTS
-)
+_GROUP = _spec(("type", "children"), type=_TEXT, profile=_PROFILE, parent=_TEXT, children=_TEXTS, members=_TEXTS)
 _USER = _spec(("memberOf",), profile=_PROFILE, memberOf=_TEXTS)
 _LOCATION = _spec(
     (),

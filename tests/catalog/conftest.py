@@ -7,8 +7,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
 
 from catalog.readers import ReaderPolicy
+from catalog.services import refresh_location, register_location, validate_location_spec
+from tests.catalog.api_fixtures import CATALOG
 
 GIT_IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"]
 
@@ -53,3 +57,20 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
 def policy(tmp_path: Path) -> ReaderPolicy:
     """A policy with its git mirrors in ``tmp_path`` and a short timeout."""
     return ReaderPolicy(cache_dir=tmp_path / "cache", git_timeout_seconds=30)
+
+
+# --- API test fixtures ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api(db) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(get_user_model().objects.create_user("alice"))
+    return client
+
+
+@pytest.fixture
+def catalog(write_file):
+    location = register_location(validate_location_spec("file", str(write_file("catalog.yaml", CATALOG))))
+    refresh_location(location)
+    return location

@@ -126,7 +126,5 @@ def non_string_leaves(value: Any, path: str) -> list[str]:
     if isinstance(value, dict):
         return [leaf for key, item in value.items() for leaf in non_string_leaves(item, f"{path}.{key}")]
     if isinstance(value, list):
-        return [
-            leaf for index, item in enumerate(value) for leaf in non_string_leaves(item, f"{path}[{index}]")
-        ]
+        return [leaf for index, item in enumerate(value) for leaf in non_string_leaves(item, f"{path}[{index}]")]
     return [] if isinstance(value, str) else [f"{path}={value!r}"]

@@ -81,9 +81,7 @@ def test_writes_the_requested_number_of_entity_files(org):
 
 def test_one_file_shape_puts_every_entity_in_one_file(one_file_org):
     documents = load(one_file_org.root)
-    entity_files = {
-        path: entities for path, entities in documents.items() if path != Path("catalog-info.yaml")
-    }
+    entity_files = {path: entities for path, entities in documents.items() if path != Path("catalog-info.yaml")}
     assert [len(entities) for entities in entity_files.values()] == [199]
 
 
@@ -93,9 +91,7 @@ def test_bytes_written_is_the_size_of_the_files(org):
 
 def test_root_location_targets_cover_exactly_the_entity_files(org):
     location = yaml.safe_load(org.location.read_text(encoding="utf-8"))
-    targeted = {
-        path for target in location["spec"]["targets"] for path in org.root.glob(target.removeprefix("./"))
-    }
+    targeted = {path for target in location["spec"]["targets"] for path in org.root.glob(target.removeprefix("./"))}
     assert targeted == set(yaml_files(org.root)) - {org.location}
 
 
@@ -117,16 +113,12 @@ def test_other_seed_writes_other_files(tmp_path, org):
 
 
 def test_names_match_the_name_rule(org, one_file_org):
-    names = [
-        entity["metadata"]["name"] for root in (org.root, one_file_org.root) for entity in all_entities(root)
-    ]
+    names = [entity["metadata"]["name"] for root in (org.root, one_file_org.root) for entity in all_entities(root)]
     assert [name for name in names if len(name) > 63 or not NAME_RE.fullmatch(name)] == []
 
 
 def test_every_value_is_a_string(org):
-    assert [
-        leaf for entity in all_entities(org.root) for leaf in non_string_leaves(entity, entity_ref(entity))
-    ] == []
+    assert [leaf for entity in all_entities(org.root) for leaf in non_string_leaves(entity, entity_ref(entity))] == []
 
 
 def test_tags_match_the_tag_rule(org):
@@ -154,9 +146,7 @@ def test_every_ref_target_exists(org, one_file_org):
     for root in (org.root, one_file_org.root):
         entities = all_entities(root)
         known = {entity_ref(entity) for entity in entities}
-        dangling += [
-            (ref, target) for e in entities for _, ref, target in spec_refs(e) if target not in known
-        ]
+        dangling += [(ref, target) for e in entities for _, ref, target in spec_refs(e) if target not in known]
     assert dangling == []
 
 
@@ -181,9 +171,7 @@ def test_components_have_owner_system_description_and_tags(org):
         entity_ref(entity)
         for entity in components
         if not (
-            entity["spec"].get("system")
-            and entity["metadata"].get("description")
-            and entity["metadata"].get("tags")
+            entity["spec"].get("system") and entity["metadata"].get("description") and entity["metadata"].get("tags")
         )
         or len(entity["spec"].get("providesApis", [])) > 3
         or len(entity["spec"].get("consumesApis", [])) > 3
@@ -195,13 +183,9 @@ def test_components_have_owner_system_description_and_tags(org):
 def test_group_parents_and_children_agree(org):
     groups = [entity for entity in all_entities(org.root) if entity["kind"] == "Group"]
     parent_links = {
-        (entity["spec"]["parent"], entity["metadata"]["name"])
-        for entity in groups
-        if "parent" in entity["spec"]
+        (entity["spec"]["parent"], entity["metadata"]["name"]) for entity in groups if "parent" in entity["spec"]
     }
-    child_links = {
-        (entity["metadata"]["name"], child) for entity in groups for child in entity["spec"]["children"]
-    }
+    child_links = {(entity["metadata"]["name"], child) for entity in groups for child in entity["spec"]["children"]}
     assert parent_links == child_links
 
 

@@ -86,9 +86,7 @@ def test_validate_prints_ok_per_document(write_file):
 
 
 def test_validate_names_file_line_and_field_and_fails(write_file):
-    path = write_file(
-        "catalog-info.yaml", component("web") + "---\n" + component("web", dependsOn="[artists-db]")
-    )
+    path = write_file("catalog-info.yaml", component("web") + "---\n" + component("web", dependsOn="[artists-db]"))
     err = StringIO()
     with pytest.raises(CommandError, match="1 invalid document"):
         call_command("catalog_validate", str(path), stdout=StringIO(), stderr=err)

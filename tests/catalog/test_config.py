@@ -29,8 +29,7 @@ def test_locations_and_rules_come_from_the_app_config_file(app_config, write_fil
     catalog_file = write_file("catalog-info.yaml", component("web") + "---\n" + component("api"))
     group = write_file(
         "org.yaml",
-        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: ops}\n"
-        "spec: {type: team, children: []}\n",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: ops}\nspec: {type: team, children: []}\n",
     )
     app_config(
         f"""

@@ -70,9 +70,7 @@ def test_files_without_entities_are_exactly_the_openapi_documents():
     assert skipped == NON_ENTITY_FILES
 
 
-@pytest.mark.parametrize(
-    "relative", [name for name in FILES if name not in (INVALID_FILE, *NON_ENTITY_FILES)]
-)
+@pytest.mark.parametrize("relative", [name for name in FILES if name not in (INVALID_FILE, *NON_ENTITY_FILES)])
 def test_corpus_entities_are_valid(relative):
     for data in entities(relative):
         assert validate_entity(data) == [], data["metadata"]["name"]
@@ -88,9 +86,7 @@ def test_invalid_component_is_refused_naming_name_and_tag():
 
 def test_corpus_covers_every_built_in_kind_and_the_alpha_layer():
     kinds = {data["kind"] for relative in FILES for data in entities(relative)}
-    api_types = {
-        data["spec"]["type"] for relative in FILES for data in entities(relative) if data["kind"] == "API"
-    }
+    api_types = {data["spec"]["type"] for relative in FILES for data in entities(relative) if data["kind"] == "API"}
 
     assert kinds >= {
         "Component",

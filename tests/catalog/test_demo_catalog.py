@@ -124,9 +124,7 @@ def test_tags_are_well_formed():
 
 
 def test_labels_are_well_formed():
-    labels = [
-        (key, value) for entity in entities() for key, value in entity["metadata"].get("labels", {}).items()
-    ]
+    labels = [(key, value) for entity in entities() for key, value in entity["metadata"].get("labels", {}).items()]
     assert [
         (key, value)
         for key, value in labels
@@ -225,9 +223,7 @@ def group_links() -> tuple[dict[str, str], dict[str, set[str]]]:
 
 def test_group_children_name_the_group_as_parent():
     parents, children = group_links()
-    assert [
-        (ref, child) for ref, kids in children.items() for child in kids if parents.get(child) != ref
-    ] == []
+    assert [(ref, child) for ref, kids in children.items() for child in kids if parents.get(child) != ref] == []
 
 
 def test_group_parents_list_the_group_as_child():

@@ -88,13 +88,10 @@ def test_relation_filter(catalog):
 
 def test_reverse_relation_filter(write_file):
     group = (
-        "apiVersion: backstage.io/v1alpha1\nkind: Group\n"
-        "metadata: {name: team-b}\nspec: {type: team, children: []}\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-b}\nspec: {type: team, children: []}\n"
     )
     refresh_location(
-        register_location(
-            validate_location_spec("file", str(write_file("c.yaml", CATALOG + "---\n" + group)))
-        )
+        register_location(validate_location_spec("file", str(write_file("c.yaml", CATALOG + "---\n" + group))))
     )
     assert names("relations.ownerOf=component:default/orders") == {"team-b"}
     assert names("kind=group,relations.ownerof") == {"team-b"}
@@ -117,9 +114,7 @@ def test_owned_by_shortcut(catalog):
 
 def test_filter_runs_as_one_query(catalog):
     with CaptureQueriesContext(connection) as queries:
-        list(
-            Entity.objects.matching(parse_filters(["kind=component,relations.ownedby=group:default/team-a"]))
-        )
+        list(Entity.objects.matching(parse_filters(["kind=component,relations.ownedby=group:default/team-a"])))
     assert len(queries) == 1
 
 

@@ -256,9 +256,7 @@ def test_reads_two_thousand_files_in_one_go(tmp_path: Path, policy):
 
 
 def test_relative_target_reads_the_parent_commit(make_repo, policy):
-    repo = make_repo(
-        {"teams/all.yaml": "all", "teams/a/catalog-info.yaml": "a", "teams/b/catalog-info.yaml": "b"}
-    )
+    repo = make_repo({"teams/all.yaml": "all", "teams/a/catalog-info.yaml": "a", "teams/b/catalog-info.yaml": "b"})
     parent = read_location("url", f"{repo}#main:teams/all.yaml", policy).files[0]
     commit(repo, {"teams/a/catalog-info.yaml": "a2"})
     result = read_relative(parent, "./*/catalog-info.yaml", policy)

@@ -145,9 +145,7 @@ def test_resolves_relative_paths_inside_the_repository():
     assert resolve_relative_path("teams/a/catalog-info.yaml", "../b/*.yaml") == "teams/b/*.yaml"
 
 
-@pytest.mark.parametrize(
-    "target", ["../../x.yaml", "%2e%2e/%2e%2e/x.yaml", "./%2E%2E/../x.yaml", "/etc/passwd"]
-)
+@pytest.mark.parametrize("target", ["../../x.yaml", "%2e%2e/%2e%2e/x.yaml", "./%2E%2E/../x.yaml", "/etc/passwd"])
 def test_refuses_relative_paths_leaving_the_repository(target):
     with pytest.raises(ValueError):
         resolve_relative_path("teams/catalog-info.yaml", target)

@@ -21,9 +21,7 @@ def test_array_items_share_the_key_and_add_their_own():
 
 
 def test_long_values_only_satisfy_exists():
-    document = build_search_document(
-        {"kind": "API", "metadata": {"name": "a"}, "spec": {"definition": "x" * 500}}
-    )
+    document = build_search_document({"kind": "API", "metadata": {"name": "a"}, "spec": {"definition": "x" * 500}})
     assert document["spec.definition"] == []
 
 
@@ -34,9 +32,7 @@ def test_long_keys_are_dropped():
 
 
 def test_namespace_is_always_indexed():
-    assert build_search_document({"kind": "X", "metadata": {"name": "a"}})["metadata.namespace"] == [
-        "default"
-    ]
+    assert build_search_document({"kind": "X", "metadata": {"name": "a"}})["metadata.namespace"] == ["default"]
 
 
 def test_relations_and_status_are_not_indexed_from_the_body():

@@ -105,9 +105,7 @@ def test_changed_entity_gets_new_etag_generation_and_history(write_file):
     latest = EntityHistory.objects.filter(entity_ref="component:default/web").order_by("-generation").first()
     assert (latest.change, latest.generation, latest.changed_fields) == ("updated", 2, ["spec.owner"])
     assert latest.body["spec"]["owner"] == "team-b"
-    assert list(Relation.objects.filter(emitter=after).values_list("target_ref", flat=True)) == [
-        "group:default/team-b"
-    ]
+    assert list(Relation.objects.filter(emitter=after).values_list("target_ref", flat=True)) == ["group:default/team-b"]
 
 
 def test_dangling_relation_resolves_when_target_arrives(write_file):
@@ -235,9 +233,7 @@ def test_entity_no_longer_emitted_is_orphaned_not_deleted(write_file):
     gone = entity("component:default/api-gw")
     assert report.orphaned == ["component:default/api-gw"]
     assert gone.is_orphan and gone.body["metadata"]["annotations"]["backstage.io/orphan"] == "true"
-    assert (
-        Entity.objects.matching(parse_filters(["metadata.annotations.backstage.io/orphan=true"])).count() == 1
-    )
+    assert Entity.objects.matching(parse_filters(["metadata.annotations.backstage.io/orphan=true"])).count() == 1
 
 
 def test_orphan_is_reclaimed_when_emitted_again(write_file):

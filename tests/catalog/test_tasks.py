@@ -101,9 +101,7 @@ def test_real_worker_refreshes_a_location(write_file, tmp_path):
         stderr=subprocess.STDOUT,
     )
     try:
-        location = register_location(
-            validate_location_spec("file", str(write_file("c.yaml", component("web"))))
-        )
+        location = register_location(validate_location_spec("file", str(write_file("c.yaml", component("web")))))
         refresh_location_task.apply_async((str(location.pk),), queue=queue)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

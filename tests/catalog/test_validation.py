@@ -135,9 +135,7 @@ def test_refuses_entity_without_metadata():
 
 
 def test_refuses_entity_without_name():
-    assert validate_entity(entity(metadata__name=...)) == [
-        FieldError("metadata.name", "metadata.name is required")
-    ]
+    assert validate_entity(entity(metadata__name=...)) == [FieldError("metadata.name", "metadata.name is required")]
 
 
 def test_refuses_empty_namespace():
@@ -256,9 +254,7 @@ def test_refuses_unknown_api_version_as_foreign():
     assert "'backstage.io/v2'" in errors[0].message
 
 
-@pytest.mark.parametrize(
-    "api_version", ["a/b/c", "Backstage.io/v1", "backstage.io/v-1", "/v1", "backstage.io/"]
-)
+@pytest.mark.parametrize("api_version", ["a/b/c", "Backstage.io/v1", "backstage.io/v-1", "/v1", "backstage.io/"])
 def test_refuses_api_version_with_invalid_format(api_version):
     assert fields(validate_entity(entity(apiVersion=api_version))) == ["apiVersion", "kind"]
 
@@ -295,9 +291,7 @@ def test_refuses_label_key_with_prefix_longer_than_253():
     prefix = ".".join(["a" * 63] * 4)
 
     assert len(prefix) == 255
-    assert fields(validate_entity(entity(metadata__labels={f"{prefix}/a": "v"}))) == [
-        f"metadata.labels.{prefix}/a"
-    ]
+    assert fields(validate_entity(entity(metadata__labels={f"{prefix}/a": "v"}))) == [f"metadata.labels.{prefix}/a"]
 
 
 @pytest.mark.parametrize("value", ["", "v", "V_1.2-x", "a" * 63])
@@ -411,9 +405,7 @@ def test_refuses_link_without_url():
 def test_refuses_blank_link_title_or_icon(field):
     errors = validate_entity(entity(metadata__links=[{"url": "https://x.org", field: "  "}]))
 
-    assert errors == [
-        FieldError(f"metadata.links[0].{field}", f"metadata.links[0].{field} must not be blank")
-    ]
+    assert errors == [FieldError(f"metadata.links[0].{field}", f"metadata.links[0].{field} must not be blank")]
 
 
 def test_refuses_empty_link_type():
@@ -606,9 +598,7 @@ def test_refuses_template_step_without_action():
 def test_refuses_template_parameters_that_are_a_string():
     errors = validate_entity(entity(TEMPLATE, spec__parameters="name"))
 
-    assert errors == [
-        FieldError("spec.parameters", "spec.parameters must be an object or an array of objects")
-    ]
+    assert errors == [FieldError("spec.parameters", "spec.parameters must be an object or an array of objects")]
 
 
 def test_refuses_template_step_condition_that_is_a_number():
@@ -724,9 +714,7 @@ def test_validates_a_typical_entity_in_well_under_100_microseconds():
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=30,
 )
 
@@ -741,18 +729,14 @@ def test_arbitrary_json_never_makes_validation_raise(value):
 @given(
     st.sampled_from(KNOWN_KINDS),
     st.dictionaries(
-        st.sampled_from(
-            ["type", "lifecycle", "owner", "definition", "steps", "remotes", "children", "memberOf"]
-        ),
+        st.sampled_from(["type", "lifecycle", "owner", "definition", "steps", "remotes", "children", "memberOf"]),
         json_values,
         max_size=6,
     ),
 )
 def test_arbitrary_specs_never_make_validation_raise(kind, spec):
     api_version = {"Template": "scaffolder.backstage.io/v1beta3"}.get(kind, "backstage.io/v1alpha1")
-    errors = validate_entity(
-        {"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}, "spec": spec}
-    )
+    errors = validate_entity({"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}, "spec": spec})
 
     assert all(isinstance(error, FieldError) for error in errors)
 
@@ -795,9 +779,7 @@ spec_like = st.dictionaries(
         | st.sampled_from(["", "x", "mcp-server", "rule", "required", "codex", "claude", "a" * 501]),
         lambda children: (
             st.lists(children, max_size=3)
-            | st.dictionaries(
-                st.sampled_from(["harness", "type", "url", "action", "email", "paths"]), children
-            )
+            | st.dictionaries(st.sampled_from(["harness", "type", "url", "action", "email", "paths"]), children)
         ),
         max_leaves=10,
     ),

@@ -97,9 +97,7 @@ def test_yaml_1_1_booleans_stay_strings(word):
     assert only_data(f"owner: {word}\n") == {"owner": word}
 
 
-@pytest.mark.parametrize(
-    ("text", "value"), [("true", True), ("True", True), ("TRUE", True), ("false", False)]
-)
+@pytest.mark.parametrize(("text", "value"), [("true", True), ("True", True), ("TRUE", True), ("false", False)])
 def test_core_booleans_are_resolved(text, value):
     assert only_data(f"flag: {text}\n")["flag"] is value
 
@@ -213,9 +211,7 @@ def test_collection_key_is_an_error():
     assert "line 1" in error
 
 
-@pytest.mark.parametrize(
-    ("text", "kind"), [("- a\n", "object"), ("just text\n", "string"), ("42\n", "number")]
-)
+@pytest.mark.parametrize(("text", "kind"), [("- a\n", "object"), ("just text\n", "string"), ("42\n", "number")])
 def test_non_mapping_root_is_an_error(text, kind):
     assert only_error(text) == f"Expected object at root, got {kind} (line 1)"
 

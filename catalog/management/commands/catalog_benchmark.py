@@ -29,12 +29,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--sizes", default="10000,100000", help="comma-separated entity counts")
-        parser.add_argument(
-            "--files", default="1,2000", help="comma-separated file counts to spread each size over"
-        )
-        parser.add_argument(
-            "--yes", action="store_true", help="do not ask before emptying the catalog tables"
-        )
+        parser.add_argument("--files", default="1,2000", help="comma-separated file counts to spread each size over")
+        parser.add_argument("--yes", action="store_true", help="do not ask before emptying the catalog tables")
         parser.add_argument("--json", help="also write the figures to this JSON file")
 
     def handle(self, *args, sizes: str, files: str, yes: bool, json: str | None, **options):

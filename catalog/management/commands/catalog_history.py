@@ -29,8 +29,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{entity_ref} has no recorded version at {moment.isoformat()}")
             self.stdout.write(
                 f"# {version.entity_ref} generation {version.generation}, {version.change} at "
-                f"{version.recorded_at.isoformat()}"
-                + (f", commit {version.commit}" if version.commit else "")
+                f"{version.recorded_at.isoformat()}" + (f", commit {version.commit}" if version.commit else "")
             )
             self.stdout.write(json.dumps(version.body, indent=2, sort_keys=True))
             return

@@ -54,9 +54,7 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from error
             location = Location.objects.filter(type=spec.type, target=spec.target).first()
         if location is None:
-            raise CommandError(
-                f"no registered location matches {target!r}; register it with catalog_register"
-            )
+            raise CommandError(f"no registered location matches {target!r}; register it with catalog_register")
         return location
 
 

@@ -29,9 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true", help="do not load the demo catalog")
         parser.add_argument("--no-worker", action="store_true", help="do not start a Celery worker")
 
-    def handle(
-        self, *args, host: str, port: int, web_workers: int, no_demo: bool, no_worker: bool, **options
-    ):
+    def handle(self, *args, host: str, port: int, web_workers: int, no_demo: bool, no_worker: bool, **options):
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -58,9 +56,7 @@ class Command(BaseCommand):
                 ]
             )
         )
-        self.stdout.write(
-            self.style.SUCCESS(f"Greenroom is running at http://{host}:{port}/  (Ctrl-C stops it)")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Greenroom is running at http://{host}:{port}/  (Ctrl-C stops it)"))
         self._wait(processes)
 
     def _start_worker(self) -> subprocess.Popen:

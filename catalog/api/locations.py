@@ -1,0 +1,155 @@
+"""Backstage's location endpoints: register (with dry run), list, read, update, delete, by entity."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.api.errors import ConflictError, InputError, NotAllowedError, NotFoundError
+
+from ..config import global_rules, reader_policy
+from ..models import Entity, Location
+from ..services import (
+    LocationError,
+    LocationExists,
+    delete_location,
+    register_location,
+    validate_location_spec,
+)
+from ..services.locations import generated_location_entity
+from ..services.processing import LocationProcessor
+from ..tasks import enqueue_refresh
+from .entities import entity_by_name_or_404
+
+LOCATION_FIELDS = {"type", "target", "presence"}
+
+
+def location_payload(location: Location) -> dict[str, Any]:
+    return {
+        "id": str(location.pk),
+        "type": location.type,
+        "target": location.target,
+        "entityRef": location.entity_ref,
+    }
+
+
+def location_or_404(location_id: str) -> Location:
+    try:
+        location = Location.objects.filter(pk=uuid.UUID(location_id)).first()
+    except ValueError:
+        location = None
+    if location is None:
+        raise NotFoundError(f"Found no location with ID {location_id}")
+    return location
+
+
+def location_spec_from(body: Any):
+    if not isinstance(body, dict):
+        raise InputError("request body must be a JSON object with type and target")
+    unknown = set(body) - LOCATION_FIELDS
+    if unknown:
+        raise InputError(f"unknown location field(s): {', '.join(sorted(unknown))}")
+    location_type, target = body.get("type"), body.get("target")
+    if not isinstance(location_type, str) or not isinstance(target, str):
+        raise InputError("location type and target must be strings")
+    if location_type not in settings.API_LOCATION_TYPES:
+        raise InputError(f"Registered locations must be of an allowed type {json.dumps(settings.API_LOCATION_TYPES)}")
+    try:
+        return validate_location_spec(location_type, target, body.get("presence", "required"))
+    except LocationError as error:
+        raise InputError(str(error)) from None
+
+
+class LocationListView(APIView):
+    """``GET /locations`` (each wrapped in ``data``) and ``POST /locations`` (``dryRun``, ``onConflict``)."""
+
+    def get(self, request: Request) -> Response:
+        locations = Location.objects.filter(origin=Location.Origin.REGISTERED)
+        return Response([{"data": location_payload(location)} for location in locations])
+
+    def post(self, request: Request) -> Response:
+        spec = location_spec_from(request.data)
+        if request.query_params.get("dryRun") == "true":
+            return self._dry_run(spec)
+        on_conflict = request.query_params.get("onConflict", "reject")
+        if on_conflict not in ("reject", "refresh"):
+            raise InputError("onConflict must be 'reject' or 'refresh'")
+        exists = False
+        with transaction.atomic():
+            try:
+                location = register_location(spec)
+            except LocationExists as conflict:
+                if on_conflict == "reject":
+                    raise ConflictError(str(conflict)) from None
+                location, exists = conflict.location, True
+            enqueue_refresh(location)
+        body = {"location": location_payload(location), "entities": []}
+        if exists:
+            body["exists"] = True
+        return Response(body, status=201)
+
+    def _dry_run(self, spec) -> Response:
+        location = Location(type=spec.type, target=spec.target, presence=spec.presence)
+        processor = LocationProcessor(
+            location_type=spec.type,
+            location_target=spec.target,
+            presence=spec.presence,
+            origin_ref=location.location_ref,
+            generated_entity=generated_location_entity(location),
+            policy=reader_policy(),
+            global_rules=global_rules(),
+            location_rules=None,
+        )
+        entities = [item.body for item in processor.entities()]
+        errors = [error for error in processor.outcome.errors if error.level == "error"]
+        if errors:
+            raise InputError("; ".join(str(error) for error in errors))
+        exists = Location.objects.filter(type=spec.type, target=spec.target).exists()
+        payload = {
+            "id": location.location_ref,
+            "type": spec.type,
+            "target": spec.target,
+            "entityRef": location.entity_ref,
+        }
+        return Response({"exists": exists, "location": payload, "entities": entities}, status=201)
+
+
+class LocationDetailView(APIView):
+    """``GET``, ``PUT`` and ``DELETE /locations/{id}``."""
+
+    def get(self, request: Request, location_id: str) -> Response:
+        return Response(location_payload(location_or_404(location_id)))
+
+    def put(self, request: Request, location_id: str) -> Response:
+        location = location_or_404(location_id)
+        spec = location_spec_from(request.data)
+        clash = Location.objects.filter(type=spec.type, target=spec.target).exclude(pk=location.pk).exists()
+        if clash:
+            raise ConflictError(f"Location {spec.type}:{spec.target} already exists")
+        with transaction.atomic():
+            location.type, location.target, location.presence = spec.type, spec.target, spec.presence
+            location.save(update_fields=["type", "target", "presence"])
+            enqueue_refresh(location)
+        return Response(location_payload(location))
+
+    def delete(self, request: Request, location_id: str) -> Response:
+        location = location_or_404(location_id)
+        if location.origin == Location.Origin.CONFIG:
+            raise NotAllowedError(f"Location {location.location_ref} comes from settings; remove it there")
+        delete_location(location)
+        return Response(status=204)
+
+
+class LocationByEntityView(APIView):
+    """``GET /locations/by-entity/{kind}/{namespace}/{name}``: the registered location behind it."""
+
+    def get(self, request: Request, kind: str, namespace: str, name: str) -> Response:
+        entity: Entity = entity_by_name_or_404(kind, namespace, name)
+        return Response(location_payload(entity.location))

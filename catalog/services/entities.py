@@ -1,0 +1,32 @@
+"""Writes on single entities outside a refresh."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..cache import bump_catalog_version
+from ..models import Entity, EntityHistory
+
+
+def delete_entity(entity: Entity) -> None:
+    """Delete one entity now, recording it in history.
+
+    As in Backstage, an entity its location still emits comes back at the next refresh.
+    """
+    with transaction.atomic():
+        EntityHistory.objects.create(
+            entity_ref=entity.ref,
+            entity_uid=entity.pk,
+            generation=entity.generation,
+            change=EntityHistory.Change.DELETED,
+            body=entity.body,
+            location_ref=entity.location.location_ref,
+            location_key=entity.location_key,
+            recorded_at=timezone.now(),
+        )
+        entity.delete()
+        # Its file is unchanged, so the next refresh would skip it: clear the digest so the file is
+        # read again and the entity returns if the file still holds it.
+        Entity.objects.filter(location_id=entity.location_id, location_key=entity.location_key).update(source_digest="")
+        transaction.on_commit(bump_catalog_version)
