@@ -1,0 +1,76 @@
+"""Admin screens for API tokens: issue one (shown once), see when each was used, revoke."""
+
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
+
+from .models import ApiToken
+from .tokens import issue_token, revoke_token
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = (
+        "prefix",
+        "name",
+        "user",
+        "is_service_account",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
+    list_select_related = ("user",)
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter), ("expires_at", admin.EmptyFieldListFilter))
+    search_fields = ("name", "prefix", "user__username")
+    autocomplete_fields = ("user",)
+    actions = ("revoke",)
+    issued_template = "admin/portal/apitoken/token_issued.html"
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("user", "name", "expires_at")
+        return ("user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        # The owner and the secret are fixed at issue; a new owner means a new token.
+        return ("user", "prefix", "created_at", "last_used_at", "revoked_at")
+
+    @admin.display(boolean=True, description="service account")
+    def is_service_account(self, obj: ApiToken) -> bool:
+        # A service account is a user who cannot sign in with a password (see ApiToken).
+        return not obj.user.has_usable_password()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        token, plain_token = issue_token(obj.user, obj.name, expires_at=obj.expires_at)
+        obj.pk, obj.prefix, obj.digest = token.pk, token.prefix, token.digest
+        obj.created_at = token.created_at
+        obj._state.adding = False
+        # Kept in memory for the response that shows it; never saved.
+        obj.plain_token = plain_token
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The plain token is rendered into this response only, not put in a message: messages
+        # live in a cookie or the session until read.
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "API token issued",
+            "token": obj,
+            "plain_token": obj.plain_token,
+        }
+        response = TemplateResponse(request, self.issued_template, context)
+        add_never_cache_headers(response)
+        return response
+
+    @admin.action(description="Revoke selected API tokens", permissions=["change"])
+    def revoke(self, request, queryset):
+        tokens = [token for token in queryset if token.revoked_at is None]
+        for token in tokens:
+            revoke_token(token)
+        messages.success(request, f"{len(tokens)} API token(s) revoked")

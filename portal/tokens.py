@@ -1,0 +1,94 @@
+"""Issuing, checking and revoking API tokens; the admin, the command and the API call these.
+
+A token is ``grn_`` followed by 43 URL-safe characters (32 random bytes). The prefix makes a
+leaked token easy to recognise (secret scanners, logs). Only the SHA-256 digest is stored: with
+256 bits of entropy a token cannot be guessed or found in a precomputed table, so a salt or a slow
+password hash would add nothing but cost on every request, and an unsalted digest lets a request
+find its token with one indexed equality lookup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from portal.models import ApiToken
+
+TOKEN_PREFIX = "grn_"
+# Characters of the plain token kept in ``ApiToken.prefix``: "grn_" and 8 random ones.
+DISPLAY_PREFIX_LENGTH = 12
+# ``last_used_at`` is written at most this often per token, so reads do not become writes.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+# secrets.token_urlsafe(32) is 43 characters; anything else cannot be a Greenroom token.
+_TOKEN_LENGTH = len(TOKEN_PREFIX) + 43
+
+
+class TokenError(Exception):
+    """A token was refused; the message says why and is safe to show to the caller."""
+
+
+def token_digest(raw: str) -> str:
+    """Hex SHA-256 of a plain token, as stored in ``ApiToken.digest``."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(
+    user: AbstractBaseUser, name: str, *, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token for ``user`` and return it with the plain token, which is never stored."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=raw[:DISPLAY_PREFIX_LENGTH],
+        digest=token_digest(raw),
+        expires_at=expires_at,
+    )
+    return token, raw
+
+
+def check_token(raw: str) -> ApiToken:
+    """The usable token matching ``raw``, with its user loaded; raises ``TokenError`` saying why not.
+
+    One query finds the token and its user; ``last_used_at`` costs a second one at most once a
+    minute. The lookup compares digests in the database, which is not constant-time, but its timing
+    could only reveal how much of a SHA-256 digest matches a stored one, and digests cannot be
+    turned back into tokens. The fetched row is compared in constant time all the same.
+    """
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) != _TOKEN_LENGTH:
+        raise TokenError("not a Greenroom API token")
+    digest = token_digest(raw)
+    token = ApiToken.objects.select_related("user").filter(digest=digest).first()
+    if token is None or not hmac.compare_digest(token.digest, digest):
+        raise TokenError("unknown API token")
+    now = timezone.now()
+    if token.is_revoked:
+        raise TokenError("this API token has been revoked")
+    if token.is_expired(now):
+        raise TokenError("this API token has expired")
+    if not token.user.is_active:
+        raise TokenError("the user of this API token is inactive")
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+def authenticate_token(raw: str) -> ApiToken | None:
+    """The usable token matching ``raw``, or None if it is unknown, revoked, expired or inactive."""
+    try:
+        return check_token(raw)
+    except TokenError:
+        return None
+
+
+def revoke_token(token: ApiToken) -> None:
+    """Stop a token from working; revoking a revoked token keeps its first revocation time."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
