@@ -37,9 +37,7 @@ def token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue_token(
-    user: AbstractBaseUser, name: str, *, expires_at: datetime | None = None
-) -> tuple[ApiToken, str]:
+def issue_token(user: AbstractBaseUser, name: str, *, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
     """Create a token for ``user`` and return it with the plain token, which is never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(

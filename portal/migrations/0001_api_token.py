@@ -18,15 +18,11 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "name",
-                    models.CharField(
-                        help_text="What the token is for, e.g. 'CI for the shop repo'.", max_length=100
-                    ),
+                    models.CharField(help_text="What the token is for, e.g. 'CI for the shop repo'.", max_length=100),
                 ),
                 ("prefix", models.CharField(editable=False, max_length=16)),
                 ("digest", models.CharField(editable=False, max_length=64, unique=True)),

@@ -232,9 +232,7 @@ def test_admin_revoke_action(client, curator, alice):
     other, other_plain = issue_token(alice, "kept")
     client.force_login(curator)
 
-    response = client.post(
-        "/admin/portal/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True
-    )
+    response = client.post("/admin/portal/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True)
 
     assert response.status_code == 200
     assert "1 API token(s) revoked" in response.content.decode()

@@ -16,17 +16,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username", help="the user (or service account) the token acts as")
-        parser.add_argument(
-            "--name", default="issued with manage.py issue_token", help="a label for the token"
-        )
+        parser.add_argument("--name", default="issued with manage.py issue_token", help="a label for the token")
         parser.add_argument(
             "--create-user",
             action="store_true",
             help="create the user if missing, as a service account (no usable password)",
         )
-        parser.add_argument(
-            "--expires-days", type=int, metavar="N", help="the token stops working after N days"
-        )
+        parser.add_argument("--expires-days", type=int, metavar="N", help="the token stops working after N days")
 
     def handle(self, *args, username: str, name: str, create_user: bool, expires_days: int | None, **options):
         if expires_days is not None and expires_days < 1:
@@ -37,9 +33,7 @@ class Command(BaseCommand):
             user = user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).first()
             if user is None:
                 if not create_user:
-                    raise CommandError(
-                        f"no user named '{username}' (add --create-user to make a service account)"
-                    )
+                    raise CommandError(f"no user named '{username}' (add --create-user to make a service account)")
                 user = user_model._default_manager.create_user(**{user_model.USERNAME_FIELD: username})
                 self.stderr.write(f"created service account '{username}'")
             if not user.is_active:
