@@ -2,7 +2,10 @@
 
 from django.urls import path
 
+from .history import EntityHistoryDiffView, EntityHistoryView
 from .owners import OwnerLookupByNameView, OwnerLookupView
+
+_BY_NAME = "entities/by-name/<str:kind>/<str:namespace>/<str:name>"
 
 urlpatterns = [
     path("owners", OwnerLookupView.as_view(), name="owner-lookup"),
@@ -11,4 +14,6 @@ urlpatterns = [
         OwnerLookupByNameView.as_view(),
         name="owner-lookup-by-name",
     ),
+    path(f"{_BY_NAME}/history", EntityHistoryView.as_view(), name="entity-history"),
+    path(f"{_BY_NAME}/history/diff", EntityHistoryDiffView.as_view(), name="entity-history-diff"),
 ]
