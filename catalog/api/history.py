@@ -109,7 +109,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         recorded_at, pk = None, None
     if recorded_at is None or not isinstance(pk, int):
         raise InputError("cursor is malformed; pass pageInfo.nextCursor from the previous page")
-    return recorded_at, pk
+    return (timezone.make_aware(recorded_at) if timezone.is_naive(recorded_at) else recorded_at), pk
 
 
 def _moment(raw: str) -> datetime:

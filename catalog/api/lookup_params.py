@@ -29,7 +29,11 @@ def not_found(kind: str, namespace: str, name: str) -> NotFoundError:
 
 
 def full_ref(kind: str, namespace: str, name: str) -> str:
-    return f"{kind}:{namespace}/{name}".lower()
+    """The stored (lowercase) ref; a NUL byte, which PostgreSQL text cannot hold, is an input error."""
+    ref = f"{kind}:{namespace}/{name}"
+    if "\x00" in ref:
+        raise InputError("entity reference must not contain NUL characters")
+    return ref.lower()
 
 
 def entity_by_name(queryset: QuerySet[Entity], kind: str, namespace: str, name: str) -> Entity:

@@ -258,3 +258,20 @@ def test_schema_documents_the_lookup_routes():
         "/api/catalog/entities/by-name/{kind}/{namespace}/{name}/history": "getEntityHistoryByName",
         "/api/catalog/entities/by-name/{kind}/{namespace}/{name}/history/diff": "getEntityHistoryDiffByName",
     }
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/catalog/entities/by-name/component/default/we%00b/history",
+        "/api/catalog/entities/by-name/component/default/we%00b/history/diff?from=1",
+        "/api/catalog/owners/component/default/we%00b",
+        "/api/catalog/owners?entityRef=component:default/we%00b",
+    ],
+)
+def test_nul_in_a_ref_is_an_input_error(client, changed, path):
+    body = get(client, path, status=400)
+    assert body["error"] == {
+        "name": "InputError",
+        "message": "entity reference must not contain NUL characters",
+    }
