@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import actions, entities, facets, locations
+from . import actions, entities, facets, locations, routes_lookups
 
 app_name = "catalog-api"
 
@@ -23,3 +23,5 @@ urlpatterns = [
     path("validate-entity", actions.ValidateEntityView.as_view(), name="validate-entity"),
     path("analyze-location", actions.AnalyzeLocationView.as_view(), name="analyze-location"),
 ]
+
+urlpatterns += routes_lookups.urlpatterns

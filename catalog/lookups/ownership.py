@@ -1,0 +1,244 @@
+"""Who owns an entity, how to reach them, and what depends on it, in a bounded number of queries.
+
+Only forward relation rows are stored (``relations.py``), so each walk asks for both the forward
+type on one side and its reverse on the other. Graph walks are breadth-first, one query per level,
+and every entity they reach is loaded in one batched query at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from ..models import Entity, Relation
+
+# Annotations read as ways to reach a team or a service, on the owner and on the entity.
+CONTACT_ANNOTATIONS = (
+    "slack.com/channel",
+    "pagerduty.com/service-id",
+    "pagerduty.com/integration-key",
+    "opsgenie.com/team",
+    "opsgenie.com/component-selector",
+)
+CONTACT_SUFFIXES = ("/channel", "/on-call", "/oncall", "/escalation-policy")
+
+MAX_DEPTH = 10
+MAX_DEPENDENTS = 500
+# A group hierarchy deeper than this is a modelling error (or a cycle the seen-set missed).
+MAX_PARENTS = 50
+
+# Edges "if X fails, Y fails", as (relation stored, side X is on, relation read from X's side).
+# A stored ``dependsOn`` row targets X; a stored ``dependencyOf`` row starts at X; an API X is
+# consumed by rows targeting it; a component X provides APIs in rows starting at it.
+_BY_TARGET = {"dependsOn": "dependencyOf", "consumesApi": "apiConsumedBy"}
+_BY_SOURCE = {"dependencyOf": "dependencyOf", "providesApi": "providesApi"}
+
+
+@dataclass
+class Dependent:
+    """An entity reached from the looked-up one: at ``depth`` hops, along ``via``."""
+
+    ref: str
+    depth: int
+    via: list[dict[str, str]]
+
+
+@dataclass
+class DependentsWalk:
+    items: list[Dependent] = field(default_factory=list)
+    truncated: bool = False
+
+
+def is_contact_annotation(key: str) -> bool:
+    return key in CONTACT_ANNOTATIONS or key.endswith(CONTACT_SUFFIXES)
+
+
+def contacts_of(entity: Entity) -> list[dict[str, str]]:
+    """The entity's chat and on-call annotations, sorted by key, each naming where it came from."""
+    annotations = entity.body.get("metadata", {}).get("annotations") or {}
+    return [
+        {"key": key, "value": str(value), "entityRef": entity.ref}
+        for key, value in sorted(annotations.items())
+        if is_contact_annotation(key)
+    ]
+
+
+def dependents_of(ref: str, *, max_depth: int = MAX_DEPTH, limit: int = MAX_DEPENDENTS) -> DependentsWalk:
+    """Entities that fail when ``ref`` fails, nearest first; one query per level, plus one probe.
+
+    A node is reported once, at its shortest distance; the walk stops at ``max_depth`` hops or
+    ``limit`` entities and then says ``truncated`` if anything was left unvisited.
+    """
+    walk = DependentsWalk()
+    paths: dict[str, list[dict[str, str]]] = {ref: []}
+    frontier = [ref]
+    for depth in range(1, max_depth + 2):
+        rows = Relation.objects.filter(
+            Q(type__in=_BY_TARGET, target_ref__in=frontier) | Q(type__in=_BY_SOURCE, source_ref__in=frontier)
+        ).values_list("source_ref", "type", "target_ref")
+        edges = sorted(
+            (target, _BY_TARGET[relation], source) if relation in _BY_TARGET else (source, relation, target)
+            for source, relation, target in rows
+        )
+        next_frontier: list[str] = []
+        for origin, relation, reached in edges:
+            if reached in paths:
+                continue
+            if depth > max_depth or len(walk.items) >= limit:
+                walk.truncated = True
+                return walk
+            paths[reached] = [*paths[origin], {"type": relation, "targetRef": reached}]
+            walk.items.append(Dependent(reached, depth, paths[reached]))
+            next_frontier.append(reached)
+        if not next_frontier:
+            break
+        frontier = next_frontier
+    return walk
+
+
+def owner_refs(refs: list[str]) -> dict[str, str]:
+    """Each entity's owner ref (its first ``ownedBy`` target), in one query."""
+    owners: dict[str, str] = {}
+    rows = Relation.objects.filter(type="ownedBy", source_ref__in=refs).order_by("source_ref", "target_ref")
+    for source, target in rows.values_list("source_ref", "target_ref"):
+        owners.setdefault(source, target)
+    return owners
+
+
+def organisation_of(group_ref: str) -> tuple[list[str], list[str]]:
+    """A group's members and its chain of parents up to the root (nearest first), cycle-safe.
+
+    Members and the first parent come in one query, each further parent in one more. A group with
+    several parents follows its own ``spec.parent`` first, else the first by ref.
+    """
+    rows = Relation.objects.filter(
+        Q(source_ref=group_ref, type__in=["hasMember", "childOf"])
+        | Q(target_ref=group_ref, type__in=["memberOf", "parentOf"])
+    ).values_list("source_ref", "type", "target_ref")
+    members: set[str] = set()
+    parent_rows = []
+    for source, relation, target in rows:
+        if relation == "hasMember":
+            members.add(target)
+        elif relation == "memberOf":
+            members.add(source)
+        else:
+            parent_rows.append((source, relation, target))
+    parents: list[str] = []
+    seen = {group_ref}
+    current = group_ref
+    while (parent := _first_parent(current, parent_rows)) and parent not in seen:
+        if len(parents) >= MAX_PARENTS:
+            break
+        parents.append(parent)
+        seen.add(parent)
+        current = parent
+        parent_rows = list(
+            Relation.objects.filter(
+                Q(source_ref=current, type="childOf") | Q(target_ref=current, type="parentOf")
+            ).values_list("source_ref", "type", "target_ref")
+        )
+    return sorted(members), parents
+
+
+def _first_parent(group_ref: str, rows: list[tuple[str, str, str]]) -> str | None:
+    declared = sorted(target for source, relation, target in rows if relation == "childOf" and source == group_ref)
+    listed = sorted(source for source, relation, target in rows if relation == "parentOf" and target == group_ref)
+    return (declared or listed or [None])[0]
+
+
+def entities_by_ref(refs: set[str]) -> dict[str, Entity]:
+    """The catalog's entities among ``refs``, in one query; refs not in the catalog are absent."""
+    if not refs:
+        return {}
+    return {entity.ref: entity for entity in Entity.objects.filter(ref__in=refs)}
+
+
+def profile_email(entity: Entity | None) -> str | None:
+    if entity is None:
+        return None
+    profile = (entity.body.get("spec") or {}).get("profile") or {}
+    return profile.get("email") if isinstance(profile, dict) else None
+
+
+def display_name(entity: Entity) -> str:
+    profile = (entity.body.get("spec") or {}).get("profile") or {}
+    name = profile.get("displayName") if isinstance(profile, dict) else None
+    return entity.body.get("metadata", {}).get("title") or name or entity.name
+
+
+def owner_lookup(entity: Entity, *, max_depth: int = MAX_DEPTH, limit: int = MAX_DEPENDENTS) -> dict[str, Any]:
+    """The owner-lookup answer for ``entity``: owner, contacts, members, parents and dependents."""
+    walk = dependents_of(entity.ref, max_depth=max_depth, limit=limit)
+    dependent_refs = [item.ref for item in walk.items]
+    owners = owner_refs([entity.ref, *dependent_refs])
+    owner_ref = owners.get(entity.ref)
+    is_group = bool(owner_ref) and owner_ref.startswith("group:")
+    members, parents = organisation_of(owner_ref) if is_group else ([], [])
+    loaded = entities_by_ref({*dependent_refs, *owners.values(), *members, *parents})
+    owner = loaded.get(owner_ref) if owner_ref else None
+
+    answer: dict[str, Any] = {
+        "entity": {
+            "entityRef": entity.ref,
+            "kind": entity.body.get("kind", entity.kind),
+            "name": entity.name,
+            "title": entity.title,
+            "description": entity.body.get("metadata", {}).get("description"),
+        },
+        "ownerRef": owner_ref,
+        "owner": None,
+        "ownerMissing": None,
+    }
+    if owner_ref is None:
+        answer["ownerMissing"] = f"{entity.ref} has no owner (no ownedBy relation)"
+    elif owner is None:
+        answer["ownerMissing"] = f"its owner {owner_ref} is not in the catalog"
+    else:
+        answer["owner"] = {
+            "entityRef": owner.ref,
+            "kind": owner.body.get("kind", owner.kind),
+            "title": owner.title,
+            "displayName": display_name(owner),
+            "email": profile_email(owner),
+            "links": owner.body.get("metadata", {}).get("links") or [],
+            "members": [_person(ref, loaded.get(ref)) for ref in members],
+            "parents": [{"entityRef": ref, "title": loaded[ref].title if ref in loaded else None} for ref in parents],
+        }
+    # The owner's ways in first, then the entity's own (a service's channel beats the team's).
+    answer["contacts"] = [*(contacts_of(owner) if owner else []), *contacts_of(entity)]
+    answer["dependents"] = {
+        "items": [_dependent(item, loaded, owners) for item in walk.items],
+        "truncated": walk.truncated,
+        "maxDepth": max_depth,
+        "limit": limit,
+    }
+    return answer
+
+
+def _person(ref: str, entity: Entity | None) -> dict[str, Any]:
+    if entity is None:
+        return {"entityRef": ref, "name": ref.partition("/")[2], "displayName": None, "email": None}
+    return {
+        "entityRef": ref,
+        "name": entity.name,
+        "displayName": display_name(entity),
+        "email": profile_email(entity),
+    }
+
+
+def _dependent(item: Dependent, loaded: dict[str, Entity], owners: dict[str, str]) -> dict[str, Any]:
+    entity = loaded.get(item.ref)
+    owner_ref = owners.get(item.ref)
+    return {
+        "entityRef": item.ref,
+        "kind": entity.body.get("kind", entity.kind) if entity else item.ref.partition(":")[0],
+        "title": entity.title if entity else None,
+        "inCatalog": entity is not None,
+        "depth": item.depth,
+        "via": item.via,
+        "ownerRef": owner_ref,
+        "ownerEmail": profile_email(loaded.get(owner_ref)) if owner_ref else None,
+    }
