@@ -172,6 +172,9 @@ CELERY_BEAT_SCHEDULE = {
 API_ANONYMOUS_READ = env_bool("API_ANONYMOUS_READ", False)
 # Request bodies larger than this are refused with 413 before any parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("API_MAX_BODY_BYTES", 2 * 1024 * 1024)
+# Secret shared with the git forges' push webhooks (HMAC key, or GitLab's token); empty turns
+# the webhook endpoint off (503).
+CATALOG_WEBHOOK_SECRET = env_str("CATALOG_WEBHOOK_SECRET", "")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.CatalogAccess"],
