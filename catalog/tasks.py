@@ -12,9 +12,15 @@ from .services import RefreshInProgress, due_locations, refresh_location, sync_c
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="catalog.refresh_location")
-def refresh_location_task(location_id: str) -> dict | None:
-    """Refresh one location; a location removed meanwhile or already being refreshed is skipped."""
+# A refresh asked for while another runs (a push during a refresh) waits for it, then runs: the
+# running one may have read the repository before the push.
+BUSY_RETRY_SECONDS = 5
+BUSY_MAX_RETRIES = 120
+
+
+@shared_task(name="catalog.refresh_location", bind=True, max_retries=BUSY_MAX_RETRIES)
+def refresh_location_task(self, location_id: str) -> dict | None:
+    """Refresh one location; a location removed meanwhile is skipped, a busy one is retried shortly."""
     location = Location.objects.filter(pk=location_id).first()
     if location is None:
         logger.info("location %s no longer exists; nothing to refresh", location_id)
@@ -22,8 +28,10 @@ def refresh_location_task(location_id: str) -> dict | None:
     try:
         report = refresh_location(location)
     except RefreshInProgress as busy:
-        logger.info("%s", busy)
-        return None
+        logger.info("%s; trying again in %ss", busy, BUSY_RETRY_SECONDS)
+        if self.request.called_directly or self.request.is_eager:
+            return None
+        raise self.retry(countdown=BUSY_RETRY_SECONDS) from None
     return {
         "added": len(report.added),
         "changed": len(report.changed),

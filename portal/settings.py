@@ -189,6 +189,9 @@ API_ANONYMOUS_READ = env_bool("API_ANONYMOUS_READ", False)
 API_LOCATION_TYPES = env_list("API_LOCATION_TYPES", ["url"])
 # Request bodies larger than this are refused with 413 before any parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("API_MAX_BODY_BYTES", 2 * 1024 * 1024)
+# Secret shared with the git forges' push webhooks (HMAC key, or GitLab's token); empty turns
+# the webhook endpoint off (503).
+CATALOG_WEBHOOK_SECRET = env_str("CATALOG_WEBHOOK_SECRET", "")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "portal.api.authentication.BearerTokenAuthentication",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import actions, entities, facets, locations, routes_lookups
+from . import actions, entities, facets, locations, routes_lookups, routes_webhooks
 
 app_name = "catalog-api"
 
@@ -24,4 +24,4 @@ urlpatterns = [
     path("analyze-location", actions.AnalyzeLocationView.as_view(), name="analyze-location"),
 ]
 
-urlpatterns += routes_lookups.urlpatterns
+urlpatterns += routes_lookups.urlpatterns + routes_webhooks.urlpatterns

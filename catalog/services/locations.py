@@ -269,6 +269,15 @@ def sync_config_locations() -> list[Location]:
 
 
 def due_locations() -> list[Location]:
-    """Locations whose last refresh is older than the configured interval (or never ran)."""
-    cutoff = timezone.now() - timedelta(seconds=catalog_settings()["REFRESH_INTERVAL"])
-    return list(Location.objects.filter(Q(last_refreshed_at__isnull=True) | Q(last_refreshed_at__lt=cutoff)))
+    """Locations whose last refresh is older than the configured interval (or never ran).
+
+    A location being refreshed right now is not due: its running refresh covers it.
+    """
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=catalog_settings()["REFRESH_INTERVAL"])
+    stale_claim = now - timedelta(seconds=catalog_settings()["REFRESH_LOCK_TIMEOUT"])
+    return list(
+        Location.objects.filter(Q(last_refreshed_at__isnull=True) | Q(last_refreshed_at__lt=cutoff)).filter(
+            Q(refresh_claimed_at__isnull=True) | Q(refresh_claimed_at__lt=stale_claim)
+        )
+    )

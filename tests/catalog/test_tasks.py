@@ -115,3 +115,14 @@ def test_real_worker_refreshes_a_location(write_file, tmp_path):
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+@pytest.mark.django_db
+def test_location_being_refreshed_is_not_due(write_file, monkeypatch):
+    from django.utils import timezone
+
+    busy = register_location(validate_location_spec("file", str(write_file("a.yaml", component("a")))))
+    Location.objects.filter(pk=busy.pk).update(refresh_claimed_at=timezone.now())
+    queued: list[str] = []
+    monkeypatch.setattr(refresh_location_task, "delay", queued.append)
+    assert refresh_due_locations_task() == 0 and queued == []

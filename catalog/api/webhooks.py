@@ -1,0 +1,107 @@
+"""The git push webhook: a verified push refreshes the locations that read the pushed branch.
+
+The signature (or GitLab's token) is the authentication, so the view has no session, CSRF or
+token authentication of its own. Only the lookup runs in the request; refreshes are queued.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.api.errors import ApiError, InputError
+
+from ..services.webhooks import locations_for_push
+from ..tasks import enqueue_refresh
+from ..webhooks import GITEA, PayloadError, SignatureError, read_delivery
+
+
+class WebhookAuthenticationError(ApiError):
+    """A missing or wrong signature; a 401 like Backstage's ``AuthenticationError``."""
+
+    name = "AuthenticationError"
+    status_code = status.HTTP_401_UNAUTHORIZED
+
+
+class WebhooksNotConfigured(ApiError):
+    """No secret is set, so no delivery can be verified; the operator has to act, not the caller."""
+
+    name = "ServiceUnavailableError"
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+
+
+class GitWebhookView(APIView):
+    """``POST /api/catalog/webhooks/git``: pushes from GitHub, GitLab, Gitea and Forgejo."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Refresh the locations of a pushed git repository",
+        request=OpenApiTypes.OBJECT,
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="verified; nothing to refresh"),
+            202: OpenApiResponse(OpenApiTypes.OBJECT, description="refreshes queued"),
+            400: OpenApiResponse(description="not JSON, or not a git webhook"),
+            401: OpenApiResponse(description="missing or wrong signature or token"),
+            413: OpenApiResponse(description="body larger than API_MAX_BODY_BYTES"),
+            503: OpenApiResponse(description="CATALOG_WEBHOOK_SECRET is not set"),
+        },
+        auth=[],
+        operation_id="catalog_webhooks_git",
+    )
+    def post(self, request: Request, provider: str | None = None) -> Response:
+        secret = settings.CATALOG_WEBHOOK_SECRET
+        if not secret:
+            raise WebhooksNotConfigured("webhooks are not configured: set CATALOG_WEBHOOK_SECRET")
+        # The raw bytes are what the forge signed; reading them is also where oversized bodies stop.
+        body = request.body
+        if provider == "forgejo":
+            provider = GITEA
+        try:
+            delivery = read_delivery(
+                request.headers, body, secret, content_type=request.content_type, provider=provider
+            )
+        except SignatureError as error:
+            raise WebhookAuthenticationError(str(error)) from None
+        except PayloadError as error:
+            raise InputError(str(error)) from None
+        push = delivery.push
+        if push is None:
+            return Response({"refreshing": [], "ignored": delivery.reason})
+        locations = locations_for_push(push)
+        for location in locations:
+            enqueue_refresh(location)
+        return Response(
+            {
+                "refreshing": [location.location_ref for location in locations],
+                "repository": push.repository,
+                "branch": push.branch,
+                "commit": push.commit,
+            },
+            status=status.HTTP_202_ACCEPTED if locations else status.HTTP_200_OK,
+        )
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="catalog_webhooks_git_provider",
+        parameters=[
+            OpenApiParameter(
+                "provider",
+                str,
+                OpenApiParameter.PATH,
+                enum=["github", "gitlab", "gitea", "forgejo"],
+                description="the forge; a delivery whose headers name another is refused (400)",
+            )
+        ],
+    )
+)
+class GitProviderWebhookView(GitWebhookView):
+    """The same endpoint with the forge pinned by the path (``forgejo`` and ``gitea`` are one)."""
