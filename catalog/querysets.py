@@ -141,11 +141,15 @@ class EntityQuerySet(models.QuerySet):
             combined |= like_q(key, pattern)
         return self.filter(combined)
 
+    def for_output(self) -> EntityQuerySet:
+        """Only the columns an API answer needs: the search index is large and never served."""
+        return self.defer("search", "content_hash", "source_digest")
+
     def with_relations(self) -> list[Entity]:
         """Evaluate, attaching each entity's output relations in one extra query."""
         from .models import Relation
 
-        entities = list(self)
+        entities = list(self.for_output())
         relations_by_ref: dict[str, set[tuple[str, str]]] = defaultdict(set)
         if entities:
             refs = [entity.ref for entity in entities]

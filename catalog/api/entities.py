@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import uuid
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db.models import F
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
@@ -16,6 +18,7 @@ from rest_framework.views import APIView
 
 from portal.api.errors import InputError, NotFoundError
 
+from ..cache import catalog_version
 from ..models import Entity
 from ..services.entities import delete_entity
 from . import params
@@ -24,6 +27,19 @@ from .predicates import predicate_q
 from .serializers import entity_payload, select_fields
 
 DEFAULT_QUERY_LIMIT = 200
+COUNT_CACHE_SECONDS = 600
+
+
+def cached_count(qs, state: dict[str, Any]) -> int:
+    """The query's row count, cached until the catalog changes (counting 100,000 rows is not free)."""
+    query = {key: state.get(key) for key in ("filter", "predicate", "orderField", "fullText")}
+    digest = hashlib.sha1(json.dumps(query, sort_keys=True, default=str).encode()).hexdigest()
+    key = f"catalog:count:{catalog_version()}:{digest}"
+    total = cache.get(key)
+    if total is None:
+        total = qs.count()
+        cache.set(key, total, COUNT_CACHE_SECONDS)
+    return total
 
 
 def render(entities: list[Entity], fields: list[str]) -> list[dict[str, Any]]:
@@ -160,7 +176,7 @@ class EntityQueryView(APIView):
         key = ("sort_value", "id") if order else ("id",)
         total = state.get("total")
         if total is None:
-            total = qs.count() if state.get("include_total", True) else 0
+            total = cached_count(qs, state) if state.get("include_total", True) else 0
         backwards = state.get("direction") == "prev"
         boundary = state.get("boundary")
         if boundary is not None:

@@ -18,7 +18,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ..cache import bump_catalog_version
@@ -30,6 +30,9 @@ from .processing import ProcessedEntity, ProcessingOutcome
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
+# After a bulk load PostgreSQL's statistics are stale until autovacuum runs, and plans go bad
+# (sequential scans of the relation table); a refresh this large analyzes what it wrote.
+ANALYZE_AFTER_ROWS = 5000
 ORPHAN_ANNOTATION = "backstage.io/orphan"
 ORPHAN_SEARCH_KEY = f"metadata.annotations.{ORPHAN_ANNOTATION}"
 ENTITY_FIELDS = (
@@ -294,6 +297,8 @@ class RefreshWriter:
                 last_refreshed_at=self.now,
                 refresh_claimed_at=None,
             )
+        if len(self.report.added) + len(self.report.changed) >= ANALYZE_AFTER_ROWS:
+            analyze_catalog_tables()
         return self.report
 
     def _mark_blocked(self, outcome: ProcessingOutcome) -> None:
@@ -327,6 +332,14 @@ class RefreshWriter:
             for entity in Entity.objects.filter(pk__in=chunk).select_related("location"):
                 mark_orphaned(entity, self.now, commit=outcome.commit or "")
                 self.report.orphaned.append(entity.ref)
+
+
+def analyze_catalog_tables() -> None:
+    """Refresh PostgreSQL's planner statistics for the catalog tables (other databases: nothing)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_entity, catalog_relation, catalog_entityhistory")
 
 
 def mark_orphaned(entity: Entity, now: datetime, *, commit: str = "") -> None:

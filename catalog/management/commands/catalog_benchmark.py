@@ -32,8 +32,12 @@ class Command(BaseCommand):
         parser.add_argument("--files", default="1,2000", help="comma-separated file counts to spread each size over")
         parser.add_argument("--yes", action="store_true", help="do not ask before emptying the catalog tables")
         parser.add_argument("--json", help="also write the figures to this JSON file")
+        parser.add_argument("--api", action="store_true", help="also measure the REST API at each size")
+        parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers for --api")
+        parser.add_argument("--clients", type=int, default=8, help="concurrent clients for --api throughput")
+        parser.add_argument("--seconds", type=float, default=15.0, help="throughput run length for --api")
 
-    def handle(self, *args, sizes: str, files: str, yes: bool, json: str | None, **options):
+    def handle(self, *args, sizes: str, files: str, yes: bool, json: str | None, api: bool, **options):
         database = settings.DATABASES["default"]["NAME"]
         if not yes and "bench" not in str(database):
             raise CommandError(
@@ -45,6 +49,8 @@ class Command(BaseCommand):
         for size in [int(value) for value in sizes.split(",")]:
             for file_count in [int(value) for value in files.split(",")]:
                 results.append(self._run(size, min(file_count, size)))
+                if api:
+                    results[-1]["api"] = self._api(options)
         self._print(results)
         if json:
             Path(json).write_text(dumps(results, indent=2))
@@ -78,6 +84,34 @@ class Command(BaseCommand):
             "unchanged_refresh_seconds": round(unchanged.seconds, 2),
             "unchanged_refresh_peak_rss_mb": round(unchanged.peak_rss_mb),
         }
+
+    def _api(self, options: dict) -> dict:
+        from django.contrib.auth import get_user_model
+
+        from catalog.benchmark.api import run_api_benchmark
+        from portal.tokens import issue_token
+
+        user, _ = get_user_model().objects.get_or_create(username="benchmark")
+        _, token = issue_token(user, "benchmark")
+        report = run_api_benchmark(
+            Path(settings.BASE_DIR),
+            token,
+            workers=options["web_workers"],
+            clients=options["clients"],
+            seconds=options["seconds"],
+        )
+        self.stdout.write(f"  API ({options['web_workers']} gunicorn workers, DEBUG off), sequential keep-alive:")
+        for name, figures in report["latency"].items():
+            self.stdout.write(
+                f"    {name:<28} p50 {figures.p50_ms:>7.2f} ms  p95 {figures.p95_ms:>7.2f} ms"
+                f"  ({figures.requests} requests, {figures.errors} errors)"
+            )
+        self.stdout.write(
+            f"    {report['clients']} concurrent clients, mixed requests: {report['throughput_rps']} requests/s, "
+            f"{report['throughput_errors']} errors"
+        )
+        report["latency"] = {name: vars(figures) for name, figures in report["latency"].items()}
+        return report
 
     def _queryable_count(self) -> int:
         """Count through the filter path the API uses, so "queryable" is what is measured."""
