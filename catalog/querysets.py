@@ -72,7 +72,9 @@ def relation_q(relation_key: str, values: tuple[str, ...] | None) -> Q:
     if values is not None:
         forward = forward.filter(target_ref__in=values)
         reverse = reverse.filter(source_ref__in=values)
-    return Q(ref__in=forward.values("source_ref")) | Q(ref__in=reverse.values("target_ref"))
+    # One IN over a UNION ALL, not two ORed INs: PostgreSQL turns the former into a semi-join on the
+    # ref index, the latter into a scan of every entity.
+    return Q(ref__in=forward.values("source_ref").union(reverse.values("target_ref"), all=True))
 
 
 def like_q(key: str, pattern: str) -> Q:

@@ -46,11 +46,12 @@ def render(entities: list[Entity], fields: list[str]) -> list[dict[str, Any]]:
     return [select_fields(entity_payload(entity), fields) for entity in entities]
 
 
-def entity_by_name_or_404(kind: str, namespace: str, name: str) -> Entity:
-    entity = Entity.objects.filter(ref=f"{kind}:{namespace}/{name}".lower()).first()
-    if entity is None:
+def entity_by_name_or_404(kind: str, namespace: str, name: str, *, with_relations: bool = False) -> Entity:
+    qs = Entity.objects.filter(ref=f"{kind}:{namespace}/{name}".lower())
+    found = qs.with_relations() if with_relations else list(qs[:1])
+    if not found:
         raise NotFoundError(f"No entity named '{name}' found, with kind '{kind}' in namespace '{namespace}'")
-    return entity
+    return found[0]
 
 
 class EntityListView(APIView):
@@ -275,10 +276,13 @@ class EntityByUidView(APIView):
     """``GET``/``DELETE /entities/by-uid/{uid}``."""
 
     def get(self, request: Request, uid: str) -> Response:
-        entity = self._find(uid)
-        if entity is None:
+        try:
+            found = Entity.objects.filter(pk=uuid.UUID(uid)).with_relations()
+        except ValueError:
+            found = []
+        if not found:
             raise NotFoundError(f"No entity with uid {uid}")
-        return Response(entity_payload(Entity.objects.filter(pk=entity.pk).with_relations()[0]))
+        return Response(entity_payload(found[0]))
 
     def delete(self, request: Request, uid: str) -> Response:
         entity = self._find(uid)
@@ -298,8 +302,7 @@ class EntityByNameView(APIView):
     """``GET /entities/by-name/{kind}/{namespace}/{name}`` (matching ignores case)."""
 
     def get(self, request: Request, kind: str, namespace: str, name: str) -> Response:
-        entity = entity_by_name_or_404(kind, namespace, name)
-        return Response(entity_payload(Entity.objects.filter(pk=entity.pk).with_relations()[0]))
+        return Response(entity_payload(entity_by_name_or_404(kind, namespace, name, with_relations=True)))
 
 
 class EntityAncestryView(APIView):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.db.models.fields.json import KT
 
 from ..models import Entity, Relation
 
@@ -149,18 +150,42 @@ def _first_parent(group_ref: str, rows: list[tuple[str, str, str]]) -> str | Non
     return (declared or listed or [None])[0]
 
 
-def entities_by_ref(refs: set[str]) -> dict[str, Entity]:
-    """The catalog's entities among ``refs``, in one query; refs not in the catalog are absent."""
+@dataclass(frozen=True)
+class EntitySummary:
+    """What the lookup shows of an entity it reaches: enough to name it and reach its people."""
+
+    ref: str
+    kind: str
+    name: str
+    title: str
+    display_name: str
+    email: str | None
+
+
+def entities_by_ref(refs: set[str]) -> dict[str, EntitySummary]:
+    """Summaries of the catalog's entities among ``refs``, in one query that never loads bodies."""
     if not refs:
         return {}
-    return {entity.ref: entity for entity in Entity.objects.filter(ref__in=refs)}
+    rows = Entity.objects.filter(ref__in=refs).values_list(
+        "ref",
+        "kind",
+        "name",
+        KT("body__metadata__title"),
+        KT("body__spec__profile__displayName"),
+        KT("body__spec__profile__email"),
+    )
+    return {
+        ref: EntitySummary(ref, kind, name, title or name, title or display or name, email)
+        for ref, kind, name, title, display, email in rows
+    }
 
 
 def profile_email(entity: Entity | None) -> str | None:
     if entity is None:
         return None
     profile = (entity.body.get("spec") or {}).get("profile") or {}
-    return profile.get("email") if isinstance(profile, dict) else None
+    email = profile.get("email") if isinstance(profile, dict) else None
+    return email if isinstance(email, str) else None
 
 
 def display_name(entity: Entity) -> str:
@@ -178,7 +203,8 @@ def owner_lookup(entity: Entity, *, max_depth: int = MAX_DEPTH, limit: int = MAX
     is_group = bool(owner_ref) and owner_ref.startswith("group:")
     members, parents = organisation_of(owner_ref) if is_group else ([], [])
     loaded = entities_by_ref({*dependent_refs, *owners.values(), *members, *parents})
-    owner = loaded.get(owner_ref) if owner_ref else None
+    # The owner is shown in full (links, contacts); everything else only by its summary.
+    owner = Entity.objects.filter(ref=owner_ref).for_output().first() if owner_ref in loaded else None
 
     answer: dict[str, Any] = {
         "entity": {
@@ -218,27 +244,23 @@ def owner_lookup(entity: Entity, *, max_depth: int = MAX_DEPTH, limit: int = MAX
     return answer
 
 
-def _person(ref: str, entity: Entity | None) -> dict[str, Any]:
+def _person(ref: str, entity: EntitySummary | None) -> dict[str, Any]:
     if entity is None:
         return {"entityRef": ref, "name": ref.partition("/")[2], "displayName": None, "email": None}
-    return {
-        "entityRef": ref,
-        "name": entity.name,
-        "displayName": display_name(entity),
-        "email": profile_email(entity),
-    }
+    return {"entityRef": ref, "name": entity.name, "displayName": entity.display_name, "email": entity.email}
 
 
-def _dependent(item: Dependent, loaded: dict[str, Entity], owners: dict[str, str]) -> dict[str, Any]:
+def _dependent(item: Dependent, loaded: dict[str, EntitySummary], owners: dict[str, str]) -> dict[str, Any]:
     entity = loaded.get(item.ref)
     owner_ref = owners.get(item.ref)
+    owner = loaded.get(owner_ref) if owner_ref else None
     return {
         "entityRef": item.ref,
-        "kind": entity.body.get("kind", entity.kind) if entity else item.ref.partition(":")[0],
+        "kind": entity.kind if entity else item.ref.partition(":")[0],
         "title": entity.title if entity else None,
         "inCatalog": entity is not None,
         "depth": item.depth,
         "via": item.via,
         "ownerRef": owner_ref,
-        "ownerEmail": profile_email(loaded.get(owner_ref)) if owner_ref else None,
+        "ownerEmail": owner.email if owner else None,
     }
