@@ -105,6 +105,10 @@ class AnalyzeLocationView(APIView):
             raise InputError(str(error)) from None
         read_target = f"{git_target.clone_url}#{git_target.branch or ''}:{filename}"
         result = read_location("url", read_target, reader_policy())
+        problems = [error.message for error in result.errors if not error.message.startswith("File ")]
+        if problems:
+            # The repository itself could not be read: say so rather than suggest a new component.
+            raise InputError(f"cannot analyze {target}: {problems[0]}")
         existing = []
         for source in result.files:
             try:

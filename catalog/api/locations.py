@@ -26,6 +26,7 @@ from ..services import (
 from ..services.locations import generated_location_entity
 from ..services.processing import LocationProcessor
 from ..tasks import enqueue_refresh
+from .cursors import decode_cursor, encode_cursor
 from .entities import entity_by_name_or_404
 
 LOCATION_FIELDS = {"type", "target", "presence"}
@@ -153,3 +154,67 @@ class LocationByEntityView(APIView):
     def get(self, request: Request, kind: str, namespace: str, name: str) -> Response:
         entity: Entity = entity_by_name_or_404(kind, namespace, name)
         return Response(location_payload(entity.location))
+
+
+class LocationQueryView(APIView):
+    """``POST /locations/by-query``: registered locations matching a predicate, paged by id."""
+
+    is_read_only_post = True
+    FIELDS = ("id", "type", "target", "entityRef")
+
+    def post(self, request: Request) -> Response:
+        body = request.data if isinstance(request.data, dict) else None
+        if body is None:
+            raise InputError("request body must be a JSON object")
+        limit = body.get("limit", 1000)
+        if not isinstance(limit, int) or not 1 <= limit <= 10_000:
+            raise InputError("limit must be a whole number from 1 to 10000")
+        query = body.get("query") or {}
+        after = ""
+        if body.get("cursor"):
+            state = decode_cursor(str(body["cursor"]))
+            query, after = state.get("query", {}), str(state.get("after", ""))
+        payloads = [
+            location_payload(location)
+            for location in Location.objects.filter(origin=Location.Origin.REGISTERED).order_by("id")
+        ]
+        matching = [payload for payload in payloads if self._matches(payload, query)]
+        page = [payload for payload in matching if payload["id"] > after][: limit + 1]
+        page_info = {}
+        if len(page) > limit:
+            page = page[:limit]
+            page_info["nextCursor"] = encode_cursor({"v": 1, "query": query, "after": page[-1]["id"]})
+        return Response({"items": page, "totalItems": len(matching), "pageInfo": page_info})
+
+    def _matches(self, payload: dict[str, Any], query: Any) -> bool:
+        """Backstage's predicate language over the four location fields (locations are few)."""
+        if not isinstance(query, dict):
+            raise InputError("query must be an object")
+        for key, value in query.items():
+            if key == "$all" and isinstance(value, list):
+                matched = all(self._matches(payload, item) for item in value)
+            elif key == "$any" and isinstance(value, list):
+                matched = any(self._matches(payload, item) for item in value)
+            elif key == "$not":
+                matched = not self._matches(payload, value)
+            elif key in self.FIELDS:
+                matched = self._value_matches(str(payload[key]).lower(), value)
+            else:
+                raise InputError(f"locations can be queried by {', '.join(self.FIELDS)}, not {key!r}")
+            if not matched:
+                return False
+        return True
+
+    @staticmethod
+    def _value_matches(actual: str, expected: Any) -> bool:
+        if isinstance(expected, str | int | float | bool):
+            return actual == str(expected).lower()
+        if isinstance(expected, dict) and len(expected) == 1:
+            operator, operand = next(iter(expected.items()))
+            if operator == "$in" and isinstance(operand, list):
+                return actual in {str(item).lower() for item in operand}
+            if operator == "$hasPrefix" and isinstance(operand, str):
+                return actual.startswith(operand.lower())
+            if operator == "$exists" and isinstance(operand, bool):
+                return operand
+        raise InputError(f"invalid location query value {expected!r}")

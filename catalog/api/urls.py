@@ -17,6 +17,7 @@ urlpatterns = [
     path(f"entities/by-name/{NAME}/ancestry", entities.EntityAncestryView.as_view(), name="entity-ancestry"),
     path("entity-facets", facets.EntityFacetsView.as_view(), name="entity-facets"),
     path("locations", locations.LocationListView.as_view(), name="locations"),
+    path("locations/by-query", locations.LocationQueryView.as_view(), name="locations-by-query"),
     path("locations/<str:location_id>", locations.LocationDetailView.as_view(), name="location"),
     path(f"locations/by-entity/{NAME}", locations.LocationByEntityView.as_view(), name="location-by-entity"),
     path("refresh", actions.RefreshView.as_view(), name="refresh"),
