@@ -14,7 +14,6 @@ from rest_framework.views import APIView
 
 from portal.api.errors import ConflictError, InputError, NotAllowedError, NotFoundError
 
-from ..config import global_rules, reader_policy
 from ..models import Entity, Location
 from ..services import (
     LocationError,
@@ -23,8 +22,7 @@ from ..services import (
     register_location,
     validate_location_spec,
 )
-from ..services.locations import generated_location_entity
-from ..services.processing import LocationProcessor
+from ..services.locations import processor_for
 from ..tasks import enqueue_refresh
 from .cursors import decode_cursor, encode_cursor
 from .entities import entity_by_name_or_404
@@ -98,16 +96,7 @@ class LocationListView(APIView):
 
     def _dry_run(self, spec) -> Response:
         location = Location(type=spec.type, target=spec.target, presence=spec.presence)
-        processor = LocationProcessor(
-            location_type=spec.type,
-            location_target=spec.target,
-            presence=spec.presence,
-            origin_ref=location.location_ref,
-            generated_entity=generated_location_entity(location),
-            policy=reader_policy(),
-            global_rules=global_rules(),
-            location_rules=None,
-        )
+        processor = processor_for(location)
         entities = [item.body for item in processor.entities()]
         errors = [error for error in processor.outcome.errors if error.level == "error"]
         if errors:

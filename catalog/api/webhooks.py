@@ -15,25 +15,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api.errors import ApiError, InputError
+from portal.api.errors import AuthenticationError, InputError, ServiceUnavailableError
 
 from ..services.webhooks import locations_for_push
 from ..tasks import enqueue_refresh
 from ..webhooks import GITEA, PayloadError, SignatureError, read_delivery
-
-
-class WebhookAuthenticationError(ApiError):
-    """A missing or wrong signature; a 401 like Backstage's ``AuthenticationError``."""
-
-    name = "AuthenticationError"
-    status_code = status.HTTP_401_UNAUTHORIZED
-
-
-class WebhooksNotConfigured(ApiError):
-    """No secret is set, so no delivery can be verified; the operator has to act, not the caller."""
-
-    name = "ServiceUnavailableError"
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
 
 
 class GitWebhookView(APIView):
@@ -59,7 +45,7 @@ class GitWebhookView(APIView):
     def post(self, request: Request, provider: str | None = None) -> Response:
         secret = settings.CATALOG_WEBHOOK_SECRET
         if not secret:
-            raise WebhooksNotConfigured("webhooks are not configured: set CATALOG_WEBHOOK_SECRET")
+            raise ServiceUnavailableError("webhooks are not configured: set CATALOG_WEBHOOK_SECRET")
         # The raw bytes are what the forge signed; reading them is also where oversized bodies stop.
         body = request.body
         if provider == "forgejo":
@@ -69,7 +55,7 @@ class GitWebhookView(APIView):
                 request.headers, body, secret, content_type=request.content_type, provider=provider
             )
         except SignatureError as error:
-            raise WebhookAuthenticationError(str(error)) from None
+            raise AuthenticationError(str(error)) from None
         except PayloadError as error:
             raise InputError(str(error)) from None
         push = delivery.push

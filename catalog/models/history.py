@@ -1,6 +1,14 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from django.db import models
 
 from ..querysets import EntityHistoryQuerySet
+
+if TYPE_CHECKING:
+    from .entities import Entity
 
 
 class EntityHistory(models.Model):
@@ -39,3 +47,17 @@ class EntityHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity_ref} {self.change} at {self.recorded_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def deletion_of(cls, entity: Entity, when: datetime) -> EntityHistory:
+        """The (unsaved) row recording that ``entity`` was deleted at ``when``, with its last body."""
+        return cls(
+            entity_ref=entity.ref,
+            entity_uid=entity.pk,
+            generation=entity.generation,
+            change=cls.Change.DELETED,
+            body=entity.body,
+            location_ref=entity.location.location_ref,
+            location_key=entity.location_key,
+            recorded_at=when,
+        )

@@ -15,16 +15,7 @@ def delete_entity(entity: Entity) -> None:
     As in Backstage, an entity its location still emits comes back at the next refresh.
     """
     with transaction.atomic():
-        EntityHistory.objects.create(
-            entity_ref=entity.ref,
-            entity_uid=entity.pk,
-            generation=entity.generation,
-            change=EntityHistory.Change.DELETED,
-            body=entity.body,
-            location_ref=entity.location.location_ref,
-            location_key=entity.location_key,
-            recorded_at=timezone.now(),
-        )
+        EntityHistory.deletion_of(entity, timezone.now()).save()
         entity.delete()
         # Its file is unchanged, so the next refresh would skip it: clear the digest so the file is
         # read again and the entity returns if the file still holds it.

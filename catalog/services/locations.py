@@ -141,6 +141,21 @@ def _claim(location: Location) -> bool:
     return claimed == 1
 
 
+def processor_for(location: Location, *, known: dict[str, KnownFile] | None = None) -> LocationProcessor:
+    """A processor reading ``location`` (saved or not) under the configured rules and limits."""
+    return LocationProcessor(
+        location_type=location.type,
+        location_target=location.target,
+        presence=location.presence,
+        origin_ref=location.location_ref,
+        generated_entity=generated_location_entity(location),
+        policy=reader_policy(),
+        global_rules=global_rules(),
+        location_rules=location.rules,
+        known_files=known,
+    )
+
+
 def known_files(location: Location) -> dict[str, KnownFile]:
     """What the last refresh stored per file, so unchanged files can be skipped.
 
@@ -172,17 +187,7 @@ def refresh_location(location: Location) -> RefreshReport:
     # The caller's instance may predate the last refresh; its errors decide which files are re-read.
     location.refresh_from_db()
     try:
-        processor = LocationProcessor(
-            location_type=location.type,
-            location_target=location.target,
-            presence=location.presence,
-            origin_ref=location.location_ref,
-            generated_entity=generated_location_entity(location),
-            policy=reader_policy(),
-            global_rules=global_rules(),
-            location_rules=location.rules,
-            known_files=known_files(location),
-        )
+        processor = processor_for(location, known=known_files(location))
         writer = RefreshWriter(location, processor.outcome)
         writer.write_all(processor.entities())
         report = writer.finish()
@@ -235,21 +240,7 @@ def delete_orphans() -> int:
     now = timezone.now()
     with transaction.atomic():
         orphans = Entity.objects.filter(is_orphan=True).select_related("location")
-        EntityHistory.objects.bulk_create(
-            [
-                EntityHistory(
-                    entity_ref=entity.ref,
-                    entity_uid=entity.pk,
-                    generation=entity.generation,
-                    change=EntityHistory.Change.DELETED,
-                    body=entity.body,
-                    location_ref=entity.location.location_ref,
-                    location_key=entity.location_key,
-                    recorded_at=now,
-                )
-                for entity in orphans
-            ]
-        )
+        EntityHistory.objects.bulk_create([EntityHistory.deletion_of(entity, now) for entity in orphans])
         _, deleted_by_model = Entity.objects.filter(is_orphan=True).delete()
         transaction.on_commit(bump_catalog_version)
     return deleted_by_model.get(Entity._meta.label, 0)

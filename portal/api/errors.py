@@ -41,6 +41,16 @@ class ConflictError(ApiError):
     status_code = status.HTTP_409_CONFLICT
 
 
+class AuthenticationError(ApiError):
+    name = "AuthenticationError"
+    status_code = status.HTTP_401_UNAUTHORIZED
+
+
+class ServiceUnavailableError(ApiError):
+    name = "ServiceUnavailableError"
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+
+
 class NotAllowedError(ApiError):
     name = "NotAllowedError"
     status_code = status.HTTP_403_FORBIDDEN
