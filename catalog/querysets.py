@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 from .filters import Condition, FilterClause
-from .relations import RELATION_PAIRS, both_directions
+from .relations import RELATION_PAIRS
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -148,26 +148,14 @@ class EntityQuerySet(models.QuerySet):
         return self.defer("search", "content_hash", "source_digest")
 
     def with_relations(self) -> list[Entity]:
-        """Evaluate, attaching each entity's output relations in one extra query."""
-        from .models import Relation
-
-        entities = list(self.for_output())
-        relations_by_ref: dict[str, set[tuple[str, str]]] = defaultdict(set)
-        if entities:
-            refs = [entity.ref for entity in entities]
-            rows = Relation.objects.filter(Q(source_ref__in=refs) | Q(target_ref__in=refs)).values_list(
-                "source_ref", "type", "target_ref"
-            )
-            wanted = set(refs)
-            for row in rows:
-                for source_ref, relation_type, target_ref in both_directions(row):
-                    if source_ref in wanted:
-                        relations_by_ref[source_ref].add((relation_type, target_ref))
+        """Evaluate, attaching each entity's served relations (stitched, so no extra query)."""
+        entities = list(self.for_output().select_related("stitched"))
         for entity in entities:
-            entity.output_relations = [
-                {"type": relation_type, "targetRef": target_ref}
-                for relation_type, target_ref in sorted(relations_by_ref[entity.ref])
-            ]
+            try:
+                entity.output_relations = entity.stitched.relations
+            except ObjectDoesNotExist:
+                # Written by a refresh still running: stitched when it finishes.
+                entity.output_relations = []
         return entities
 
 

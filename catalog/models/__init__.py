@@ -4,5 +4,6 @@ from .entities import Entity
 from .history import EntityHistory
 from .locations import Location
 from .relations import Relation
+from .stitched import EntityRelations
 
-__all__ = ["Entity", "EntityHistory", "Location", "Relation"]
+__all__ = ["Entity", "EntityHistory", "EntityRelations", "Location", "Relation"]

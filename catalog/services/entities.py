@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from ..cache import bump_catalog_version
 from ..models import Entity, EntityHistory
+from .stitching import relation_targets, stitch
 
 
 def delete_entity(entity: Entity) -> None:
@@ -16,7 +17,9 @@ def delete_entity(entity: Entity) -> None:
     """
     with transaction.atomic():
         EntityHistory.deletion_of(entity, timezone.now()).save()
+        peers = relation_targets([entity.pk])
         entity.delete()
+        stitch(peers)
         # Its file is unchanged, so the next refresh would skip it: clear the digest so the file is
         # read again and the entity returns if the file still holds it.
         Entity.objects.filter(location_id=entity.location_id, location_key=entity.location_key).update(source_digest="")

@@ -17,6 +17,7 @@ from ..config import catalog_settings, global_rules, reader_policy, static_locat
 from ..models import Entity, EntityHistory, Location
 from .processing import KnownFile, LocationProcessor
 from .refresh import RefreshReport, RefreshWriter
+from .stitching import relation_targets, stitch
 
 logger = logging.getLogger(__name__)
 
@@ -230,7 +231,9 @@ def delete_location(location: Location) -> int:
             batch_size=1000,
         )
         count = entities.count()
+        peers = relation_targets(entities.values_list("id", flat=True))
         location.delete()
+        stitch(peers)
         transaction.on_commit(bump_catalog_version)
     return count
 
@@ -241,7 +244,9 @@ def delete_orphans() -> int:
     with transaction.atomic():
         orphans = Entity.objects.filter(is_orphan=True).select_related("location")
         EntityHistory.objects.bulk_create([EntityHistory.deletion_of(entity, now) for entity in orphans])
+        peers = relation_targets(orphans.values_list("id", flat=True))
         _, deleted_by_model = Entity.objects.filter(is_orphan=True).delete()
+        stitch(peers)
         transaction.on_commit(bump_catalog_version)
     return deleted_by_model.get(Entity._meta.label, 0)
 

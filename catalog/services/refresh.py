@@ -26,6 +26,7 @@ from ..models import Entity, EntityHistory, Location, Relation
 from .bulk import insert_rows
 from .errors import ProcessingError
 from .processing import ProcessedEntity, ProcessingOutcome
+from .stitching import relation_targets, stitch
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +134,8 @@ class RefreshWriter:
         self.outcome = outcome
         self.now = now or timezone.now()
         self.report = RefreshReport()
+        # Refs whose served relations may have changed; restitched once, at the end.
+        self.affected: set[str] = set()
 
     def write_all(self, entities: Iterable[ProcessedEntity]) -> None:
         for batch in _batched(entities, BATCH_SIZE):
@@ -182,6 +185,7 @@ class RefreshWriter:
             if updated:
                 entity_ids = [row[1] for _, row in updated]
                 previous_bodies = dict(Entity.objects.filter(pk__in=entity_ids).values_list("id", "body"))
+                self.affected |= relation_targets(entity_ids)
                 Relation.objects.filter(emitter_id__in=entity_ids).delete()
                 history += [self._update(item, row, previous_bodies[row[1]]) for item, row in updated]
             for entity_id, status_items in status_only:
@@ -189,6 +193,9 @@ class RefreshWriter:
             for digest, entity_ids in new_digests.items():
                 Entity.objects.filter(pk__in=entity_ids).update(source_digest=digest)
             emitters = [*created, *((item, row[1]) for item, row in updated)]
+            for item, _ in emitters:
+                self.affected.add(item.ref)
+                self.affected.update(target for _, _, target in item.relations)
             insert_rows(
                 Relation,
                 RELATION_FIELDS,
@@ -284,7 +291,11 @@ class RefreshWriter:
         self.report.commit = outcome.commit
         self.report.unchanged += outcome.skipped
         self.report.refused = [*outcome.errors, *self.report.refused]
+        if len(self.report.added) + len(self.report.changed) >= ANALYZE_AFTER_ROWS:
+            # Before stitching: its per-entity lookups need the planner to know the new rows.
+            analyze_catalog_tables()
         with transaction.atomic():
+            stitch(self.affected)
             self._mark_blocked(outcome)
             self._mark_orphans(outcome)
             if self.report.added or self.report.changed or self.report.orphaned:
@@ -297,8 +308,6 @@ class RefreshWriter:
                 last_refreshed_at=self.now,
                 refresh_claimed_at=None,
             )
-        if len(self.report.added) + len(self.report.changed) >= ANALYZE_AFTER_ROWS:
-            analyze_catalog_tables()
         return self.report
 
     def _mark_blocked(self, outcome: ProcessingOutcome) -> None:
@@ -339,7 +348,7 @@ def analyze_catalog_tables() -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE catalog_entity, catalog_relation, catalog_entityhistory")
+        cursor.execute("ANALYZE catalog_entity, catalog_relation, catalog_entityhistory, catalog_entityrelations")
 
 
 def mark_orphaned(entity: Entity, now: datetime, *, commit: str = "") -> None:

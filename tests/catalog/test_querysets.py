@@ -118,12 +118,12 @@ def test_filter_runs_as_one_query(catalog):
     assert len(queries) == 1
 
 
-def test_relations_attach_in_one_extra_query_whatever_the_page_size(catalog):
+def test_relations_come_with_the_entities_in_one_query_whatever_the_page_size(catalog):
     with CaptureQueriesContext(connection) as one_page:
         Entity.objects.filter(name="web").with_relations()
     with CaptureQueriesContext(connection) as all_pages:
         entities = Entity.objects.all().with_relations()
-    assert len(one_page) == len(all_pages) == 2
+    assert len(one_page) == len(all_pages) == 1
     web = next(entity for entity in entities if entity.name == "web")
     assert {"type": "ownedBy", "targetRef": "group:default/team-a"} in web.output_relations
 
