@@ -147,6 +147,24 @@ class EntityQuerySet(models.QuerySet):
         """Only the columns an API answer needs: the search index is large and never served."""
         return self.defer("search", "content_hash", "source_digest")
 
+    def with_payload(self) -> EntityQuerySet:
+        """Annotate ``payload``: the entity as served, JSON text built by PostgreSQL (PostgreSQL only).
+
+        Body, stitched relations and status are joined in the database, so a page is answered
+        without decoding and re-encoding every entity in Python.
+        """
+        payload = RawSQL(
+            f"""({ENTITY_TABLE}.body
+                || jsonb_build_object('relations', coalesce(
+                    (SELECT s.relations FROM catalog_entityrelations AS s WHERE s.entity_id = {ENTITY_TABLE}.id),
+                    '[]'::jsonb))
+                || CASE WHEN {ENTITY_TABLE}.processing_errors = '[]'::jsonb THEN '{{}}'::jsonb
+                   ELSE jsonb_build_object('status', jsonb_build_object('items', {ENTITY_TABLE}.processing_errors))
+                   END)::text""",
+            [],
+        )
+        return self.annotate(payload=payload)
+
     def with_relations(self) -> list[Entity]:
         """Evaluate, attaching each entity's served relations (stitched, so no extra query)."""
         entities = list(self.for_output().select_related("stitched"))

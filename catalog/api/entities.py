@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db.models import F
+from django.http import StreamingHttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,7 +25,7 @@ from ..services.entities import delete_entity
 from . import params
 from .cursors import decode_cursor, encode_cursor
 from .predicates import predicate_q
-from .serializers import entity_payload, select_fields
+from .serializers import can_send_payload_text, entity_payload, json_response, select_fields
 
 DEFAULT_QUERY_LIMIT = 200
 COUNT_CACHE_SECONDS = 600
@@ -40,6 +41,29 @@ def cached_count(qs, state: dict[str, Any]) -> int:
         total = qs.count()
         cache.set(key, total, COUNT_CACHE_SECONDS)
     return total
+
+
+class PayloadRow:
+    """A page row rendered by the database: the key values cursors need, and the JSON text."""
+
+    def __init__(self, key: tuple[str, ...], values: tuple[Any, ...]) -> None:
+        *key_values, self.payload = values
+        for name, value in zip(key, key_values, strict=True):
+            setattr(self, name, value)
+
+
+def stream_payloads(qs) -> StreamingHttpResponse:
+    """Every entity of ``qs`` as one JSON array, streamed in chunks so none is held whole."""
+
+    def chunks():
+        yield "["
+        first = True
+        for payload in qs.with_payload().values_list("payload", flat=True).iterator(chunk_size=2000):
+            yield payload if first else "," + payload
+            first = False
+        yield "]"
+
+    return StreamingHttpResponse(chunks(), content_type="application/json")
 
 
 def render(entities: list[Entity], fields: list[str]) -> list[dict[str, Any]]:
@@ -78,17 +102,23 @@ class EntityListView(APIView):
             qs = qs.order_by(F("sort_value").desc() if orders[0][1] else F("sort_value").asc(), "ref")
         else:
             qs = qs.order_by("ref")
+        raw = can_send_payload_text(request, fields)
         if limit is None and offset is None:
+            if raw:
+                return stream_payloads(qs)
             return Response(render(qs.with_relations(), fields))
         offset = offset or 0
         page = qs[offset : offset + (limit or params.MAX_LIMIT) + 1]
-        entities = page.with_relations()
+        entities = page.with_payload().values_list("payload", flat=True) if raw else page.with_relations()
+        entities = list(entities)
         headers = {}
         if limit is not None and len(entities) > limit:
             entities = entities[:limit]
             next_after = base64.b64encode(json.dumps({"limit": limit, "offset": offset + limit}).encode()).decode()
             query = [(k, v) for k, v in request.query_params.lists() for v in v if k not in ("offset", "after")]
             headers["Link"] = f'</entities?{urlencode([*query, ("after", next_after)])}>; rel="next"'
+        if raw:
+            return json_response("[" + ",".join(entities) + "]", headers=headers)
         return Response(render(entities, fields), headers=headers)
 
     @staticmethod
@@ -168,6 +198,7 @@ class EntityQueryView(APIView):
         return qs
 
     def _page(self, state: dict[str, Any], limit: int, fields: list[str]) -> Response:
+        raw = can_send_payload_text(self.request, fields)
         try:
             qs = self._base(state)
         except (TypeError, KeyError, IndexError, AttributeError, ValueError):
@@ -185,7 +216,13 @@ class EntityQueryView(APIView):
         ordering = [F(name).desc() if (descending != backwards) else F(name).asc() for name in key]
         qs = qs.order_by(*ordering)
         start = state.get("offset", 0) if boundary is None else 0
-        rows = qs[start : start + limit + 1].with_relations() if limit else []
+        window = qs[start : start + limit + 1]
+        if not limit:
+            rows = []
+        elif raw:
+            rows = [PayloadRow(key, row) for row in window.with_payload().values_list(*key, "payload")]
+        else:
+            rows = window.with_relations()
         has_more = len(rows) > limit
         rows = rows[:limit]
         if backwards:
@@ -201,10 +238,14 @@ class EntityQueryView(APIView):
                 page_info["prevCursor"] = encode_cursor(
                     base | {"boundary": self._key_of(rows[0], key), "direction": "prev"}
                 )
+        if raw:
+            items = "[" + ",".join(row.payload for row in rows) + "]"
+            tail = json.dumps({"totalItems": total, "pageInfo": page_info})
+            return json_response('{"items":' + items + "," + tail[1:])
         return Response({"items": render(rows, fields), "totalItems": total, "pageInfo": page_info})
 
     @staticmethod
-    def _key_of(entity: Entity, key: tuple[str, ...]) -> list[Any]:
+    def _key_of(entity: Any, key: tuple[str, ...]) -> list[Any]:
         return [str(getattr(entity, name)) if name == "id" else getattr(entity, name) for name in key]
 
     @staticmethod
@@ -302,6 +343,12 @@ class EntityByNameView(APIView):
     """``GET /entities/by-name/{kind}/{namespace}/{name}`` (matching ignores case)."""
 
     def get(self, request: Request, kind: str, namespace: str, name: str) -> Response:
+        if can_send_payload_text(request, []):
+            ref = f"{kind}:{namespace}/{name}".lower()
+            payload = Entity.objects.filter(ref=ref).with_payload().values_list("payload", flat=True).first()
+            if payload is None:
+                entity_by_name_or_404(kind, namespace, name)  # raises the 404
+            return json_response(payload)
         return Response(entity_payload(entity_by_name_or_404(kind, namespace, name, with_relations=True)))
 
 

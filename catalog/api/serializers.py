@@ -38,3 +38,17 @@ def select_fields(payload: dict[str, Any], fields: list[str]) -> dict[str, Any]:
 
 def location_payload(location: Location) -> dict[str, Any]:
     return {"id": str(location.pk), "type": location.type, "target": location.target}
+
+
+def can_send_payload_text(request, fields: list[str]) -> bool:
+    """Whether the database may render the entities: PostgreSQL, whole entities, a JSON client."""
+    from django.db import connection
+    from rest_framework.renderers import JSONRenderer
+
+    return connection.vendor == "postgresql" and not fields and isinstance(request.accepted_renderer, JSONRenderer)
+
+
+def json_response(text: str, status: int = 200, headers: dict[str, str] | None = None):
+    from django.http import HttpResponse
+
+    return HttpResponse(text, status=status, headers=headers, content_type="application/json")
