@@ -77,7 +77,7 @@ def dependents_of(ref: str, *, max_depth: int = MAX_DEPTH, limit: int = MAX_DEPE
     frontier = [ref]
     for depth in range(1, max_depth + 2):
         rows = Relation.objects.filter(
-            Q(type__in=_BY_TARGET, target_ref__in=frontier) | Q(type__in=_BY_SOURCE, source_ref__in=frontier)
+            Q(type__in=_BY_TARGET, target_ref__any=frontier) | Q(type__in=_BY_SOURCE, source_ref__any=frontier)
         ).values_list("source_ref", "type", "target_ref")
         edges = sorted(
             (target, _BY_TARGET[relation], source) if relation in _BY_TARGET else (source, relation, target)
@@ -102,7 +102,7 @@ def dependents_of(ref: str, *, max_depth: int = MAX_DEPTH, limit: int = MAX_DEPE
 def owner_refs(refs: list[str]) -> dict[str, str]:
     """Each entity's owner ref (its first ``ownedBy`` target), in one query."""
     owners: dict[str, str] = {}
-    rows = Relation.objects.filter(type="ownedBy", source_ref__in=refs).order_by("source_ref", "target_ref")
+    rows = Relation.objects.filter(type="ownedBy", source_ref__any=refs).order_by("source_ref", "target_ref")
     for source, target in rows.values_list("source_ref", "target_ref"):
         owners.setdefault(source, target)
     return owners
@@ -162,17 +162,22 @@ class EntitySummary:
     email: str | None
 
 
-def entities_by_ref(refs: set[str]) -> dict[str, EntitySummary]:
-    """Summaries of the catalog's entities among ``refs``, in one query that never loads bodies."""
+def entities_by_ref(refs: set[str], *, with_profile: bool = False) -> dict[str, EntitySummary]:
+    """Summaries of the catalog's entities among ``refs``, in one query.
+
+    Only people (owners, members) need ``with_profile``: it reads the profile out of the body,
+    which costs a body read per row; everything else comes from plain columns.
+    """
     if not refs:
         return {}
-    rows = Entity.objects.filter(ref__in=refs).values_list(
-        "ref",
-        "kind",
-        "name",
-        KT("body__metadata__title"),
-        KT("body__spec__profile__displayName"),
-        KT("body__spec__profile__email"),
+    qs = Entity.objects.filter(ref__any=refs)
+    if not with_profile:
+        return {
+            ref: EntitySummary(ref, kind, name, title or name, title or name, None)
+            for ref, kind, name, title in qs.values_list("ref", "kind", "name", "title")
+        }
+    rows = qs.values_list(
+        "ref", "kind", "name", "title", KT("body__spec__profile__displayName"), KT("body__spec__profile__email")
     )
     return {
         ref: EntitySummary(ref, kind, name, title or name, title or display or name, email)
@@ -202,7 +207,8 @@ def owner_lookup(entity: Entity, *, max_depth: int = MAX_DEPTH, limit: int = MAX
     owner_ref = owners.get(entity.ref)
     is_group = bool(owner_ref) and owner_ref.startswith("group:")
     members, parents = organisation_of(owner_ref) if is_group else ([], [])
-    loaded = entities_by_ref({*dependent_refs, *owners.values(), *members, *parents})
+    loaded = entities_by_ref({*dependent_refs, *parents})
+    loaded.update(entities_by_ref({*owners.values(), *members}, with_profile=True))
     # The owner is shown in full (links, contacts); everything else only by its summary.
     owner = Entity.objects.filter(ref=owner_ref).for_output().first() if owner_ref in loaded else None
 
@@ -211,7 +217,7 @@ def owner_lookup(entity: Entity, *, max_depth: int = MAX_DEPTH, limit: int = MAX
             "entityRef": entity.ref,
             "kind": entity.body.get("kind", entity.kind),
             "name": entity.name,
-            "title": entity.title,
+            "title": entity.display_title,
             "description": entity.body.get("metadata", {}).get("description"),
         },
         "ownerRef": owner_ref,
@@ -226,7 +232,7 @@ def owner_lookup(entity: Entity, *, max_depth: int = MAX_DEPTH, limit: int = MAX
         answer["owner"] = {
             "entityRef": owner.ref,
             "kind": owner.body.get("kind", owner.kind),
-            "title": owner.title,
+            "title": owner.display_title,
             "displayName": display_name(owner),
             "email": profile_email(owner),
             "links": owner.body.get("metadata", {}).get("links") or [],

@@ -1,5 +1,6 @@
 """The catalog's tables: registered locations, entities, their relations and their history."""
 
+from .. import db  # noqa: F401 - registers the __any lookup
 from .entities import Entity
 from .history import EntityHistory
 from .locations import Location

@@ -20,6 +20,8 @@ class Entity(models.Model):
     kind = models.CharField(max_length=63)
     namespace = models.CharField(max_length=63)
     name = models.CharField(max_length=63)
+    # metadata.title, kept beside the body so lists and lookups need not read the body for it.
+    title = models.CharField(max_length=400, blank=True)
     body = models.JSONField()
     search = models.JSONField(default=dict)
     location = models.ForeignKey("catalog.Location", on_delete=models.CASCADE, related_name="entities")
@@ -56,8 +58,8 @@ class Entity(models.Model):
         return self.ref
 
     @property
-    def title(self) -> str:
-        return self.body.get("metadata", {}).get("title") or self.name
+    def display_title(self) -> str:
+        return self.title or self.name
 
     @property
     def status(self) -> dict:

@@ -42,6 +42,7 @@ ENTITY_FIELDS = (
     "kind",
     "namespace",
     "name",
+    "title",
     "body",
     "search",
     "location_id",
@@ -117,6 +118,11 @@ def _changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return changed
 
 
+def _title(metadata: dict[str, Any]) -> str:
+    title = metadata.get("title")
+    return title[:400] if isinstance(title, str) else ""
+
+
 def _stamp(item: ProcessedEntity, uid: uuid.UUID, generation: int) -> str:
     """Put the server fields into the body and search index; returns the new etag."""
     etag = etag_for(uid, generation, item.content_hash)
@@ -144,7 +150,7 @@ class RefreshWriter:
     def _write_batch(self, batch: list[ProcessedEntity]) -> None:
         stored = {
             row[0]: row
-            for row in Entity.objects.filter(ref__in=[item.ref for item in batch]).values_list(
+            for row in Entity.objects.filter(ref__any=[item.ref for item in batch]).values_list(
                 "ref",
                 "id",
                 "location_id",
@@ -213,6 +219,7 @@ class RefreshWriter:
             item.body["kind"],
             metadata["namespace"],
             metadata["name"],
+            _title(metadata),
             item.body,
             item.search,
             self.location.pk,
@@ -238,6 +245,7 @@ class RefreshWriter:
             kind=item.body["kind"],
             namespace=metadata["namespace"],
             name=metadata["name"],
+            title=_title(metadata),
             body=item.body,
             search=item.search,
             location=self.location,

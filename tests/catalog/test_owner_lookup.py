@@ -359,10 +359,10 @@ def count_queries(client, path: str) -> tuple[int, dict]:
 def test_query_count_grows_with_depth_not_with_fan_out(client, load):
     load(CHAIN)
     # The entity; 4 walk levels (the last finds nothing); owners of all; the owner's members with
-    # its parent, then one per further parent (2); summaries of every entity reached, in one batch;
-    # the owner in full.
+    # its parent, then one per further parent (2); summaries of every entity reached, in one batch,
+    # and of the people (owners, members) with their profiles in another; the owner in full.
     chain, _ = count_queries(client, "/api/catalog/owners/component/default/db-proxy")
-    assert chain == 11
+    assert chain == 12
     load(fan_out(3))
     small, _ = count_queries(client, "/api/catalog/owners/component/default/core")
     load(fan_out(30))

@@ -136,3 +136,11 @@ def test_field_filter_uses_the_gin_index(catalog):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "catalog_entity_search_gin" in plan
+
+
+def test_any_lookup_matches_like_in(catalog):
+    assert set(Entity.objects.filter(name__any=["web", "legacy", "none"]).values_list("name", flat=True)) == {
+        "web",
+        "legacy",
+    }
+    assert not Entity.objects.filter(name__any=[]).exists()
