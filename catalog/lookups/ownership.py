@@ -7,9 +7,11 @@ and every entity they reach is loaded in one batched query at the end.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 from django.db.models.fields.json import KT
 
@@ -70,21 +72,15 @@ def dependents_of(ref: str, *, max_depth: int = MAX_DEPTH, limit: int = MAX_DEPE
     """Entities that fail when ``ref`` fails, nearest first; one query per level, plus one probe.
 
     A node is reported once, at its shortest distance; the walk stops at ``max_depth`` hops or
-    ``limit`` entities and then says ``truncated`` if anything was left unvisited.
+    ``limit`` entities and then says ``truncated`` if anything was left unvisited. Edges are taken
+    in code-point order of (origin, relation, reached), so ties always resolve the same way.
     """
     walk = DependentsWalk()
     paths: dict[str, list[dict[str, str]]] = {ref: []}
     frontier = [ref]
     for depth in range(1, max_depth + 2):
-        rows = Relation.objects.filter(
-            Q(type__in=_BY_TARGET, target_ref__any=frontier) | Q(type__in=_BY_SOURCE, source_ref__any=frontier)
-        ).values_list("source_ref", "type", "target_ref")
-        edges = sorted(
-            (target, _BY_TARGET[relation], source) if relation in _BY_TARGET else (source, relation, target)
-            for source, relation, target in rows
-        )
         next_frontier: list[str] = []
-        for origin, relation, reached in edges:
+        for origin, relation, reached in _sorted_edges(frontier, lambda: limit - len(walk.items)):
             if reached in paths:
                 continue
             if depth > max_depth or len(walk.items) >= limit:
@@ -97,6 +93,56 @@ def dependents_of(ref: str, *, max_depth: int = MAX_DEPTH, limit: int = MAX_DEPE
             break
         frontier = next_frontier
     return walk
+
+
+def _sorted_edges(frontier: list[str], slots_left) -> Iterator[tuple[str, str, str]]:
+    """The level's edges ``(origin, relation read from X's side, reached)`` in code-point order."""
+    if connection.vendor == "postgresql":
+        yield from _sorted_edges_in_chunks(frontier, slots_left)
+    else:
+        yield from _sorted_edges_in_python(frontier)
+
+
+def _sorted_edges_in_python(frontier: list[str]) -> list[tuple[str, str, str]]:
+    rows = Relation.objects.filter(
+        Q(type__in=_BY_TARGET, target_ref__any=frontier) | Q(type__in=_BY_SOURCE, source_ref__any=frontier)
+    ).values_list("source_ref", "type", "target_ref")
+    return sorted(
+        (target, _BY_TARGET[relation], source) if relation in _BY_TARGET else (source, relation, target)
+        for source, relation, target in rows
+    )
+
+
+# The same edges, sorted by PostgreSQL in code-point order (COLLATE "C", as Python sorts) and read
+# in chunks after a keyset, so a level that only has a few slots left never ships every edge.
+_EDGES_SQL = """
+SELECT origin, relation, reached FROM (
+    SELECT target_ref AS origin,
+           CASE type WHEN 'dependsOn' THEN 'dependencyOf' ELSE 'apiConsumedBy' END AS relation,
+           source_ref AS reached
+    FROM catalog_relation WHERE type IN ('dependsOn', 'consumesApi') AND target_ref = ANY(%s)
+    UNION ALL
+    SELECT source_ref, type, target_ref
+    FROM catalog_relation WHERE type IN ('dependencyOf', 'providesApi') AND source_ref = ANY(%s)
+) AS edge
+WHERE (origin COLLATE "C", relation COLLATE "C", reached COLLATE "C") > (%s, %s, %s)
+ORDER BY origin COLLATE "C", relation COLLATE "C", reached COLLATE "C"
+LIMIT %s
+"""
+
+
+def _sorted_edges_in_chunks(frontier: list[str], slots_left) -> Iterator[tuple[str, str, str]]:
+    after = ("", "", "")
+    while True:
+        # Edges to already-seen entities take no slot, so ask for a margin beyond what is left.
+        size = max(200, 2 * slots_left() + 2)
+        with connection.cursor() as cursor:
+            cursor.execute(_EDGES_SQL, [frontier, frontier, *after, size])
+            rows = cursor.fetchall()
+        yield from rows
+        if len(rows) < size:
+            return
+        after = rows[-1]
 
 
 def owner_refs(refs: list[str]) -> dict[str, str]:

@@ -370,3 +370,16 @@ def test_query_count_grows_with_depth_not_with_fan_out(client, load):
     assert len(body["dependents"]["items"]) == 30
     # Depth 1: 2 walk levels instead of 4.
     assert small == large == chain - 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="compares PostgreSQL's ordering with Python's")
+def test_database_sorted_edge_chunks_equal_python_sorted_edges(load):
+    from catalog.lookups import ownership
+
+    load(fan_out(450))
+    frontier = ["component:default/core", "group:default/team-a"]
+    expected = ownership._sorted_edges_in_python(frontier)
+    assert len(expected) > 400  # more than two chunks of 200
+    assert list(ownership._sorted_edges_in_chunks(frontier, lambda: 0)) == expected
+    walk = ownership.dependents_of("component:default/core", max_depth=1, limit=300)
+    assert walk.truncated and [item.ref for item in walk.items] == [edge[2] for edge in expected[:300]]
