@@ -33,11 +33,16 @@ class Command(BaseCommand):
         parser.add_argument("--yes", action="store_true", help="do not ask before emptying the catalog tables")
         parser.add_argument("--json", help="also write the figures to this JSON file")
         parser.add_argument("--api", action="store_true", help="also measure the REST API at each size")
+        parser.add_argument(
+            "--reuse",
+            action="store_true",
+            help="with --api: measure the catalog already loaded (no generation or ingestion)",
+        )
         parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers for --api")
         parser.add_argument("--clients", type=int, default=8, help="concurrent clients for --api throughput")
         parser.add_argument("--seconds", type=float, default=15.0, help="throughput run length for --api")
 
-    def handle(self, *args, sizes: str, files: str, yes: bool, json: str | None, api: bool, **options):
+    def handle(self, *args, sizes: str, files: str, yes: bool, json: str | None, api: bool, reuse: bool, **options):
         database = settings.DATABASES["default"]["NAME"]
         if not yes and "bench" not in str(database):
             raise CommandError(
@@ -45,6 +50,12 @@ class Command(BaseCommand):
                 "'bench' (scripts/benchmark does) or pass --yes"
             )
         call_command("migrate", interactive=False, verbosity=0)
+        if reuse:
+            if not api:
+                raise CommandError("--reuse goes with --api")
+            self.stdout.write(f"measuring the {Entity.objects.count()} entities already loaded")
+            self._api(options)
+            return
         results = []
         for size in [int(value) for value in sizes.split(",")]:
             for file_count in [int(value) for value in files.split(",")]:
