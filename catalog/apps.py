@@ -6,3 +6,10 @@ class CatalogConfig(AppConfig):
 
     name = "catalog"
     verbose_name = "Software catalog"
+
+    def ready(self) -> None:
+        from portal.registry import NavItem, register_nav_item
+
+        register_nav_item(NavItem("Catalog", "catalog:entity_list", order=10))
+        register_nav_item(NavItem("APIs", "catalog:entity_list", order=20, query="kind=API"))
+        register_nav_item(NavItem("Who owns it?", "catalog:whois", order=30))

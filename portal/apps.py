@@ -6,3 +6,8 @@ class PortalConfig(AppConfig):
 
     name = "portal"
     verbose_name = "Greenroom portal"
+
+    def ready(self) -> None:
+        from portal.registry import NavItem, register_nav_item
+
+        register_nav_item(NavItem("Home", "home", order=0))

@@ -49,6 +49,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portal.urls"
+# Until sign-in pages arrive, the admin's login page signs people in.
+LOGIN_URL = "admin:login"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -61,6 +63,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.navigation",
             ],
         },
     },
@@ -214,3 +217,4 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+WHITENOISE_USE_FINDERS = True  # app static files are served even before collectstatic

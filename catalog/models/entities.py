@@ -57,6 +57,11 @@ class Entity(models.Model):
     def __str__(self) -> str:
         return self.ref
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("catalog:entity_detail", args=[self.kind.lower(), self.namespace, self.name])
+
     @property
     def display_title(self) -> str:
         return self.title or self.name

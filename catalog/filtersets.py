@@ -1,0 +1,61 @@
+"""The catalog explorer's filters (django-filter), answered from the same index as the API's filters."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+
+from .filters import Condition
+from .models import Entity
+from .querysets import condition_q
+
+SORTS = {"name": ("name", "ref"), "-name": ("-name", "-ref"), "kind": ("kind", "name"), "-kind": ("-kind", "-name")}
+
+
+class EntityFilterSet(django_filters.FilterSet):
+    """Kind, type, lifecycle, owner, tag, namespace, text and processing errors; all in the URL."""
+
+    q = django_filters.CharFilter(method="filter_text", label="Text")
+    kind = django_filters.CharFilter(method="filter_index", label="Kind")
+    type = django_filters.CharFilter(method="filter_index", label="Type")
+    lifecycle = django_filters.CharFilter(method="filter_index", label="Lifecycle")
+    tag = django_filters.CharFilter(method="filter_index", label="Tag")
+    namespace = django_filters.CharFilter(method="filter_index", label="Namespace")
+    owner = django_filters.CharFilter(method="filter_owner", label="Owner")
+    errors = django_filters.BooleanFilter(method="filter_errors", label="Has processing errors")
+    sort = django_filters.ChoiceFilter(
+        method="filter_sort", label="Sort", choices=[(key, key) for key in SORTS], empty_label=None
+    )
+
+    INDEX_KEYS = {
+        "kind": "kind",
+        "type": "spec.type",
+        "lifecycle": "spec.lifecycle",
+        "tag": "metadata.tags",
+        "namespace": "metadata.namespace",
+    }
+
+    class Meta:
+        model = Entity
+        fields: list[str] = []
+
+    def filter_index(self, queryset, name: str, value: str):
+        return queryset.filter(condition_q(Condition(self.INDEX_KEYS[name], (value.strip().lower(),))))
+
+    def filter_text(self, queryset, name: str, value: str):
+        text = value.strip()
+        return queryset.filter(Q(name__icontains=text) | Q(title__icontains=text)) if text else queryset
+
+    def filter_owner(self, queryset, name: str, value: str):
+        owner = value.strip().lower()
+        if owner and ":" not in owner:
+            owner = f"group:default/{owner}" if "/" not in owner else f"group:{owner}"
+        return queryset.owned_by(owner) if owner else queryset
+
+    def filter_errors(self, queryset, name: str, value: bool | None):
+        if value is None:
+            return queryset
+        return queryset.exclude(processing_errors=[]) if value else queryset.filter(processing_errors=[])
+
+    def filter_sort(self, queryset, name: str, value: str):
+        return queryset.order_by(*SORTS.get(value, SORTS["name"]))

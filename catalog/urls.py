@@ -1,0 +1,14 @@
+"""The catalog's pages."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("catalog/", views.EntityListView.as_view(), name="entity_list"),
+    path("catalog/<str:kind>/<str:namespace>/<str:name>/", views.EntityDetailView.as_view(), name="entity_detail"),
+    path("whois/", views.WhoisView.as_view(), name="whois"),
+    path("search/", views.SearchSuggestView.as_view(), name="search"),
+]

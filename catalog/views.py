@@ -1,0 +1,136 @@
+"""The catalog's pages: explorer, entity page, owner lookup for on-call, and the header search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.mixins import AccessMixin
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.views import View
+
+from .facets import facet_counts
+from .filtersets import EntityFilterSet
+from .lookups.ownership import owner_lookup
+from .models import Entity
+from .refs import InvalidEntityRef, parse_entity_ref
+
+PAGE_SIZE = 50
+SEARCH_LIMIT = 8
+
+
+class CatalogReadMixin(AccessMixin):
+    """Pages are for signed-in people unless anonymous read is switched on (as for the API)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (request.user.is_authenticated or settings.API_ANONYMOUS_READ):
+            return self.handle_no_permission()
+        return super().dispatch(request, *args, **kwargs)
+
+
+def relation_targets(entity: Entity, relation_type: str) -> list[str]:
+    return [item["targetRef"] for item in entity.output_relations if item["type"] == relation_type]
+
+
+class EntityListView(CatalogReadMixin, View):
+    """The explorer: one URL renders the page, or only the table for htmx (``HX-Request``)."""
+
+    template_name = "catalog/entity_list.html"
+    partial_name = "catalog/partials/entity_table.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        filterset = EntityFilterSet(request.GET, queryset=Entity.objects.order_by("name", "ref"))
+        qs = filterset.qs
+        page = Paginator(qs.for_output().select_related("stitched"), PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = page.object_list.with_relations() if hasattr(page.object_list, "with_relations") else []
+        for entity in rows:
+            entity.owner_refs = relation_targets(entity, "ownedBy")
+            entity.system_refs = [ref for ref in relation_targets(entity, "partOf") if ref.startswith("system:")]
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {
+            "filterset": filterset,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "facets": facet_counts(qs, ["kind", "spec.type", "spec.lifecycle"], ["ui", sorted(request.GET.lists())]),
+        }
+        template = self.partial_name if request.headers.get("HX-Request") else self.template_name
+        response = render(request, template, context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+
+class EntityDetailView(CatalogReadMixin, View):
+    """An entity's page: about, relations, owner and contacts, and what breaks if it breaks."""
+
+    def get(self, request: HttpRequest, kind: str, namespace: str, name: str) -> HttpResponse:
+        found = Entity.objects.filter(ref=f"{kind}:{namespace}/{name}".lower()).with_relations()
+        if not found:
+            raise Http404(f"No entity {kind}:{namespace}/{name} in the catalog")
+        entity = found[0]
+        grouped: dict[str, list[str]] = {}
+        for item in entity.output_relations:
+            grouped.setdefault(item["type"], []).append(item["targetRef"])
+        metadata = entity.body.get("metadata", {})
+        context = {
+            "entity": entity,
+            "metadata": metadata,
+            "spec": entity.body.get("spec") or {},
+            "relations": sorted(grouped.items()),
+            "lookup": owner_lookup(entity, limit=100),
+            "is_deprecated": (entity.body.get("spec") or {}).get("lifecycle") == "deprecated",
+        }
+        return render(request, "catalog/entity_detail.html", context)
+
+
+class WhoisView(CatalogReadMixin, View):
+    """On-call's page: type a name, see owner, contacts, escalation chain and dependents at once."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        text = request.GET.get("q", "").strip()
+        context: dict[str, Any] = {"q": text, "matches": [], "lookup": None}
+        if text:
+            matches = find_entities(text)
+            context["matches"] = matches
+            if len(matches) >= 1:
+                context["lookup"] = owner_lookup(matches[0], limit=100)
+        return render(request, "catalog/whois.html", context)
+
+
+class SearchSuggestView(CatalogReadMixin, View):
+    """The header search's suggestions, an htmx fragment."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        text = request.GET.get("q", "").strip()
+        matches = find_entities(text)[:SEARCH_LIMIT] if text else []
+        return render(request, "catalog/partials/search_results.html", {"matches": matches})
+
+
+def find_entities(text: str) -> list[Entity]:
+    """Entities matching a ref exactly, else by name or title (names first, shortest first)."""
+    try:
+        ref = str(parse_entity_ref(text, default_kind="component"))
+    except InvalidEntityRef:
+        ref = None
+    if ref and ":" in text:
+        exact = list(Entity.objects.filter(ref=ref).for_output())
+        if exact:
+            return exact
+    from django.db.models import Case, IntegerField, Q, Value, When
+    from django.db.models.functions import Length
+
+    lowered = text.lower()
+    return list(
+        Entity.objects.filter(Q(name__icontains=lowered) | Q(title__icontains=text))
+        .exclude(kind="Location")
+        .annotate(
+            exact=Case(When(name__iexact=lowered, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            length=Length("name"),
+        )
+        .order_by("exact", "length", "name")
+        .for_output()[:SEARCH_LIMIT]
+    )

@@ -1,0 +1,19 @@
+"""Template context every page shares: the sidebar built from the registry."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from portal.registry import nav_items
+
+
+def navigation(request: HttpRequest) -> dict:
+    items = []
+    for item in nav_items():
+        url = item.url
+        path = url.split("?")[0]
+        is_current = request.path == path if path == "/" else request.path.startswith(path)
+        if item.query:
+            is_current = is_current and request.GET.urlencode() == item.query
+        items.append({"label": item.label, "url": url, "is_current": is_current})
+    return {"nav_items": items}
