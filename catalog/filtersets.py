@@ -8,7 +8,10 @@ from django.db.models import Q
 from .filters import Condition
 from .models import Entity
 from .querysets import condition_q
+from .validation import KNOWN_KINDS
 
+# Kinds are validated with their exact spelling, so the column holds one spelling per kind.
+CANONICAL_KINDS = {kind.lower(): kind for kind in KNOWN_KINDS}
 SORTS = {"name": ("name", "ref"), "-name": ("-name", "-ref"), "kind": ("kind", "name"), "-kind": ("-kind", "-name")}
 
 
@@ -40,7 +43,15 @@ class EntityFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_index(self, queryset, name: str, value: str):
-        return queryset.filter(condition_q(Condition(self.INDEX_KEYS[name], (value.strip().lower(),))))
+        value = value.strip()
+        # Plain columns where there is one: they need no read of the search document.
+        if name == "kind" and value.lower() in CANONICAL_KINDS:
+            return queryset.filter(kind=CANONICAL_KINDS[value.lower()])
+        if name == "type":
+            return queryset.filter(spec_type__iexact=value)
+        if name == "lifecycle":
+            return queryset.filter(lifecycle__iexact=value)
+        return queryset.filter(condition_q(Condition(self.INDEX_KEYS[name], (value.lower(),))))
 
     def filter_text(self, queryset, name: str, value: str):
         text = value.strip()

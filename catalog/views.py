@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views import View
 
+from .cache import cached_count
 from .facets import facet_counts
 from .filtersets import EntityFilterSet
 from .lookups.ownership import owner_lookup
@@ -44,7 +45,12 @@ class EntityListView(CatalogReadMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         filterset = EntityFilterSet(request.GET, queryset=Entity.objects.order_by("name", "ref"))
         qs = filterset.qs
-        page = Paginator(qs.for_output().select_related("stitched"), PAGE_SIZE).get_page(request.GET.get("page"))
+        # Counts and facets depend on the filters only, not on the page or the order: cached per
+        # catalog version, so paging through 100,000 entities never recounts them.
+        filters = sorted((key, values) for key, values in request.GET.lists() if key not in ("page", "sort"))
+        paginator = Paginator(qs.for_output().select_related("stitched"), PAGE_SIZE)
+        paginator.count = cached_count(qs, {"filter": ["ui", filters]})
+        page = paginator.get_page(request.GET.get("page"))
         rows = page.object_list.with_relations() if hasattr(page.object_list, "with_relations") else []
         for entity in rows:
             entity.owner_refs = relation_targets(entity, "ownedBy")
@@ -56,7 +62,7 @@ class EntityListView(CatalogReadMixin, View):
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
-            "facets": facet_counts(qs, ["kind", "spec.type", "spec.lifecycle"], ["ui", sorted(request.GET.lists())]),
+            "facets": facet_counts(qs, ["kind", "spec.type", "spec.lifecycle"], ["ui", filters]),
         }
         template = self.partial_name if request.headers.get("HX-Request") else self.template_name
         response = render(request, template, context)

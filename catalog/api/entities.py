@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import uuid
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.db.models import F
 from django.http import StreamingHttpResponse
 from drf_spectacular.utils import extend_schema
@@ -19,7 +17,7 @@ from rest_framework.views import APIView
 
 from portal.api.errors import InputError, NotFoundError
 
-from ..cache import catalog_version
+from ..cache import cached_count
 from ..models import Entity
 from ..services.entities import delete_entity
 from . import params
@@ -28,19 +26,6 @@ from .predicates import predicate_q
 from .serializers import can_send_payload_text, entity_payload, json_response, select_fields
 
 DEFAULT_QUERY_LIMIT = 200
-COUNT_CACHE_SECONDS = 600
-
-
-def cached_count(qs, state: dict[str, Any]) -> int:
-    """The query's row count, cached until the catalog changes (counting 100,000 rows is not free)."""
-    query = {key: state.get(key) for key in ("filter", "predicate", "orderField", "fullText")}
-    digest = hashlib.sha1(json.dumps(query, sort_keys=True, default=str).encode()).hexdigest()
-    key = f"catalog:count:{catalog_version()}:{digest}"
-    total = cache.get(key)
-    if total is None:
-        total = qs.count()
-        cache.set(key, total, COUNT_CACHE_SECONDS)
-    return total
 
 
 class PayloadRow:

@@ -15,6 +15,7 @@ from ..models import Entity
 from .http_load import Target, measure_latency, measure_throughput
 
 REQUESTS_PER_SCENARIO = 300
+UI_REQUESTS = 100
 BASE = "/api/catalog"
 
 
@@ -26,7 +27,8 @@ def _free_port() -> int:
 
 def start_gunicorn(project_dir: Path, workers: int) -> tuple[subprocess.Popen, int]:
     port = _free_port()
-    env = {**os.environ, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    # The UI pages are measured without a session, so reading is opened to anonymous callers.
+    env = {**os.environ, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost", "API_ANONYMOUS_READ": "true"}
     process = subprocess.Popen(
         [
             sys.executable, "-m", "gunicorn", "portal.wsgi:application",
@@ -63,6 +65,11 @@ def scenarios(rng: random.Random) -> dict[str, list[str]]:
         "owner lookup": [
             f"{BASE}/owners/component/default/{quote(rng.choice(components))}" for _ in range(REQUESTS_PER_SCENARIO)
         ],
+        "UI: catalog page": [f"/catalog/?page={rng.randint(1, 200)}" for _ in range(UI_REQUESTS)],
+        "UI: catalog page, filtered": [
+            f"/catalog/?kind=Component&lifecycle=production&page={rng.randint(1, 20)}" for _ in range(UI_REQUESTS)
+        ],
+        "UI: entity page": [f"/catalog/component/default/{quote(rng.choice(components))}/" for _ in range(UI_REQUESTS)],
     }
 
 
@@ -93,7 +100,7 @@ def run_api_benchmark(project_dir: Path, token: str, *, workers: int, clients: i
         target = Target("127.0.0.1", port, {"Authorization": f"Bearer {token}", "Connection": "keep-alive"})
         paths["by-query cursor page (50)"] = cursor_pages(target, REQUESTS_PER_SCENARIO)
         latency = {name: measure_latency(target, scenario_paths) for name, scenario_paths in paths.items()}
-        mixed = [path for scenario_paths in paths.values() for path in scenario_paths]
+        mixed = [path for name, scenario_paths in paths.items() if not name.startswith("UI") for path in scenario_paths]
         rng.shuffle(mixed)
         rps, errors = measure_throughput(target, mixed, clients, seconds)
     finally:

@@ -43,6 +43,8 @@ ENTITY_FIELDS = (
     "namespace",
     "name",
     "title",
+    "spec_type",
+    "lifecycle",
     "body",
     "search",
     "location_id",
@@ -121,6 +123,12 @@ def _changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 def _title(metadata: dict[str, Any]) -> str:
     title = metadata.get("title")
     return title[:400] if isinstance(title, str) else ""
+
+
+def _type_and_lifecycle(body: dict[str, Any]) -> tuple[str, str]:
+    spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+    values = (spec.get("type"), spec.get("lifecycle"))
+    return tuple(value[:200] if isinstance(value, str) else "" for value in values)  # type: ignore[return-value]
 
 
 def _stamp(item: ProcessedEntity, uid: uuid.UUID, generation: int) -> str:
@@ -220,6 +228,7 @@ class RefreshWriter:
             metadata["namespace"],
             metadata["name"],
             _title(metadata),
+            *_type_and_lifecycle(item.body),
             item.body,
             item.search,
             self.location.pk,
@@ -246,6 +255,8 @@ class RefreshWriter:
             namespace=metadata["namespace"],
             name=metadata["name"],
             title=_title(metadata),
+            spec_type=_type_and_lifecycle(item.body)[0],
+            lifecycle=_type_and_lifecycle(item.body)[1],
             body=item.body,
             search=item.search,
             location=self.location,
