@@ -47,10 +47,12 @@ class EntityFilterSet(django_filters.FilterSet):
         # Plain columns where there is one: they need no read of the search document.
         if name == "kind" and value.lower() in CANONICAL_KINDS:
             return queryset.filter(kind=CANONICAL_KINDS[value.lower()])
+        # Stored lowercase, so an exact match that the planner has statistics for (an iexact
+        # match hides them behind upper() and the planner fell back to scanning every entity).
         if name == "type":
-            return queryset.filter(spec_type__iexact=value)
+            return queryset.filter(spec_type=value.lower())
         if name == "lifecycle":
-            return queryset.filter(lifecycle__iexact=value)
+            return queryset.filter(lifecycle=value.lower())
         return queryset.filter(condition_q(Condition(self.INDEX_KEYS[name], (value.lower(),))))
 
     def filter_text(self, queryset, name: str, value: str):

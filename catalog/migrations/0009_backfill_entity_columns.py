@@ -15,8 +15,8 @@ def backfill(apps, schema_editor):
     for entity in Entity.objects.only("id", "body").iterator(chunk_size=BATCH):
         spec = entity.body.get("spec") if isinstance(entity.body.get("spec"), dict) else {}
         entity.title = text((entity.body.get("metadata") or {}).get("title"), 400)
-        entity.spec_type = text(spec.get("type"), 200)
-        entity.lifecycle = text(spec.get("lifecycle"), 200)
+        entity.spec_type = text(spec.get("type"), 200).lower()
+        entity.lifecycle = text(spec.get("lifecycle"), 200).lower()
         batch.append(entity)
         if len(batch) >= BATCH:
             Entity.objects.bulk_update(batch, ["title", "spec_type", "lifecycle"])

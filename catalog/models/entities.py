@@ -22,7 +22,7 @@ class Entity(models.Model):
     name = models.CharField(max_length=63)
     # metadata.title, kept beside the body so lists and lookups need not read the body for it.
     title = models.CharField(max_length=400, blank=True)
-    # spec.type and spec.lifecycle, the explorer's everyday filters, as plain columns.
+    # spec.type and spec.lifecycle in lowercase, the explorer's everyday filters, as plain columns.
     spec_type = models.CharField(max_length=200, blank=True)
     lifecycle = models.CharField(max_length=200, blank=True)
     body = models.JSONField()

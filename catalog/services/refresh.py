@@ -128,7 +128,8 @@ def _title(metadata: dict[str, Any]) -> str:
 def _type_and_lifecycle(body: dict[str, Any]) -> tuple[str, str]:
     spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
     values = (spec.get("type"), spec.get("lifecycle"))
-    return tuple(value[:200] if isinstance(value, str) else "" for value in values)  # type: ignore[return-value]
+    # Lowercase: these columns exist for filtering, which ignores case (display reads the body).
+    return tuple(value[:200].lower() if isinstance(value, str) else "" for value in values)  # type: ignore[return-value]
 
 
 def _stamp(item: ProcessedEntity, uid: uuid.UUID, generation: int) -> str:
