@@ -17,6 +17,7 @@ from django.views import View
 
 from .cache import cached_count, catalog_version
 from .filtersets import EntityFilterSet
+from .lookups.history import diff_bodies, history_page
 from .lookups.ownership import owner_lookup
 from .models import Entity
 from .refs import InvalidEntityRef, parse_entity_ref
@@ -100,6 +101,12 @@ class EntityDetailView(CatalogReadMixin, View):
         metadata = entity.body.get("metadata", {})
         context = {
             "entity": entity,
+            "history": history_with_diffs(entity.ref),
+            "people": [
+                (label, grouped[relation])
+                for relation, label in PEOPLE_SECTIONS.get(entity.kind, ())
+                if grouped.get(relation)
+            ],
             "metadata": metadata,
             "spec": entity.body.get("spec") or {},
             "relations": sorted(grouped.items()),
@@ -107,6 +114,25 @@ class EntityDetailView(CatalogReadMixin, View):
             "is_deprecated": (entity.body.get("spec") or {}).get("lifecycle") == "deprecated",
         }
         return render(request, "catalog/entity_detail.html", context)
+
+
+# Group and user pages name their relations the way people talk about them.
+PEOPLE_SECTIONS = {
+    "Group": (("hasMember", "Members"), ("childOf", "Parent group"), ("parentOf", "Child groups"), ("ownerOf", "Owns")),
+    "User": (("memberOf", "Member of"), ("ownerOf", "Owns")),
+}
+HISTORY_SHOWN = 20
+
+
+def history_with_diffs(ref: str) -> list[dict[str, Any]]:
+    """The entity's latest versions, newest first, each with its changes against the one before."""
+    versions, _ = history_page(ref, limit=HISTORY_SHOWN + 1)
+    rows = []
+    for index, version in enumerate(versions[:HISTORY_SHOWN]):
+        previous = versions[index + 1] if index + 1 < len(versions) else None
+        changes = diff_bodies(previous.body, version.body) if previous is not None else []
+        rows.append({"version": version, "changes": changes})
+    return rows
 
 
 class WhoisView(CatalogReadMixin, View):

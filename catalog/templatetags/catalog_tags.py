@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
@@ -27,3 +29,10 @@ def entity_link(ref: str, label: str = "") -> str:
 def get_item(mapping: dict, key: str):
     """``mapping[key]`` for keys a template cannot spell (``spec.type``)."""
     return mapping.get(key, []) if isinstance(mapping, dict) else []
+
+
+@register.filter
+def compact_json(value, limit: int = 200) -> str:
+    """A value as short JSON text for diffs (autoescaped by the template like any string)."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

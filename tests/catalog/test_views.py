@@ -105,3 +105,21 @@ def test_sidebar_comes_from_the_registry(reader, catalog):
     page = reader.get("/").content.decode()
     for label in ("Home", "Catalog", "APIs", "Who owns it?"):
         assert f">{label}</a>" in page
+
+
+def test_entity_page_shows_history_with_diffs(reader, catalog, write_file):
+    write_file(
+        "catalog.yaml",
+        CATALOG.replace("owner: team-a, system: shop, consumesApis", "owner: team-c, system: shop, consumesApis"),
+    )
+    refresh_location(catalog)
+    page = reader.get("/catalog/component/default/web/").content.decode()
+    history = page.split('id="history-heading"')[1]
+    assert "updated" in history and "created" in history
+    assert "<code>spec.owner</code> replace" in history and "team-a" in history and "team-c" in history
+
+
+def test_group_page_names_members_and_what_it_owns(reader, catalog):
+    page = reader.get("/catalog/group/default/team-a/").content.decode()
+    team = page.split('id="people-heading"')[1]
+    assert "Owns" in team and "/catalog/component/default/web/" in team
