@@ -54,8 +54,3 @@ def parse_filter(expression: str) -> FilterClause:
 def parse_filters(expressions: list[str]) -> list[FilterClause]:
     """Parse repeated ``filter`` parameters; the result is ORed clause by clause."""
     return [parse_filter(expression) for expression in expressions]
-
-
-def parse_filter_pairs(pairs: list[str]) -> list[FilterClause]:
-    """Parse command-line style filters where every ``key=value`` is its own AND condition."""
-    return [parse_filter(",".join(pairs))] if pairs else []

@@ -68,9 +68,3 @@ def entity_ref_of(entity: dict[str, Any]) -> str:
     metadata = entity.get("metadata") or {}
     namespace = metadata.get("namespace") or DEFAULT_NAMESPACE
     return f"{entity['kind']}:{namespace}/{metadata['name']}".lower()
-
-
-def split_entity_ref(ref: str) -> tuple[str, str, str]:
-    """Split a full stored ref (``kind:namespace/name``) into its three parts."""
-    parsed = parse_entity_ref(ref)
-    return parsed.kind, parsed.namespace, parsed.name

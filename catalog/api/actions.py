@@ -18,6 +18,7 @@ from ..readers import parse_git_target, read_location
 from ..refs import InvalidEntityRef, entity_ref_of, parse_entity_ref
 from ..services.checks import check_entity
 from ..tasks import enqueue_refresh
+from ..validation import FieldError
 from ..yaml_reader import YamlFileError, parse_documents
 
 
@@ -27,7 +28,8 @@ def _body(request: Request) -> dict[str, Any]:
     return request.data
 
 
-def _describe(error) -> str:
+def _describe(error: FieldError) -> str:
+    """The error's message, prefixed with its field unless the message already names it."""
     if not error.field or error.message.startswith(error.field):
         return error.message
     return f"{error.field}: {error.message}"
@@ -69,13 +71,7 @@ class ValidateEntityView(APIView):
         if not isinstance(entity, dict):
             errors.append({"name": "InputError", "message": "entity must be an object"})
         else:
-            errors += [
-                {
-                    "name": "InputError",
-                    "message": f"{error.field}: {error.message}" if error.field else error.message,
-                }
-                for error in check_entity(entity)
-            ]
+            errors += [{"name": "InputError", "message": _describe(error)} for error in check_entity(entity)]
         if errors:
             return Response({"errors": errors}, status=400)
         return Response(status=200)

@@ -74,11 +74,6 @@ def is_valid_label_key(value: object) -> bool:
     return _prefixed(value, is_valid_object_name)
 
 
-def is_valid_annotation_key(value: object) -> bool:
-    """Annotation keys follow the label key rule."""
-    return is_valid_label_key(value)
-
-
 def is_valid_label_value(value: object) -> bool:
     """A label value: empty, or a valid object name."""
     return value == "" or is_valid_object_name(value)

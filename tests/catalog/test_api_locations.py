@@ -158,6 +158,10 @@ def test_validate_entity(api):
     response = api.post(f"{BASE}/validate-entity", {"entity": broken, "location": "url:https://x/y"}, format="json")
     assert response.status_code == 400
     assert response.json()["errors"][0]["message"].startswith("spec.dependsOn[0]")
+    bad_name = {**entity, "metadata": {"name": "x y"}}
+    named = api.post(f"{BASE}/validate-entity", {"entity": bad_name, "location": "url:https://x/y"}, format="json")
+    message = named.json()["errors"][0]["message"]
+    assert message.startswith("metadata.name 'x y' is not valid") and message.count("metadata.name") == 1
 
 
 def test_analyze_location_lists_existing_files(api, repo):
