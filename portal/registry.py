@@ -1,14 +1,25 @@
 """Extension points every Greenroom app fills from its ``AppConfig.ready()``, as an outside plugin would.
 
-The registry imports no app: apps import the registry. Today it holds the sidebar's items; entity
-page tabs, cards and home widgets join it as the portal grows.
+The registry imports no app: apps import the registry. It holds the sidebar's items, the entity
+page's tabs and cards, and the home page's widgets. Each entry names a template and, optionally, a
+function that supplies that template's context; ``applies_to`` limits tabs and cards to the
+entities they make sense for (say, API entities only).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+# (request, entity) -> extra template context. Typed loosely: the registry imports no app's models.
+EntityContext = Callable[["HttpRequest", Any], dict[str, Any]]
+EntityPredicate = Callable[[Any], bool]
 
 
 @dataclass(frozen=True)
@@ -25,7 +36,55 @@ class NavItem:
         return reverse(self.url_name) + (f"?{self.query}" if self.query else "")
 
 
+@dataclass(frozen=True)
+class EntityTab:
+    """A tab of the entity page, at ``/catalog/<kind>/<namespace>/<name>/<key>/``.
+
+    The tab with key ``overview`` is the page's landing tab and holds the cards.
+    """
+
+    key: str
+    label: str
+    template: str
+    order: int = 100
+    applies_to: EntityPredicate | None = None
+    context: EntityContext | None = None
+
+    def applies(self, entity: Any) -> bool:
+        return self.applies_to is None or bool(self.applies_to(entity))
+
+
+@dataclass(frozen=True)
+class EntityCard:
+    """A card on an entity page's tab (the overview unless ``tab`` says otherwise)."""
+
+    key: str
+    title: str
+    template: str
+    order: int = 100
+    tab: str = "overview"
+    applies_to: EntityPredicate | None = None
+    context: EntityContext | None = None
+
+    def applies(self, entity: Any) -> bool:
+        return self.applies_to is None or bool(self.applies_to(entity))
+
+
+@dataclass(frozen=True)
+class HomeWidget:
+    """A card on the home page; ``context`` receives the request only."""
+
+    key: str
+    title: str
+    template: str
+    order: int = 100
+    context: Callable[[HttpRequest], dict[str, Any]] | None = None
+
+
 _NAV_ITEMS: dict[str, NavItem] = {}
+_ENTITY_TABS: dict[str, EntityTab] = {}
+_ENTITY_CARDS: dict[str, EntityCard] = {}
+_HOME_WIDGETS: dict[str, HomeWidget] = {}
 
 
 def register_nav_item(item: NavItem) -> None:
@@ -35,3 +94,34 @@ def register_nav_item(item: NavItem) -> None:
 
 def nav_items() -> list[NavItem]:
     return sorted(_NAV_ITEMS.values(), key=lambda item: (item.order, item.label))
+
+
+def register_entity_tab(tab: EntityTab) -> None:
+    """Add (or replace, by key) an entity page tab."""
+    _ENTITY_TABS[tab.key] = tab
+
+
+def entity_tabs(entity: Any) -> list[EntityTab]:
+    """The tabs shown for ``entity``, in order."""
+    tabs = [tab for tab in _ENTITY_TABS.values() if tab.applies(entity)]
+    return sorted(tabs, key=lambda tab: (tab.order, tab.key))
+
+
+def register_entity_card(card: EntityCard) -> None:
+    """Add (or replace, by key) an entity page card."""
+    _ENTITY_CARDS[card.key] = card
+
+
+def entity_cards(entity: Any, tab: str = "overview") -> list[EntityCard]:
+    """The cards shown on ``tab`` for ``entity``, in order."""
+    cards = [card for card in _ENTITY_CARDS.values() if card.tab == tab and card.applies(entity)]
+    return sorted(cards, key=lambda card: (card.order, card.key))
+
+
+def register_home_widget(widget: HomeWidget) -> None:
+    """Add (or replace, by key) a home page widget."""
+    _HOME_WIDGETS[widget.key] = widget
+
+
+def home_widgets() -> list[HomeWidget]:
+    return sorted(_HOME_WIDGETS.values(), key=lambda widget: (widget.order, widget.key))

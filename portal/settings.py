@@ -188,6 +188,9 @@ CELERY_BEAT_SCHEDULE = {
 # --- API -------------------------------------------------------------------------------------
 # Anonymous callers may read the catalog API when this is on; writes always need a token.
 API_ANONYMOUS_READ = env_bool("API_ANONYMOUS_READ", False)
+# An annotation on catalog User entities that holds the sign-in username (e.g. github.com/user-login);
+# without it, accounts resolve to their User entity by email, then by name (portal.identity).
+IDENTITY_ANNOTATION = env_str("IDENTITY_ANNOTATION", "")
 # Location types the API may register; Backstage allows only url by default, since a file
 # location reads the server's own disk.
 API_LOCATION_TYPES = env_list("API_LOCATION_TYPES", ["url"])
