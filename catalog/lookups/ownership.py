@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import CharField, OuterRef, Q, Subquery, Value
 from django.db.models.fields.json import KT
 
 from ..models import Entity, Relation
@@ -145,55 +145,44 @@ def _sorted_edges_in_chunks(frontier: list[str], slots_left) -> Iterator[tuple[s
         after = rows[-1]
 
 
-def owner_refs(refs: list[str]) -> dict[str, str]:
-    """Each entity's owner ref (its first ``ownedBy`` target), in one query."""
-    owners: dict[str, str] = {}
-    rows = Relation.objects.filter(type="ownedBy", source_ref__any=refs).order_by("source_ref", "target_ref")
-    for source, target in rows.values_list("source_ref", "target_ref"):
-        owners.setdefault(source, target)
-    return owners
-
-
 def organisation_of(group_ref: str) -> tuple[list[str], list[str]]:
-    """A group's members and its chain of parents up to the root (nearest first), cycle-safe.
+    """A group's members and its chain of parents up to the root (nearest first), in one query.
 
-    Members and the first parent come in one query, each further parent in one more. A group with
-    several parents follows its own ``spec.parent`` first, else the first by ref.
+    A group with several parents follows its own ``spec.parent`` (``childOf``) first, else the
+    first group listing it as a child (``parentOf``), by ref in code-point order. The chain stops at
+    the first group seen twice (a cycle) or after ``MAX_PARENTS`` hops.
     """
-    rows = Relation.objects.filter(
-        Q(source_ref=group_ref, type__in=["hasMember", "childOf"])
-        | Q(target_ref=group_ref, type__in=["memberOf", "parentOf"])
-    ).values_list("source_ref", "type", "target_ref")
-    members: set[str] = set()
-    parent_rows = []
-    for source, relation, target in rows:
-        if relation == "hasMember":
-            members.add(target)
-        elif relation == "memberOf":
-            members.add(source)
-        else:
-            parent_rows.append((source, relation, target))
+    collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+    sql = f"""
+        WITH RECURSIVE chain(ref, depth) AS (
+            SELECT CAST(%s AS text), 0
+            UNION ALL
+            SELECT CAST(COALESCE(
+                       (SELECT target_ref FROM catalog_relation WHERE source_ref = chain.ref AND type = 'childOf'
+                        ORDER BY target_ref{collate} LIMIT 1),
+                       (SELECT source_ref FROM catalog_relation WHERE target_ref = chain.ref AND type = 'parentOf'
+                        ORDER BY source_ref{collate} LIMIT 1)) AS text),
+                   depth + 1
+            FROM chain WHERE chain.ref IS NOT NULL AND depth <= %s
+        )
+        SELECT 'parent', ref, depth FROM chain WHERE depth > 0 AND ref IS NOT NULL
+        UNION ALL
+        SELECT 'member', target_ref, 0 FROM catalog_relation WHERE source_ref = %s AND type = 'hasMember'
+        UNION ALL
+        SELECT 'member', source_ref, 0 FROM catalog_relation WHERE target_ref = %s AND type = 'memberOf'
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [group_ref, MAX_PARENTS, group_ref, group_ref])
+        rows = cursor.fetchall()
+    members = sorted({ref for role, ref, _ in rows if role == "member"})
     parents: list[str] = []
     seen = {group_ref}
-    current = group_ref
-    while (parent := _first_parent(current, parent_rows)) and parent not in seen:
-        if len(parents) >= MAX_PARENTS:
+    for _, ref, _ in sorted((row for row in rows if row[0] == "parent"), key=lambda row: row[2]):
+        if ref in seen or len(parents) >= MAX_PARENTS:
             break
-        parents.append(parent)
-        seen.add(parent)
-        current = parent
-        parent_rows = list(
-            Relation.objects.filter(
-                Q(source_ref=current, type="childOf") | Q(target_ref=current, type="parentOf")
-            ).values_list("source_ref", "type", "target_ref")
-        )
-    return sorted(members), parents
-
-
-def _first_parent(group_ref: str, rows: list[tuple[str, str, str]]) -> str | None:
-    declared = sorted(target for source, relation, target in rows if relation == "childOf" and source == group_ref)
-    listed = sorted(source for source, relation, target in rows if relation == "parentOf" and target == group_ref)
-    return (declared or listed or [None])[0]
+        parents.append(ref)
+        seen.add(ref)
+    return members, parents
 
 
 @dataclass(frozen=True)
@@ -206,28 +195,34 @@ class EntitySummary:
     title: str
     display_name: str
     email: str | None
+    owner_ref: str | None = None
 
 
-def entities_by_ref(refs: set[str], *, with_profile: bool = False) -> dict[str, EntitySummary]:
+def entities_by_ref(
+    refs: set[str], *, with_profile: bool = False, with_owner: bool = False
+) -> dict[str, EntitySummary]:
     """Summaries of the catalog's entities among ``refs``, in one query.
 
     Only people (owners, members) need ``with_profile``: it reads the profile out of the body,
-    which costs a body read per row; everything else comes from plain columns.
+    which costs a body read per row; everything else comes from plain columns. ``with_owner``
+    adds each entity's owner (its first ``ownedBy`` target) from the relation index.
     """
     if not refs:
         return {}
     qs = Entity.objects.filter(ref__any=refs)
-    if not with_profile:
-        return {
-            ref: EntitySummary(ref, kind, name, title or name, title or name, None)
-            for ref, kind, name, title in qs.values_list("ref", "kind", "name", "title")
-        }
-    rows = qs.values_list(
-        "ref", "kind", "name", "title", KT("body__spec__profile__displayName"), KT("body__spec__profile__email")
-    )
+    if with_owner:
+        first_owner = Relation.objects.filter(source_ref=OuterRef("ref"), type="ownedBy").order_by("target_ref")
+        qs = qs.annotate(owner_ref=Subquery(first_owner.values("target_ref")[:1]))
+    else:
+        qs = qs.annotate(owner_ref=Value(None, output_field=CharField()))
+    if with_profile:
+        qs = qs.annotate(display=KT("body__spec__profile__displayName"), email=KT("body__spec__profile__email"))
+    else:
+        qs = qs.annotate(display=Value(None, output_field=CharField()), email=Value(None, output_field=CharField()))
+    rows = qs.values_list("ref", "kind", "name", "title", "display", "email", "owner_ref")
     return {
-        ref: EntitySummary(ref, kind, name, title or name, title or display or name, email)
-        for ref, kind, name, title, display, email in rows
+        ref: EntitySummary(ref, kind, name, title or name, title or display or name, email, owner)
+        for ref, kind, name, title, display, email, owner in rows
     }
 
 
@@ -249,12 +244,12 @@ def owner_lookup(entity: Entity, *, max_depth: int = MAX_DEPTH, limit: int = MAX
     """The owner-lookup answer for ``entity``: owner, contacts, members, parents and dependents."""
     walk = dependents_of(entity.ref, max_depth=max_depth, limit=limit)
     dependent_refs = [item.ref for item in walk.items]
-    owners = owner_refs([entity.ref, *dependent_refs])
+    loaded = entities_by_ref({entity.ref, *dependent_refs}, with_owner=True)
+    owners = {ref: summary.owner_ref for ref, summary in loaded.items() if summary.owner_ref}
     owner_ref = owners.get(entity.ref)
     is_group = bool(owner_ref) and owner_ref.startswith("group:")
     members, parents = organisation_of(owner_ref) if is_group else ([], [])
-    loaded = entities_by_ref({*dependent_refs, *parents})
-    loaded.update(entities_by_ref({*owners.values(), *members}, with_profile=True))
+    loaded.update(entities_by_ref({*owners.values(), *members, *parents}, with_profile=True))
     # The owner is shown in full (links, contacts); everything else only by its summary.
     owner = Entity.objects.filter(ref=owner_ref).for_output().first() if owner_ref in loaded else None
 

@@ -156,6 +156,35 @@ def test_parent_cycle_stops(client, load):
     ]
 
 
+def group(name: str, **spec: str) -> str:
+    fields = "".join(f", {key}: {value}" for key, value in spec.items())
+    header = "---\napiVersion: backstage.io/v1alpha1\nkind: Group\n"
+    return f"{header}metadata: {{name: {name}}}\nspec: {{type: team{fields}}}\n"
+
+
+def test_declared_parent_wins_over_groups_listing_it_as_child(client, load):
+    load(
+        group("squad", parent="zeta", children="[]")
+        + group("alpha", children="[squad]")
+        + group("zeta", children="[]")
+        + component("app", owner="squad")
+    )
+    owner = get(client, "/api/catalog/owners/component/default/app")["owner"]
+    assert [parent["entityRef"] for parent in owner["parents"]] == ["group:default/zeta"]
+
+
+def test_without_declared_parent_the_first_listing_group_by_ref_is_followed(client, load):
+    load(
+        group("squad", children="[]")
+        + group("zeta", children="[squad]")
+        + group("beta", children="[squad]", parent="root")
+        + group("root", children="[]")
+        + component("app", owner="squad")
+    )
+    owner = get(client, "/api/catalog/owners/component/default/app")["owner"]
+    assert [parent["entityRef"] for parent in owner["parents"]] == ["group:default/beta", "group:default/root"]
+
+
 def test_contacts_come_from_owner_and_entity_annotations(client, load):
     load(ORG + WEB)
     body = get(client, "/api/catalog/owners/component/default/web")
@@ -358,11 +387,11 @@ def count_queries(client, path: str) -> tuple[int, dict]:
 
 def test_query_count_grows_with_depth_not_with_fan_out(client, load):
     load(CHAIN)
-    # The entity; 4 walk levels (the last finds nothing); owners of all; the owner's members with
-    # its parent, then one per further parent (2); summaries of every entity reached, in one batch,
-    # and of the people (owners, members) with their profiles in another; the owner in full.
+    # The entity; 4 walk levels (the last finds nothing); summaries of every entity reached with
+    # their owners, in one batch; the owner's members and whole parent chain, in one; the people
+    # (owners, members, parents) with their profiles, in one; the owner in full.
     chain, _ = count_queries(client, "/api/catalog/owners/component/default/db-proxy")
-    assert chain == 12
+    assert chain == 9
     load(fan_out(3))
     small, _ = count_queries(client, "/api/catalog/owners/component/default/core")
     load(fan_out(30))
