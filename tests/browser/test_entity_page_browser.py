@@ -21,6 +21,7 @@ def test_open_a_service_switch_tabs_and_read_its_owner(browser_page):  # noqa: F
     page.wait_for_selector("#history-heading")
     assert page.url.endswith(f"{SERVICE}history/")
     assert page.locator(".tabs a[aria-current=page]").inner_text() == "History"
+    page.screenshot(path=str(SCREENSHOTS / "entity-history-tab.png"), full_page=True)
     # Click back to the overview.
     page.click(".tabs a:has-text('Overview')")
     page.wait_for_selector("#card-about-title")
