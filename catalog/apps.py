@@ -10,6 +10,9 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from portal.registry import NavItem, register_nav_item
 
+        from .entity_extensions import register_entity_page
+
         register_nav_item(NavItem("Catalog", "catalog:entity_list", order=10))
         register_nav_item(NavItem("APIs", "catalog:entity_list", order=20, query="kind=API"))
         register_nav_item(NavItem("Who owns it?", "catalog:whois", order=30))
+        register_entity_page()
