@@ -13,3 +13,7 @@ class CatalogConfig(AppConfig):
         register_nav_item(NavItem("Catalog", "catalog:entity_list", order=10))
         register_nav_item(NavItem("APIs", "catalog:entity_list", order=20, query="kind=API"))
         register_nav_item(NavItem("Who owns it?", "catalog:whois", order=30))
+
+        from .home_widgets import register_catalog_widgets
+
+        register_catalog_widgets()

@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from . import views
+from . import register_views, star_views, views
 
 app_name = "catalog"
 
 urlpatterns = [
     path("catalog/", views.EntityListView.as_view(), name="entity_list"),
+    path("catalog/stars/", star_views.StarToggleView.as_view(), name="star_toggle"),
+    path("catalog/register/", register_views.RegisterLocationView.as_view(), name="register_location"),
     path("catalog/<str:kind>/<str:namespace>/<str:name>/", views.EntityDetailView.as_view(), name="entity_detail"),
     path("whois/", views.WhoisView.as_view(), name="whois"),
     path("search/", views.SearchSuggestView.as_view(), name="search"),
