@@ -74,3 +74,13 @@ def catalog(write_file):
     location = register_location(validate_location_spec("file", str(write_file("catalog.yaml", CATALOG))))
     refresh_location(location)
     return location
+
+
+# --- People for the personal pages (stars, visits, "owned by me") --------------------------------
+from tests.catalog.personal_fixtures import (  # noqa: E402, F401
+    alice,
+    bob,
+    carol,
+    people_catalog,
+    starred_components,
+)
