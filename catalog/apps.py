@@ -16,3 +16,7 @@ class CatalogConfig(AppConfig):
         register_nav_item(NavItem("APIs", "catalog:entity_list", order=20, query="kind=API"))
         register_nav_item(NavItem("Who owns it?", "catalog:whois", order=30))
         register_entity_page()
+
+        from .home_widgets import register_catalog_widgets
+
+        register_catalog_widgets()

@@ -22,6 +22,7 @@ from portal.registry import EntityCard, EntityTab, entity_cards, entity_tabs
 
 from .lookups.related import related
 from .models import Entity
+from .personal import entity_page_context
 from .views import CatalogReadMixin
 
 LANDING_TAB = "overview"
@@ -103,6 +104,8 @@ class EntityDetailView(CatalogReadMixin, View):
             # One address per tab: .../overview/ leads to the entity's own URL.
             return redirect(tab_url(entity, LANDING_TAB), permanent=True)
         context = page_context(request, entity)
+        # The header's star toggle (and the visit, remembered for the home page).
+        context.update(entity_page_context(request, entity))
         context.update(
             {
                 "tab": active,

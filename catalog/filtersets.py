@@ -5,6 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
+from portal.identity import ownership_refs
+
 from .filters import Condition
 from .models import Entity
 from .querysets import condition_q
@@ -26,6 +28,9 @@ class EntityFilterSet(django_filters.FilterSet):
     namespace = django_filters.CharFilter(method="filter_index", label="Namespace")
     owner = django_filters.CharFilter(method="filter_owner", label="Owner")
     errors = django_filters.BooleanFilter(method="filter_errors", label="Has processing errors")
+    # Personal filters: they read ``request.user``, so their answers differ from one person to the next.
+    owned = django_filters.ChoiceFilter(method="filter_owned", choices=[("me", "me")], label="Owned by me")
+    starred = django_filters.BooleanFilter(method="filter_starred", label="Starred")
     sort = django_filters.ChoiceFilter(
         method="filter_sort", label="Sort", choices=[(key, key) for key in SORTS], empty_label=None
     )
@@ -69,6 +74,35 @@ class EntityFilterSet(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.exclude(processing_errors=[]) if value else queryset.filter(processing_errors=[])
+
+    def filter_owned(self, queryset, name: str, value: str):
+        if value != "me":
+            return queryset
+        return queryset.owned_by_any(ownership_refs(self.user))
+
+    def filter_starred(self, queryset, name: str, value: bool | None):
+        if value is None:
+            return queryset
+        if value:
+            return queryset.starred_by(self.user)
+        return queryset.exclude(pk__in=Entity.objects.starred_by(self.user).values("pk"))
+
+    @property
+    def user(self):
+        return getattr(self.request, "user", None)
+
+    def cache_scope(self) -> list | None:
+        """What besides the query string shapes the rows, for cache keys; None: do not cache.
+
+        "Owned by me" depends on the person's ownership refs (which change only with the catalog,
+        like every cached count); "starred" changes with every star, so it is never cached.
+        """
+        data = self.form.cleaned_data if self.is_valid() else {}
+        if data.get("starred") is not None:
+            return None
+        if data.get("owned") == "me":
+            return [["owned-by", ownership_refs(self.user)]]
+        return []
 
     def filter_sort(self, queryset, name: str, value: str):
         return queryset.order_by(*SORTS.get(value, SORTS["name"]))

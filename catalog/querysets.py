@@ -106,6 +106,20 @@ class EntityQuerySet(models.QuerySet):
     def owned_by(self, owner_ref: str) -> EntityQuerySet:
         return self.matching([(Condition("relations.ownedby", (owner_ref.lower(),)),)])
 
+    def owned_by_any(self, owner_refs: list[str]) -> EntityQuerySet:
+        """Entities owned by any of ``owner_refs`` (a person and their groups): one semi-join on relations."""
+        if not owner_refs:
+            return self.none()
+        return self.filter(relation_q("ownedBy", tuple(ref.lower() for ref in owner_refs)))
+
+    def starred_by(self, user) -> EntityQuerySet:
+        """Entities ``user`` has starred: ``ref IN (their stars)``, served by the star table's index."""
+        from .models import Star
+
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(ref__in=Star.objects.filter(user=user).values("entity_ref"))
+
     def of_kind(self, kind: str) -> EntityQuerySet:
         return self.matching([(Condition("kind", (kind.lower(),)),)])
 

@@ -20,6 +20,7 @@ from .filtersets import EntityFilterSet
 from .lookups.ownership import owner_lookup
 from .lookups.related import relation_targets
 from .models import Entity
+from .personal import personal_filter_counts
 from .refs import InvalidEntityRef, parse_entity_ref
 
 PAGE_SIZE = 50
@@ -42,13 +43,17 @@ class EntityListView(CatalogReadMixin, View):
     partial_name = "catalog/partials/entity_table.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        filterset = EntityFilterSet(request.GET, queryset=Entity.objects.order_by("name", "ref"))
+        filterset = EntityFilterSet(request.GET, queryset=Entity.objects.order_by("name", "ref"), request=request)
         qs = filterset.qs
         # Counts and facets depend on the filters only, not on the page or the order: cached per
-        # catalog version, so paging through 100,000 entities never recounts them.
+        # catalog version, so paging through 100,000 entities never recounts them. Personal filters
+        # add the person's scope to the key, or (starred) skip the cache.
         filters = sorted((key, values) for key, values in request.GET.lists() if key not in ("page", "sort"))
+        scope = filterset.cache_scope()
+        if scope is not None:
+            filters += scope
         paginator = Paginator(qs.for_output().select_related("stitched"), PAGE_SIZE)
-        paginator.count = cached_count(qs, {"filter": ["ui", filters]})
+        paginator.count = cached_count(qs, {"filter": ["ui", filters]}) if scope is not None else qs.count()
         page = paginator.get_page(request.GET.get("page"))
         rows = page.object_list.with_relations() if hasattr(page.object_list, "with_relations") else []
         for entity in rows:
@@ -61,7 +66,8 @@ class EntityListView(CatalogReadMixin, View):
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
-            "facets": column_facets(qs, filters),
+            "facets": column_facets(qs, filters if scope is not None else None),
+            "personal": personal_filter_counts(request, qs, filters if scope is not None else None),
         }
         template = self.partial_name if request.headers.get("HX-Request") else self.template_name
         response = render(request, template, context)
@@ -69,17 +75,18 @@ class EntityListView(CatalogReadMixin, View):
         return response
 
 
-def column_facets(qs, filters: list) -> dict[str, list[dict[str, Any]]]:
+def column_facets(qs, filters: list | None) -> dict[str, list[dict[str, Any]]]:
     """The explorer's value counts, grouped on plain columns (the API's facets read bodies instead,
-    to keep every value's original case); cached until the catalog changes."""
+    to keep every value's original case); cached until the catalog changes, unless ``filters`` is None."""
     key = f"catalog:ui-facets:{catalog_version()}:{hashlib.sha1(repr(filters).encode()).hexdigest()}"
-    facets = cache.get(key)
+    facets = cache.get(key) if filters is not None else None
     if facets is None:
         facets = {}
         for facet, column in (("kind", "kind"), ("spec.type", "spec_type"), ("spec.lifecycle", "lifecycle")):
             rows = qs.exclude(**{column: ""}).order_by().values_list(column).annotate(count=Count("id"))
             facets[facet] = [{"value": value, "count": count} for value, count in sorted(rows)]
-        cache.set(key, facets, 600)
+        if filters is not None:
+            cache.set(key, facets, 600)
     return facets
 
 

@@ -8,6 +8,10 @@ class PortalConfig(AppConfig):
     verbose_name = "Greenroom portal"
 
     def ready(self) -> None:
-        from portal.registry import NavItem, register_nav_item
+        from portal.home import quick_links_context
+        from portal.registry import HomeWidget, NavItem, register_home_widget, register_nav_item
 
         register_nav_item(NavItem("Home", "home", order=0))
+        register_home_widget(
+            HomeWidget("quick-links", "Quick links", "portal/widgets/quick_links.html", 40, quick_links_context)
+        )

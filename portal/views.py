@@ -1,19 +1,27 @@
 """The portal shell's own pages."""
 
-from django.db.models import Count
+from __future__ import annotations
+
+from typing import Any
+
 from django.views.generic import TemplateView
 
-from catalog.models import Entity, Location
+from portal.registry import home_widgets
 
 
 class HomeView(TemplateView):
-    """Landing page: what the catalog holds and which locations need attention."""
+    """Landing page: the home widgets registered by the apps, in their order.
+
+    Each widget's template gets ``widget`` and ``data`` (what its ``context(request)`` returns)
+    and renders the inside of a card whose heading is the widget's title.
+    """
 
     template_name = "portal/home.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["kind_counts"] = Entity.objects.values("kind").annotate(count=Count("id")).order_by("kind")
-        context["failing_locations"] = Location.objects.filter(status=Location.Status.ERROR)
-        context["location_count"] = Location.objects.count()
+        request = self.request
+        context["widgets"] = [
+            {"widget": widget, "data": widget.context(request) if widget.context else {}} for widget in home_widgets()
+        ]
         return context

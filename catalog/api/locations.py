@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,11 +16,12 @@ from ..models import Entity, Location
 from ..services import (
     LocationError,
     LocationExists,
+    check_registrable_type,
     delete_location,
+    preview_location,
     register_location,
     validate_location_spec,
 )
-from ..services.locations import processor_for
 from ..tasks import enqueue_refresh
 from .cursors import decode_cursor, encode_cursor
 from .entities import entity_by_name_or_404
@@ -58,9 +57,8 @@ def location_spec_from(body: Any):
     location_type, target = body.get("type"), body.get("target")
     if not isinstance(location_type, str) or not isinstance(target, str):
         raise InputError("location type and target must be strings")
-    if location_type not in settings.API_LOCATION_TYPES:
-        raise InputError(f"Registered locations must be of an allowed type {json.dumps(settings.API_LOCATION_TYPES)}")
     try:
+        check_registrable_type(location_type)
         return validate_location_spec(location_type, target, body.get("presence", "required"))
     except LocationError as error:
         raise InputError(str(error)) from None
@@ -95,20 +93,18 @@ class LocationListView(APIView):
         return Response(body, status=201)
 
     def _dry_run(self, spec) -> Response:
-        location = Location(type=spec.type, target=spec.target, presence=spec.presence)
-        processor = processor_for(location)
-        entities = [item.body for item in processor.entities()]
-        errors = [error for error in processor.outcome.errors if error.level == "error"]
-        if errors:
-            raise InputError("; ".join(str(error) for error in errors))
-        exists = Location.objects.filter(type=spec.type, target=spec.target).exists()
+        preview = preview_location(spec)
+        if preview.errors:
+            raise InputError("; ".join(str(error) for error in preview.errors))
+        location = preview.location
         payload = {
             "id": location.location_ref,
             "type": spec.type,
             "target": spec.target,
             "entityRef": location.entity_ref,
         }
-        return Response({"exists": exists, "location": payload, "entities": entities}, status=201)
+        entities = [item.body for item in preview.entities]
+        return Response({"exists": preview.exists, "location": payload, "entities": entities}, status=201)
 
 
 class LocationDetailView(APIView):

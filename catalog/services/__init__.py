@@ -16,20 +16,25 @@ from .locations import (
     validate_location_spec,
 )
 from .refresh import RefreshReport
+from .registration import LocationPreview, check_registrable_type, preview_location, spec_from_input
 
 __all__ = [
     "LocationError",
     "LocationExists",
+    "LocationPreview",
     "LocationSpec",
     "ProcessingError",
     "RefreshInProgress",
     "RefreshReport",
+    "check_registrable_type",
     "delete_location",
     "delete_orphans",
     "due_locations",
     "parse_location_target",
+    "preview_location",
     "refresh_location",
     "register_location",
+    "spec_from_input",
     "sync_config_locations",
     "validate_location_spec",
 ]

@@ -86,3 +86,13 @@ def reader(client, settings):
     """A browser client reading the portal's pages anonymously, as anonymous read allows."""
     settings.API_ANONYMOUS_READ = True
     return client
+
+
+# --- People for the personal pages (stars, visits, "owned by me") --------------------------------
+from tests.catalog.personal_fixtures import (  # noqa: E402, F401
+    alice,
+    bob,
+    carol,
+    people_catalog,
+    starred_components,
+)
