@@ -3,12 +3,16 @@
 from django.urls import path
 
 from . import views
+from .pages.apis import ApiListView
+from .pages.explore import ExploreView
 
 app_name = "catalog"
 
 urlpatterns = [
     path("catalog/", views.EntityListView.as_view(), name="entity_list"),
     path("catalog/<str:kind>/<str:namespace>/<str:name>/", views.EntityDetailView.as_view(), name="entity_detail"),
+    path("apis/", ApiListView.as_view(), name="api_list"),
+    path("explore/", ExploreView.as_view(), name="explore"),
     path("whois/", views.WhoisView.as_view(), name="whois"),
     path("search/", views.SearchSuggestView.as_view(), name="search"),
 ]
