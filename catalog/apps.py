@@ -11,6 +11,7 @@ class CatalogConfig(AppConfig):
         from portal.registry import EntityTab, NavItem, register_entity_tab, register_nav_item
 
         from .api_definitions import definition_context, is_api
+        from .entity_extensions import register_entity_page
 
         register_nav_item(NavItem("Catalog", "catalog:entity_list", order=10))
         register_nav_item(NavItem("APIs", "catalog:api_list", order=20))
@@ -26,3 +27,4 @@ class CatalogConfig(AppConfig):
                 context=definition_context,
             )
         )
+        register_entity_page()

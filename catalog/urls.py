@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import entity_page, views
 from .pages.apis import ApiListView
 from .pages.explore import ExploreView
 
@@ -10,7 +10,14 @@ app_name = "catalog"
 
 urlpatterns = [
     path("catalog/", views.EntityListView.as_view(), name="entity_list"),
-    path("catalog/<str:kind>/<str:namespace>/<str:name>/", views.EntityDetailView.as_view(), name="entity_detail"),
+    path(
+        "catalog/<str:kind>/<str:namespace>/<str:name>/", entity_page.EntityDetailView.as_view(), name="entity_detail"
+    ),
+    path(
+        "catalog/<str:kind>/<str:namespace>/<str:name>/<slug:tab>/",
+        entity_page.EntityDetailView.as_view(),
+        name="entity_tab",
+    ),
     path("apis/", ApiListView.as_view(), name="api_list"),
     path("explore/", ExploreView.as_view(), name="explore"),
     path("whois/", views.WhoisView.as_view(), name="whois"),

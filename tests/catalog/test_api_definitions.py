@@ -255,3 +255,24 @@ def test_context_is_cached_per_etag():
     assert definition_context(None, entity) == first and "Int" not in str(first["source"].html)
     entity.etag = "e2"
     assert "Int" in str(definition_context(None, entity)["source"].html)
+
+
+@pytest.mark.django_db
+def test_definition_tab_renders_through_the_entity_page(client, settings, write_file):
+    from catalog.services import refresh_location, register_location, validate_location_spec
+
+    settings.API_ANONYMOUS_READ = True
+    write_file("petstore.yaml", definition("petstore.yaml"))
+    descriptor = write_file(
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: petstore}\n"
+        "spec: {type: openapi, lifecycle: production, owner: team-a, definition: {$text: ./petstore.yaml}}\n"
+        "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: shop}\n"
+        "spec: {type: service, lifecycle: production, owner: team-a}\n",
+    )
+    refresh_location(register_location(validate_location_spec("file", str(descriptor))))
+    overview = client.get("/catalog/api/default/petstore/").content.decode()
+    assert 'href="/catalog/api/default/petstore/definition/"' in overview
+    page = client.get("/catalog/api/default/petstore/definition/").content.decode()
+    assert "List all pets" in page and 'id="schema-Pet"' in page and "&lt;script&gt;alert" in page
+    assert client.get("/catalog/component/default/shop/definition/").status_code == 404
