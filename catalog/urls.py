@@ -3,6 +3,8 @@
 from django.urls import path
 
 from . import entity_page, register_views, star_views, views
+from .pages.apis import ApiListView
+from .pages.explore import ExploreView
 
 app_name = "catalog"
 
@@ -18,6 +20,8 @@ urlpatterns = [
         entity_page.EntityDetailView.as_view(),
         name="entity_tab",
     ),
+    path("apis/", ApiListView.as_view(), name="api_list"),
+    path("explore/", ExploreView.as_view(), name="explore"),
     path("whois/", views.WhoisView.as_view(), name="whois"),
     path("search/", views.SearchSuggestView.as_view(), name="search"),
 ]

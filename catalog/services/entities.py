@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
 from ..cache import bump_catalog_version
 from ..models import Entity, EntityHistory
+from ..refs import entity_ref_of
+from ..relations import RelationFieldError, emitted_relations
+from ..search_index import build_search_document
+from ..validation import FieldError, validate_entity
+from .processing import (
+    MANAGED_BY_ORIGIN_LOCATION,
+    ProcessedEntity,
+    ProcessingOutcome,
+    content_hash,
+    normalised_body,
+)
+from .refresh import RefreshWriter
 from .stitching import relation_targets, stitch
+
+
+class EntityBodyError(ValueError):
+    """An edited body refused, with the field-named problems (nothing was written)."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(str(error) for error in errors))
 
 
 def delete_entity(entity: Entity) -> None:
@@ -24,3 +46,56 @@ def delete_entity(entity: Entity) -> None:
         # read again and the entity returns if the file still holds it.
         Entity.objects.filter(location_id=entity.location_id, location_key=entity.location_key).update(source_digest="")
         transaction.on_commit(bump_catalog_version)
+
+
+def prepare_entity_body(entity: Entity, body: Any) -> ProcessedEntity:
+    """Check an edited body as ingestion checks a file's document, for the entity it replaces.
+
+    Raises ``EntityBodyError`` naming each field at fault. The ref (kind, namespace, name) must
+    stay the same: renaming is done in the source file.
+    """
+    if not isinstance(body, dict):
+        raise EntityBodyError([FieldError("", "the body must be a mapping (apiVersion, kind, metadata, spec)")])
+    body = {**body}
+    if isinstance(body.get("metadata"), dict):
+        # Server-assigned fields are the catalog's own; whatever the edit says is dropped.
+        body["metadata"] = {key: value for key, value in body["metadata"].items() if key not in ("uid", "etag")}
+    errors = validate_entity(body)
+    if errors:
+        raise EntityBodyError(errors)
+    if entity_ref_of(body) != entity.ref:
+        raise EntityBodyError(
+            [FieldError("metadata.name", f"the entity must stay {entity.ref}; rename it in its source file")]
+        )
+    annotations = entity.body.get("metadata", {}).get("annotations") or {}
+    origin_ref = annotations.get(MANAGED_BY_ORIGIN_LOCATION) or entity.location.location_ref
+    normalised = normalised_body(body, entity.location_key, origin_ref)
+    try:
+        relations = emitted_relations(normalised)
+    except RelationFieldError as problem:
+        raise EntityBodyError([FieldError(problem.field, problem.message)]) from None
+    return ProcessedEntity(
+        ref=entity.ref,
+        body=normalised,
+        location_key=entity.location_key,
+        relations=relations,
+        search=build_search_document(normalised),
+        content_hash=content_hash(normalised),
+        # The file's digest is kept: the edit stands until the source file changes.
+        source_digest=entity.source_digest,
+        parent_ref=entity.parent_ref,
+    )
+
+
+def replace_entity_body(entity: Entity, body: Any) -> bool:
+    """Replace an entity's body with a curator's edit, written as a refresh writes it.
+
+    The ref and uid stay; generation, etag, search index, relations, stitching and history follow
+    as for any change. Returns False when the edit changes nothing. The next change to the source
+    file overwrites the edit.
+    """
+    item = prepare_entity_body(entity, body)
+    if item.content_hash == entity.content_hash:
+        return False
+    RefreshWriter(entity.location, ProcessingOutcome()).write_edits([item])
+    return True

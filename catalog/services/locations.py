@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -238,14 +239,20 @@ def delete_location(location: Location) -> int:
     return count
 
 
-def delete_orphans() -> int:
-    """Delete every orphaned entity (an explicit action, never automatic), recording history."""
+def delete_orphans(refs: Iterable[str] | None = None) -> int:
+    """Delete orphaned entities (an explicit action, never automatic), recording history.
+
+    Every orphan, or only those among ``refs``; entities that are not orphaned are never touched.
+    """
     now = timezone.now()
     with transaction.atomic():
-        orphans = Entity.objects.filter(is_orphan=True).select_related("location")
+        chosen = Entity.objects.filter(is_orphan=True)
+        if refs is not None:
+            chosen = chosen.filter(ref__in=list(refs))
+        orphans = chosen.select_related("location")
         EntityHistory.objects.bulk_create([EntityHistory.deletion_of(entity, now) for entity in orphans])
-        peers = relation_targets(orphans.values_list("id", flat=True))
-        _, deleted_by_model = Entity.objects.filter(is_orphan=True).delete()
+        peers = relation_targets(chosen.values_list("id", flat=True))
+        _, deleted_by_model = chosen.delete()
         stitch(peers)
         transaction.on_commit(bump_catalog_version)
     return deleted_by_model.get(Entity._meta.label, 0)

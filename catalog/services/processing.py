@@ -263,7 +263,7 @@ class LocationProcessor:
                 location_key,
             )
             return None
-        body = _normalised_body(entity, location_key, self.origin_ref)
+        body = normalised_body(entity, location_key, self.origin_ref)
         try:
             relations = emitted_relations(body)
         except RelationFieldError as problem:
@@ -359,7 +359,7 @@ def _ref_or_none(entity: Any) -> str | None:
         return None
 
 
-def _normalised_body(entity: dict[str, Any], location_key: str, origin_ref: str) -> dict[str, Any]:
+def normalised_body(entity: dict[str, Any], location_key: str, origin_ref: str) -> dict[str, Any]:
     """The stored body: default namespace, location annotations, and sorted relation lists."""
     metadata = dict(entity["metadata"])
     metadata.setdefault("namespace", "default")

@@ -156,6 +156,17 @@ class RefreshWriter:
         for batch in _batched(entities, BATCH_SIZE):
             self._write_batch(batch)
 
+    def write_edits(self, entities: list[ProcessedEntity]) -> RefreshReport:
+        """Write entities edited outside a refresh (by a curator): the same rows, history and
+        stitching as a refresh writes, but no orphan marking or location status, which only a full
+        read of the location may decide."""
+        with transaction.atomic():
+            self.write_all(entities)
+            stitch(self.affected)
+            if self.report.changed:
+                transaction.on_commit(bump_catalog_version)
+        return self.report
+
     def _write_batch(self, batch: list[ProcessedEntity]) -> None:
         stored = {
             row[0]: row
