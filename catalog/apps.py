@@ -8,8 +8,23 @@ class CatalogConfig(AppConfig):
     verbose_name = "Software catalog"
 
     def ready(self) -> None:
-        from portal.registry import NavItem, register_nav_item
+        from portal.registry import EntityTab, NavItem, register_entity_tab, register_nav_item
+
+        from . import tabs
 
         register_nav_item(NavItem("Catalog", "catalog:entity_list", order=10))
         register_nav_item(NavItem("APIs", "catalog:entity_list", order=20, query="kind=API"))
         register_nav_item(NavItem("Who owns it?", "catalog:whois", order=30))
+        register_entity_tab(
+            EntityTab("relations", "Relations", "catalog/tabs/relations.html", order=20, context=tabs.relations_context)
+        )
+        register_entity_tab(
+            EntityTab(
+                "dependencies",
+                "Dependencies",
+                "catalog/tabs/dependencies.html",
+                order=30,
+                applies_to=tabs.has_dependencies,
+                context=tabs.dependencies_context,
+            )
+        )

@@ -70,6 +70,17 @@ def api(db) -> APIClient:
 
 
 @pytest.fixture
+def load_catalog(write_file) -> Callable[[str], None]:
+    """Load YAML text as the one file location's content, registering it on first use."""
+
+    def load(text: str) -> None:
+        path = write_file("catalog.yaml", text)
+        refresh_location(register_location(validate_location_spec("file", str(path)), exists_ok=True))
+
+    return load
+
+
+@pytest.fixture
 def catalog(write_file):
     location = register_location(validate_location_spec("file", str(write_file("catalog.yaml", CATALOG))))
     refresh_location(location)
