@@ -11,10 +11,12 @@ class CatalogConfig(AppConfig):
         from portal.registry import EntityTab, NavItem, register_entity_tab, register_nav_item
 
         from . import tabs
+        from .entity_extensions import register_entity_page
 
         register_nav_item(NavItem("Catalog", "catalog:entity_list", order=10))
         register_nav_item(NavItem("APIs", "catalog:entity_list", order=20, query="kind=API"))
         register_nav_item(NavItem("Who owns it?", "catalog:whois", order=30))
+        register_entity_page()
         register_entity_tab(
             EntityTab("relations", "Relations", "catalog/tabs/relations.html", order=20, context=tabs.relations_context)
         )

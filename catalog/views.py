@@ -1,4 +1,4 @@
-"""The catalog's pages: explorer, entity page, owner lookup for on-call, and the header search."""
+"""The catalog's pages: explorer, owner lookup for on-call, and the header search (entity pages: ``entity_page``)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from django.contrib.auth.mixins import AccessMixin
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views import View
 
 from .cache import cached_count, catalog_version
 from .filtersets import EntityFilterSet
-from .lookups.history import diff_bodies, history_page
 from .lookups.ownership import owner_lookup
+from .lookups.related import relation_targets
 from .models import Entity
 from .refs import InvalidEntityRef, parse_entity_ref
 
@@ -33,10 +33,6 @@ class CatalogReadMixin(AccessMixin):
         if not (request.user.is_authenticated or settings.API_ANONYMOUS_READ):
             return self.handle_no_permission()
         return super().dispatch(request, *args, **kwargs)
-
-
-def relation_targets(entity: Entity, relation_type: str) -> list[str]:
-    return [item["targetRef"] for item in entity.output_relations if item["type"] == relation_type]
 
 
 class EntityListView(CatalogReadMixin, View):
@@ -85,54 +81,6 @@ def column_facets(qs, filters: list) -> dict[str, list[dict[str, Any]]]:
             facets[facet] = [{"value": value, "count": count} for value, count in sorted(rows)]
         cache.set(key, facets, 600)
     return facets
-
-
-class EntityDetailView(CatalogReadMixin, View):
-    """An entity's page: about, relations, owner and contacts, and what breaks if it breaks."""
-
-    def get(self, request: HttpRequest, kind: str, namespace: str, name: str) -> HttpResponse:
-        found = Entity.objects.filter(ref=f"{kind}:{namespace}/{name}".lower()).with_relations()
-        if not found:
-            raise Http404(f"No entity {kind}:{namespace}/{name} in the catalog")
-        entity = found[0]
-        grouped: dict[str, list[str]] = {}
-        for item in entity.output_relations:
-            grouped.setdefault(item["type"], []).append(item["targetRef"])
-        metadata = entity.body.get("metadata", {})
-        context = {
-            "entity": entity,
-            "history": history_with_diffs(entity.ref),
-            "people": [
-                (label, grouped[relation])
-                for relation, label in PEOPLE_SECTIONS.get(entity.kind, ())
-                if grouped.get(relation)
-            ],
-            "metadata": metadata,
-            "spec": entity.body.get("spec") or {},
-            "relations": sorted(grouped.items()),
-            "lookup": owner_lookup(entity, limit=100),
-            "is_deprecated": (entity.body.get("spec") or {}).get("lifecycle") == "deprecated",
-        }
-        return render(request, "catalog/entity_detail.html", context)
-
-
-# Group and user pages name their relations the way people talk about them.
-PEOPLE_SECTIONS = {
-    "Group": (("hasMember", "Members"), ("childOf", "Parent group"), ("parentOf", "Child groups"), ("ownerOf", "Owns")),
-    "User": (("memberOf", "Member of"), ("ownerOf", "Owns")),
-}
-HISTORY_SHOWN = 20
-
-
-def history_with_diffs(ref: str) -> list[dict[str, Any]]:
-    """The entity's latest versions, newest first, each with its changes against the one before."""
-    versions, _ = history_page(ref, limit=HISTORY_SHOWN + 1)
-    rows = []
-    for index, version in enumerate(versions[:HISTORY_SHOWN]):
-        previous = versions[index + 1] if index + 1 < len(versions) else None
-        changes = diff_bodies(previous.body, version.body) if previous is not None else []
-        rows.append({"version": version, "changes": changes})
-    return rows
 
 
 class WhoisView(CatalogReadMixin, View):

@@ -8,7 +8,8 @@ entities they make sense for (say, API entities only).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -125,3 +126,25 @@ def register_home_widget(widget: HomeWidget) -> None:
 
 def home_widgets() -> list[HomeWidget]:
     return sorted(_HOME_WIDGETS.values(), key=lambda widget: (widget.order, widget.key))
+
+
+def unregister_entity_tab(key: str) -> None:
+    """Remove an entity page tab (a no-op when none has that key)."""
+    _ENTITY_TABS.pop(key, None)
+
+
+def unregister_entity_card(key: str) -> None:
+    """Remove an entity page card (a no-op when none has that key)."""
+    _ENTITY_CARDS.pop(key, None)
+
+
+@contextmanager
+def restored_registry() -> Iterator[None]:
+    """Put every registration back as it was on leaving: for tests that register extensions."""
+    saved = [(registry, dict(registry)) for registry in (_NAV_ITEMS, _ENTITY_TABS, _ENTITY_CARDS, _HOME_WIDGETS)]
+    try:
+        yield
+    finally:
+        for registry, entries in saved:
+            registry.clear()
+            registry.update(entries)

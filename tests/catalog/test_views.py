@@ -113,7 +113,8 @@ def test_entity_page_shows_history_with_diffs(reader, catalog, write_file):
         CATALOG.replace("owner: team-a, system: shop, consumesApis", "owner: team-c, system: shop, consumesApis"),
     )
     refresh_location(catalog)
-    page = reader.get("/catalog/component/default/web/").content.decode()
+    assert 'id="history-heading"' not in reader.get("/catalog/component/default/web/").content.decode()
+    page = reader.get("/catalog/component/default/web/history/").content.decode()
     history = page.split('id="history-heading"')[1]
     assert "updated" in history and "created" in history
     assert "<code>spec.owner</code> replace" in history and "team-a" in history and "team-c" in history
@@ -121,5 +122,5 @@ def test_entity_page_shows_history_with_diffs(reader, catalog, write_file):
 
 def test_group_page_names_members_and_what_it_owns(reader, catalog):
     page = reader.get("/catalog/group/default/team-a/").content.decode()
-    team = page.split('id="people-heading"')[1]
-    assert "Owns" in team and "/catalog/component/default/web/" in team
+    owned = page.split('id="card-owned-title"')[1]
+    assert "/catalog/component/default/web/" in owned and "/catalog/component/default/orders/" not in owned
