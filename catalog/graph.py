@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 import unicodedata
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -88,9 +89,14 @@ def draw(neighbourhood: Neighbourhood, title: str) -> SafeString:
         f"{count} related entit{'y' if count == 1 else 'ies'} within {neighbourhood.depth} "
         f"hop{'s' if neighbourhood.depth > 1 else ''}; the same relations are listed below the graph."
     )
+    attributes = svg[len("<svg") :].split(">", 1)[0]
+    # The drawing's natural width in CSS pixels: the stylesheet shrinks it to fit, but not so far
+    # that labels become unreadable (it scrolls instead).
+    points = re.search(r'width="([0-9.]+)pt"', attributes)
+    width = f' style="--graph-width: {round(float(points[1]) * 4 / 3)}px"' if points else ""
     head = (
         '<svg role="img" aria-labelledby="relations-graph-title relations-graph-desc" class="relations-graph"'
-        f"{svg[len('<svg') :].split('>', 1)[0]}>"
+        f"{width}{attributes}>"
         f'<title id="relations-graph-title">Relations of {html.escape(title)}</title>'
         f'<desc id="relations-graph-desc">{html.escape(description)}</desc>'
     )
@@ -103,7 +109,7 @@ def dot_source(neighbourhood: Neighbourhood) -> str:
     lines = [
         "digraph relations {",
         f'  graph [rankdir=LR, bgcolor="transparent", nodesep=0.25, ranksep=0.9, pad=0.1, fontname="{FONT}"];',
-        f'  node [shape=box, style="rounded,filled", fontname="{FONT}", fontsize=12, margin="0.18,0.08", '
+        f'  node [shape=box, style="rounded,filled", fontname="{FONT}", fontsize=12, margin="0.2,0.1", '
         f'penwidth=1.2, color="{COLOURS["border"]}", fillcolor="{COLOURS["surface"]}", '
         f'fontcolor="{COLOURS["text"]}"];',
         f'  edge [fontname="{FONT}", fontsize=9, color="{COLOURS["muted"]}", fontcolor="{COLOURS["muted"]}", '

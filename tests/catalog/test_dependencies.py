@@ -179,3 +179,28 @@ def test_dependencies_tab_says_when_the_list_is_cut(load_catalog, monkeypatch):
         "catalog/tabs/dependencies.html", {"data": dependencies_context(RequestFactory().get("/"), entity)}
     )
     assert "Showing the nearest 2; more depend on it (up to 10 hops, 2 entities)." in page
+
+
+@pytest.fixture
+def reader(client, settings):
+    settings.API_ANONYMOUS_READ = True
+    return client
+
+
+def test_dependencies_tab_page_lists_both_directions(reader, load_catalog):
+    load_catalog(
+        ORG + component("web", dependsOn="[component:orders]") + component("orders", dependsOn="[component:db]")
+    )
+    response = reader.get("/catalog/component/default/orders/dependencies/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<a href="/catalog/component/default/orders/dependencies/" aria-current="page">Dependencies</a>' in page
+    dependents, dependencies = page.split('id="dependencies-tab-heading"')
+    assert '<a href="/catalog/component/default/web/">web</a>' in dependents
+    assert 'component:default/db <span class="muted">(not in the catalog)</span>' in dependencies
+
+
+def test_dependencies_tab_is_not_offered_for_groups(reader, load_catalog):
+    load_catalog(ORG)
+    assert reader.get("/catalog/group/default/team-a/dependencies/").status_code == 404
+    assert "/dependencies/" not in reader.get("/catalog/group/default/team-a/").content.decode()

@@ -171,6 +171,7 @@ def test_svg_links_every_neighbour_to_its_page_and_highlights_the_focus(load_cat
     assert graph.unavailable is None
     svg = str(graph.svg)
     assert svg.startswith('<svg role="img" aria-labelledby="relations-graph-title relations-graph-desc"')
+    assert re.match(r'<svg [^>]* class="relations-graph" style="--graph-width: \d+px" width="\d+pt"', svg)
     assert '<title id="relations-graph-title">Relations of orders-api</title>' in svg
     assert "3 related entities within 1 hop" in svg
     assert "<?xml" not in svg and "<!DOCTYPE" not in svg and "<!--" not in svg
@@ -283,3 +284,50 @@ def test_relations_tab_shows_depth_form_and_refused_depth(load_catalog):
     assert '<label for="relations-depth">Depth</label>' in page
     assert '<option value="1" selected>1 hop</option>' in page and '<option value="3">3 hops</option>' in page
     assert '<figure class="graph-wrap"><svg role="img"' in page
+
+
+@pytest.fixture
+def reader(client, settings):
+    settings.API_ANONYMOUS_READ = True
+    return client
+
+
+def test_relations_tab_page_draws_the_graph(reader, load_catalog):
+    load_catalog(SHOP)
+    response = reader.get("/catalog/api/default/orders-api/relations/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<a href="/catalog/api/default/orders-api/relations/" aria-current="page">Relations</a>' in page
+    assert '<svg role="img" aria-labelledby="relations-graph-title relations-graph-desc"' in page
+    assert 'xlink:href="/catalog/component/default/web/"' in page
+    assert '<a href="/catalog/component/default/web/">web</a>' in page  # and in the list
+
+
+def test_relations_tab_page_refuses_a_bad_depth_clearly(reader, load_catalog):
+    load_catalog(SHOP)
+    page = reader.get("/catalog/api/default/orders-api/relations/", {"depth": "7"}).content.decode()
+    assert "The depth must be 1, 2 or 3; showing depth 1." in page
+    assert "resource:default/orders-db" not in page
+
+
+def test_relations_tab_page_without_dot_is_a_list_not_an_error(reader, load_catalog, dot_setting):
+    load_catalog(SHOP)
+    dot_setting(GRAPHVIZ_DOT="/nonexistent/bin/dot")
+    response = reader.get("/catalog/api/default/orders-api/relations/", {"depth": "2"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The relations graph needs Graphviz" in page and "<svg" not in page
+    assert '<a href="/catalog/system/default/shop/">shop</a>' in page
+
+
+def test_relations_tab_page_queries_do_not_grow_with_neighbours(reader, load_catalog, django_assert_num_queries):
+    from django.core.cache import cache
+
+    for size in (5, 10):
+        users = "".join(component(f"s{i}", dependsOn="[component:core]") for i in range(size))
+        load_catalog(ORG + component("core") + users)
+        cache.clear()
+        # Session-less reader: the entity with its relations; 2 graph levels; the entities reached.
+        with django_assert_num_queries(4):
+            page = reader.get("/catalog/component/default/core/relations/", {"depth": "2"}).content.decode()
+        assert page.count('class="node entity') == size + 5  # core, team-a, its two members and its parent
