@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 
 from .lookups.history import diff_bodies, history_page
 from .lookups.ownership import owner_lookup
-from .lookups.related import related, relation_targets
+from .lookups.related import related
 from .models import Entity
 from .safe_urls import location_url, safe_link_url
 
@@ -44,11 +44,15 @@ LINK_ICONS = {
 }
 
 
-def has_relation(relation_type: str):
-    """An ``applies_to`` predicate: the entity has at least one relation of this type."""
+def has_relation(relation_type: str, kind: str = ""):
+    """An ``applies_to`` predicate: the entity has a relation of this type (to an entity of ``kind``)."""
+    prefix = f"{kind.lower()}:"
 
     def applies(entity: Any) -> bool:
-        return any(item["type"] == relation_type for item in entity.output_relations)
+        return any(
+            item["type"] == relation_type and item["targetRef"].startswith(prefix if kind else "")
+            for item in entity.output_relations
+        )
 
     return applies
 
@@ -93,14 +97,13 @@ def docs_url(entity: Entity) -> str:
 def about_context(request: HttpRequest, entity: Entity) -> dict[str, Any]:
     metadata = entity.body.get("metadata") or {}
     annotations = metadata.get("annotations") or {}
-    parents = relation_targets(entity, "partOf")
     has_docs = bool(annotations.get(TECHDOCS_ANNOTATION))
     return {
         "description": metadata.get("description") or "",
-        "owners": relation_targets(entity, "ownedBy"),
-        "systems": [ref for ref in parents if ref.startswith("system:")],
-        "domains": [ref for ref in parents if ref.startswith("domain:")],
-        "parent_components": relation_targets(entity, "subcomponentOf"),
+        "owners": related(entity, "ownedBy"),
+        "systems": related(entity, "partOf", kind="system"),
+        "domains": related(entity, "partOf", kind="domain"),
+        "parent_components": related(entity, "partOf", kind="component"),
         "source_links": source_links(annotations),
         "has_docs": has_docs,
         "docs_url": docs_url(entity) if has_docs else "",
@@ -126,11 +129,11 @@ def links_context(request: HttpRequest, entity: Entity) -> dict[str, Any]:
     return {"links": links}
 
 
-def related_context(relation_type: str):
-    """A card context listing the related entities of one relation type."""
+def related_context(relation_type: str, kind: str = ""):
+    """A card context listing the related entities of one relation type (and target kind)."""
 
     def context(request: HttpRequest, entity: Entity) -> dict[str, Any]:
-        return {"related": related(entity, relation_type)}
+        return {"related": related(entity, relation_type, kind)}
 
     return context
 
@@ -141,7 +144,7 @@ def parts_context(request: HttpRequest, entity: Entity) -> dict[str, Any]:
     groups: dict[str, list] = {}
     for item in parts.items:
         groups.setdefault(item.kind or "Unknown", []).append(item)
-    order = {"Component": 0, "API": 1, "Resource": 2, "System": 3}
+    order = {"Component": 0, "API": 1, "Resource": 2, "System": 3, "Domain": 4}
     return {
         "related": parts,
         "groups": sorted(groups.items(), key=lambda pair: (order.get(pair[0], 9), pair[0])),

@@ -20,18 +20,19 @@ def register_entity_page() -> None:
         register_entity_card(card)
 
 
-def _card(key: str, title: str, order: int, **options) -> EntityCard:
-    return EntityCard(key, title, f"catalog/cards/{key}.html", order=order, **options)
+def _card(key: str, title: str, order: int, template: str = "", **options) -> EntityCard:
+    return EntityCard(key, title, f"catalog/cards/{template or key}.html", order=order, **options)
 
 
-def _related_card(key: str, title: str, order: int, relation_type: str) -> EntityCard:
-    """A card listing the entity's targets of one relation, shown only when it has some."""
+def _related_card(key: str, title: str, order: int, relation_type: str, kind: str = "") -> EntityCard:
+    """A table of the entity's targets of one relation (of one kind), shown only when it has some."""
     return _card(
         key,
         title,
         order,
-        applies_to=cards.has_relation(relation_type),
-        context=cards.related_context(relation_type),
+        template="related",
+        applies_to=cards.has_relation(relation_type, kind),
+        context=cards.related_context(relation_type, kind),
     )
 
 
@@ -57,12 +58,19 @@ OVERVIEW_CARDS = (
         "hierarchy", "Parent and child groups", 25, applies_to=cards.of_kinds("Group"), context=people.hierarchy_context
     ),
     _card("links", "Links", 30, applies_to=cards.has_links, context=cards.links_context),
-    _related_card("subcomponents", "Subcomponents", 40, "hasSubcomponent"),
+    _related_card("subcomponents", "Subcomponents", 40, "hasPart", kind="component"),
     _related_card("provided-apis", "Provided APIs", 50, "providesApi"),
     _related_card("consumed-apis", "Consumed APIs", 55, "consumesApi"),
-    _card("system-parts", "Parts of this system", 60, applies_to=cards.of_kinds("System"), context=cards.parts_context),
     _card(
-        "domain-systems", "Systems in this domain", 60, applies_to=cards.of_kinds("Domain"), context=cards.parts_context
+        "system-parts",
+        "Parts of this system",
+        60,
+        "parts",
+        applies_to=cards.of_kinds("System"),
+        context=cards.parts_context,
+    ),
+    _card(
+        "domain-parts", "In this domain", 60, "parts", applies_to=cards.of_kinds("Domain"), context=cards.parts_context
     ),
     _card("owned", "Owned entities", 70, applies_to=cards.of_kinds(*PEOPLE_KINDS), context=people.owned_context),
     _card(

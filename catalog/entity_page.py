@@ -20,6 +20,7 @@ from django.views import View
 
 from portal.registry import EntityCard, EntityTab, entity_cards, entity_tabs
 
+from .lookups.related import related
 from .models import Entity
 from .views import CatalogReadMixin
 
@@ -62,7 +63,8 @@ def page_context(request: HttpRequest, entity: Entity) -> dict[str, Any]:
         "metadata": entity.body.get("metadata") or {},
         "spec": spec,
         "relations": sorted((relation, sorted(targets)) for relation, targets in grouped.items()),
-        "owner_refs": sorted(grouped.get("ownedBy", [])),
+        # Titles of the owners for the header: the first use of the page's batched related load.
+        "owners": related(entity, "ownedBy"),
         "is_deprecated": str(spec.get("lifecycle", "")).lower() == "deprecated",
         "user": request.user,
         "request": request,

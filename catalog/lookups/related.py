@@ -57,10 +57,13 @@ def relation_targets(entity: Any, relation_type: str) -> list[str]:
     return sorted(item["targetRef"] for item in entity.output_relations if item["type"] == relation_type)
 
 
-def related(entity: Any, relation_type: str) -> RelatedList:
-    """The related entities of ``relation_type``, from the page's one batched load."""
+def related(entity: Any, relation_type: str, kind: str = "") -> RelatedList:
+    """The related entities of ``relation_type`` (only those of ``kind``, if given), from the page's
+    one batched load."""
     loaded = _load(entity)
     targets = relation_targets(entity, relation_type)
+    if kind:
+        targets = [ref for ref in targets if ref.startswith(f"{kind.lower()}:")]
     return RelatedList([loaded[ref] for ref in targets[:RELATED_CAP]], len(targets))
 
 
@@ -68,9 +71,10 @@ def _load(entity: Any) -> dict[str, RelatedEntity]:
     cached = getattr(entity, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
-    by_type: dict[str, list[str]] = {}
+    by_type: dict[tuple[str, str], list[str]] = {}
     for item in entity.output_relations:
-        by_type.setdefault(item["type"], []).append(item["targetRef"])
+        # Capped per relation type and target kind, so a card showing one kind gets its first ones.
+        by_type.setdefault((item["type"], item["targetRef"].split(":", 1)[0]), []).append(item["targetRef"])
     wanted = {ref for targets in by_type.values() for ref in sorted(targets)[:RELATED_CAP]}
     loaded = {ref: _missing(ref) for ref in wanted}
     if wanted:

@@ -56,7 +56,7 @@ def test_find_a_service_by_filters_and_read_its_owner(browser_page):
     page.screenshot(path=str(SCREENSHOTS / "catalog-filtered.png"))
     page.click("text=Billing service")
     page.wait_for_selector("h1:has-text('Billing service')")
-    owner = page.locator("#owner-heading + p strong").inner_text()
+    owner = page.locator("#card-owner .owner-name strong").inner_text()
     assert owner == "Payments"
     page.screenshot(path=str(SCREENSHOTS / "entity-page.png"), full_page=True)
     page.click("text=billing-events")  # follow a relation

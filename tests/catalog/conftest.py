@@ -80,8 +80,20 @@ def load_catalog(write_file) -> Callable[[str], None]:
     return load
 
 
-@pytest.fixture
-def catalog(write_file):
-    location = register_location(validate_location_spec("file", str(write_file("catalog.yaml", CATALOG))))
+def load_catalog_file(write_file, name: str, text: str):
+    """Register a catalog file written under ``tmp_path`` and refresh it; returns its location."""
+    location = register_location(validate_location_spec("file", str(write_file(name, text))))
     refresh_location(location)
     return location
+
+
+@pytest.fixture
+def catalog(write_file):
+    return load_catalog_file(write_file, "catalog.yaml", CATALOG)
+
+
+@pytest.fixture
+def reader(client, settings):
+    """A browser client reading the portal's pages anonymously, as anonymous read allows."""
+    settings.API_ANONYMOUS_READ = True
+    return client

@@ -181,12 +181,6 @@ def test_dependencies_tab_says_when_the_list_is_cut(load_catalog, monkeypatch):
     assert "Showing the nearest 2; more depend on it (up to 10 hops, 2 entities)." in page
 
 
-@pytest.fixture
-def reader(client, settings):
-    settings.API_ANONYMOUS_READ = True
-    return client
-
-
 def test_dependencies_tab_page_lists_both_directions(reader, load_catalog):
     load_catalog(
         ORG + component("web", dependsOn="[component:orders]") + component("orders", dependsOn="[component:db]")

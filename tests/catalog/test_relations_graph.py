@@ -286,12 +286,6 @@ def test_relations_tab_shows_depth_form_and_refused_depth(load_catalog):
     assert '<figure class="graph-wrap"><svg role="img"' in page
 
 
-@pytest.fixture
-def reader(client, settings):
-    settings.API_ANONYMOUS_READ = True
-    return client
-
-
 def test_relations_tab_page_draws_the_graph(reader, load_catalog):
     load_catalog(SHOP)
     response = reader.get("/catalog/api/default/orders-api/relations/")

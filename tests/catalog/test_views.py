@@ -15,12 +15,6 @@ from tests.catalog.api_fixtures import CATALOG, components
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def reader(client, settings):
-    settings.API_ANONYMOUS_READ = True
-    return client
-
-
 def test_pages_need_sign_in_unless_anonymous_read(client, catalog):
     response = client.get("/catalog/")
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")

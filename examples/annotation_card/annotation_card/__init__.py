@@ -1,0 +1,1 @@
+"""An example Greenroom plugin: a "Runbook" card on entity pages, read from an annotation."""
