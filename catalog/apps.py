@@ -10,6 +10,7 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from portal.registry import EntityTab, NavItem, register_entity_tab, register_nav_item
 
+        from . import tabs
         from .api_definitions import definition_context, is_api
         from .entity_extensions import register_entity_page
 
@@ -22,7 +23,7 @@ class CatalogConfig(AppConfig):
                 "definition",
                 "Definition",
                 "catalog/tabs/api_definition.html",
-                order=20,
+                order=15,
                 applies_to=is_api,
                 context=definition_context,
             )
@@ -32,3 +33,16 @@ class CatalogConfig(AppConfig):
         from .home_widgets import register_catalog_widgets
 
         register_catalog_widgets()
+        register_entity_tab(
+            EntityTab("relations", "Relations", "catalog/tabs/relations.html", order=20, context=tabs.relations_context)
+        )
+        register_entity_tab(
+            EntityTab(
+                "dependencies",
+                "Dependencies",
+                "catalog/tabs/dependencies.html",
+                order=30,
+                applies_to=tabs.has_dependencies,
+                context=tabs.dependencies_context,
+            )
+        )

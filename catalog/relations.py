@@ -21,6 +21,8 @@ RELATION_PAIRS: dict[str, str] = {
     "memberOf": "hasMember",
     "childOf": "parentOf",
 }
+# The direction a relation is drawn in (the component is ``ownedBy`` its group, not the reverse).
+FORWARD_RELATIONS = frozenset(RELATION_PAIRS)
 RELATION_PAIRS.update({reverse: forward for forward, reverse in list(RELATION_PAIRS.items())})
 
 

@@ -175,6 +175,9 @@ CATALOG = {
     "ALLOW_PRIVATE_ADDRESSES": env_bool("CATALOG_ALLOW_PRIVATE_ADDRESSES", False),
     # Load the demo catalog when `manage.py serve` starts.
     "LOAD_DEMO": env_bool("GREENROOM_LOAD_DEMO", True),
+    # Graphviz's dot draws the Relations tab's graph; without it the tab lists the relations.
+    "GRAPHVIZ_DOT": env_str("CATALOG_GRAPHVIZ_DOT", "dot"),
+    "GRAPHVIZ_TIMEOUT": env_int("CATALOG_GRAPHVIZ_TIMEOUT", 5),
 }
 
 CELERY_BEAT_SCHEDULE = {

@@ -75,12 +75,26 @@ def dependents_of(ref: str, *, max_depth: int = MAX_DEPTH, limit: int = MAX_DEPE
     ``limit`` entities and then says ``truncated`` if anything was left unvisited. Edges are taken
     in code-point order of (origin, relation, reached), so ties always resolve the same way.
     """
+    return _walk(ref, _sorted_edges, max_depth=max_depth, limit=limit)
+
+
+def dependencies_of(ref: str, *, max_depth: int = MAX_DEPTH, limit: int = MAX_DEPENDENTS) -> DependentsWalk:
+    """Entities whose failure makes ``ref`` fail: the reverse of ``dependents_of``, same rules.
+
+    Followed from ``ref``'s side: what it depends on (``dependsOn``, or listed as ``dependencyOf``
+    them), the APIs it consumes, and for an API the components that provide it.
+    """
+    return _walk(ref, lambda frontier, slots_left: _sorted_dependency_edges(frontier), max_depth=max_depth, limit=limit)
+
+
+def _walk(ref: str, edges_of, *, max_depth: int, limit: int) -> DependentsWalk:
+    """Breadth-first from ``ref`` along ``edges_of(frontier, slots_left)``, one call per level."""
     walk = DependentsWalk()
     paths: dict[str, list[dict[str, str]]] = {ref: []}
     frontier = [ref]
     for depth in range(1, max_depth + 2):
         next_frontier: list[str] = []
-        for origin, relation, reached in _sorted_edges(frontier, lambda: limit - len(walk.items)):
+        for origin, relation, reached in edges_of(frontier, lambda: limit - len(walk.items)):
             if reached in paths:
                 continue
             if depth > max_depth or len(walk.items) >= limit:
@@ -109,6 +123,31 @@ def _sorted_edges_in_python(frontier: list[str]) -> list[tuple[str, str, str]]:
     ).values_list("source_ref", "type", "target_ref")
     return sorted(
         (target, _BY_TARGET[relation], source) if relation in _BY_TARGET else (source, relation, target)
+        for source, relation, target in rows
+    )
+
+
+# Edges "X fails if Y fails", read from X's side, as (relation stored, relation read from X's side).
+# X's own ``dependsOn`` and ``consumesApi`` rows start at X; a ``dependencyOf`` row naming X and a
+# ``providesApi`` row for API X end at X.
+_DEPENDENCY_BY_SOURCE = {"dependsOn": "dependsOn", "consumesApi": "consumesApi"}
+_DEPENDENCY_BY_TARGET = {"dependencyOf": "dependsOn", "providesApi": "apiProvidedBy"}
+
+
+def _sorted_dependency_edges(frontier: list[str]) -> list[tuple[str, str, str]]:
+    """The level's dependency edges ``(origin, relation, reached)`` in code-point order.
+
+    Read whole on every database: an entity depends on a handful of things, unlike a shared API
+    with thousands of consumers, so there is no fan-out worth reading in chunks.
+    """
+    rows = Relation.objects.filter(
+        Q(type__in=_DEPENDENCY_BY_SOURCE, source_ref__any=frontier)
+        | Q(type__in=_DEPENDENCY_BY_TARGET, target_ref__any=frontier)
+    ).values_list("source_ref", "type", "target_ref")
+    return sorted(
+        (source, _DEPENDENCY_BY_SOURCE[relation], target)
+        if relation in _DEPENDENCY_BY_SOURCE
+        else (target, _DEPENDENCY_BY_TARGET[relation], source)
         for source, relation, target in rows
     )
 
@@ -283,7 +322,7 @@ def owner_lookup(entity: Entity, *, max_depth: int = MAX_DEPTH, limit: int = MAX
     # The owner's ways in first, then the entity's own (a service's channel beats the team's).
     answer["contacts"] = [*(contacts_of(owner) if owner else []), *contacts_of(entity)]
     answer["dependents"] = {
-        "items": [_dependent(item, loaded, owners) for item in walk.items],
+        "items": [reached_row(item, loaded, owners) for item in walk.items],
         "truncated": walk.truncated,
         "maxDepth": max_depth,
         "limit": limit,
@@ -297,7 +336,8 @@ def _person(ref: str, entity: EntitySummary | None) -> dict[str, Any]:
     return {"entityRef": ref, "name": entity.name, "displayName": entity.display_name, "email": entity.email}
 
 
-def _dependent(item: Dependent, loaded: dict[str, EntitySummary], owners: dict[str, str]) -> dict[str, Any]:
+def reached_row(item: Dependent, loaded: dict[str, EntitySummary], owners: dict[str, str]) -> dict[str, Any]:
+    """A walk's entity as pages and the API show it: kind, title, hops, path and owner."""
     entity = loaded.get(item.ref)
     owner_ref = owners.get(item.ref)
     owner = loaded.get(owner_ref) if owner_ref else None

@@ -69,6 +69,17 @@ def api(db) -> APIClient:
     return client
 
 
+@pytest.fixture
+def load_catalog(write_file) -> Callable[[str], None]:
+    """Load YAML text as the one file location's content, registering it on first use."""
+
+    def load(text: str) -> None:
+        path = write_file("catalog.yaml", text)
+        refresh_location(register_location(validate_location_spec("file", str(path)), exists_ok=True))
+
+    return load
+
+
 def load_catalog_file(write_file, name: str, text: str):
     """Register a catalog file written under ``tmp_path`` and refresh it; returns its location."""
     location = register_location(validate_location_spec("file", str(write_file(name, text))))

@@ -132,7 +132,8 @@ def test_tabs_and_cards_follow_their_order_then_key(reader, shop):
         register_entity_card(EntityCard("never", "Never", "catalog/cards/relations.html", applies_to=lambda e: False))
         page = get_page(reader, WEB)
     nav = page.split('<nav class="tabs"')[1].split("</nav>")[0]
-    assert [label.split("<")[0] for label in nav.split('">')[2:]] == ["Overview", "Alpha", "Zeta", "History"]
+    labels = [label.split("<")[0] for label in nav.split('">')[2:]]
+    assert labels == ["Overview", "Alpha", "Zeta", "Relations", "Dependencies", "History"]
     keys = card_keys(page)
     assert keys[0] == "first" and "never" not in keys
 
