@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 
 from .models import Entity, EntityHistory, Location
 from .services import delete_location
-from .tasks import enqueue_refresh
+from .services.refresh_requests import request_refresh
 
 
 @admin.register(Location)
@@ -18,7 +18,7 @@ class LocationAdmin(admin.ModelAdmin):
     @admin.action(description="Refresh selected locations in the background")
     def refresh_now(self, request, queryset):
         for location in queryset:
-            enqueue_refresh(location)
+            request_refresh(location, reason="admin")
         messages.info(request, f"{queryset.count()} refresh(es) queued")
 
     def delete_model(self, request, obj):

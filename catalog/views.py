@@ -15,6 +15,8 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views import View
 
+from portal.permissions import entity_permissions
+
 from .cache import cached_count, catalog_version
 from .filtersets import EntityFilterSet
 from .lookups.history import diff_bodies, history_page
@@ -112,6 +114,7 @@ class EntityDetailView(CatalogReadMixin, View):
             "relations": sorted(grouped.items()),
             "lookup": owner_lookup(entity, limit=100),
             "is_deprecated": (entity.body.get("spec") or {}).get("lifecycle") == "deprecated",
+            "can": entity_permissions(request.user, entity),
         }
         return render(request, "catalog/entity_detail.html", context)
 

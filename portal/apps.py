@@ -8,6 +8,9 @@ class PortalConfig(AppConfig):
     verbose_name = "Greenroom portal"
 
     def ready(self) -> None:
+        from catalog.audit import catalog_write
+        from portal.audit import record_catalog_write
         from portal.registry import NavItem, register_nav_item
 
+        catalog_write.connect(record_catalog_write, dispatch_uid="portal.audit")
         register_nav_item(NavItem("Home", "home", order=0))

@@ -68,8 +68,8 @@ def can_register_location(user) -> bool:
     return bool(user and user.is_authenticated)
 
 
-def can_delete_location(user, location: Location) -> bool:
-    """Admins may delete any registered location; an owner one whose every entity they own."""
+def can_change_location(user, location: Location) -> bool:
+    """Admins may update or delete any registered location; an owner one whose every entity they own."""
     if location.origin == Location.Origin.CONFIG:
         return False
     if is_platform_admin(user):
@@ -79,13 +79,13 @@ def can_delete_location(user, location: Location) -> bool:
         return False
     provided = Entity.objects.filter(location=location).exclude(kind="Location")
     owned = Relation.objects.filter(type="ownedBy", target_ref__in=refs).values("source_ref")
-    # Two existence checks; the second is the one that matters at scale (an index on the relation type).
+    # Two existence checks; the relation subquery is served by the (target_ref, type) index.
     return provided.exists() and not provided.exclude(ref__in=owned).exists()
 
 
 def can_unregister_entity(user, entity: Entity) -> bool:
     """Unregistering deletes the entity's location; see the module's docstring."""
-    return can_delete_location(user, entity.location)
+    return can_change_location(user, entity.location)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication: makes each request the actor of the writes it causes (portal.audit).
+    "portal.audit.AuditActorMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

@@ -13,6 +13,7 @@ from .locations import (
     refresh_location,
     register_location,
     sync_config_locations,
+    update_location,
     validate_location_spec,
 )
 from .refresh import RefreshReport
@@ -31,5 +32,6 @@ __all__ = [
     "refresh_location",
     "register_location",
     "sync_config_locations",
+    "update_location",
     "validate_location_spec",
 ]

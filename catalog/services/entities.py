@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from ..audit import record_write
 from ..cache import bump_catalog_version
 from ..models import Entity, EntityHistory
 from .stitching import relation_targets, stitch
@@ -17,6 +18,7 @@ def delete_entity(entity: Entity) -> None:
     """
     with transaction.atomic():
         EntityHistory.deletion_of(entity, timezone.now()).save()
+        record_write("entity.delete", entity.ref, location=entity.location.location_ref)
         peers = relation_targets([entity.pk])
         entity.delete()
         stitch(peers)

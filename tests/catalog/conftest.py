@@ -70,6 +70,14 @@ def api(db) -> APIClient:
 
 
 @pytest.fixture
+def admin_api(db) -> APIClient:
+    """A platform admin's client: deletes and refreshes need an owner or an admin."""
+    client = APIClient()
+    client.force_authenticate(get_user_model().objects.create_superuser("root", password="root-password-1"))
+    return client
+
+
+@pytest.fixture
 def catalog(write_file):
     location = register_location(validate_location_spec("file", str(write_file("catalog.yaml", CATALOG))))
     refresh_location(location)

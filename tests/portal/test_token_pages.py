@@ -14,11 +14,6 @@ from portal.tokens import authenticate_token, issue_token
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def bob(django_user_model):
-    return django_user_model.objects.create_user("bob", password="bob-password-1")
-
-
 def test_token_pages_need_sign_in(client):
     assert client.get("/accounts/tokens/")["Location"] == "/accounts/login/?next=/accounts/tokens/"
     assert client.post("/accounts/tokens/", {"name": "ci"}).status_code == 302
