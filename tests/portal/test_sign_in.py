@@ -159,3 +159,16 @@ def test_only_verified_provider_emails_are_kept():
     claimed = [address("boss@example.com", False), address("me@x.org", True)]
     assert trusted_email("boss@example.com", claimed) == "me@x.org"
     assert trusted_email("", []) == ""
+
+
+def test_profile_shows_the_catalog_user_entity_and_groups(client, org_catalog, alice):
+    client.force_login(alice)
+    page = client.get("/accounts/profile/").content.decode()
+    assert '<dt>You are</dt><dd><a href="/catalog/user/default/alice/">alice</a></dd>' in page
+    assert '<a href="/catalog/group/default/team-a/">team-a</a>' in page
+
+
+def test_profile_explains_an_unresolved_account(client, org_catalog, reader):
+    client.force_login(reader)
+    page = client.get("/accounts/profile/").content.decode()
+    assert "No catalog User entity matches this account" in page
