@@ -18,6 +18,7 @@ from .admin_forms import EntityBodyForm, LocationAddForm
 from .models import Entity, EntityHistory, Location, Relation
 from .services import delete_location, delete_orphans, register_location
 from .services.entities import delete_entity, replace_entity_body
+from .services.refresh_requests import request_refresh
 from .tasks import enqueue_refresh
 
 HISTORY_SHOWN = 20
@@ -78,7 +79,7 @@ class LocationAdmin(admin.ModelAdmin):
     def refresh_now(self, request, queryset):
         locations = list(queryset)
         for location in locations:
-            enqueue_refresh(location)
+            request_refresh(location, reason="admin")
         messages.info(request, f"{len(locations)} refresh(es) queued")
 
     @admin.action(description="Unregister selected locations and delete their entities", permissions=["delete"])

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.views import View
 
+from portal.permissions import entity_permissions
 from portal.registry import EntityCard, EntityTab, entity_cards, entity_tabs
 
 from .lookups.related import related
@@ -106,6 +107,8 @@ class EntityDetailView(CatalogReadMixin, View):
         context = page_context(request, entity)
         # The header's star toggle (and the visit, remembered for the home page).
         context.update(entity_page_context(request, entity))
+        # The header's owner actions (refresh, unregister), shown only to those allowed.
+        context["can"] = entity_permissions(request.user, entity)
         context.update(
             {
                 "tab": active,

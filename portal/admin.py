@@ -1,10 +1,11 @@
-"""Admin screens for API tokens: issue one (shown once), see when each was used, revoke."""
+"""Admin screens for API tokens (issue one, shown once; see when each was used; revoke) and the audit log."""
 
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 
-from .models import ApiToken
+from .models import ApiToken, AuditEvent
+from .permissions import is_platform_admin
 from .tokens import issue_token, revoke_token
 
 
@@ -74,3 +75,29 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in tokens:
             revoke_token(token)
         messages.success(request, f"{len(tokens)} API token(s) revoked")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log, for platform admins only, and read-only: a log that can be edited proves nothing."""
+
+    list_display = ("created_at", "actor", "channel", "action", "target", "token_prefix", "remote_address")
+    list_filter = ("action", "channel", "actor", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("target",)
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in AuditEvent._meta.fields]
+
+    def has_module_permission(self, request) -> bool:
+        return is_platform_admin(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_platform_admin(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

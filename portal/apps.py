@@ -8,9 +8,12 @@ class PortalConfig(AppConfig):
     verbose_name = "Greenroom portal"
 
     def ready(self) -> None:
+        from catalog.audit import catalog_write
+        from portal.audit import record_catalog_write
         from portal.home import quick_links_context
         from portal.registry import HomeWidget, NavItem, register_home_widget, register_nav_item
 
+        catalog_write.connect(record_catalog_write, dispatch_uid="portal.audit")
         register_nav_item(NavItem("Home", "home", order=0))
         register_home_widget(
             HomeWidget("quick-links", "Quick links", "portal/widgets/quick_links.html", 40, quick_links_context)

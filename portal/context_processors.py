@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from portal.registry import nav_items
@@ -17,3 +18,8 @@ def navigation(request: HttpRequest) -> dict:
             is_current = is_current and request.GET.urlencode() == item.query
         items.append({"label": item.label, "url": url, "is_current": is_current})
     return {"nav_items": items}
+
+
+def sign_in(request: HttpRequest) -> dict:
+    """Whether the sign-in page may offer local sign-up (``SIGN_UP_OPEN``)."""
+    return {"sign_up_open": settings.SIGN_UP_OPEN}

@@ -1,4 +1,4 @@
-"""The portal's own tables: API tokens for scripts, CI and service accounts."""
+"""The portal's own tables: API tokens for scripts, CI and service accounts, and the audit log."""
 
 from __future__ import annotations
 
@@ -52,3 +52,41 @@ class ApiToken(models.Model):
     def is_expired(self, now: datetime | None = None) -> bool:
         """Whether the token has passed its expiry date; tokens without one never expire."""
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+
+class AuditEvent(models.Model):
+    """One write to the catalog or to API tokens, whoever made it; never changed once written.
+
+    ``actor`` is the account's username, or ``webhook`` or ``system``; ``user`` links the account
+    while it exists (deleting an account keeps its events). Reads are not recorded.
+    """
+
+    class Channel(models.TextChoices):
+        UI = "ui", "Web pages"
+        API = "api", "API"
+        ADMIN = "admin", "Django admin"
+        WEBHOOK = "webhook", "Git webhook"
+        TASK = "task", "Background task or command"
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.CharField(max_length=150, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    # The API token's display prefix when the write came with one.
+    token_prefix = models.CharField(max_length=16, blank=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    remote_address = models.GenericIPAddressField(null=True, blank=True)
+    # A dotted verb: "location.register", "entity.refresh", "token.revoke" …
+    action = models.CharField(max_length=64, db_index=True)
+    # A location ref, entity ref or token; what the admin's search looks in.
+    target = models.TextField()
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "audit event"
+        indexes = [models.Index(fields=["channel", "created_at"], name="portal_audit_channel_created")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action} {self.target}"

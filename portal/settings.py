@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 
 from portal.env import env_bool, env_int, env_list, env_str
+from portal.sso import social_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("GREENROOM_DATA_DIR", str(BASE_DIR / "var"))).resolve()
@@ -32,6 +33,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.gitlab",
+    "allauth.socialaccount.providers.google",
     "portal",
     "catalog",
 ]
@@ -46,11 +54,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # After authentication: makes each request the actor of the writes it causes (portal.audit).
+    "portal.audit.AuditActorMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
-# Until sign-in pages arrive, the admin's login page signs people in.
-LOGIN_URL = "admin:login"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -64,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
+                "portal.context_processors.sign_in",
             ],
         },
     },
@@ -114,6 +127,28 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Sign-in (django-allauth; docs/sign-in.md) -----------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Local accounts sign in with username or email. Sign-up is closed unless SIGN_UP_OPEN: accounts
+# are made by admins, or on first single sign-on (SSO_SIGN_UP_OPEN, on by default).
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "none")
+ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "portal.adapters.SocialAccountAdapter"
+SIGN_UP_OPEN = env_bool("SIGN_UP_OPEN", False)
+SSO_SIGN_UP_OPEN = env_bool("SSO_SIGN_UP_OPEN", True)
+# The provider's email is what resolves the account to its catalog User entity.
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_PROVIDERS = social_providers()
+# Members of this Django group are platform admins, like superusers (portal.permissions).
+PLATFORM_ADMIN_GROUP = env_str("PLATFORM_ADMIN_GROUP", "platform-admins")
 
 # --- Background jobs -------------------------------------------------------------------------
 # REDIS_URL selects Redis as broker; without it a file-system broker under var/ needs no server

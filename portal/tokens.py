@@ -15,8 +15,10 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 from django.utils import timezone
 
+from portal.audit import record_event
 from portal.models import ApiToken
 
 TOKEN_PREFIX = "grn_"
@@ -40,13 +42,20 @@ def token_digest(raw: str) -> str:
 def issue_token(user: AbstractBaseUser, name: str, *, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
     """Create a token for ``user`` and return it with the plain token, which is never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user,
-        name=name,
-        prefix=raw[:DISPLAY_PREFIX_LENGTH],
-        digest=token_digest(raw),
-        expires_at=expires_at,
-    )
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            prefix=raw[:DISPLAY_PREFIX_LENGTH],
+            digest=token_digest(raw),
+            expires_at=expires_at,
+        )
+        details = {
+            "name": name,
+            "user": user.get_username(),
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        }
+        record_event("token.create", f"token:{token.prefix}", details)
     return token, raw
 
 
@@ -88,5 +97,9 @@ def authenticate_token(raw: str) -> ApiToken | None:
 def revoke_token(token: ApiToken) -> None:
     """Stop a token from working; revoking a revoked token keeps its first revocation time."""
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            record_event(
+                "token.revoke", f"token:{token.prefix}", {"name": token.name, "user": token.user.get_username()}
+            )

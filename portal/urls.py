@@ -9,7 +9,10 @@ from portal.views import HomeView
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("portal.account_urls")),
+    path("accounts/", include("allauth.urls")),
     path("", include("catalog.urls")),
+    path("", include("portal.entity_action_urls")),
     path("api/catalog/", include("catalog.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -5,19 +5,19 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from django.db import transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api.errors import InputError, NotFoundError
+from portal.api.errors import InputError, NotAllowedError, NotFoundError
+from portal.permissions import can_refresh_entity
 
 from ..config import reader_policy
 from ..models import Entity
 from ..readers import parse_git_target, read_location
 from ..refs import InvalidEntityRef, entity_ref_of, parse_entity_ref
 from ..services.checks import check_entity
-from ..tasks import enqueue_refresh
+from ..services.refresh_requests import request_refresh
 from ..validation import FieldError
 from ..yaml_reader import YamlFileError, parse_documents
 
@@ -49,8 +49,9 @@ class RefreshView(APIView):
         entity = Entity.objects.filter(ref=canonical).select_related("location").first()
         if entity is None:
             raise NotFoundError(f"No entity with ref {ref}")
-        with transaction.atomic():
-            enqueue_refresh(entity.location)
+        if not can_refresh_entity(request.user, entity):
+            raise NotAllowedError(f"only the owners of {entity.ref} and platform admins may refresh it")
+        request_refresh(entity.location, entity=entity)
         return Response(status=200)
 
 

@@ -15,7 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api.errors import InputError, NotFoundError
+from portal.api.errors import InputError, NotAllowedError, NotFoundError
+from portal.permissions import can_delete_entity
 
 from ..cache import cached_count
 from ..models import Entity
@@ -313,6 +314,8 @@ class EntityByUidView(APIView):
     def delete(self, request: Request, uid: str) -> Response:
         entity = self._find(uid)
         if entity is not None:
+            if not can_delete_entity(request.user, entity):
+                raise NotAllowedError(f"only the owners of {entity.ref} and platform admins may delete it")
             delete_entity(entity)
         return Response(status=204)
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.errors import ConflictError, InputError, NotAllowedError, NotFoundError
+from portal.permissions import can_change_location
 
 from ..models import Entity, Location
 from ..services import (
@@ -20,8 +21,10 @@ from ..services import (
     delete_location,
     preview_location,
     register_location,
+    update_location,
     validate_location_spec,
 )
+from ..services.refresh_requests import request_refresh
 from ..tasks import enqueue_refresh
 from .cursors import decode_cursor, encode_cursor
 from .entities import entity_by_name_or_404
@@ -86,7 +89,9 @@ class LocationListView(APIView):
                 if on_conflict == "reject":
                     raise ConflictError(str(conflict)) from None
                 location, exists = conflict.location, True
-            enqueue_refresh(location)
+                request_refresh(location, reason="registered again")
+            else:
+                enqueue_refresh(location)
         body = {"location": location_payload(location), "entities": []}
         if exists:
             body["exists"] = True
@@ -114,23 +119,28 @@ class LocationDetailView(APIView):
         return Response(location_payload(location_or_404(location_id)))
 
     def put(self, request: Request, location_id: str) -> Response:
-        location = location_or_404(location_id)
+        location = self._changeable(request, location_id)
         spec = location_spec_from(request.data)
-        clash = Location.objects.filter(type=spec.type, target=spec.target).exclude(pk=location.pk).exists()
-        if clash:
-            raise ConflictError(f"Location {spec.type}:{spec.target} already exists")
-        with transaction.atomic():
-            location.type, location.target, location.presence = spec.type, spec.target, spec.presence
-            location.save(update_fields=["type", "target", "presence"])
-            enqueue_refresh(location)
+        try:
+            update_location(location, spec)
+        except LocationExists as clash:
+            raise ConflictError(str(clash)) from None
         return Response(location_payload(location))
 
     def delete(self, request: Request, location_id: str) -> Response:
+        delete_location(self._changeable(request, location_id))
+        return Response(status=204)
+
+    @staticmethod
+    def _changeable(request: Request, location_id: str) -> Location:
         location = location_or_404(location_id)
         if location.origin == Location.Origin.CONFIG:
             raise NotAllowedError(f"Location {location.location_ref} comes from settings; remove it there")
-        delete_location(location)
-        return Response(status=204)
+        if not can_change_location(request.user, location):
+            raise NotAllowedError(
+                f"only platform admins, or the owners of every entity it provides, may change {location.location_ref}"
+            )
+        return location
 
 
 class LocationByEntityView(APIView):

@@ -16,9 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.errors import AuthenticationError, InputError, ServiceUnavailableError
+from portal.audit import acting_as, webhook_actor
 
+from ..services.refresh_requests import request_refresh
 from ..services.webhooks import locations_for_push
-from ..tasks import enqueue_refresh
 from ..webhooks import GITEA, PayloadError, SignatureError, read_delivery
 
 
@@ -62,8 +63,9 @@ class GitWebhookView(APIView):
         if push is None:
             return Response({"refreshing": [], "ignored": delivery.reason})
         locations = locations_for_push(push)
-        for location in locations:
-            enqueue_refresh(location)
+        with acting_as(webhook_actor(request)):
+            for location in locations:
+                request_refresh(location, reason=f"push to {push.repository}")
         return Response(
             {
                 "refreshing": [location.location_ref for location in locations],

@@ -13,6 +13,7 @@ from .locations import (
     refresh_location,
     register_location,
     sync_config_locations,
+    update_location,
     validate_location_spec,
 )
 from .refresh import RefreshReport
@@ -36,5 +37,6 @@ __all__ = [
     "register_location",
     "spec_from_input",
     "sync_config_locations",
+    "update_location",
     "validate_location_spec",
 ]

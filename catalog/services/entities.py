@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from ..audit import record_write
 from ..cache import bump_catalog_version
 from ..models import Entity, EntityHistory
 from ..refs import entity_ref_of
@@ -39,6 +40,7 @@ def delete_entity(entity: Entity) -> None:
     """
     with transaction.atomic():
         EntityHistory.deletion_of(entity, timezone.now()).save()
+        record_write("entity.delete", entity.ref, location=entity.location.location_ref)
         peers = relation_targets([entity.pk])
         entity.delete()
         stitch(peers)
@@ -97,5 +99,7 @@ def replace_entity_body(entity: Entity, body: Any) -> bool:
     item = prepare_entity_body(entity, body)
     if item.content_hash == entity.content_hash:
         return False
-    RefreshWriter(entity.location, ProcessingOutcome()).write_edits([item])
+    with transaction.atomic():
+        RefreshWriter(entity.location, ProcessingOutcome()).write_edits([item])
+        record_write("entity.edit", entity.ref, location=entity.location.location_ref)
     return True

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ..audit import record_write
 from ..cache import bump_catalog_version
 from ..config import catalog_settings, global_rules, reader_policy, static_locations
 from ..models import Entity, EntityHistory, Location
@@ -23,6 +24,7 @@ from .stitching import relation_targets, stitch
 logger = logging.getLogger(__name__)
 
 LOCATION_TYPES = ("file", "url")
+ORPHAN_REFS_RECORDED = 200
 
 
 class LocationError(ValueError):
@@ -108,14 +110,33 @@ def register_location(
         raise LocationExists(existing)
     try:
         with transaction.atomic():
-            return Location.objects.create(
+            location = Location.objects.create(
                 type=spec.type, target=spec.target, presence=spec.presence, origin=origin, rules=rules
             )
+            record_write("location.register", location.location_ref, origin=origin, presence=spec.presence)
+            return location
     except IntegrityError:
         existing = Location.objects.get(type=spec.type, target=spec.target)
         if exists_ok:
             return existing
         raise LocationExists(existing) from None
+
+
+def update_location(location: Location, spec: LocationSpec) -> Location:
+    """Point a registered location elsewhere and queue its refresh. Raises ``LocationExists`` on a clash."""
+    clash = Location.objects.filter(type=spec.type, target=spec.target).exclude(pk=location.pk).first()
+    if clash is not None:
+        raise LocationExists(clash)
+    before = location.location_ref
+    with transaction.atomic():
+        location.type, location.target, location.presence = spec.type, spec.target, spec.presence
+        location.save(update_fields=["type", "target", "presence"])
+        record_write("location.update", location.location_ref, previous=before, presence=spec.presence)
+        # Late import: the tasks module imports these services.
+        from ..tasks import enqueue_refresh
+
+        enqueue_refresh(location)
+    return location
 
 
 def generated_location_entity(location: Location) -> dict[str, Any]:
@@ -232,6 +253,7 @@ def delete_location(location: Location) -> int:
             batch_size=1000,
         )
         count = entities.count()
+        record_write("location.delete", location.location_ref, entities_deleted=count)
         peers = relation_targets(entities.values_list("id", flat=True))
         location.delete()
         stitch(peers)
@@ -253,9 +275,13 @@ def delete_orphans(refs: Iterable[str] | None = None) -> int:
         EntityHistory.objects.bulk_create([EntityHistory.deletion_of(entity, now) for entity in orphans])
         peers = relation_targets(chosen.values_list("id", flat=True))
         _, deleted_by_model = chosen.delete()
+        count = deleted_by_model.get(Entity._meta.label, 0)
+        # The refs (the first few hundred) say what went; the history has every deleted body.
+        deleted_refs = sorted(orphan.ref for orphan in orphans)[:ORPHAN_REFS_RECORDED]
+        record_write("orphans.delete", "orphans", entities_deleted=count, refs=deleted_refs)
         stitch(peers)
         transaction.on_commit(bump_catalog_version)
-    return deleted_by_model.get(Entity._meta.label, 0)
+    return count
 
 
 def sync_config_locations() -> list[Location]:

@@ -70,6 +70,14 @@ def api(db) -> APIClient:
 
 
 @pytest.fixture
+def admin_api(db) -> APIClient:
+    """A platform admin's client: deletes and refreshes need an owner or an admin."""
+    client = APIClient()
+    client.force_authenticate(get_user_model().objects.create_superuser("root", password="root-password-1"))
+    return client
+
+
+@pytest.fixture
 def load_catalog(write_file) -> Callable[[str], None]:
     """Load YAML text as the one file location's content, registering it on first use."""
 

@@ -37,6 +37,7 @@ def catalog(catalog_file):
 def queued(monkeypatch):
     locations = []
     monkeypatch.setattr("catalog.admin.enqueue_refresh", locations.append)
+    monkeypatch.setattr("catalog.services.refresh_requests.enqueue_refresh", locations.append)
     return locations
 
 
@@ -250,3 +251,15 @@ def test_other_curator_screens_load(curator, catalog, url):
 def test_readers_cannot_open_the_admin(client, django_user_model, catalog):
     client.force_login(django_user_model.objects.create_user("alice"))
     assert client.get("/admin/catalog/entity/").status_code == 302
+
+
+def test_edit_is_audited_once_and_an_invalid_edit_not_at_all(curator, catalog):
+    from portal.models import AuditEvent
+
+    entity = Entity.objects.get(ref=ORDERS_API)
+    AuditEvent.objects.all().delete()
+    post_body(curator, entity, "kind: API\nmetadata: {name: orders-api}\n")
+    assert not AuditEvent.objects.exists()
+    post_body(curator, entity, edited_yaml())
+    events = list(AuditEvent.objects.values_list("actor", "channel", "action", "target"))
+    assert events == [("admin", "admin", "entity.edit", ORDERS_API)]

@@ -116,13 +116,13 @@ def test_by_refs_keeps_request_order_and_nulls(api, catalog):
     assert body == {"items": [{"kind": "API"}, None, None]}
 
 
-def test_by_uid_and_delete(api, catalog):
+def test_by_uid_and_delete(api, admin_api, catalog):
     web = Entity.objects.get(ref="component:default/web")
     assert api.get(f"{BASE}/entities/by-uid/{web.pk}").json()["metadata"]["name"] == "web"
-    assert api.delete(f"{BASE}/entities/by-uid/{web.pk}").status_code == 204
+    assert admin_api.delete(f"{BASE}/entities/by-uid/{web.pk}").status_code == 204
     assert not Entity.objects.filter(pk=web.pk).exists()
     assert EntityHistory.objects.filter(entity_ref=web.ref, change="deleted").exists()
-    assert api.delete(f"{BASE}/entities/by-uid/{web.pk}").status_code == 204  # unknown uid: still 204
+    assert admin_api.delete(f"{BASE}/entities/by-uid/{web.pk}").status_code == 204  # unknown uid: still 204
     refresh_location(catalog)
     assert Entity.objects.filter(ref="component:default/web").exists()  # its location still emits it
 

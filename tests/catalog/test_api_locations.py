@@ -86,14 +86,14 @@ def test_bad_location_bodies_are_400_and_store_nothing(api, payload, message):
     assert not Location.objects.exists()
 
 
-def test_delete_location_removes_its_entities(api, repo, eager, django_capture_on_commit_callbacks):
+def test_delete_location_removes_its_entities(api, admin_api, repo, eager, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         location_id = api.post(f"{BASE}/locations", {"type": "url", "target": repo.url}, format="json").json()[
             "location"
         ]["id"]
-    assert api.delete(f"{BASE}/locations/{location_id}").status_code == 204
+    assert admin_api.delete(f"{BASE}/locations/{location_id}").status_code == 204
     assert not Entity.objects.exists() and not Location.objects.exists()
-    assert api.delete(f"{BASE}/locations/{location_id}").status_code == 404
+    assert admin_api.delete(f"{BASE}/locations/{location_id}").status_code == 404
 
 
 def test_unknown_and_malformed_location_ids_are_404(api):
@@ -128,7 +128,8 @@ def test_locations_by_query_pages_with_a_predicate(api, git_repo):
     assert bad.status_code == 400
 
 
-def test_refresh_schedules_the_entitys_location(api, write_file, django_capture_on_commit_callbacks, monkeypatch):
+def test_refresh_schedules_the_entitys_location(admin_api, write_file, django_capture_on_commit_callbacks, monkeypatch):
+    api = admin_api
     location = register_location(validate_location_spec("file", str(write_file("c.yaml", component("web")))))
     refresh_location(location)
     queued = []

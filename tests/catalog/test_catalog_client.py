@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from catalog.models import Entity, Location
 from catalog.services import refresh_location, register_location, validate_location_spec
@@ -75,8 +76,10 @@ def run_node(plan: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def token(transactional_db) -> str:
+def token(transactional_db, settings) -> str:
+    """A platform admin's service account: the client removes locations and refreshes any entity."""
     user = get_user_model().objects.create_user("ci-bot")
+    user.groups.add(Group.objects.create(name=settings.PLATFORM_ADMIN_GROUP))
     return issue_token(user, "catalog client tests")[1]
 
 

@@ -47,7 +47,7 @@ def form_errors(response) -> str:
 
 def test_register_page_needs_sign_in(client):
     response = client.get(URL)
-    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert client.post(URL, {"target": "https://example.com/x.git", "action": "register"}).status_code == 302
     assert not Location.objects.exists()
 

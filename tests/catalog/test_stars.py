@@ -58,7 +58,7 @@ def test_unstarring_what_is_not_starred_changes_nothing(client, alice, people_ca
 
 def test_anonymous_post_is_sent_to_sign_in_and_stores_nothing(client, people_catalog):
     response = star(client)
-    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert not Star.objects.exists()
 
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_pages_need_sign_in_unless_anonymous_read(client, catalog):
     response = client.get("/catalog/")
-    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
 def test_explorer_lists_and_filters_from_the_url(reader, catalog):
