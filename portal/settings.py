@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "portal",
     "catalog",
+    "scaffolder",
+    "techdocs",
+    "techradar",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""The scaffolder: Backstage software templates turned into forms and run as background jobs."""

@@ -1,0 +1,5 @@
+"""The Software templates API."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

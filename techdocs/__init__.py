@@ -1,0 +1,1 @@
+"""TechDocs: documentation as code, built with MkDocs and read beside its entity."""
