@@ -14,7 +14,13 @@ from .validation import KNOWN_KINDS
 
 # Kinds are validated with their exact spelling, so the column holds one spelling per kind.
 CANONICAL_KINDS = {kind.lower(): kind for kind in KNOWN_KINDS}
-SORTS = {"name": ("name", "ref"), "-name": ("-name", "-ref"), "kind": ("kind", "name"), "-kind": ("-kind", "-name")}
+# Each ends in ``ref`` (unique), so a page boundary never splits ties differently between requests.
+SORTS = {
+    "name": ("name", "ref"),
+    "-name": ("-name", "-ref"),
+    "kind": ("kind", "name", "ref"),
+    "-kind": ("-kind", "-name", "-ref"),
+}
 
 
 class EntityFilterSet(django_filters.FilterSet):

@@ -52,10 +52,12 @@ class EntityListView(CatalogReadMixin, View):
         scope = filterset.cache_scope()
         if scope is not None:
             filters += scope
-        paginator = Paginator(qs.for_output().select_related("stitched"), PAGE_SIZE)
+        # The page is chosen on refs alone (an index-only walk of (name, ref) for the default order),
+        # then only its rows are read whole: deep pages never drag skipped bodies through a join.
+        paginator = Paginator(qs.values_list("ref", flat=True), PAGE_SIZE)
         paginator.count = cached_count(qs, {"filter": ["ui", filters]}) if scope is not None else qs.count()
         page = paginator.get_page(request.GET.get("page"))
-        rows = page.object_list.with_relations() if hasattr(page.object_list, "with_relations") else []
+        rows = Entity.objects.filter(ref__in=page.object_list).order_by(*qs.query.order_by).with_relations()
         for entity in rows:
             entity.owner_refs = relation_targets(entity, "ownedBy")
             entity.system_refs = [ref for ref in relation_targets(entity, "partOf") if ref.startswith("system:")]
