@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.mixins import AccessMixin
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,6 +19,7 @@ from .filtersets import EntityFilterSet
 from .lookups.ownership import owner_lookup
 from .lookups.related import relation_targets
 from .models import Entity
+from .pages.common import paged_by_ref, rows_of
 from .personal import personal_filter_counts
 from .refs import InvalidEntityRef, parse_entity_ref
 
@@ -54,10 +54,10 @@ class EntityListView(CatalogReadMixin, View):
             filters += scope
         # The page is chosen on refs alone (an index-only walk of (name, ref) for the default order),
         # then only its rows are read whole: deep pages never drag skipped bodies through a join.
-        paginator = Paginator(qs.values_list("ref", flat=True), PAGE_SIZE)
+        paginator = paged_by_ref(qs, PAGE_SIZE)
         paginator.count = cached_count(qs, {"filter": ["ui", filters]}) if scope is not None else qs.count()
         page = paginator.get_page(request.GET.get("page"))
-        rows = Entity.objects.filter(ref__in=page.object_list).order_by(*qs.query.order_by).with_relations()
+        rows = rows_of(page, Entity.objects.order_by(*qs.query.order_by)).with_relations()
         for entity in rows:
             entity.owner_refs = relation_targets(entity, "ownedBy")
             entity.system_refs = [ref for ref in relation_targets(entity, "partOf") if ref.startswith("system:")]

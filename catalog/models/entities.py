@@ -58,6 +58,8 @@ class Entity(models.Model):
             # The explorer's default order, so a page of 100,000 entities is read off the index.
             models.Index(fields=["name", "ref"], name="catalog_entity_name_ref"),
             models.Index(fields=["kind", "name", "ref"], name="catalog_entity_kind_name_ref"),
+            # The APIs page and the explorer filtered by kind and type, in name order.
+            models.Index(fields=["kind", "spec_type", "name", "ref"], name="catalog_entity_kind_type_name"),
         ]
 
     def __str__(self) -> str:

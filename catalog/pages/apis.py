@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,7 +14,7 @@ from django.views import View
 from ..cache import cached_count
 from ..models import Entity
 from ..views import CatalogReadMixin
-from .common import cached, light_rows
+from .common import cached, light_rows, paged_by_ref, rows_of
 
 PAGE_SIZE = 50
 API_TYPES = (("openapi", "OpenAPI"), ("asyncapi", "AsyncAPI"), ("graphql", "GraphQL"), ("grpc", "gRPC"))
@@ -77,10 +76,10 @@ class ApiListView(CatalogReadMixin, View):
         if lifecycle:
             condition &= Q(lifecycle=lifecycle)
         qs = Entity.objects.filter(condition).order_by("name", "ref")
-        paginator = Paginator(light_rows(qs.select_related("stitched"), "stitched__relations"), PAGE_SIZE)
+        paginator = paged_by_ref(qs, PAGE_SIZE)
         paginator.count = cached_count(qs, {"filter": ["apis", text, api_type, lifecycle]})
         page = paginator.get_page(request.GET.get("page"))
-        rows = list(page.object_list)
+        rows = list(rows_of(page, light_rows(qs.select_related("stitched"), "stitched__relations")))
         attach_owners_and_systems(rows)
         counts = type_counts(text)
         query = request.GET.copy()

@@ -113,6 +113,6 @@ def test_home_query_count_is_pinned(client, alice, people_catalog, django_assert
     client.force_login(alice)
     client.get("/catalog/component/default/web/")
     client.get("/")
-    # session, user, owned (entities), starred, recent, quick links (2), summary
-    with django_assert_num_queries(8):
+    # session, user, owned (entities), starred, recent, quick links (2); the summary is cached
+    with django_assert_num_queries(7):
         client.get("/")
