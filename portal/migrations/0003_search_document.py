@@ -6,12 +6,17 @@ from django.db import migrations, models
 # The full-text side of the index, per database (portal.search.backends reads it).
 POSTGRESQL_FORWARD = [
     # Weighted, generated from the row: title and name A, keywords B, text C. The 'simple'
-    # configuration keeps identifiers as written (no stemming, no stop words).
+    # configuration keeps identifiers as written (no stemming, no stop words); dots, @, slashes,
+    # colons and underscores become spaces first, so e-mail addresses, host names and paths are
+    # words apart, as the query side (and FTS5) splits them.
     """
     ALTER TABLE portal_searchdocument ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('simple'::regconfig, coalesce(title, '') || ' ' || coalesce(name, '')), 'A')
-        || setweight(to_tsvector('simple'::regconfig, coalesce(keywords, '')), 'B')
-        || setweight(to_tsvector('simple'::regconfig, left(coalesce(text, ''), 200000)), 'C')
+        setweight(to_tsvector('simple'::regconfig,
+            regexp_replace(coalesce(title, '') || ' ' || coalesce(name, ''), '[.@/:_]+', ' ', 'g')), 'A')
+        || setweight(to_tsvector('simple'::regconfig,
+            regexp_replace(coalesce(keywords, ''), '[.@/:_]+', ' ', 'g')), 'B')
+        || setweight(to_tsvector('simple'::regconfig,
+            regexp_replace(left(coalesce(text, ''), 200000), '[.@/:_]+', ' ', 'g')), 'C')
     ) STORED
     """,
     "CREATE INDEX portal_search_vector ON portal_searchdocument USING gin (search_vector)",

@@ -180,8 +180,10 @@ class SqliteBackend(Backend):
     def match(self, query: SearchQuery) -> tuple[str, list[Any], str, list[Any], str, list[Any]]:
         # Each word becomes an FTS5 string ("..."), so AND, OR, NOT, NEAR, * and ^ are plain text.
         expression = " ".join(f'"{word}"*' if _prefix_word(word) else f'"{word}"' for word in query.words)
-        from_sql = "portal_searchdocument_fts AS f JOIN portal_searchdocument AS d ON d.id = f.rowid"
-        return from_sql, [], "-bm25(f, 10.0, 4.0, 1.0)", [], "f MATCH %s", [expression]
+        # FTS5's functions and MATCH need the table's own name, not an alias.
+        fts = "portal_searchdocument_fts"
+        from_sql = f"{fts} JOIN portal_searchdocument AS d ON d.id = {fts}.rowid"
+        return from_sql, [], f"-bm25({fts}, 10.0, 4.0, 1.0)", [], f"{fts} MATCH %s", [expression]
 
 
 def get_backend() -> Backend:
