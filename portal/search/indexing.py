@@ -23,6 +23,7 @@ from django.db import transaction
 from catalog.models import Entity
 
 from .documents import MAX_TEXT, entity_document, facet_values
+from .documents import entity_title as entity_display_title
 from .models import SearchDocument
 
 logger = logging.getLogger(__name__)
@@ -189,7 +190,7 @@ def replace_documents(source: str, owner_ref: str, documents: list[dict]) -> int
     cleaned = [_clean_document(index, document) for index, document in enumerate(documents)]
     entity = Entity.objects.filter(ref=owner_ref).values_list("body", flat=True).first()
     facets = facet_values(entity) if entity is not None else {}
-    entity_title = ((entity or {}).get("metadata") or {}).get("title") or owner_ref.rpartition("/")[2]
+    entity_title = entity_display_title(entity) if entity is not None else owner_ref.rpartition("/")[2]
     rows = [
         SearchDocument(
             type=source,
