@@ -8,10 +8,13 @@ rolls back sends nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.dispatch import Signal
+
+logger = logging.getLogger(__name__)
 
 # Sent with ``written`` and ``deleted``: lists of lowercase entity refs.
 entities_changed = Signal()
@@ -22,6 +25,13 @@ def announce_entities_changed(written: Iterable[str] = (), deleted: Iterable[str
     written, deleted = sorted(set(written)), sorted(set(deleted))
     if not written and not deleted:
         return
-    transaction.on_commit(
-        lambda: entities_changed.send(sender=announce_entities_changed, written=written, deleted=deleted)
-    )
+
+    def send() -> None:
+        # The write has committed: a receiver that fails is logged, never turned into a failed write.
+        for receiver, outcome in entities_changed.send_robust(
+            sender=announce_entities_changed, written=written, deleted=deleted
+        ):
+            if isinstance(outcome, Exception):
+                logger.error("entities_changed receiver %r failed: %s", receiver, outcome, exc_info=outcome)
+
+    transaction.on_commit(send)

@@ -150,3 +150,13 @@ def test_replace_documents_refuses_bad_documents_and_keeps_the_old_ones(search_c
 def test_replace_documents_refuses_unknown_sources():
     with pytest.raises(DocumentError, match="source: must be one of techdocs"):
         replace_documents("wiki", "component:default/payment", [])
+
+
+def test_a_failing_index_never_fails_the_catalog_write(search_catalog, write_file, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("index unavailable")
+
+    monkeypatch.setattr("portal.search.indexing.index_entities", broken)
+    load_catalog(write_file, SEARCH_CATALOG.replace("title: Ledger", "title: Renamed ledger"))
+    assert Entity.objects.get(ref="component:default/ledger").title == "Renamed ledger"
+    assert "entities_changed receiver" in caplog.text and "index unavailable" in caplog.text
