@@ -23,5 +23,4 @@ urlpatterns = [
     path("apis/", ApiListView.as_view(), name="api_list"),
     path("explore/", ExploreView.as_view(), name="explore"),
     path("whois/", views.WhoisView.as_view(), name="whois"),
-    path("search/", views.SearchSuggestView.as_view(), name="search"),
 ]

@@ -1,4 +1,4 @@
-"""The catalog's pages: explorer, owner lookup for on-call, and the header search (entity pages: ``entity_page``)."""
+"""The catalog's pages: explorer and owner lookup for on-call (entity pages: ``entity_page``)."""
 
 from __future__ import annotations
 
@@ -104,15 +104,6 @@ class WhoisView(CatalogReadMixin, View):
             if len(matches) >= 1:
                 context["lookup"] = owner_lookup(matches[0], limit=100)
         return render(request, "catalog/whois.html", context)
-
-
-class SearchSuggestView(CatalogReadMixin, View):
-    """The header search's suggestions, an htmx fragment."""
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        text = request.GET.get("q", "").strip()
-        matches = find_entities(text)[:SEARCH_LIMIT] if text else []
-        return render(request, "catalog/partials/search_results.html", {"matches": matches})
 
 
 def find_entities(text: str) -> list[Entity]:

@@ -14,6 +14,10 @@ class PortalConfig(AppConfig):
         from portal.registry import HomeWidget, NavItem, register_home_widget, register_nav_item
 
         catalog_write.connect(record_catalog_write, dispatch_uid="portal.audit")
+        from catalog.signals import entities_changed
+        from portal.search.indexing import on_entities_changed
+
+        entities_changed.connect(on_entities_changed, dispatch_uid="portal.search")
         register_nav_item(NavItem("Home", "home", order=0))
         register_home_widget(
             HomeWidget("quick-links", "Quick links", "portal/widgets/quick_links.html", 40, quick_links_context)

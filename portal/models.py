@@ -90,3 +90,8 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action} {self.target}"
+
+
+from portal.search.models import SearchDocument  # noqa: E402 - the search index's table, kept in its package
+
+__all__ = ["ApiToken", "AuditEvent", "SearchDocument"]

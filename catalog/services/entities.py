@@ -13,6 +13,7 @@ from ..models import Entity, EntityHistory
 from ..refs import entity_ref_of
 from ..relations import RelationFieldError, emitted_relations
 from ..search_index import build_search_document
+from ..signals import announce_entities_changed
 from ..validation import FieldError, validate_entity
 from .processing import (
     MANAGED_BY_ORIGIN_LOCATION,
@@ -48,6 +49,7 @@ def delete_entity(entity: Entity) -> None:
         # read again and the entity returns if the file still holds it.
         Entity.objects.filter(location_id=entity.location_id, location_key=entity.location_key).update(source_digest="")
         transaction.on_commit(bump_catalog_version)
+        announce_entities_changed(deleted=[entity.ref])
 
 
 def prepare_entity_body(entity: Entity, body: Any) -> ProcessedEntity:

@@ -17,6 +17,7 @@ from ..audit import record_write
 from ..cache import bump_catalog_version
 from ..config import catalog_settings, global_rules, reader_policy, static_locations
 from ..models import Entity, EntityHistory, Location
+from ..signals import announce_entities_changed
 from .processing import KnownFile, LocationProcessor
 from .refresh import RefreshReport, RefreshWriter
 from .stitching import relation_targets, stitch
@@ -234,6 +235,7 @@ def delete_location(location: Location) -> int:
     now = timezone.now()
     with transaction.atomic():
         entities = Entity.objects.filter(location=location)
+        rows = list(entities.values_list("id", "ref", "generation", "body", "location_key").iterator(chunk_size=2000))
         EntityHistory.objects.bulk_create(
             [
                 EntityHistory(
@@ -246,9 +248,7 @@ def delete_location(location: Location) -> int:
                     location_key=location_key,
                     recorded_at=now,
                 )
-                for uid, ref, generation, body, location_key in entities.values_list(
-                    "id", "ref", "generation", "body", "location_key"
-                ).iterator(chunk_size=2000)
+                for uid, ref, generation, body, location_key in rows
             ],
             batch_size=1000,
         )
@@ -258,6 +258,7 @@ def delete_location(location: Location) -> int:
         location.delete()
         stitch(peers)
         transaction.on_commit(bump_catalog_version)
+        announce_entities_changed(deleted=[row[1] for row in rows])
     return count
 
 
@@ -281,6 +282,7 @@ def delete_orphans(refs: Iterable[str] | None = None) -> int:
         record_write("orphans.delete", "orphans", entities_deleted=count, refs=deleted_refs)
         stitch(peers)
         transaction.on_commit(bump_catalog_version)
+        announce_entities_changed(deleted=[orphan.ref for orphan in orphans])
     return count
 
 

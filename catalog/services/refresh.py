@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from ..cache import bump_catalog_version
 from ..models import Entity, EntityHistory, Location, Relation
+from ..signals import announce_entities_changed
 from .bulk import insert_rows
 from .errors import ProcessingError
 from .processing import ProcessedEntity, ProcessingOutcome
@@ -165,6 +166,7 @@ class RefreshWriter:
             stitch(self.affected)
             if self.report.changed:
                 transaction.on_commit(bump_catalog_version)
+                announce_entities_changed(written=self.report.changed)
         return self.report
 
     def _write_batch(self, batch: list[ProcessedEntity]) -> None:
@@ -331,6 +333,7 @@ class RefreshWriter:
             self._mark_orphans(outcome)
             if self.report.added or self.report.changed or self.report.orphaned:
                 transaction.on_commit(bump_catalog_version)
+                announce_entities_changed(written=[*self.report.added, *self.report.changed, *self.report.orphaned])
             errors = [error.as_dict() for error in self.report.refused]
             Location.objects.filter(pk=self.location.pk).update(
                 status=Location.Status.ERROR if errors else Location.Status.OK,

@@ -1,4 +1,4 @@
-"""The catalog's pages: explorer, entity page, owner lookup and header search."""
+"""The catalog's pages: explorer, entity page and owner lookup (search: tests/search)."""
 
 from __future__ import annotations
 
@@ -75,12 +75,6 @@ def test_whois_page_finds_by_name(reader, catalog):
     page = reader.get("/whois/", {"q": "orders-api"}).content.decode()
     assert "team-b" in page and "If this fails" in page
     assert "Nothing in the catalog is called" in reader.get("/whois/", {"q": "zzz"}).content.decode()
-
-
-def test_header_search_suggests_entities(reader, catalog):
-    body = reader.get("/search/", {"q": "ord"}).content.decode()
-    assert body.count("<li>") == 2 and "/catalog/component/default/orders/" in body
-    assert reader.get("/search/", {"q": ""}).content.decode().strip() == ""
 
 
 def test_whois_command(catalog):
