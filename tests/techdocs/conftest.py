@@ -39,7 +39,10 @@ def techdocs_storage(settings, tmp_path):
     """Built sites go to this test's own directory; builds run in the test's process, eagerly."""
     settings.STORAGES = {
         **settings.STORAGES,
-        "techdocs": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "sites")}},
+        "techdocs": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "sites")},
+        },
     }
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.TECHDOCS = {**settings.TECHDOCS, "BUILDER": "local", "BUILD_TIMEOUT": 120}
@@ -56,7 +59,9 @@ def techdocs_storage(settings, tmp_path):
 def docs_source(tmp_path) -> Callable[..., Path]:
     """A component directory: the conformance example, or given files, with a catalog file owned by team-a."""
 
-    def make(files: dict[str, str | bytes] | None = None, name: str = "documented-component", ref: str = "dir:.") -> Path:
+    def make(
+        files: dict[str, str | bytes] | None = None, name: str = "documented-component", ref: str = "dir:."
+    ) -> Path:
         root = tmp_path / "repos" / name
         if files is None:
             shutil.copytree(EXAMPLE, root)
