@@ -75,7 +75,8 @@ def docs_source(tmp_path) -> Callable[..., Path]:
                     path.write_text(textwrap.dedent(content), encoding="utf-8")
         annotation = f"\n  annotations:\n    backstage.io/techdocs-ref: {ref}" if ref else ""
         (root / "catalog-info.yaml").write_text(
-            f"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  title: Documented Component"
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n"
+            f"  name: {name}\n  title: Documented Component"
             f"{annotation}\nspec:\n  type: service\n  lifecycle: experimental\n  owner: team-a\n---\n{OWNERS}",
             encoding="utf-8",
         )

@@ -8,8 +8,8 @@ import tarfile
 import zipfile
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from techdocs.models import DocBuild, DocSite
@@ -145,7 +145,8 @@ def _tar(members: dict[str, bytes], symlink: str | None = None) -> bytes:
 
 
 SITE = {
-    "index.html": b'<html><body><article class="md-content__inner md-typeset"><h1 id="ci">From CI</h1></article></body></html>',
+    "index.html": b'<html><body><article class="md-content__inner md-typeset">'
+    b'<h1 id="ci">From CI</h1></article></body></html>',
     "techdocs_metadata.json": json.dumps({"site_name": "CI site", "site_description": "None"}).encode(),
 }
 
