@@ -63,7 +63,7 @@ class FetchedSource:
 
 
 def techdocs_ref(entity: Any) -> str:
-    annotations = ((entity.body or {}).get("metadata") or {}).get("annotations") or {}
+    annotations = ((getattr(entity, "body", None) or {}).get("metadata") or {}).get("annotations") or {}
     value = annotations.get(TECHDOCS_ANNOTATION)
     return value.strip() if isinstance(value, str) else ""
 

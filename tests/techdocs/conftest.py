@@ -36,7 +36,7 @@ spec:
 
 @pytest.fixture(autouse=True)
 def techdocs_storage(settings, tmp_path):
-    """Built sites go to this test's own directory; builds run in the test's process, eagerly."""
+    """Built sites go to this test's own directory; queued builds run eagerly, in the test's process."""
     settings.STORAGES = {
         **settings.STORAGES,
         "techdocs": {
@@ -44,13 +44,17 @@ def techdocs_storage(settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path / "sites")},
         },
     }
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.TECHDOCS = {**settings.TECHDOCS, "BUILDER": "local", "BUILD_TIMEOUT": 120}
     from django.core.files.storage import storages
 
+    from portal.celery import app
+
     storages._storages = {}
     storages._backends = None
+    was_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
     yield
+    app.conf.task_always_eager = was_eager
     storages._storages = {}
     storages._backends = None
 
