@@ -1,4 +1,7 @@
-"""Announcements of catalog changes for readers that keep their own copies (the search index).
+"""Signals the catalog sends, for apps that react to it without the catalog knowing them.
+
+``location_refreshed`` is sent after a location's refresh has been applied (TechDocs checks for
+new commits then).
 
 ``entities_changed`` is sent once per write, after its transaction commits, with the refs it wrote
 (added, changed, orphaned) and the refs it deleted. A refresh of 100,000 entities sends one
@@ -18,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 # Sent with ``written`` and ``deleted``: lists of lowercase entity refs.
 entities_changed = Signal()
+# Sent after a location's refresh has been applied, with ``location`` and ``report`` (RefreshReport).
+location_refreshed = Signal()
 
 
 def announce_entities_changed(written: Iterable[str] = (), deleted: Iterable[str] = ()) -> None:

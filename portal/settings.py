@@ -224,7 +224,51 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalog.refresh_due_locations",
         "schedule": float(env_int("CATALOG_SCHEDULER_TICK", 30)),
     },
+    # Rebuilds docs whose source changed since their last build (the refresh also triggers this).
+    "techdocs-check-sources": {
+        "task": "techdocs.check_sources",
+        "schedule": float(env_int("TECHDOCS_CHECK_INTERVAL", 600)),
+    },
 }
+
+# --- TechDocs (docs/techdocs.md) ---------------------------------------------------------------
+TECHDOCS = {
+    # "local": the portal builds sites with MkDocs; "external": CI builds and uploads them (API).
+    "BUILDER": env_str("TECHDOCS_BUILDER", "local"),
+    # MkDocs plugins a site may enable; anything else is removed from its mkdocs.yml before the build.
+    "ALLOWED_PLUGINS": ["techdocs-core", "search", *env_list("TECHDOCS_EXTRA_PLUGINS", [])],
+    # Limits on one build: wall time, address space and largest file of the MkDocs process, the
+    # source read and the site produced.
+    "BUILD_TIMEOUT": env_int("TECHDOCS_BUILD_TIMEOUT", 300),
+    "BUILD_MEMORY_BYTES": env_int("TECHDOCS_BUILD_MEMORY_BYTES", 2 * 1024 * 1024 * 1024),
+    "MAX_FILE_BYTES": env_int("TECHDOCS_MAX_FILE_BYTES", 20 * 1024 * 1024),
+    "MAX_SOURCE_BYTES": env_int("TECHDOCS_MAX_SOURCE_BYTES", 100 * 1024 * 1024),
+    "MAX_SOURCE_FILES": env_int("TECHDOCS_MAX_SOURCE_FILES", 5_000),
+    "MAX_SITE_BYTES": env_int("TECHDOCS_MAX_SITE_BYTES", 200 * 1024 * 1024),
+    # Uploaded archives (external builds) larger than this are refused before they are read.
+    "MAX_UPLOAD_BYTES": env_int("TECHDOCS_MAX_UPLOAD_BYTES", 50 * 1024 * 1024),
+}
+# Built sites live in the "techdocs" storage: files under DATA_DIR/techdocs, or an S3-compatible
+# bucket when TECHDOCS_STORAGE=s3 (django-storages; settings in docs/techdocs.md).
+if env_str("TECHDOCS_STORAGE", "local") == "s3":
+    STORAGES["techdocs"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("TECHDOCS_S3_BUCKET", ""),
+            "region_name": env_str("TECHDOCS_S3_REGION", "") or None,
+            "endpoint_url": env_str("TECHDOCS_S3_ENDPOINT_URL", "") or None,
+            "location": env_str("TECHDOCS_S3_PREFIX", ""),
+            "addressing_style": "path" if env_bool("TECHDOCS_S3_PATH_STYLE", False) else None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": True,
+        },
+    }
+else:
+    STORAGES["techdocs"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "techdocs"), "base_url": None},
+    }
 
 # --- API -------------------------------------------------------------------------------------
 # Anonymous callers may read the catalog API when this is on; writes always need a token.

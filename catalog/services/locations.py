@@ -17,7 +17,7 @@ from ..audit import record_write
 from ..cache import bump_catalog_version
 from ..config import catalog_settings, global_rules, reader_policy, static_locations
 from ..models import Entity, EntityHistory, Location
-from ..signals import announce_entities_changed
+from ..signals import announce_entities_changed, location_refreshed
 from .processing import KnownFile, LocationProcessor
 from .refresh import RefreshReport, RefreshWriter
 from .stitching import relation_targets, stitch
@@ -218,6 +218,7 @@ def refresh_location(location: Location) -> RefreshReport:
     except BaseException:
         Location.objects.filter(pk=location.pk).update(refresh_claimed_at=None)
         raise
+    location_refreshed.send(sender=Location, location=location, report=report)
     logger.info(
         "refreshed %s: %d added, %d changed, %d unchanged, %d orphaned, %d refused",
         location.location_ref,

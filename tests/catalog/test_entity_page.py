@@ -133,7 +133,7 @@ def test_tabs_and_cards_follow_their_order_then_key(reader, shop):
         page = get_page(reader, WEB)
     nav = page.split('<nav class="tabs"')[1].split("</nav>")[0]
     labels = [label.split("<")[0] for label in nav.split('">')[2:]]
-    assert labels == ["Overview", "Alpha", "Zeta", "Relations", "Dependencies", "History"]
+    assert labels == ["Overview", "Alpha", "Zeta", "Docs", "Relations", "Dependencies", "History"]
     keys = card_keys(page)
     assert keys[0] == "first" and "never" not in keys
 
@@ -174,7 +174,7 @@ def test_about_card_names_owner_system_type_lifecycle_tags_and_docs(reader, shop
     assert "<dd>website</dd>" in about and "<dd>deprecated</dd>" in about
     assert '<a class="chip" href="/catalog/?tag=python">python</a>' in about
     assert '<a href="https://git.example.com/shop/web/" rel="noopener noreferrer">Source location</a>' in about
-    assert "Has docs" in about
+    assert '<a href="/docs/default/component/web/">View docs</a>' in about
 
 
 def test_description_html_is_escaped(reader, shop):

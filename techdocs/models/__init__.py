@@ -1,0 +1,3 @@
+from .sites import DocBuild, DocSite
+
+__all__ = ["DocBuild", "DocSite"]

@@ -1,0 +1,30 @@
+"""TechDocs' own signal, and its reaction to catalog refreshes.
+
+``site_built`` is sent after every successful build or upload, once the new site is online, with
+``entity_ref`` and ``documents``: one dict per entry of the site's search index (a page, or a
+section of a page), ``{"title", "location", "text", "headings"}``. ``location`` is the portal URL
+of the page, with ``#anchor`` for a section; ``headings`` lists the section titles of a page (for a
+section, its own title). A search index listens to it; TechDocs does not know who does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import Signal, receiver
+
+from catalog.signals import location_refreshed
+
+site_built = Signal()
+
+
+@receiver(location_refreshed, dispatch_uid="techdocs-check-after-refresh")
+def check_docs_after_refresh(sender: Any, location: Any, report: Any, **kwargs: Any) -> None:
+    """A refresh may bring a new commit: queue a check of every documented entity it provides."""
+    from .services import documented_entities
+    from .tasks import check_entity_docs_task
+
+    refs = list(documented_entities().filter(location=location).values_list("ref", flat=True))
+    for ref in refs:
+        transaction.on_commit(lambda ref=ref: check_entity_docs_task.delay(ref))
