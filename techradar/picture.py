@@ -117,10 +117,20 @@ def _triangle(radius: float, pointing_up: bool) -> str:
     return " ".join(f"{x:.2f},{y:.2f}" for x, y in corners)
 
 
-def build_picture(radar: Radar, *, quadrant_key: str = "", ring_key: str = "") -> RadarPicture:
-    """Lay out every entry (so positions never depend on filters), then keep those the filters select."""
-    quadrants = list(radar.quadrants.all())
-    rings = list(radar.rings.all())
+def build_picture(
+    radar: Radar,
+    *,
+    quadrant_key: str = "",
+    ring_key: str = "",
+    quadrants: list[Quadrant] | None = None,
+    rings: list[Ring] | None = None,
+) -> RadarPicture:
+    """Lay out every entry (so positions never depend on filters), then keep those the filters select.
+
+    ``quadrants`` and ``rings`` may be passed when the caller has read them already.
+    """
+    quadrants = list(radar.quadrants.all()) if quadrants is None else quadrants
+    rings = list(radar.rings.all()) if rings is None else rings
     entries = list(RadarEntry.objects.filter(radar=radar).for_display())
     trends = latest_trends(entries)
     quadrant_index = {quadrant.pk: index for index, quadrant in enumerate(quadrants)}

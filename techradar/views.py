@@ -63,7 +63,13 @@ class RadarDetailView(CatalogReadMixin, View):
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
         radar = _radar(slug)
         filters = _filters(request, radar)
-        picture = build_picture(radar, quadrant_key=filters["quadrant"], ring_key=filters["ring"])
+        picture = build_picture(
+            radar,
+            quadrant_key=filters["quadrant"],
+            ring_key=filters["ring"],
+            quadrants=filters["quadrants"],
+            rings=filters["rings"],
+        )
         context = {
             "radar": radar,
             "picture": picture,

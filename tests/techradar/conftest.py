@@ -81,9 +81,20 @@ def radar_document(count: int, *, rings: int = 4) -> dict:
                 "title": f"Technology {index:03d}",
                 "quadrant": f"q{(index * 7) % 4}",
                 "timeline": [
-                    {"ringId": ring_ids[(index * 3 // 4) % rings], "date": "2024-01-01T00:00:00.000Z", "moved": index % 3 - 1}
+                    {
+                        "ringId": ring_ids[(index * 3 // 4) % rings],
+                        "date": "2024-01-01T00:00:00.000Z",
+                        "moved": index % 3 - 1,
+                    }
                 ],
             }
             for index in range(count)
         ],
     }
+
+
+@pytest.fixture
+def reader(client, settings):
+    """Anonymous reading, as ``API_ANONYMOUS_READ`` allows."""
+    settings.API_ANONYMOUS_READ = True
+    return client

@@ -62,7 +62,7 @@ def test_refuses_unknown_ring_naming_the_entry_and_field():
     document = radar_document(2)
     document["entries"][1]["timeline"][0]["ringId"] = "later"
     assert _errors(document) == [
-        'entries[1] "tech-001".timeline[0].ringId: unknown ring \'later\'; the rings are adopt, assess, hold, trial'
+        "entries[1] \"tech-001\".timeline[0].ringId: unknown ring 'later'; the rings are adopt, assess, hold, trial"
     ]
 
 
@@ -72,7 +72,7 @@ def test_refuses_unknown_quadrant_missing_title_and_bad_moved_all_at_once():
     del document["entries"][1]["title"]
     document["entries"][2]["timeline"][0]["moved"] = 2
     errors = _errors(document)
-    assert errors[0].startswith('entries[0] "tech-000".quadrant: unknown quadrant \'nowhere\'')
+    assert errors[0].startswith("entries[0] \"tech-000\".quadrant: unknown quadrant 'nowhere'")
     assert errors[1] == 'entries[1] "tech-001".title: must be a string, not null'
     assert errors[2] == 'entries[2] "tech-002".timeline[0].moved: must be -1, 0 or 1, not 2'
 
@@ -82,11 +82,11 @@ def test_refuses_unknown_quadrant_missing_title_and_bad_moved_all_at_once():
     [
         (lambda d: d.update(quadrants=[*d["quadrants"], {"id": "q4", "name": "Fifth"}]), "quadrants: must hold 1 to 4"),
         (lambda d: d["rings"][0].update(color='red" onload="x'), "rings[0].color: "),
-        (lambda d: d["entries"].append(dict(d["entries"][0])), 'entries[2] "tech-000".key: \'tech-000\' is used'),
+        (lambda d: d["entries"].append(dict(d["entries"][0])), "entries[2] \"tech-000\".key: 'tech-000' is used"),
         (lambda d: d["entries"][0]["timeline"][0].update(date="yesterday"), ".timeline[0].date: 'yesterday' is not"),
         (lambda d: d["entries"][0].update(timeline=[]), ".timeline: must hold 1 to 500 items, not 0"),
         (lambda d: d["entries"][0].update(links=[{"url": "javascript:alert(1)", "title": "x"}]), ".links[0].url: "),
-        (lambda d: d["entries"][0].update(key="../etc"), '.key: \'../etc\' may hold only'),
+        (lambda d: d["entries"][0].update(key="../etc"), ".key: '../etc' may hold only"),
         (lambda d: d.pop("rings"), "rings: must be a list, not null"),
     ],
 )
