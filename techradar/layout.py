@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 RADIUS = 400.0
-BLIP_RADIUS = 11.0
+BLIP_RADIUS = 16.0
 MIN_BLIP_RADIUS = 4.0
 GAP = 3.0
 # 1 gives rings of equal width, 0.5 rings of equal area (thin outer rings); 0.7 reads well for 3 to 6 rings.
@@ -64,7 +64,19 @@ def quadrant_angles(quadrant: int) -> tuple[float, float]:
     return quadrant * math.pi / 2, (quadrant + 1) * math.pi / 2
 
 
-def segment_slots(quadrant: int, inner: float, outer: float, blip: float) -> list[tuple[float, float]]:
+# A box no blip may touch: (left, top, right, bottom), e.g. a ring's name on the axis.
+KeepOut = tuple[float, float, float, float]
+
+
+def _touches(x: float, y: float, blip: float, box: KeepOut) -> bool:
+    left, top, right, bottom = box
+    nearest_x, nearest_y = min(max(x, left), right), min(max(y, top), bottom)
+    return math.hypot(x - nearest_x, y - nearest_y) < blip + GAP
+
+
+def segment_slots(
+    quadrant: int, inner: float, outer: float, blip: float, keep_out: tuple[KeepOut, ...] = ()
+) -> list[tuple[float, float]]:
     """Every slot of one segment, row by row from the inside; each slot is a blip centre."""
     step = 2 * blip + GAP
     start, end = quadrant_angles(quadrant)
@@ -78,16 +90,21 @@ def segment_slots(quadrant: int, inner: float, outer: float, blip: float) -> lis
             count = int(span / angular_step) + 1
             # Centre the row's slots in the arc so rows look balanced.
             offset = start + margin + (span - (count - 1) * angular_step) / 2
-            slots.extend(
-                (row * math.cos(offset + index * angular_step), row * math.sin(offset + index * angular_step))
-                for index in range(count)
-            )
+            for index in range(count):
+                x, y = row * math.cos(offset + index * angular_step), row * math.sin(offset + index * angular_step)
+                if not any(_touches(x, y, blip, box) for box in keep_out):
+                    slots.append((x, y))
         row += step
     return slots
 
 
-def layout(specs: Sequence[BlipSpec], ring_count: int, radius: float = RADIUS) -> Layout:
-    """Place every entry; numbers run by quadrant, then ring, then sort key, from 1."""
+def layout(
+    specs: Sequence[BlipSpec], ring_count: int, radius: float = RADIUS, keep_out: tuple[KeepOut, ...] = ()
+) -> Layout:
+    """Place every entry; numbers run by quadrant, then ring, then sort key, from 1.
+
+    ``keep_out`` lists boxes (such as ring labels) that blips must not touch.
+    """
     radii = ring_radii(ring_count, radius)
     ordered = sorted(specs, key=lambda spec: (spec.quadrant, spec.ring, spec.sort_key, spec.key))
     segments: dict[tuple[int, int], list[BlipSpec]] = {}
@@ -95,7 +112,7 @@ def layout(specs: Sequence[BlipSpec], ring_count: int, radius: float = RADIUS) -
         segments.setdefault((spec.quadrant, spec.ring), []).append(spec)
     blip = BLIP_RADIUS
     while True:
-        placed = _place(segments, radii, blip)
+        placed = _place(segments, radii, blip, keep_out)
         if placed is not None or blip <= MIN_BLIP_RADIUS:
             break
         blip = max(MIN_BLIP_RADIUS, blip * 0.9)
@@ -110,11 +127,14 @@ def layout(specs: Sequence[BlipSpec], ring_count: int, radius: float = RADIUS) -
 
 
 def _place(
-    segments: dict[tuple[int, int], list[BlipSpec]], radii: tuple[float, ...], blip: float
+    segments: dict[tuple[int, int], list[BlipSpec]],
+    radii: tuple[float, ...],
+    blip: float,
+    keep_out: tuple[KeepOut, ...],
 ) -> list[tuple[BlipSpec, tuple[float, float]]] | None:
     placed = []
     for (quadrant, ring), members in segments.items():
-        slots = segment_slots(quadrant, radii[ring], radii[ring + 1], blip)
+        slots = segment_slots(quadrant, radii[ring], radii[ring + 1], blip, keep_out)
         if len(slots) < len(members):
             return None
         # Spread the members over the slots (not packed into the first rows).

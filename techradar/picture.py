@@ -6,10 +6,15 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from .layout import RADIUS, BlipSpec, layout
+from .layout import RADIUS, BlipSpec, KeepOut, layout, ring_radii
 from .models import Quadrant, Radar, RadarEntry, Ring, TimelineItem
 
 MARGIN = 40.0
+# Ring names are drawn on the upper vertical axis in capitals at 13px: about this wide per character.
+LABEL_CHARACTER_WIDTH = 9.5
+LABEL_HEIGHT = 16.0
+# Circles are a little smaller than the space a blip has, so they look as heavy as the triangles.
+CIRCLE_SHARE = 0.82
 TREND_LABELS = {1: "moved in", -1: "moved out", 0: ""}
 _HEX = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
@@ -67,7 +72,8 @@ class RadarPicture:
     radar: Radar
     view_box: str
     radius: float
-    blip_radius: float
+    blip_radius: float  # how far any blip reaches from its centre (the triangles' corners)
+    circle_radius: float
     font_size: float
     bands: list[RingBand]
     blips: list[PlacedEntry]
@@ -109,6 +115,13 @@ def latest_trends(entries: list[RadarEntry]) -> dict[int, int]:
     return trends
 
 
+def _label_box(name: str, inner: float, outer: float) -> KeepOut:
+    """Where a ring's name sits: centred on the upper vertical axis, halfway across the ring."""
+    half_width = len(name) * LABEL_CHARACTER_WIDTH / 2 + 4
+    middle = -(inner + outer) / 2
+    return (-half_width, middle - LABEL_HEIGHT / 2, half_width, middle + LABEL_HEIGHT / 2)
+
+
 def _triangle(radius: float, pointing_up: bool) -> str:
     sign = -1 if pointing_up else 1
     corners = [(0.0, sign * radius)]
@@ -136,12 +149,14 @@ def build_picture(
     quadrant_index = {quadrant.pk: index for index, quadrant in enumerate(quadrants)}
     ring_index = {ring.pk: index for index, ring in enumerate(rings)}
     by_key = {entry.key: entry for entry in entries}
+    radii = ring_radii(max(len(rings), 1))
     placed = layout(
         [
             BlipSpec(entry.key, quadrant_index[entry.quadrant_id], ring_index[entry.ring_id], (entry.title.lower(),))
             for entry in entries
         ],
         max(len(rings), 1),
+        keep_out=tuple(_label_box(ring.name, radii[index], radii[index + 1]) for index, ring in enumerate(rings)),
     )
     size = placed.blip_radius
     text_colors = {ring.pk: text_color_for(ring.color) for ring in rings}
@@ -178,7 +193,8 @@ def build_picture(
         view_box=f"{-extent:g} {-extent:g} {2 * extent:g} {2 * extent:g}",
         radius=RADIUS,
         blip_radius=size,
-        font_size=round(size * 0.95, 2),
+        circle_radius=round(size * CIRCLE_SHARE, 2),
+        font_size=round(size * CIRCLE_SHARE * 0.95, 2),
         bands=bands,
         blips=shown,
         legend=_filter_legend(legend, quadrant_key, ring_key),
@@ -192,7 +208,7 @@ _CORNERS = [(1, 1, "end"), (-1, 1, "start"), (-1, -1, "start"), (1, -1, "end")]
 
 def _legend(quadrants: list[Quadrant], rings: list[Ring], blips: list[PlacedEntry]) -> list[LegendQuadrant]:
     legend = []
-    edge = RADIUS + MARGIN - 8
+    edge = RADIUS + MARGIN - 6
     for index, quadrant in enumerate(quadrants):
         groups = {ring.pk: LegendRing(ring) for ring in rings}
         for blip in blips:
@@ -201,7 +217,7 @@ def _legend(quadrants: list[Quadrant], rings: list[Ring], blips: list[PlacedEntr
         sign_x, sign_y, anchor = _CORNERS[index % 4]
         legend.append(
             LegendQuadrant(
-                quadrant, index, list(groups.values()), sign_x * edge, sign_y * edge + (0 if sign_y < 0 else -4), anchor
+                quadrant, index, list(groups.values()), sign_x * edge, sign_y * edge + (14 if sign_y < 0 else 0), anchor
             )
         )
     return legend

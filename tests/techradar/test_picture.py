@@ -18,7 +18,9 @@ BLIP = re.compile(
     r'<a class="blip" href="(?P<href>[^"]+)" tabindex="0" aria-label="(?P<label>[^"]+)" data-quadrant="(?P<q>\d)" '
     r'data-ring="(?P<r>\d)" data-shape="(?P<shape>\w+)" transform="translate\((?P<x>[-\d.]+) (?P<y>[-\d.]+)\)">'
 )
-RING = re.compile(r'<circle class="radar-ring" cx="0" cy="0" r="(?P<r>[\d.]+)" fill="[^"]+" data-ring="(?P<i>\d)"/>')
+RING = re.compile(
+    r'<circle class="radar-ring[^"]*" cx="0" cy="0" r="(?P<r>[\d.]+)" fill="[^"]+" data-ring="(?P<i>\d)"/>'
+)
 BLIP_RADIUS = re.compile(
     r'<circle class="blip-shape" r="(?P<r>[\d.]+)"|<polygon class="blip-shape" points="(?P<p>[^"]+)"'
 )
