@@ -149,8 +149,8 @@ def test_what_moved_refuses_a_reversed_period(reader, sample_radar):
 
 
 def test_editor_is_for_platform_admins_only(member_client, sample_radar):
-    assert Client().get("/tech-radar/default/entries/new/").status_code == 302
-    assert member_client.get("/tech-radar/default/entries/new/").status_code == 403
+    assert Client().get("/tech-radar/default/add/").status_code == 302
+    assert member_client.get("/tech-radar/default/add/").status_code == 403
     response = member_client.post("/tech-radar/default/entries/react/move/", {"ring": "x", "reason": "no"})
     assert response.status_code == 403
     assert member_client.post("/tech-radar/default/entries/react/edit/", {"title": "Hacked"}).status_code == 403
@@ -166,7 +166,7 @@ def test_admin_creates_an_entry_with_a_first_timeline_item(admin_client, sample_
     quadrant = sample_radar.quadrants.get(key="languages")
     ring = sample_radar.rings.get(key="assess")
     response = admin_client.post(
-        "/tech-radar/default/entries/new/",
+        "/tech-radar/default/add/",
         {
             "key": "zig",
             "title": "Zig",
@@ -186,11 +186,11 @@ def test_admin_creates_an_entry_with_a_first_timeline_item(admin_client, sample_
 def test_admin_create_refuses_a_taken_key_and_a_bad_link(admin_client, sample_radar):
     quadrant, ring = sample_radar.quadrants.first(), sample_radar.rings.first()
     response = admin_client.post(
-        "/tech-radar/default/entries/new/", {"key": "react", "title": "R", "quadrant": quadrant.pk, "ring": ring.pk}
+        "/tech-radar/default/add/", {"key": "react", "title": "R", "quadrant": quadrant.pk, "ring": ring.pk}
     )
     assert response.status_code == 400 and "already on this radar" in response.content.decode()
     response = admin_client.post(
-        "/tech-radar/default/entries/new/",
+        "/tech-radar/default/add/",
         {"key": "y", "title": "Y", "quadrant": quadrant.pk, "ring": ring.pk, "links": "x | javascript:alert(1)"},
     )
     assert response.status_code == 400 and "is not an http(s) or mailto URL" in response.content.decode()
