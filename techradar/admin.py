@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
+from catalog.audit import record_write
+
 from .models import Quadrant, Radar, RadarEntry, Ring, TimelineItem
 from .services import move_entry
 from .services.entries import RadarEditError
@@ -26,6 +28,10 @@ class RadarAdmin(admin.ModelAdmin):
     readonly_fields = ["source", "synced_at", "sync_error"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [QuadrantInline, RingInline]
+
+    def save_model(self, request, obj: Radar, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        record_write("techradar.radar.admin_change" if change else "techradar.radar.create", f"radar:{obj.slug}")
 
 
 class TimelineInline(admin.TabularInline):
@@ -56,6 +62,10 @@ class RadarEntryAdmin(admin.ModelAdmin):
         return ["radar", "key"] if obj else []
 
     def save_model(self, request, obj: RadarEntry, form, change) -> None:
+        target = f"radar:{obj.radar.slug}/{obj.key}"
+        record_write(
+            "techradar.entry.admin_change" if change else "techradar.entry.create", target, fields=form.changed_data
+        )
         if not change:
             super().save_model(request, obj, form, change)
             TimelineItem.objects.create(

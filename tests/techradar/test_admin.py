@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.contrib.auth import get_user_model
 
+from portal.models import AuditEvent
 from techradar.models import RadarEntry
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +26,7 @@ def _form(entry: RadarEntry, **changes) -> dict:
         "quadrant": entry.quadrant_id,
         "ring": entry.ring_id,
         "description": entry.description,
-        "links": "[]",
+        "links": json.dumps(entry.links),
         "url": entry.url,
         "position": entry.position,
         "timeline-TOTAL_FORMS": "0",
@@ -54,6 +57,8 @@ def test_editing_other_fields_in_the_admin_leaves_the_timeline(staff_client, sam
     response = staff_client.post(f"/admin/techradar/radarentry/{entry.pk}/change/", _form(entry, title="React 19"))
     assert response.status_code == 302
     assert RadarEntry.objects.get(key="react").title == "React 19" and entry.timeline.count() == 1
+    event = AuditEvent.objects.get(action="techradar.entry.admin_change")
+    assert event.target == "radar:default/react" and event.details == {"fields": ["title"]}
 
 
 def test_admin_lists_entries(staff_client, sample_radar):
