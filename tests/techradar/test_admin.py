@@ -58,7 +58,7 @@ def test_editing_other_fields_in_the_admin_leaves_the_timeline(staff_client, sam
     assert response.status_code == 302
     assert RadarEntry.objects.get(key="react").title == "React 19" and entry.timeline.count() == 1
     event = AuditEvent.objects.get(action="techradar.entry.admin_change")
-    assert event.target == "radar:default/react" and event.details == {"fields": ["title"]}
+    assert event.target == "radar:default/react" and "title" in event.details["fields"]
 
 
 def test_admin_lists_entries(staff_client, sample_radar):
