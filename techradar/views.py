@@ -129,6 +129,10 @@ class WhatMovedView(CatalogReadMixin, View):
         return render(request, "techradar/what_moved.html", context)
 
 
+def _initial(entry: RadarEntry) -> dict[str, Any]:
+    return {"title": entry.title, "quadrant": entry.quadrant, "description": entry.description, "links": entry.links}
+
+
 class EditorMixin(CatalogReadMixin):
     """Editing is for platform admins only: others get 403 (anonymous people the sign-in page)."""
 
@@ -176,16 +180,10 @@ class EntryEditView(EditorMixin, View):
 
     def get(self, request: HttpRequest, slug: str, key: str) -> HttpResponse:
         entry = self._entry(slug, key)
-        initial = {
-            "title": entry.title,
-            "quadrant": entry.quadrant,
-            "description": entry.description,
-            "links": entry.links,
-        }
         context = {
             "radar": entry.radar,
             "entry": entry,
-            "form": EntryForm(initial=initial, radar=entry.radar),
+            "form": EntryForm(initial=_initial(entry), radar=entry.radar),
             "move_form": MoveForm(initial={"ring": entry.ring}, radar=entry.radar),
         }
         return render(request, self.template_name, context)
@@ -224,16 +222,10 @@ class EntryMoveView(EntryEditView):
             else:
                 messages.success(request, f"Moved to {move_form.cleaned_data['ring'].name}.")
                 return redirect(entry)
-        initial = {
-            "title": entry.title,
-            "quadrant": entry.quadrant,
-            "description": entry.description,
-            "links": entry.links,
-        }
         context = {
             "radar": entry.radar,
             "entry": entry,
-            "form": EntryForm(initial=initial, radar=entry.radar),
+            "form": EntryForm(initial=_initial(entry), radar=entry.radar),
             "move_form": move_form,
         }
         return render(request, self.template_name, context, status=400)
