@@ -218,6 +218,24 @@ CATALOG = {
     "GRAPHVIZ_TIMEOUT": env_int("CATALOG_GRAPHVIZ_TIMEOUT", 5),
 }
 
+# --- Tech Radar ------------------------------------------------------------------------------
+TECH_RADAR = {
+    # Radar data files kept in repositories: [{"radar": slug, "type": "file"|"url", "target": ..., "title": ...}].
+    # ``url`` targets are git targets spelled as catalog locations (``<remote>#<branch>:<path>``).
+    "SOURCES": (
+        [{"radar": env_str("TECH_RADAR_SLUG", "default"), "type": "url", "target": env_str("TECH_RADAR_URL", "")}]
+        if env_str("TECH_RADAR_URL", "")
+        else []
+    ),
+    "SYNC_INTERVAL": env_int("TECH_RADAR_SYNC_INTERVAL", 3600),
+    # The radar /tech-radar/ and /api/tech-radar/data show.
+    "DEFAULT_RADAR": env_str("TECH_RADAR_DEFAULT", "default"),
+    # How catalog entities name the technologies they use: a tag equal to an entry's key (or its
+    # title in lowercase) and/or this annotation, a comma-separated list of entry keys.
+    "MATCH_TAGS": env_bool("TECH_RADAR_MATCH_TAGS", True),
+    "ANNOTATION": env_str("TECH_RADAR_ANNOTATION", "greenroom.io/tech-radar"),
+}
+
 CELERY_BEAT_SCHEDULE = {
     # Cheap when nothing is due: one query, then one job per location whose interval has passed.
     "catalog-refresh-due-locations": {
@@ -229,6 +247,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "techdocs.check_sources",
         "schedule": float(env_int("TECHDOCS_CHECK_INTERVAL", 600)),
     },
+    "techradar-sync-radars": {"task": "techradar.sync_radars", "schedule": float(TECH_RADAR["SYNC_INTERVAL"])},
 }
 
 # --- TechDocs (docs/techdocs.md) ---------------------------------------------------------------

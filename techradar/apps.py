@@ -1,3 +1,5 @@
+"""The Tech Radar: which technologies to adopt, trial, assess or hold, tied to the catalog."""
+
 from django.apps import AppConfig
 
 
@@ -8,4 +10,19 @@ class TechradarConfig(AppConfig):
     verbose_name = "Tech Radar"
 
     def ready(self) -> None:
-        pass
+        from portal.registry import EntityCard, NavItem, register_entity_card, register_nav_item
+
+        from . import signals  # noqa: F401
+        from .hold import hold_card_context, uses_hold_technology
+
+        register_nav_item(NavItem("Tech Radar", "techradar:index", order=60))
+        register_entity_card(
+            EntityCard(
+                key="tech-radar-hold",
+                title="Technologies on hold",
+                template="techradar/cards/hold_warning.html",
+                order=5,
+                applies_to=uses_hold_technology,
+                context=hold_card_context,
+            )
+        )

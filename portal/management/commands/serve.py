@@ -37,6 +37,7 @@ class Command(BaseCommand):
         call_command("catalog_refresh", all=True, background=True, stdout=self.stdout, stderr=self.stderr)
         if settings.CATALOG["LOAD_DEMO"] and not no_demo:
             call_command("load_demo", stdout=self.stdout)
+            call_command("load_demo_radar", stdout=self.stdout)
         processes: list[subprocess.Popen] = []
         if not no_worker:
             processes.append(self._start_worker())
