@@ -166,7 +166,7 @@ def visible_fields(page: ParameterPage, values: dict[str, Any]) -> VisibleFields
     """
     schema = page.schema
     visible = VisibleFields(
-        properties=dict(_properties(schema)),
+        properties=dict(schema_properties(schema)),
         required={str(name) for name in schema.get("required") or []},
     )
     for _round in range(len(page.dependencies) + 1):
@@ -186,13 +186,13 @@ def visible_fields(page: ParameterPage, values: dict[str, Any]) -> VisibleFields
     for condition in [schema, *[item for item in schema.get("allOf") or [] if isinstance(item, dict)]]:
         if "if" not in condition:
             continue
-        visible.controlling.update(name for name, _ in _properties(condition["if"]))
+        visible.controlling.update(name for name, _ in schema_properties(condition["if"]))
         branch = condition.get("then") if _is_valid(condition["if"], values) else condition.get("else")
         _add_branch(visible, branch, after=None, skip=None)
     return _ordered(visible, page.ui_schema.get("ui:order"))
 
 
-def _properties(schema: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+def schema_properties(schema: Any) -> Iterator[tuple[str, dict[str, Any]]]:
     properties = schema.get("properties") if isinstance(schema, dict) else None
     if isinstance(properties, dict):
         for name, sub_schema in properties.items():
@@ -204,7 +204,7 @@ def _chosen_branch(dependency: dict[str, Any], key: str, values: dict[str, Any])
     if not isinstance(branches, list):
         return dependency
     for branch in branches:
-        selector = dict(_properties(branch)).get(key)
+        selector = dict(schema_properties(branch)).get(key)
         if isinstance(branch, dict) and (selector is None or _is_valid(selector, values.get(key))):
             return branch
     return None
@@ -214,7 +214,9 @@ def _add_branch(visible: VisibleFields, branch: Any, after: str | None, skip: st
     if not isinstance(branch, dict):
         return False
     added = False
-    new = [(name, schema) for name, schema in _properties(branch) if name != skip and name not in visible.properties]
+    new = [
+        (name, schema) for name, schema in schema_properties(branch) if name != skip and name not in visible.properties
+    ]
     if new:
         names = list(visible.properties)
         position = names.index(after) + 1 if after in names else len(names)
@@ -290,7 +292,7 @@ def _ui_fields(ui_schema: dict[str, Any], properties: dict[str, Any], prefix: st
         ui = ui_schema.get(name)
         if isinstance(ui, dict):
             yield prefix + name, ui
-            nested = dict(_properties(properties[name]))
+            nested = dict(schema_properties(properties[name]))
             if nested:
                 yield from _ui_fields(ui, nested, prefix=f"{prefix}{name}.")
 

@@ -1,7 +1,18 @@
 """The Software templates pages."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views.create import TemplateListView
+from .views.form import PickerOptionsView, TemplateFormView
 
 app_name = "scaffolder"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("create/", TemplateListView.as_view(), name="template_list"),
+    path("create/templates/<str:namespace>/<str:name>/", TemplateFormView.as_view(), name="template_form"),
+    path(
+        "create/templates/<str:namespace>/<str:name>/pickers/<str:field>/",
+        PickerOptionsView.as_view(),
+        name="picker_options",
+    ),
+]
