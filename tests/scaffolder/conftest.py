@@ -1,133 +1,184 @@
-"""A catalog with teams, people, systems and Template entities (the conformance corpus and small ones)."""
+"""Scaffolder fixtures: templates loaded into the catalog from ``tmp_path``, a bare git remote, personas."""
 
 from __future__ import annotations
 
+import subprocess
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import pytest
 import yaml
-from django.contrib.auth import get_user_model
 
-from tests.catalog.conftest import load_catalog_file
+from catalog.models import Entity
+from catalog.services import refresh_location, register_location, validate_location_spec
 
-from .templates import CONDITIONAL_PAGE, CONFORMANCE_FILES, conformance_template, template
+GIT_HOST = "git.test"
 
-PEOPLE_AND_SYSTEMS = """
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata: {name: team-a, title: Team A}
-spec: {type: team, children: []}
----
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata: {name: team-b}
-spec: {type: team, children: []}
----
-apiVersion: backstage.io/v1alpha1
-kind: User
-metadata: {name: alice}
-spec: {memberOf: [team-a]}
----
-apiVersion: backstage.io/v1alpha1
-kind: System
-metadata: {name: payments}
-spec: {owner: team-a}
----
-apiVersion: backstage.io/v1alpha1
-kind: System
-metadata: {name: search}
-spec: {owner: team-b}
----
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata: {name: billing}
-spec: {type: service, lifecycle: production, owner: team-a}
-"""
-
-PICKERS_PAGE = {
-    "title": "Pickers",
-    "required": ["owner", "system"],
-    "properties": {
-        "owner": {
-            "title": "Owner",
-            "type": "string",
-            "ui:field": "OwnerPicker",
-            "ui:options": {"allowedKinds": ["Group"]},
-        },
-        "system": {
-            "title": "System",
-            "type": "string",
-            "ui:field": "EntityPicker",
-            "ui:options": {"catalogFilter": [{"kind": "System", "spec.owner": "team-a"}], "defaultKind": "System"},
-        },
-        "anything": {
-            "title": "Related",
-            "type": "string",
-            "ui:field": "EntityPicker",
-            "ui:options": {"catalogFilter": {"kind": ["Component", "System"]}, "allowArbitraryValues": True},
+SERVICE_TEMPLATE = {
+    "apiVersion": "scaffolder.backstage.io/v1beta3",
+    "kind": "Template",
+    "metadata": {"name": "python-service", "title": "Python service"},
+    "spec": {
+        "owner": "group:default/team-a",
+        "type": "service",
+        "parameters": [
+            {
+                "title": "Service",
+                "required": ["name", "owner"],
+                "properties": {
+                    "name": {"type": "string", "pattern": "^[a-z][a-z0-9-]*$", "maxLength": 63},
+                    "owner": {"type": "string"},
+                    "port": {"type": "integer", "default": 8080},
+                    "withDocs": {"type": "boolean", "default": False},
+                },
+            },
+            {
+                "title": "Repository",
+                "required": ["repoUrl"],
+                "properties": {
+                    "repoUrl": {"type": "string", "ui:field": "RepoUrlPicker"},
+                    "apiKey": {"type": "string", "ui:widget": "password"},
+                },
+            },
+        ],
+        "steps": [
+            {
+                "id": "fetch",
+                "name": "Fetch skeleton",
+                "action": "fetch:template",
+                "input": {
+                    "url": "./skeleton",
+                    "values": {
+                        "name": "${{ parameters.name }}",
+                        "owner": "${{ parameters.owner }}",
+                        "port": "${{ parameters.port }}",
+                        "withDocs": "${{ parameters.withDocs }}",
+                    },
+                },
+            },
+            {
+                "id": "publish",
+                "name": "Publish",
+                "action": "publish:git",
+                "input": {"repoUrl": "${{ parameters.repoUrl }}", "gitCommitMessage": "Create ${{ parameters.name }}"},
+            },
+            {
+                "id": "register",
+                "name": "Register",
+                "action": "catalog:register",
+                "input": {"repoContentsUrl": "${{ steps.publish.output.repoContentsUrl }}"},
+            },
+        ],
+        "output": {
+            "links": [
+                {"title": "Repository", "url": "${{ steps.publish.output.remoteUrl }}"},
+                {"title": "Open in catalog", "icon": "catalog", "entityRef": "${{ steps.register.output.entityRef }}"},
+            ],
+            "text": [{"title": "Next", "content": "Run `make` in **${{ parameters.name }}**."}],
         },
     },
 }
-REPO_PAGE = {
-    "title": "Repository",
-    "required": ["repoUrl"],
-    "properties": {
-        "repoUrl": {
-            "title": "Repository Location",
-            "type": "string",
-            "ui:field": "RepoUrlPicker",
-            "ui:options": {"allowedHosts": ["github.com", "gitlab.example.com"], "allowedOwners": ["acme", "tools"]},
-        },
-        "token": {"title": "Token", "type": "string", "ui:field": "Secret"},
-    },
-}
-KINDS_PAGE = {
-    "title": "Kinds of <b>values</b>",
-    "description": "<script>alert(1)</script>",
-    "required": ["slug"],
-    "properties": {
-        "slug": {"title": "Slug", "type": "string", "pattern": "^[a-z-]+$", "maxLength": 20, "ui:help": "Lowercase"},
-        "summary": {"title": "Summary", "type": "string", "ui:widget": "textarea", "ui:placeholder": "Say it"},
-        "replicas": {"title": "Replicas", "type": "integer", "minimum": 1, "maximum": 9, "default": 2},
-        "ratio": {"title": "Ratio", "type": "number"},
-        "public": {"title": "Public", "type": "boolean", "default": False},
-        "tier": {
-            "title": "Tier",
-            "type": "string",
-            "enum": ["gold", "silver"],
-            "enumNames": ["Gold tier", "Silver tier"],
-            "ui:widget": "radio",
-        },
-        "languages": {"title": "Languages", "type": "array", "items": {"type": "string", "enum": ["python", "go"]}},
-        "aliases": {"title": "Aliases", "type": "array", "items": {"type": "string"}},
-        "region": {"title": "Region", "type": "string", "default": "eu", "ui:readonly": True},
-    },
+
+SKELETON = {
+    "catalog-info.yaml": """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Component
+        metadata:
+          name: ${{ values.name }}
+        spec:
+          type: service
+          lifecycle: experimental
+          owner: ${{ values.owner }}
+        """,
+    "README.md": "# ${{ values.name }}\n\nListens on port ${{ values.port }}.\n",
+    "src/${{ values.name }}/__init__.py": "NAME = ${{ values.name | dump }}\n",
+    "${{ 'docs' if values.withDocs }}/index.md": "# Docs for ${{ values.name }}\n",
 }
 
 
-def form_templates() -> list[dict]:
-    bodies = [conformance_template(relative) for relative in CONFORMANCE_FILES]
-    bodies.append(template([CONDITIONAL_PAGE], name="conditional", title="Conditional", tags=["golden-path"]))
-    bodies.append(template([PICKERS_PAGE, REPO_PAGE], name="pickers", title="Pickers"))
-    bodies.append(
-        template(
-            [KINDS_PAGE],
-            name="kinds",
-            title="<img src=x onerror=alert(1)>Kinds",
-            description="<b>bold</b> claims",
-            annotations={"greenroom.io/golden-path": "true"},
+def write_template(root: Path, body: dict[str, Any], skeleton: dict[str, str] | None = None) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "template.yaml").write_text(yaml.safe_dump(body, sort_keys=False))
+    for relative, content in (skeleton or {}).items():
+        path = root / "skeleton" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(content))
+    return root / "template.yaml"
+
+
+def load_entity(path: Path) -> list[Entity]:
+    """Register and refresh a file location; its entities, as the catalog stores them."""
+    location = register_location(validate_location_spec("file", str(path)))
+    refresh_location(location)
+    return list(location.entities.exclude(kind="Location"))
+
+
+@pytest.fixture(autouse=True)
+def scaffolder_settings(settings, tmp_path):
+    settings.SCAFFOLDER = {
+        **settings.SCAFFOLDER,
+        "WORKING_DIRECTORY": str(tmp_path / "workspaces"),
+        "ALLOW_FILE_REMOTES": True,
+        "PUBLISHERS": [
+            {"host": GIT_HOST, "type": "git", "remote": f"file://{tmp_path}/remotes/{{owner}}/{{repo}}.git"}
+        ],
+    }
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    return settings
+
+
+@pytest.fixture
+def make_template(tmp_path) -> Callable[..., Entity]:
+    """Write a template (and its skeleton) under ``tmp_path`` and load it into the catalog."""
+
+    def make(body: dict[str, Any] | None = None, skeleton: dict[str, str] | None = None, name: str = "tpl") -> Entity:
+        path = write_template(
+            tmp_path / "templates" / name, body or SERVICE_TEMPLATE, SKELETON if skeleton is None else skeleton
         )
-    )
-    return bodies
+        (entity,) = load_entity(path)
+        return entity
+
+    return make
 
 
 @pytest.fixture
-def template_catalog(write_file, db):
-    text = PEOPLE_AND_SYSTEMS + "".join("---\n" + yaml.safe_dump(body) for body in form_templates())
-    location = load_catalog_file(write_file, "catalog.yaml", text)
-    assert location.last_error == "" if hasattr(location, "last_error") else True
-    return location
+def bare_remote(tmp_path) -> Callable[[str, str], Path]:
+    def make(owner: str = "acme", repo: str = "svc") -> Path:
+        path = tmp_path / "remotes" / owner / f"{repo}.git"
+        path.mkdir(parents=True)
+        subprocess.run(["git", "init", "-q", "--bare", str(path)], check=True)
+        return path
+
+    return make
+
+
+def git_show(remote: Path, spec: str) -> str:
+    return subprocess.run(["git", "-C", str(remote), "show", spec], check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture
-def signed_in(client, db):
-    client.force_login(get_user_model().objects.create_user("alice"))
-    return client
+def alice(django_user_model):
+    return django_user_model.objects.create_user("alice", password="alice-password-1")
+
+
+@pytest.fixture
+def bob(django_user_model):
+    return django_user_model.objects.create_user("bob", password="bob-password-1")
+
+
+@pytest.fixture
+def platform_admin(django_user_model, settings):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("pat", password="pat-password-1")
+    user.groups.add(Group.objects.create(name=settings.PLATFORM_ADMIN_GROUP))
+    return user
+
+
+VALUES = {"name": "billing", "owner": "group:default/team-a", "repoUrl": f"{GIT_HOST}?owner=acme&repo=svc"}
+
+
+# --- The Create page and the template form ---------------------------------------------------------
+from tests.scaffolder.form_fixtures import signed_in, template_catalog  # noqa: E402, F401
