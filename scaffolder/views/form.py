@@ -50,7 +50,12 @@ class TemplateFormView(LoginRequiredMixin, View):
         index = _int(request.POST.get("step"))
         step = move(body, index, action, request.POST, values)
         if step.ready:
-            task_id = submission.submit(template, step.values, request.user)
+            try:
+                task_id = submission.submit(template, step.values, request.user)
+            except submission.SubmissionRefused as refused:
+                step.errors = {error.field: error.message for error in refused.errors}
+                step.form_error = "The run was refused: " + "; ".join(str(error) for error in refused.errors[:5])
+                return self.show(request, template, step)
             return redirect(reverse("scaffolder:task_detail", args=[task_id]))
         return self.show(request, template, step)
 

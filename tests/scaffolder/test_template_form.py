@@ -175,7 +175,7 @@ def test_create_goes_back_to_the_first_page_with_errors(signed_in, template_cata
     assert walk.step_title() == "Pickers" and walk.field_error("owner") == "Owner is required"
 
 
-def test_create_submits_values_and_redirects_to_the_task(signed_in, template_catalog, monkeypatch):
+def test_create_submits_values_and_redirects_to_the_task(signed_in, template_catalog, task_page_url, monkeypatch):
     calls = []
 
     def fake_submit(template, values, user):
@@ -194,3 +194,54 @@ def test_create_submits_values_and_redirects_to_the_task(signed_in, template_cat
             "alice",
         )
     ]
+
+
+def test_create_makes_a_real_task_with_secrets_masked(signed_in, template_catalog, task_page_url):
+    from scaffolder.models import Task
+
+    walk = FormWalk(signed_in, PICKERS)
+    walk.post("next", owner="team-a", system="payments", anything="component:default/billing")
+    walk.post(
+        "next", **{"repoUrl.host": "github.com", "repoUrl.owner": "acme", "repoUrl.repo": "svc", "token": "s3cret"}
+    )
+    walk.post("create")
+    task = Task.objects.get()
+    assert walk.response.status_code == 302
+    assert walk.response["Location"] == f"/create/tasks/{task.id}/"
+    assert task.template_ref == "template:default/pickers"
+    assert task.values["owner"] == "group:default/team-a" and task.values["system"] == "system:default/payments"
+    assert task.values["repoUrl"] == "github.com?owner=acme&repo=svc"
+    assert "s3cret" not in str(task.values)
+    assert signed_in.get(walk.response["Location"]).status_code == 200
+
+
+def test_picker_refusals_and_allow_lists(signed_in, template_catalog):
+    walk = FormWalk(signed_in, PICKERS)
+    assert '<option value="group:default/team-a">Team A (group:default/team-a)</option>' in walk.page
+    assert "user:default/alice" not in walk.page.split('id="field-owner"')[1].split("</select>")[0]
+    system_options = walk.page.split('id="field-system"')[1].split("</select>")[0]
+    assert "system:default/payments" in system_options and "system:default/search" not in system_options
+    walk.post("next", owner="group:default/nobody", system="system:default/search", anything="not a ref:/")
+    assert walk.field_error("owner") == "Owner 'group:default/nobody' is not one of the entities this field offers"
+    assert walk.field_error("system") == "System 'system:default/search' is not one of the entities this field offers"
+    walk.post("next", owner="team-a", system="payments", anything="component:default/made-up")
+    assert walk.step_title() == "Repository"
+    walk.post("next", **{"repoUrl.host": "evil.example.com", "repoUrl.owner": "acme", "repoUrl.repo": "svc"})
+    assert walk.field_error("repoUrl") == (
+        "Repository Location host 'evil.example.com' is not allowed; use one of: github.com, gitlab.example.com"
+    )
+    walk.post("next", **{"repoUrl.host": "github.com", "repoUrl.owner": "mallory", "repoUrl.repo": "svc"})
+    assert walk.field_error("repoUrl") == "Repository Location owner 'mallory' is not allowed; use one of: acme, tools"
+
+
+def test_picker_suggestions_come_from_the_catalog(signed_in, template_catalog):
+    url = "/create/templates/default/pickers/pickers/anything/"
+    body = signed_in.get(url, {"anything": "bill"}).content.decode()
+    assert body.strip() == '<option value="component:default/billing">component:default/billing</option>'
+    assert signed_in.get("/create/templates/default/pickers/pickers/repoUrl/").status_code == 404
+
+
+def test_entity_name_picker_refuses_bad_names(signed_in, template_catalog):
+    walk = FormWalk(signed_in, form_url("software-templates/pull-request/template.yaml"))
+    walk.post("next", name="-bad name-")
+    assert walk.field_error("name").startswith("Name must be 1-63 characters")
