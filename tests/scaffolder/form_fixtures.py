@@ -121,7 +121,7 @@ def form_templates() -> list[dict]:
 
 @pytest.fixture
 def template_catalog(write_file, db):
-    text = PEOPLE_AND_SYSTEMS + "".join("---\n" + yaml.safe_dump(body) for body in form_templates())
+    text = PEOPLE_AND_SYSTEMS + "".join("---\n" + yaml.safe_dump(body, sort_keys=False) for body in form_templates())
     location = load_catalog_file(write_file, "catalog.yaml", text)
     assert location.last_error == "" if hasattr(location, "last_error") else True
     return location
