@@ -101,7 +101,7 @@ def _secrets(value: Any) -> dict[str, str]:
 
 
 class TaskListView(APIView):
-    """``GET /v2/tasks`` (filters ``createdBy``, ``status``; ``limit``, ``offset``, ``order``) and ``POST /v2/tasks``."""
+    """``GET /v2/tasks`` (``createdBy``, ``status``, ``limit``, ``offset``, ``order``) and ``POST /v2/tasks``."""
 
     def get(self, request: Request) -> Response:
         tasks = tasks_visible_to(request.user)
