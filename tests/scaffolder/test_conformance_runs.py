@@ -24,8 +24,8 @@ DRY_RUNS = {
     ),
     "backstage-sample-templates/conditional-output-demo/template.yaml": ({"name": "demo", "enableCI": "Yes"}, []),
     "backstage-sample-templates/local-template/gin-golan-template/template.yaml": (
-        {"component_id": "gin-api", "module": "example.com/gin-api", "go_version": 1.22, "owner": "group:default/team-a",
-         "repoUrl": REPO},
+        {"component_id": "gin-api", "module": "example.com/gin-api", "go_version": 1.22,
+         "owner": "group:default/team-a", "repoUrl": REPO},
         ["catalog-info.yaml", "go.mod", "main.go", "readme.md"],
     ),
     "software-templates/react-ssr-template/template.yaml": (
