@@ -6,7 +6,10 @@ import base64
 from dataclasses import dataclass
 from typing import Any
 
+import markdown
+import nh3
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from catalog.refs import InvalidEntityRef, parse_entity_ref
 from catalog.safe_urls import safe_link_url
@@ -57,7 +60,8 @@ def step_rows(task: Task, events: list[TaskEvent]) -> list[StepRow]:
 @dataclass(frozen=True)
 class OutputLink:
     title: str
-    href: str  # empty when the URL is not a safe http(s) link: the title is shown as text
+    href: str  # empty when the URL is not a safe http(s) link: the title and the URL are shown as text
+    url: str = ""
 
 
 def output_links(task: Task) -> list[OutputLink]:
@@ -77,12 +81,26 @@ def output_links(task: Task) -> list[OutputLink]:
                 )
             except (InvalidEntityRef, ValueError):
                 href = ""
-        links.append(OutputLink(title, href))
+        links.append(OutputLink(title, href, str(item.get("url") or "")))
     return links
 
 
+_ALLOWED_TAGS = {"p", "strong", "em", "code", "pre", "ul", "ol", "li", "a", "h3", "h4", "blockquote", "br", "hr"}
+
+
+def render_markdown(text: str) -> SafeString:
+    """``output.text`` content is Markdown written by a template: rendered, then sanitised with nh3."""
+    html = markdown.markdown(text, extensions=["fenced_code"], output_format="html")
+    return mark_safe(nh3.clean(html, tags=_ALLOWED_TAGS, url_schemes={"http", "https"}, link_rel="noopener noreferrer"))
+
+
 def output_texts(task: Task) -> list[dict[str, Any]]:
-    return [item for item in (task.output or {}).get("text") or [] if isinstance(item, dict)]
+    """``output.text`` items as ``{title, html}``, the Markdown rendered and sanitised."""
+    return [
+        {"title": str(item.get("title") or ""), "html": render_markdown(str(item.get("content") or ""))}
+        for item in (task.output or {}).get("text") or []
+        if isinstance(item, dict)
+    ]
 
 
 def dry_run_files(task: Task) -> list[dict[str, Any]]:

@@ -37,7 +37,7 @@ def test_finished_task_stops_polling_and_shows_its_links(client, alice, task, ba
     html = client.get(task.get_absolute_url()).content.decode()
     assert "every 1s" not in html
     assert 'href="/catalog/component/default/billing/"' in html
-    assert "Run `make` in **billing**." in html
+    assert "<p>Run <code>make</code> in <strong>billing</strong>.</p>" in html
 
 
 def test_output_links_other_than_http_are_not_links(client, alice, task):
@@ -46,7 +46,18 @@ def test_output_links_other_than_http_are_not_links(client, alice, task):
     )
     client.force_login(alice)
     html = client.get(task.get_absolute_url()).content.decode()
-    assert "javascript:" not in html and "<span>Evil</span>" in html
+    assert 'href="javascript:' not in html and "<span>Evil</span>" in html
+
+
+def test_output_text_markdown_is_sanitised(client, alice, task):
+    content = "[click](javascript:alert(1)) <script>alert(2)</script> **ok**"
+    Task.objects.filter(pk=task.pk).update(
+        status=Task.Status.COMPLETED, output={"text": [{"title": "T", "content": content}]}
+    )
+    client.force_login(alice)
+    html = client.get(task.get_absolute_url()).content.decode()
+    assert "<strong>ok</strong>" in html
+    assert "javascript:" not in html and "<script>alert" not in html
 
 
 def test_other_users_cannot_see_or_cancel_a_task(client, bob, task):
