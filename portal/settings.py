@@ -5,6 +5,7 @@ so one command gives a working portal with real background jobs. Production sets
 (PostgreSQL) and ``REDIS_URL``. Every variable is listed in the README.
 """
 
+import json
 from pathlib import Path
 
 import dj_database_url
@@ -242,7 +243,8 @@ SCAFFOLDER = {
     # Git remotes the publish:* actions push to, chosen by the repoUrl host:
     # {"host": "github.com", "type": "github", "remote": "https://github.com/{owner}/{repo}.git",
     #  "web": "https://github.com/{owner}/{repo}", "token_env": "GITHUB_TOKEN"}.
-    "PUBLISHERS": [],
+    # SCAFFOLDER_PUBLISHERS may hold the same list as JSON.
+    "PUBLISHERS": json.loads(env_str("SCAFFOLDER_PUBLISHERS", "[]")),
     # file:// and path remotes (a bare repository on this machine); for tests and demos only.
     "ALLOW_FILE_REMOTES": env_bool("SCAFFOLDER_ALLOW_FILE_REMOTES", False),
 }

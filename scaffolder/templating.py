@@ -445,7 +445,7 @@ def environment_for(cookiecutter: bool) -> ScaffolderEnvironment:
 
 
 def to_json(value: Any) -> Any:
-    """A rendered value as JSON data: undefined becomes None, tuples lists, anything else its text."""
+    """A rendered value as JSON data: undefined becomes None, tuples lists; non-data objects are dropped."""
     if isinstance(value, Undefined) or value is None:
         return None
     if isinstance(value, bool | int | str):
@@ -456,7 +456,7 @@ def to_json(value: Any) -> Any:
         return {str(key): to_json(item) for key, item in value.items()}
     if isinstance(value, list | tuple | range):
         return [to_json(item) for item in value]
-    return str(value)
+    return None  # functions, macros, template internals: nothing a template may pass on
 
 
 def _guarded(function: Callable[[], Any], max_chars: int, seconds: float) -> Any:

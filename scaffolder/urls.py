@@ -1,9 +1,10 @@
-"""The Software templates pages."""
+"""The Software templates pages: the Create page, template forms, runs and their history."""
 
 from django.urls import path
 
 from .views.create import TemplateListView
 from .views.form import PickerOptionsView, TemplateFormView
+from .views.tasks import TaskCancelView, TaskDetailView, TaskListView, TaskRetryView
 
 app_name = "scaffolder"
 
@@ -15,4 +16,8 @@ urlpatterns = [
         PickerOptionsView.as_view(),
         name="picker_options",
     ),
+    path("create/tasks/", TaskListView.as_view(), name="task_list"),
+    path("create/tasks/<uuid:pk>/", TaskDetailView.as_view(), name="task_detail"),
+    path("create/tasks/<uuid:pk>/cancel/", TaskCancelView.as_view(), name="task_cancel"),
+    path("create/tasks/<uuid:pk>/retry/", TaskRetryView.as_view(), name="task_retry"),
 ]

@@ -19,11 +19,11 @@ from tests.browser.sessions import signed_in_browser_page
 from tests.browser.test_catalog_browser import CHROMIUM, SCREENSHOTS
 from tests.browser.test_home_browser import shoot as shoot_light_and_dark
 from tests.catalog.conftest import load_catalog_file
-from tests.scaffolder.form_fixtures import PEOPLE_AND_SYSTEMS, form_templates, task_page_url  # noqa: F401
+from tests.scaffolder.form_fixtures import PEOPLE_AND_SYSTEMS, form_templates
 
 
 @pytest.fixture
-def alice_page(live_server, django_user_model, write_file, task_page_url):  # noqa: F811
+def alice_page(live_server, django_user_model, write_file):
     assert Path(CHROMIUM).exists() or shutil.which("chromium"), "Chromium is needed for browser tests"
     text = PEOPLE_AND_SYSTEMS + "".join("---\n" + yaml.safe_dump(body, sort_keys=False) for body in form_templates())
     load_catalog_file(write_file, "catalog.yaml", text)
@@ -84,6 +84,8 @@ def test_fill_a_multi_step_form_through_review_to_the_task(alice_page):
     page.click("button:has-text('Review')")
     page.click("button:has-text('Create')")
     page.wait_for_url("**/create/tasks/**")
+    page.wait_for_selector("h1:has-text('Run of Pickers')")
+    shoot(page, "template-form-task")
 
 
 def test_conditional_field_appears_through_htmx(alice_page):

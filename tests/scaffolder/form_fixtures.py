@@ -131,19 +131,3 @@ def template_catalog(write_file, db):
 def signed_in(client, db):
     client.force_login(get_user_model().objects.create_user("alice"))
     return client
-
-
-@pytest.fixture
-def task_page_url(settings):
-    """The task page's URL pattern: the real one once it exists, else a stand-in (same name and path shape)."""
-    import uuid
-
-    from django.urls import NoReverseMatch, clear_url_caches, reverse
-
-    try:
-        reverse("scaffolder:task_detail", args=[uuid.uuid4()])
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.scaffolder.task_urls"
-        clear_url_caches()
-    yield
-    clear_url_caches()

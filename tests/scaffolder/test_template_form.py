@@ -175,7 +175,7 @@ def test_create_goes_back_to_the_first_page_with_errors(signed_in, template_cata
     assert walk.step_title() == "Pickers" and walk.field_error("owner") == "Owner is required"
 
 
-def test_create_submits_values_and_redirects_to_the_task(signed_in, template_catalog, task_page_url, monkeypatch):
+def test_create_submits_values_and_redirects_to_the_task(signed_in, template_catalog, monkeypatch):
     calls = []
 
     def fake_submit(template, values, user):
@@ -196,7 +196,7 @@ def test_create_submits_values_and_redirects_to_the_task(signed_in, template_cat
     ]
 
 
-def test_create_makes_a_real_task_with_secrets_masked(signed_in, template_catalog, task_page_url):
+def test_create_makes_a_real_task_with_secrets_masked(signed_in, template_catalog):
     from scaffolder.models import Task
 
     walk = FormWalk(signed_in, PICKERS)
