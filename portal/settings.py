@@ -5,6 +5,7 @@ so one command gives a working portal with real background jobs. Production sets
 (PostgreSQL) and ``REDIS_URL``. Every variable is listed in the README.
 """
 
+import json
 from pathlib import Path
 
 import dj_database_url
@@ -248,6 +249,28 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("TECHDOCS_CHECK_INTERVAL", 600)),
     },
     "techradar-sync-radars": {"task": "techradar.sync_radars", "schedule": float(TECH_RADAR["SYNC_INTERVAL"])},
+    # Fails scaffolder runs whose worker died (no heartbeat for SCAFFOLDER["TASK_TIMEOUT"] seconds).
+    "scaffolder-fail-stale-tasks": {
+        "task": "scaffolder.fail_stale_tasks",
+        "schedule": float(env_int("SCAFFOLDER_REAPER_TICK", 60)),
+    },
+}
+
+# --- Scaffolder ------------------------------------------------------------------------------
+SCAFFOLDER = {
+    # Where task workspaces are made (deleted when each run ends); empty means the system temp dir.
+    "WORKING_DIRECTORY": env_str("SCAFFOLDER_WORKING_DIRECTORY", ""),
+    # A processing task with no heartbeat for this many seconds is failed by the reaper.
+    "TASK_TIMEOUT": env_int("SCAFFOLDER_TASK_TIMEOUT", 300),
+    # Form values larger than this (as JSON) are refused.
+    "MAX_VALUES_BYTES": env_int("SCAFFOLDER_MAX_VALUES_BYTES", 256 * 1024),
+    # Git remotes the publish:* actions push to, chosen by the repoUrl host:
+    # {"host": "github.com", "type": "github", "remote": "https://github.com/{owner}/{repo}.git",
+    #  "web": "https://github.com/{owner}/{repo}", "token_env": "GITHUB_TOKEN"}.
+    # SCAFFOLDER_PUBLISHERS may hold the same list as JSON.
+    "PUBLISHERS": json.loads(env_str("SCAFFOLDER_PUBLISHERS", "[]")),
+    # file:// and path remotes (a bare repository on this machine); for tests and demos only.
+    "ALLOW_FILE_REMOTES": env_bool("SCAFFOLDER_ALLOW_FILE_REMOTES", False),
 }
 
 # --- TechDocs (docs/techdocs.md) ---------------------------------------------------------------

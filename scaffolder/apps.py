@@ -1,3 +1,5 @@
+"""The scaffolder: Backstage software templates turned into forms and run as background jobs."""
+
 from django.apps import AppConfig
 
 
@@ -8,4 +10,6 @@ class ScaffolderConfig(AppConfig):
     verbose_name = "Software templates"
 
     def ready(self) -> None:
-        pass
+        from portal.registry import NavItem, register_nav_item
+
+        register_nav_item(NavItem("Create", "scaffolder:template_list", order=50))

@@ -1,0 +1,3 @@
+"""Built-in actions with Backstage's ids and inputs; importing this package registers them."""
+
+from . import catalog, debug, fetch, filesystem, publish  # noqa: F401

@@ -1,0 +1,456 @@
+"""A Template's ``spec.parameters`` read as form pages, and the values a form collects checked against them.
+
+Backstage writes the form's JSON Schema and react-jsonschema-form's uiSchema in one tree: ``ui:*``
+keys sit beside the schema keywords of each property. Here they are taken apart again (``schema``
+for validation, ``ui_schema`` for rendering), pages are numbered, and conditional fields
+(``dependencies``/``oneOf``, ``if``/``then``/``else``) are resolved against the values entered so far,
+so the server decides what each step shows. Validation uses JSON Schema draft 7, as Backstage does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import Draft7Validator
+from jsonschema.exceptions import SchemaError, ValidationError
+
+from .field_rules import KNOWN_UI_FIELDS, KNOWN_UI_WIDGETS, check_field
+
+DEFAULT_PAGE_TITLE = "Please enter the following information"
+_BRANCH_KEYS = ("oneOf", "anyOf", "allOf")
+_CONDITION_KEYS = ("if", "then", "else")
+_MAX_MESSAGE_VALUE = 80
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """A refusal of one field's value; ``field`` is the dotted path (``""`` for the form as a whole)."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+@dataclass(frozen=True)
+class ParameterPage:
+    """One step of a template's form: its schema without ``ui:*`` keys, and those keys by property."""
+
+    index: int
+    title: str
+    description: str
+    schema: dict[str, Any]
+    ui_schema: dict[str, Any]
+    raw: dict[str, Any]
+
+    @property
+    def required(self) -> list[str]:
+        return [str(name) for name in self.schema.get("required") or []]
+
+    @property
+    def dependencies(self) -> dict[str, Any]:
+        dependencies = self.schema.get("dependencies")
+        return dependencies if isinstance(dependencies, dict) else {}
+
+
+@dataclass
+class VisibleFields:
+    """The properties a page shows for the current values (conditional ones included) and which are required."""
+
+    properties: dict[str, dict[str, Any]] = field(default_factory=dict)
+    required: set[str] = field(default_factory=set)
+    # Properties that control a conditional part of the page: changing one re-renders the step.
+    controlling: set[str] = field(default_factory=set)
+
+
+def template_body_of(template: Any) -> dict[str, Any]:
+    """The entity body of a catalog ``Entity`` or of a body given as a dict."""
+    body = getattr(template, "body", template)
+    return body if isinstance(body, dict) else {}
+
+
+def raw_pages(template_body: dict[str, Any]) -> list[dict[str, Any]]:
+    """``spec.parameters`` as a list of page objects: one object is one page; anything else is no page."""
+    spec = template_body.get("spec") if isinstance(template_body.get("spec"), dict) else {}
+    parameters = spec.get("parameters")
+    if isinstance(parameters, dict):
+        return [parameters]
+    if isinstance(parameters, list):
+        return [page for page in parameters if isinstance(page, dict)]
+    return []
+
+
+def parameter_pages(template_body: dict[str, Any]) -> list[ParameterPage]:
+    """The form's pages, in order."""
+    pages = []
+    for index, raw in enumerate(raw_pages(template_body)):
+        schema, ui_schema = split_ui(raw)
+        pages.append(
+            ParameterPage(
+                index=index,
+                title=str(raw.get("title") or DEFAULT_PAGE_TITLE),
+                description=str(raw.get("description") or ""),
+                schema=schema,
+                ui_schema=ui_schema,
+                raw=raw,
+            )
+        )
+    return pages
+
+
+def split_ui(schema: Any) -> tuple[Any, dict[str, Any]]:
+    """Separate ``ui:*`` keys from a schema: ``(schema without them, uiSchema keyed by property name)``.
+
+    As in react-jsonschema-form, the uiSchema of properties added by a ``dependencies``/``oneOf``
+    branch or an ``if``/``then`` is merged under the property's name at the page's level.
+    """
+    if not isinstance(schema, dict):
+        return schema, {}
+    clean: dict[str, Any] = {}
+    ui: dict[str, Any] = {}
+    for key, value in schema.items():
+        if isinstance(key, str) and key.startswith("ui:"):
+            ui[key] = value
+        elif key == "properties" and isinstance(value, dict):
+            clean[key] = {}
+            for name, sub_schema in value.items():
+                clean[key][name], sub_ui = split_ui(sub_schema)
+                if sub_ui:
+                    ui.setdefault(name, {}).update(sub_ui)
+        elif key == "items" and isinstance(value, dict):
+            clean[key], sub_ui = split_ui(value)
+            if sub_ui:
+                ui["items"] = sub_ui
+        elif key == "dependencies" and isinstance(value, dict):
+            clean[key] = {}
+            for name, dependency in value.items():
+                clean[key][name], sub_ui = split_ui(dependency)
+                _merge_ui(ui, sub_ui)
+        elif key in _BRANCH_KEYS and isinstance(value, list):
+            clean[key] = []
+            for branch in value:
+                clean_branch, sub_ui = split_ui(branch)
+                clean[key].append(clean_branch)
+                _merge_ui(ui, sub_ui)
+        elif key in _CONDITION_KEYS and isinstance(value, dict):
+            clean[key], sub_ui = split_ui(value)
+            _merge_ui(ui, sub_ui)
+        else:
+            clean[key] = value
+    return clean, ui
+
+
+def _merge_ui(target: dict[str, Any], source: dict[str, Any]) -> None:
+    for name, value in source.items():
+        if isinstance(value, dict) and isinstance(target.get(name), dict):
+            target[name] = {**value, **target[name]}
+        else:
+            target.setdefault(name, value)
+
+
+def has_value(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+def visible_fields(page: ParameterPage, values: dict[str, Any]) -> VisibleFields:
+    """The page's properties shown for ``values``, in display order, conditional ones resolved.
+
+    A schema dependency applies once its key has a value: its ``properties`` are added, or those of
+    the first ``oneOf`` branch whose own schema for the key accepts the value. ``if``/``then``/``else``
+    (at the page's level or inside ``allOf``) adds the branch the values select. Added properties
+    follow the field that controls them.
+    """
+    schema = page.schema
+    visible = VisibleFields(
+        properties=dict(schema_properties(schema)),
+        required={str(name) for name in schema.get("required") or []},
+    )
+    for _round in range(len(page.dependencies) + 1):
+        added = False
+        for key, dependency in page.dependencies.items():
+            if not isinstance(dependency, dict):
+                if key in visible.properties and has_value(values.get(key)):
+                    visible.required.update(str(name) for name in dependency if isinstance(name, str))
+                continue
+            visible.controlling.add(key)
+            if key not in visible.properties or not has_value(values.get(key)):
+                continue
+            branch = _chosen_branch(dependency, key, values)
+            added |= _add_branch(visible, branch, after=key, skip=key)
+        if not added:
+            break
+    for condition in [schema, *[item for item in schema.get("allOf") or [] if isinstance(item, dict)]]:
+        if "if" not in condition:
+            continue
+        visible.controlling.update(name for name, _ in schema_properties(condition["if"]))
+        branch = condition.get("then") if _is_valid(condition["if"], values) else condition.get("else")
+        _add_branch(visible, branch, after=None, skip=None)
+    return _ordered(visible, page.ui_schema.get("ui:order"))
+
+
+def schema_properties(schema: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if isinstance(properties, dict):
+        for name, sub_schema in properties.items():
+            yield str(name), sub_schema if isinstance(sub_schema, dict) else {}
+
+
+def _chosen_branch(dependency: dict[str, Any], key: str, values: dict[str, Any]) -> dict[str, Any] | None:
+    branches = dependency.get("oneOf")
+    if not isinstance(branches, list):
+        return dependency
+    for branch in branches:
+        selector = dict(schema_properties(branch)).get(key)
+        if isinstance(branch, dict) and (selector is None or _is_valid(selector, values.get(key))):
+            return branch
+    return None
+
+
+def _add_branch(visible: VisibleFields, branch: Any, after: str | None, skip: str | None) -> bool:
+    if not isinstance(branch, dict):
+        return False
+    added = False
+    new = [
+        (name, schema) for name, schema in schema_properties(branch) if name != skip and name not in visible.properties
+    ]
+    if new:
+        names = list(visible.properties)
+        position = names.index(after) + 1 if after in names else len(names)
+        items = list(visible.properties.items())
+        visible.properties = dict(items[:position] + new + items[position:])
+        added = True
+    before = len(visible.required)
+    visible.required.update(str(name) for name in branch.get("required") or [])
+    return added or len(visible.required) != before
+
+
+def _ordered(visible: VisibleFields, order: Any) -> VisibleFields:
+    """Apply rjsf's ``ui:order`` (names, with ``*`` standing for every field not named)."""
+    if not isinstance(order, list) or not order:
+        return visible
+    names = [name for name in order if name in visible.properties]
+    rest = [name for name in visible.properties if name not in names]
+    ordered: list[str] = []
+    for name in order:
+        if name == "*":
+            ordered.extend(rest)
+        elif name in visible.properties:
+            ordered.append(name)
+    if "*" not in order:
+        ordered.extend(rest)
+    visible.properties = {name: visible.properties[name] for name in dict.fromkeys(ordered)}
+    return visible
+
+
+def _is_valid(schema: Any, instance: Any) -> bool:
+    try:
+        return Draft7Validator(schema).is_valid(instance)
+    except (SchemaError, TypeError):
+        return False
+
+
+def validate_page(page: ParameterPage, values: dict[str, Any]) -> list[FieldError]:
+    """Every refusal of ``values`` by this page: schema errors, then ``ui:field`` rules, one per field."""
+    try:
+        Draft7Validator.check_schema(page.schema)
+    except SchemaError as error:
+        return [FieldError("", f"the template's form page {page.title!r} is not a valid JSON Schema: {error.message}")]
+    validator = Draft7Validator(page.schema, format_checker=Draft7Validator.FORMAT_CHECKER)
+    errors: list[FieldError] = []
+    for error in sorted(validator.iter_errors(values), key=lambda item: list(map(str, item.absolute_path))):
+        errors.extend(_field_errors(error))
+    for name, ui in _ui_fields(page.ui_schema, visible_fields(page, values).properties):
+        message = check_field(_lookup(values, name), ui)
+        if message:
+            errors.append(FieldError(name, message))
+    return _first_per_field(errors)
+
+
+def validate_all(template_body: dict[str, Any], values: dict[str, Any]) -> list[FieldError]:
+    """Check ``values`` against every page, as Backstage's task creation does; empty when all is well."""
+    if not isinstance(values, dict):
+        return [FieldError("", "the values must be an object")]
+    errors: list[FieldError] = []
+    for page in parameter_pages(template_body):
+        errors.extend(validate_page(page, values))
+    return _first_per_field(errors)
+
+
+def _first_per_field(errors: list[FieldError]) -> list[FieldError]:
+    seen: dict[str, FieldError] = {}
+    for error in errors:
+        seen.setdefault(error.field, error)
+    return list(seen.values())
+
+
+def _ui_fields(ui_schema: dict[str, Any], properties: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, dict]]:
+    for name in properties:
+        ui = ui_schema.get(name)
+        if isinstance(ui, dict):
+            yield prefix + name, ui
+            nested = dict(schema_properties(properties[name]))
+            if nested:
+                yield from _ui_fields(ui, nested, prefix=f"{prefix}{name}.")
+
+
+def _lookup(values: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        if not isinstance(values, dict):
+            return None
+        values = values.get(part)
+    return values
+
+
+def _path(parts: Any) -> str:
+    return ".".join(str(part) for part in parts)
+
+
+def _field_errors(error: ValidationError) -> list[FieldError]:
+    """Turn one jsonschema error into field errors with plain messages (never echoing a huge value)."""
+    path = list(error.absolute_path)
+    instance = error.instance
+    if error.validator == "required":
+        missing = [name for name in error.validator_value if isinstance(instance, dict) and name not in instance]
+        return [FieldError(_path([*path, name]), "is required") for name in missing]
+    if error.validator == "dependencies" and isinstance(instance, dict):
+        errors = []
+        for key, needed in (error.validator_value or {}).items():
+            if key in instance and isinstance(needed, list):
+                errors.extend(
+                    FieldError(_path([*path, name]), f"is required when {key} is set")
+                    for name in needed
+                    if name not in instance
+                )
+        return errors or [FieldError(_path(path), _shorten(error.message))]
+    if error.validator == "additionalProperties" and isinstance(instance, dict):
+        known = set((error.schema.get("properties") or {}).keys())
+        return [
+            FieldError(_path([*path, name]), "is not a field of this form") for name in instance if name not in known
+        ]
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        return _branch_errors(error)
+    return [FieldError(_path(path), _message(error))]
+
+
+def _branch_errors(error: ValidationError) -> list[FieldError]:
+    """The errors of the branch the values meant to take: the one whose selecting field matched."""
+    by_branch: dict[int, list[ValidationError]] = {}
+    for sub_error in error.context:
+        by_branch.setdefault(int(sub_error.relative_schema_path[0]), []).append(sub_error)
+    selected = [items for items in by_branch.values() if not any(item.validator in ("enum", "const") for item in items)]
+    if len(selected) == 1:
+        return [field_error for item in selected[0] for field_error in _field_errors(item)]
+    selectors = [item for items in by_branch.values() for item in items if item.validator in ("enum", "const")]
+    where = _path(selectors[0].absolute_path) if selectors else _path(error.absolute_path)
+    return [FieldError(where, "does not match any of the allowed options")]
+
+
+def _show(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value)
+    return text if len(text) <= _MAX_MESSAGE_VALUE else text[:_MAX_MESSAGE_VALUE] + "…"
+
+
+def _shorten(message: str) -> str:
+    return message if len(message) <= 2 * _MAX_MESSAGE_VALUE else message[: 2 * _MAX_MESSAGE_VALUE] + "…"
+
+
+_TYPE_NAMES = {
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "an object",
+    "null": "empty",
+}
+
+
+def _message(error: ValidationError) -> str:
+    validator, expected = error.validator, error.validator_value
+    simple = {
+        "pattern": lambda: f"must match the pattern {_show(expected)}",
+        "const": lambda: f"must be {_show(expected)}",
+        "minLength": lambda: f"must be at least {expected} character{'s' if expected != 1 else ''} long",
+        "maxLength": lambda: f"must be at most {expected} character{'s' if expected != 1 else ''} long",
+        "minimum": lambda: f"must be at least {expected}",
+        "maximum": lambda: f"must be at most {expected}",
+        "exclusiveMinimum": lambda: f"must be greater than {expected}",
+        "exclusiveMaximum": lambda: f"must be less than {expected}",
+        "multipleOf": lambda: f"must be a multiple of {expected}",
+        "minItems": lambda: f"must have at least {expected} item{'s' if expected != 1 else ''}",
+        "maxItems": lambda: f"must have at most {expected} item{'s' if expected != 1 else ''}",
+        "uniqueItems": lambda: "must not list the same item twice",
+        "format": lambda: f"must be a valid {_show(expected)}",
+    }
+    if validator in simple:
+        return simple[validator]()
+    if validator == "enum":
+        return "must be one of: " + ", ".join(_show(option) for option in expected)
+    if validator == "type":
+        kinds = expected if isinstance(expected, list) else [expected]
+        return "must be " + " or ".join(_TYPE_NAMES.get(kind, str(kind)) for kind in kinds)
+    return _shorten(error.message)
+
+
+def secret_fields(template_body: dict[str, Any]) -> set[str]:
+    """Dotted names of fields whose values are secret: ``ui:field: Secret`` or ``ui:widget: password``."""
+    secrets: set[str] = set()
+    for page in parameter_pages(template_body):
+        secrets.update(_secret_names(page.ui_schema, ""))
+    return secrets
+
+
+def _secret_names(ui_schema: dict[str, Any], prefix: str) -> Iterator[str]:
+    for name, ui in ui_schema.items():
+        if not isinstance(ui, dict) or name.startswith("ui:"):
+            continue
+        if ui.get("ui:field") == "Secret" or ui.get("ui:widget") == "password":
+            yield prefix + name
+        yield from _secret_names(ui, f"{prefix}{name}.")
+
+
+def unknown_ui_fields(template_body: dict[str, Any]) -> list[FieldError]:
+    """Fields whose ``ui:field`` or ``ui:widget`` this form does not know; they render as plain inputs."""
+    problems = []
+    for page in parameter_pages(template_body):
+        for name, ui in _ui_walk(page.ui_schema, ""):
+            ui_field, widget = ui.get("ui:field"), ui.get("ui:widget")
+            if ui_field is not None and ui_field not in KNOWN_UI_FIELDS:
+                problems.append(FieldError(name, f"uses the field extension {_show(ui_field)}, shown as a text input"))
+            if widget is not None and widget not in KNOWN_UI_WIDGETS:
+                problems.append(FieldError(name, f"uses the widget {_show(widget)}, shown as a text input"))
+    return problems
+
+
+def _ui_walk(ui_schema: dict[str, Any], prefix: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, ui in ui_schema.items():
+        if isinstance(ui, dict) and not name.startswith("ui:"):
+            yield prefix + name, ui
+            yield from _ui_walk(ui, f"{prefix}{name}.")
+
+
+def parameter_schema(template_entity: Any) -> dict[str, Any]:
+    """Backstage's ``GET /v2/templates/:namespace/:kind/:name/parameter-schema`` answer for a Template."""
+    body = template_body_of(template_entity)
+    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+    answer: dict[str, Any] = {
+        "title": metadata.get("title") or metadata.get("name"),
+        "description": metadata.get("description"),
+    }
+    if "presentation" in spec:
+        answer["presentation"] = spec["presentation"]
+    if "ui:options" in metadata:
+        answer["ui:options"] = metadata["ui:options"]
+    answer["steps"] = [
+        {"title": raw.get("title") or DEFAULT_PAGE_TITLE, "description": raw.get("description"), "schema": raw}
+        for raw in raw_pages(body)
+    ]
+    decorators = spec.get("formDecorators") or spec.get("EXPERIMENTAL_formDecorators")
+    if decorators:
+        answer["formDecorators"] = decorators
+    return answer

@@ -1,0 +1,1 @@
+"""The scaffolder's pages: the Create page and the template form."""
