@@ -70,12 +70,9 @@ class Task(models.Model):
     @property
     def steps(self) -> list[dict]:
         """The template's steps with Backstage's defaults for a missing id and name."""
-        steps = (self.template_body.get("spec") or {}).get("steps") or []
-        return [
-            {**step, "id": step.get("id") or f"step-{index + 1}", "name": step.get("name") or step.get("action", "")}
-            for index, step in enumerate(steps)
-            if isinstance(step, dict)
-        ]
+        from .runner import steps_of
+
+        return steps_of(self.template_body)
 
 
 class TaskEvent(models.Model):

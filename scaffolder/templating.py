@@ -11,6 +11,7 @@ undefined lookup renders empty, ``===``/``!==``/``null`` work, and an empty resu
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import math
 import re
@@ -400,7 +401,9 @@ def _size_checked(function: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-def make_environment(*, cookiecutter: bool = False) -> ScaffolderEnvironment:
+def make_environment(
+    *, cookiecutter: bool = False, trim_blocks: bool = False, lstrip_blocks: bool = False
+) -> ScaffolderEnvironment:
     """A fresh sandbox for step inputs (``${{ }}``) or, with ``cookiecutter``, for ``{{ }}`` skeletons."""
     start = "{{" if cookiecutter else "${{"
     environment = ScaffolderEnvironment(
@@ -409,6 +412,8 @@ def make_environment(*, cookiecutter: bool = False) -> ScaffolderEnvironment:
         undefined=_Undefined,
         autoescape=False,
         keep_trailing_newline=True,
+        trim_blocks=trim_blocks,
+        lstrip_blocks=lstrip_blocks,
     )
     builtin = environment.filters
     filters: dict[str, Any] = {name: builtin[name] for name in _KEPT_FILTERS}
@@ -433,12 +438,15 @@ def make_environment(*, cookiecutter: bool = False) -> ScaffolderEnvironment:
     return environment
 
 
-_STEP_ENVIRONMENT = make_environment()
-_COOKIECUTTER_ENVIRONMENT = make_environment(cookiecutter=True)
+@functools.cache
+def environment_for(
+    cookiecutter: bool, trim_blocks: bool = False, lstrip_blocks: bool = False
+) -> ScaffolderEnvironment:
+    """One shared sandbox per combination of options (fetch:template's ``trimBlocks``/``lstripBlocks``)."""
+    return make_environment(cookiecutter=cookiecutter, trim_blocks=trim_blocks, lstrip_blocks=lstrip_blocks)
 
 
-def environment_for(cookiecutter: bool) -> ScaffolderEnvironment:
-    return _COOKIECUTTER_ENVIRONMENT if cookiecutter else _STEP_ENVIRONMENT
+_STEP_ENVIRONMENT = environment_for(False)
 
 
 # --- Rendering ------------------------------------------------------------------------------
@@ -486,11 +494,13 @@ def render_string(
     context: Mapping[str, Any],
     *,
     cookiecutter: bool = False,
+    trim_blocks: bool = False,
+    lstrip_blocks: bool = False,
     max_chars: int = MAX_OUTPUT_CHARS,
     seconds: float = MAX_RENDER_SECONDS,
 ) -> str:
     """Render ``source`` as text (skeleton file contents and names)."""
-    environment = environment_for(cookiecutter)
+    environment = environment_for(cookiecutter, trim_blocks, lstrip_blocks)
 
     def render() -> str:
         template = environment.from_string(source)

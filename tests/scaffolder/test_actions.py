@@ -266,3 +266,10 @@ def test_the_registry_lists_builtins_sorted_and_refuses_duplicates():
 def test_workspace_paths_are_confined(tmp_path, relative):
     with pytest.raises(WorkspaceError):
         Workspace(tmp_path).path(relative)
+
+
+def test_fetch_template_trim_and_lstrip_blocks(tmp_path):
+    step = {**FETCH, "input": {**FETCH["input"], "trimBlocks": True, "lstripBlocks": True}}
+    skeleton = {"a.txt": "start\n  {% if values.name %}\nyes\n  {% endif %}\nend\n"}
+    result, _, files = run(tmp_path, template(step), skeleton=skeleton)
+    assert result.status == "completed" and files == {"a.txt": "start\nyes\nend\n"}

@@ -115,3 +115,15 @@ def test_task_list_shows_only_my_runs_filtered_by_template(
 def test_pages_need_sign_in(client, task):
     response = client.get(task.get_absolute_url())
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_task_page_query_count_does_not_grow_with_the_log(client, alice, task, django_assert_num_queries):
+    from scaffolder.models import TaskEvent
+
+    client.force_login(alice)
+    TaskEvent.objects.create(task=task, body={"message": "one"})
+    with django_assert_num_queries(5):
+        client.get(task.get_absolute_url(), HTTP_HX_REQUEST="true")
+    TaskEvent.objects.bulk_create([TaskEvent(task=task, body={"message": f"line {n}"}) for n in range(20)])
+    with django_assert_num_queries(5):
+        client.get(task.get_absolute_url(), HTTP_HX_REQUEST="true")

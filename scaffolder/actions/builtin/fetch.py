@@ -92,7 +92,7 @@ def fetch_template(ctx: ActionContext) -> None:
                     render_contents = render_contents and name.endswith(extension)
                     name = name.removesuffix(extension) if name.endswith(extension) else name
                 if render_contents and _is_text(item.data):
-                    data = render_string(item.data.decode("utf-8"), context, cookiecutter=compat).encode("utf-8")
+                    data = _render_contents(ctx, item.data, context, compat)
             if ctx.workspace.write(_joined(ctx.input.get("targetPath"), name), data, executable=item.executable,
                                    replace=replace) is not None:  # fmt: skip
                 written += 1
@@ -111,10 +111,21 @@ def fetch_template_file(ctx: ActionContext) -> None:
     context, compat = _render_context(ctx)
     if _is_text(data):
         try:
-            data = render_string(data.decode("utf-8"), context, cookiecutter=compat).encode("utf-8")
+            data = _render_contents(ctx, data, context, compat)
         except TemplateError as error:
             raise ActionError(f"Failed to render {ctx.input['url']!r}: {error}") from None
     ctx.workspace.write(ctx.input["targetPath"], data, replace=bool(ctx.input.get("replace", True)))
+
+
+def _render_contents(ctx: ActionContext, data: bytes, context: dict[str, Any], compat: bool) -> bytes:
+    text = render_string(
+        data.decode("utf-8"),
+        context,
+        cookiecutter=compat,
+        trim_blocks=bool(ctx.input.get("trimBlocks")),
+        lstrip_blocks=bool(ctx.input.get("lstripBlocks")),
+    )
+    return text.encode("utf-8")
 
 
 def _is_text(data: bytes) -> bool:
