@@ -10,12 +10,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from catalog.models import Entity, Location
 from catalog.services import register_location, validate_location_spec
 from catalog.tasks import refresh_due_locations_task, refresh_location_task
 from tests.conftest import REPO_ROOT, component
+from tests.workers import worker_database_url
 
 
 @pytest.mark.django_db
@@ -59,16 +59,6 @@ def test_due_locations_tick_queues_only_locations_that_are_due(write_file, monke
     assert queued == [str(due.pk)]
 
 
-def _database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    user = settings.get("USER") or "postgres"
-    host = settings.get("HOST") or "127.0.0.1"
-    port = settings.get("PORT") or 5432
-    return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
-
-
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_refreshes_a_location(write_file, tmp_path):
@@ -76,7 +66,7 @@ def test_real_worker_refreshes_a_location(write_file, tmp_path):
     queue = f"greenroom-test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": worker_database_url(),
         "CELERY_QUEUE": queue,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
     }

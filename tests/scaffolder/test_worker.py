@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from catalog.models import Entity
 from scaffolder.models import Task, TaskEvent
 from scaffolder.services import STALE_MESSAGE, cancel_task, create_task, fail_stale_tasks
 from scaffolder.tasks import run_task
 from tests.scaffolder.conftest import SERVICE_TEMPLATE, VALUES, git_show
+from tests.workers import worker_database_url
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -37,17 +37,13 @@ WAIT_TEMPLATE = {
 }
 
 
-def _database_url() -> str:
-    return f"sqlite:///{connection.settings_dict['NAME']}"
-
-
 @pytest.fixture
 def worker(tmp_path, settings, monkeypatch) -> Iterator[subprocess.Popen]:
     """A worker process on its own queue, with the test's scaffolder settings; run_task is sent there."""
     queue = f"greenroom-test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": worker_database_url(),
         "CELERY_QUEUE": queue,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
         "SCAFFOLDER_WORKING_DIRECTORY": settings.SCAFFOLDER["WORKING_DIRECTORY"],
