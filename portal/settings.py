@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "scaffolder",
     "techdocs",
     "techradar",
+    "soundcheck",
 ]
 
 MIDDLEWARE = [

@@ -17,11 +17,13 @@ urlpatterns = [
     path("", include("techdocs.urls")),
     path("", include("techradar.urls")),
     path("", include("portal.search.urls")),
+    path("", include("soundcheck.urls")),
     path("api/catalog/", include("catalog.api.urls")),
     path("api/scaffolder/v2/", include("scaffolder.api.urls")),
     path("api/techdocs/", include("techdocs.api.urls")),
     path("api/tech-radar/", include("techradar.api.urls")),
     path("api/search/", include("portal.search.api_urls")),
+    path("api/soundcheck/", include("soundcheck.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

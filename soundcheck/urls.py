@@ -1,0 +1,7 @@
+"""Soundcheck pages."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "soundcheck"
+
+urlpatterns: list = []
