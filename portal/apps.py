@@ -18,7 +18,20 @@ class PortalConfig(AppConfig):
         from portal.search.indexing import on_entities_changed
 
         entities_changed.connect(on_entities_changed, dispatch_uid="portal.search")
+        self._forget_tokens_on_change()
         register_nav_item(NavItem("Home", "home", order=0))
         register_home_widget(
             HomeWidget("quick-links", "Quick links", "portal/widgets/quick_links.html", 40, quick_links_context)
         )
+
+    @staticmethod
+    def _forget_tokens_on_change() -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_delete, post_save
+
+        from portal.models import ApiToken
+        from portal.tokens import forget_checked_tokens
+
+        for model in (ApiToken, get_user_model()):
+            post_save.connect(forget_checked_tokens, sender=model, dispatch_uid=f"portal.tokens.save.{model}")
+            post_delete.connect(forget_checked_tokens, sender=model, dispatch_uid=f"portal.tokens.delete.{model}")

@@ -91,7 +91,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'greenroom.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        # Off by default: a health check costs a round trip (SELECT 1) at the start of every request.
+        # Without it, after a database restart each worker's first query fails once, and Django
+        # drops the broken connection at the end of that request; the next one reconnects.
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", False),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -316,6 +319,9 @@ else:
 # --- API -------------------------------------------------------------------------------------
 # Anonymous callers may read the catalog API when this is on; writes always need a token.
 API_ANONYMOUS_READ = env_bool("API_ANONYMOUS_READ", False)
+# A token that passed its check is trusted again for this many seconds without a database query
+# (per process). Revocations in another process take effect within this time; 0 turns it off.
+API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 5)
 # An annotation on catalog User entities that holds the sign-in username (e.g. github.com/user-login);
 # without it, accounts resolve to their User entity by email, then by name (portal.identity).
 IDENTITY_ANNOTATION = env_str("IDENTITY_ANNOTATION", "")
@@ -335,7 +341,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.CatalogAccess"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "portal.api.renderers.FastJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "EXCEPTION_HANDLER": "portal.api.errors.backstage_exception_handler",

@@ -9,11 +9,15 @@ find its token with one indexed equality lookup.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +32,21 @@ DISPLAY_PREFIX_LENGTH = 12
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 # secrets.token_urlsafe(32) is 43 characters; anything else cannot be a Greenroom token.
 _TOKEN_LENGTH = len(TOKEN_PREFIX) + 43
+
+
+# Tokens that passed their check lately, by digest: (trusted until, token with its user). A CI job
+# sends many requests with one token; each reuse within API_TOKEN_CACHE_SECONDS skips a database
+# round trip. Revoking, saving a token or a user in this process forgets them all at once; another
+# process notices within those seconds (documented in docs/settings.md and SECURITY.md).
+_recently_checked: dict[str, tuple[float, ApiToken]] = {}
+_recently_checked_lock = threading.Lock()
+_RECENTLY_CHECKED_MAX = 1000
+
+
+def forget_checked_tokens(**_signal_kwargs: object) -> None:
+    """Drop every remembered token check (called when tokens or users change)."""
+    with _recently_checked_lock:
+        _recently_checked.clear()
 
 
 class TokenError(Exception):
@@ -70,20 +89,38 @@ def check_token(raw: str) -> ApiToken:
     if not raw.startswith(TOKEN_PREFIX) or len(raw) != _TOKEN_LENGTH:
         raise TokenError("not a Greenroom API token")
     digest = token_digest(raw)
-    token = ApiToken.objects.select_related("user").filter(digest=digest).first()
-    if token is None or not hmac.compare_digest(token.digest, digest):
-        raise TokenError("unknown API token")
     now = timezone.now()
-    if token.is_revoked:
-        raise TokenError("this API token has been revoked")
-    if token.is_expired(now):
-        raise TokenError("this API token has expired")
-    if not token.user.is_active:
-        raise TokenError("the user of this API token is inactive")
+    remembered = _recently_checked.get(digest)
+    if remembered is not None and remembered[0] > time.monotonic() and not remembered[1].is_expired(now):
+        token = remembered[1]
+    else:
+        token = ApiToken.objects.select_related("user").filter(digest=digest).first()
+        if token is None or not hmac.compare_digest(token.digest, digest):
+            raise TokenError("unknown API token")
+        if token.is_revoked:
+            raise TokenError("this API token has been revoked")
+        if token.is_expired(now):
+            raise TokenError("this API token has expired")
+        if not token.user.is_active:
+            raise TokenError("the user of this API token is inactive")
+        _remember(digest, token)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-    return token
+    # Each request gets its own copies: per-request state cached on a user (permissions) stays its own.
+    request_token = copy.copy(token)
+    request_token.user = copy.copy(token.user)
+    return request_token
+
+
+def _remember(digest: str, token: ApiToken) -> None:
+    seconds = settings.API_TOKEN_CACHE_SECONDS
+    if seconds <= 0:
+        return
+    with _recently_checked_lock:
+        if len(_recently_checked) >= _RECENTLY_CHECKED_MAX:
+            _recently_checked.clear()
+        _recently_checked[digest] = (time.monotonic() + seconds, token)
 
 
 def authenticate_token(raw: str) -> ApiToken | None:
@@ -100,6 +137,7 @@ def revoke_token(token: ApiToken) -> None:
         with transaction.atomic():
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
+            forget_checked_tokens()
             record_event(
                 "token.revoke", f"token:{token.prefix}", {"name": token.name, "user": token.user.get_username()}
             )

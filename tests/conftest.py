@@ -17,6 +17,7 @@ CONFORMANCE = REPO_ROOT.parent / "shared" / "conformance"
 def isolated_catalog_settings(settings, tmp_path):
     """Every test gets its own git cache and the default rules, whatever the environment says."""
     from catalog import config
+    from portal.tokens import forget_checked_tokens
 
     settings.CATALOG = {**settings.CATALOG, "GIT_CACHE_DIR": tmp_path / "git-cache", "LOCATIONS": []}
     settings.GREENROOM_CONFIG_FILE = ""
@@ -25,6 +26,7 @@ def isolated_catalog_settings(settings, tmp_path):
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}
     }
     config.catalog_settings.cache_clear()
+    forget_checked_tokens()  # token checks remembered by one test must not serve the next
     yield
     config.catalog_settings.cache_clear()
 

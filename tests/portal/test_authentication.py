@@ -149,12 +149,22 @@ def test_records_last_use(client, alice):
     assert ApiToken.objects.get(pk=token.pk).last_used_at >= before
 
 
-def test_authenticated_request_costs_one_query_plus_last_use(client, alice, django_assert_num_queries):
+def test_authenticated_request_costs_one_query_plus_last_use(client, alice, settings, django_assert_num_queries):
+    settings.API_TOKEN_CACHE_SECONDS = 0
     _, plain = issue_token(alice, "laptop")
 
     with django_assert_num_queries(2):
         assert client.post(URL, **bearer(plain)).status_code == 200
     with django_assert_num_queries(1):
+        assert client.post(URL, **bearer(plain)).status_code == 200
+
+
+def test_token_reused_within_seconds_costs_no_query(client, alice, settings, django_assert_num_queries):
+    settings.API_TOKEN_CACHE_SECONDS = 5
+    _, plain = issue_token(alice, "laptop")
+    assert client.post(URL, **bearer(plain)).status_code == 200
+
+    with django_assert_num_queries(0):
         assert client.post(URL, **bearer(plain)).status_code == 200
 
 

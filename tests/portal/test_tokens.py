@@ -98,7 +98,8 @@ def test_refuses_token_of_inactive_user(alice):
     assert authenticate_token(plain) is None
 
 
-def test_records_last_use_at_most_once_a_minute(alice, django_assert_num_queries):
+def test_records_last_use_at_most_once_a_minute(alice, settings, django_assert_num_queries):
+    settings.API_TOKEN_CACHE_SECONDS = 0
     token, plain = issue_token(alice, "laptop")
 
     with django_assert_num_queries(2):
@@ -260,3 +261,92 @@ def test_admin_add_form_asks_for_owner_name_and_expiry(client, curator):
 
     assert response.status_code == 200
     assert list(response.context["adminform"].form.fields) == ["user", "name", "expires_at"]
+
+
+# --- Remembered checks: a token reused within API_TOKEN_CACHE_SECONDS costs no query ----------
+
+
+class _Clock:
+    """Stands in for time.monotonic in portal.tokens."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch, settings):
+    settings.API_TOKEN_CACHE_SECONDS = 5
+    fake = _Clock()
+    monkeypatch.setattr("portal.tokens.time.monotonic", fake)
+    return fake
+
+
+def test_token_reused_soon_after_is_checked_without_a_query(alice, clock, django_assert_num_queries):
+    token, plain = issue_token(alice, "ci")
+    assert authenticate_token(plain) == token  # the first check reads the token and writes last_used_at
+
+    with django_assert_num_queries(0):
+        again = authenticate_token(plain)
+
+    assert again == token and again.user == alice
+
+
+def test_remembered_token_is_checked_again_after_the_configured_seconds(alice, clock):
+    token, plain = issue_token(alice, "ci")
+    authenticate_token(plain)
+    # Another process revokes it (no signal reaches this one).
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+
+    assert authenticate_token(plain) == token  # still trusted within the 5 seconds
+    clock.now += 5.01
+    assert authenticate_token(plain) is None
+
+
+def test_revoking_in_this_process_takes_effect_at_once(alice, clock):
+    token, plain = issue_token(alice, "ci")
+    authenticate_token(plain)
+
+    revoke_token(token)
+
+    assert authenticate_token(plain) is None
+
+
+def test_deactivating_the_user_in_this_process_takes_effect_at_once(alice, clock):
+    _, plain = issue_token(alice, "ci")
+    authenticate_token(plain)
+
+    alice.is_active = False
+    alice.save()
+
+    assert authenticate_token(plain) is None
+
+
+def test_remembered_token_still_expires_on_time(alice, clock, monkeypatch):
+    _, plain = issue_token(alice, "ci", expires_at=timezone.now() + timedelta(seconds=2))
+    authenticate_token(plain)
+    later = timezone.now() + timedelta(seconds=3)
+    monkeypatch.setattr("portal.tokens.timezone.now", lambda: later)
+
+    assert authenticate_token(plain) is None
+
+
+def test_zero_seconds_turns_remembering_off(alice, clock, settings, django_assert_num_queries):
+    settings.API_TOKEN_CACHE_SECONDS = 0
+    _, plain = issue_token(alice, "ci")
+    authenticate_token(plain)
+
+    with django_assert_num_queries(1):
+        authenticate_token(plain)
+
+
+def test_each_check_returns_its_own_copy_of_the_user(alice, clock):
+    _, plain = issue_token(alice, "ci")
+    first = authenticate_token(plain)
+    first.user._perm_cache = {"catalog.delete_entity"}  # what a permission check would cache
+
+    second = authenticate_token(plain)
+
+    assert second.user == alice and not hasattr(second.user, "_perm_cache")
