@@ -86,8 +86,7 @@ def test_a_bad_rule_stored_anyway_is_an_error_with_the_message(ladder):
     result = CheckResult.objects.get(entity_ref=SHOP, rule_check__key="coverage")
     assert result.state == ResultState.ERROR
     assert (
-        result.message
-        == "check coverage: rule.fact: unknown operator 'equal' "
+        result.message == "check coverage: rule.fact: unknown operator 'equal' "
         "(expected one of <, <=, >, >=, equals, exists, in, max_age)"
     )
     # The other checks were still evaluated.
