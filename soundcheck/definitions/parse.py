@@ -109,7 +109,8 @@ def parse_definitions(data: bytes, source: str) -> Definitions:
     try:
         documents = parse_documents(data, source=source, max_bytes=MAX_FILE_BYTES, max_nodes=50_000, max_depth=40)
     except YamlFileError as error:
-        raise DefinitionError(source, [error.message if error.line is None else f"line {error.line}: {error.message}"])
+        where = "" if error.line is None else f"line {error.line}: "
+        raise DefinitionError(source, [f"{where}{error.message}"]) from None
     errors: list[str] = []
     definitions = Definitions()
     checks: set[str] = set()

@@ -51,7 +51,8 @@ def test_errors_name_the_file_and_the_path_of_each_problem():
     with pytest.raises(DefinitionError) as raised:
         parse_definitions(text.encode(), "soundcheck.yaml")
     assert raised.value.errors == [
-        "checks[1].rule.all[1].fact: unknown operator 'equal' (expected one of <, <=, >, >=, equals, exists, in, max_age)",
+        "checks[1].rule.all[1].fact: unknown operator 'equal' "
+        "(expected one of <, <=, >, >=, equals, exists, in, max_age)",
         "tracks[0].levels[1]: unknown field 'nam' (expected checks, description, name)",
         "tracks[0].levels[1].name: required",
     ]
