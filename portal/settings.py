@@ -254,10 +254,33 @@ CELERY_BEAT_SCHEDULE = {
     },
     "techradar-sync-radars": {"task": "techradar.sync_radars", "schedule": float(TECH_RADAR["SYNC_INTERVAL"])},
     # Fails scaffolder runs whose worker died (no heartbeat for SCAFFOLDER["TASK_TIMEOUT"] seconds).
+    # Soundcheck (docs/soundcheck.md): collect facts and evaluate every check; sync config-as-code sources.
+    "soundcheck-collect-and-evaluate": {
+        "task": "soundcheck.collect_and_evaluate",
+        "schedule": float(env_int("SOUNDCHECK_COLLECT_INTERVAL", 3600)),
+    },
+    "soundcheck-sync-sources": {
+        "task": "soundcheck.sync_sources",
+        "schedule": float(env_int("SOUNDCHECK_SYNC_INTERVAL", 600)),
+    },
     "scaffolder-fail-stale-tasks": {
         "task": "scaffolder.fail_stale_tasks",
         "schedule": float(env_int("SCAFFOLDER_REAPER_TICK", 60)),
     },
+}
+
+# --- Soundcheck (docs/soundcheck.md) ---------------------------------------------------------
+SOUNDCHECK = {
+    # Config as code: definition files read through the catalog's readers, as {"type": "file"|"url",
+    # "target": ...}; SOUNDCHECK_SOURCES may hold the same list as JSON.
+    "SOURCES": json.loads(env_str("SOUNDCHECK_SOURCES", "[]")),
+    # Entities per batch of the bulk evaluator and the collectors (one set of queries per batch).
+    "BATCH_SIZE": env_int("SOUNDCHECK_BATCH_SIZE", 1000),
+    # Largest JUnit / Cobertura upload accepted by the facts API.
+    "MAX_UPLOAD_BYTES": env_int("SOUNDCHECK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
+    # Catalog refreshes touching at most this many entities are collected and evaluated in one task;
+    # bigger ones are split into tasks of BATCH_SIZE refs.
+    "INLINE_REFS": env_int("SOUNDCHECK_INLINE_REFS", 1000),
 }
 
 # --- Scaffolder ------------------------------------------------------------------------------

@@ -11,5 +11,8 @@ class SoundcheckConfig(AppConfig):
 
     def ready(self) -> None:
         # Evaluation side: signal receivers (catalog refreshes, docs builds) and collectors.
+        from . import signals  # noqa: F401
+        from .collectors import register_builtin_collectors
+
+        register_builtin_collectors()
         # Views side: nav item, entity tab, home widget registrations.
-        pass

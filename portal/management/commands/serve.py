@@ -38,6 +38,7 @@ class Command(BaseCommand):
         if settings.CATALOG["LOAD_DEMO"] and not no_demo:
             call_command("load_demo", stdout=self.stdout)
             call_command("load_demo_radar", stdout=self.stdout)
+            call_command("load_soundcheck_defaults", evaluate=True, stdout=self.stdout)
         processes: list[subprocess.Popen] = []
         if not no_worker:
             processes.append(self._start_worker())

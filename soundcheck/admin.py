@@ -1,0 +1,125 @@
+"""Curator screens: checks with the rule edited as YAML (validated by the rule parser), tracks with
+levels inline, campaigns, and facts read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from django import forms
+from django.contrib import admin
+
+from catalog.yaml_reader import YamlFileError, parse_documents
+
+from .models import Campaign, Check, Fact, Level, Track
+from .rules import RuleError, parse_rule
+from .selection import EntityFilterError, normalize_entity_filter
+
+
+def _yaml_value(text: str, field: str) -> Any:
+    """A YAML value read with the catalog's hardened YAML 1.2 reader (wrapped so any root works)."""
+    indented = "\n".join(f"  {line}" for line in text.splitlines())
+    try:
+        documents = parse_documents(f"value:\n{indented}\n".encode(), source=field, max_bytes=64 * 1024)
+    except YamlFileError as error:
+        raise forms.ValidationError(str(error)) from None
+    if not documents or documents[0].data is None:
+        raise forms.ValidationError(documents[0].error if documents else "empty")
+    return documents[0].data.get("value")
+
+
+class CheckForm(forms.ModelForm):
+    rule = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 10, "class": "vLargeTextField"}),
+        help_text="YAML, e.g. {fact: catalog.owner, exists: true}; see docs/soundcheck.md.",
+    )
+
+    class Meta:
+        model = Check
+        fields = ["key", "name", "description", "rule", "fail_message", "fix"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["rule"] = yaml.safe_dump(self.instance.rule, sort_keys=False)
+
+    def clean_rule(self) -> dict[str, Any]:
+        try:
+            return parse_rule(_yaml_value(self.cleaned_data["rule"], "rule"))
+        except RuleError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+def _clean_filter(form: forms.ModelForm) -> dict:
+    try:
+        return normalize_entity_filter(form.cleaned_data.get("entity_filter") or {})
+    except EntityFilterError as error:
+        raise forms.ValidationError(str(error)) from None
+
+
+class TrackForm(forms.ModelForm):
+    class Meta:
+        model = Track
+        fields = ["key", "name", "description", "entity_filter", "owner_ref"]
+
+    clean_entity_filter = _clean_filter
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = [
+            "key", "name", "description", "track", "target_level", "rule_check", "entity_filter",
+            "starts_on", "deadline", "owner_ref", "send_reminders",
+        ]  # fmt: skip
+
+    clean_entity_filter = _clean_filter
+
+
+@admin.register(Check)
+class CheckAdmin(admin.ModelAdmin):
+    form = CheckForm
+    list_display = ["key", "name", "source", "updated_at"]
+    list_filter = ["source"]
+    search_fields = ["key", "name"]
+    readonly_fields = ["source", "source_location"]
+
+
+class LevelInline(admin.TabularInline):
+    model = Level
+    extra = 0
+    filter_horizontal = ["checks"]
+
+
+@admin.register(Track)
+class TrackAdmin(admin.ModelAdmin):
+    form = TrackForm
+    inlines = [LevelInline]
+    list_display = ["key", "name", "source", "updated_at"]
+    list_filter = ["source"]
+    search_fields = ["key", "name"]
+    readonly_fields = ["source", "source_location"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    form = CampaignForm
+    list_display = ["key", "name", "track", "target_level", "rule_check", "deadline", "source"]
+    list_select_related = ["track", "rule_check"]
+    readonly_fields = ["source", "source_location", "last_reminded_at"]
+
+
+@admin.register(Fact)
+class FactAdmin(admin.ModelAdmin):
+    list_display = ["entity_ref", "name", "value", "collector", "collected_at"]
+    list_filter = ["collector"]
+    search_fields = ["entity_ref", "name"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,141 @@
+"""``manage.py soundcheck_benchmark``: time a full evaluation and incremental ones over synthetic facts.
+
+With ``--entities N`` it first creates N synthetic components (in a location of their own, removed
+afterwards unless ``--keep``); otherwise it uses the catalog as it is. It writes synthetic facts
+for every entity, defines ``--checks`` checks (in two tracks) under a ``bench-`` prefix, times
+``evaluate_all`` twice (first run: every result new; second: nothing changed) and 100
+``evaluate_entity`` calls, and prints p50/p95. Benchmark checks, tracks and facts are removed at the end.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Entity, Location
+from soundcheck.evaluation import evaluate_all, evaluate_entity
+from soundcheck.models import Check, Fact, FactHistory, Level, Track
+from soundcheck.rules import parse_rule
+
+PREFIX = "bench-"
+
+
+def _rule(index: int) -> dict:
+    fact = f"bench.f{index % 10}"
+    shapes = [
+        {"fact": fact, ">=": 50},
+        {"fact": fact, "exists": True},
+        {"all": [{"fact": fact, "<": 90}, {"fact": "bench.flag", "equals": True}]},
+        {"any": [{"fact": fact, ">": 75}, {"not": {"fact": "bench.flag", "equals": False}}]},
+        {"fact": "bench.stamp", "max_age": "30d"},
+    ]
+    return parse_rule(shapes[index % len(shapes)])
+
+
+class Command(BaseCommand):
+    help = "Time Soundcheck's bulk and incremental evaluation on synthetic facts."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--entities", type=int, default=0, help="Create this many synthetic entities first.")
+        parser.add_argument("--checks", type=int, default=30)
+        parser.add_argument("--incremental", type=int, default=100)
+        parser.add_argument("--keep", action="store_true", help="Keep the synthetic entities and definitions.")
+
+    def handle(self, *args, entities: int, checks: int, incremental: int, keep: bool, **options) -> None:
+        if checks < 1 or entities < 0:
+            raise CommandError("--checks must be at least 1 and --entities not negative")
+        if Check.objects.filter(key__startswith=PREFIX).exists():
+            raise CommandError("benchmark definitions exist already (bench-*); remove them or run without --keep")
+        location = self._create_entities(entities) if entities else None
+        refs = list(Entity.objects.values_list("ref", flat=True))
+        if not refs:
+            raise CommandError("the catalog is empty: pass --entities N")
+        try:
+            self._define(checks)
+            self._facts(refs)
+            for label in ("full evaluation (all new)", "full evaluation (unchanged)"):
+                summary = evaluate_all()
+                self.stdout.write(
+                    f"{label}: {summary.seconds:.2f} s for {summary.entities} entities, "
+                    f"{summary.results} results, {summary.check_changes} check changes"
+                )
+            timings = []
+            for ref in random.Random(1).choices(refs, k=incremental):
+                started = time.perf_counter()
+                evaluate_entity(ref)
+                timings.append((time.perf_counter() - started) * 1000)
+            timings.sort()
+            p95 = timings[max(int(len(timings) * 0.95) - 1, 0)]
+            self.stdout.write(
+                f"incremental ({incremental} entities): p50 {statistics.median(timings):.2f} ms, p95 {p95:.2f} ms"
+            )
+        finally:
+            if not keep:
+                self._clean(location)
+
+    def _create_entities(self, count: int) -> Location:
+        location = Location.objects.create(type="file", target=f"/dev/null/soundcheck-benchmark-{timezone.now():%s}")
+        now = timezone.now()
+        batch = []
+        for index in range(count):
+            name = f"bench-{index:06d}"
+            body = {"apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+                    "metadata": {"name": name, "namespace": "default"},
+                    "spec": {"type": "service", "lifecycle": "production", "owner": f"team-{index % 50}"}}  # fmt: skip
+            batch.append(
+                Entity(
+                    ref=f"component:default/{name}",
+                    kind="Component",
+                    namespace="default",
+                    name=name,
+                    spec_type="service",
+                    lifecycle="production",
+                    body=body,
+                    search={"kind": ["component"], "spec.type": ["service"]},
+                    location=location,
+                    location_key=location.target,
+                    content_hash="0" * 40,
+                    etag="0",
+                    created_at=now,
+                )
+            )
+        Entity.objects.bulk_create(batch, batch_size=2000)
+        return location
+
+    def _define(self, count: int) -> None:
+        with transaction.atomic():
+            checks = [Check.objects.create(key=f"{PREFIX}{index}", name=f"Bench {index}", rule=_rule(index))
+                      for index in range(count)]  # fmt: skip
+            half = max(count // 2, 1)
+            for track_index, group in enumerate((checks[:half], checks[half:])):
+                if not group:
+                    continue
+                track = Track.objects.create(key=f"{PREFIX}track-{track_index}", name=f"Bench {track_index}",
+                                             entity_filter={"kind": ["component"]})  # fmt: skip
+                for ordinal in range(1, 4):
+                    level = Level.objects.create(track=track, ordinal=ordinal, name=f"L{ordinal}")
+                    level.checks.set(group[ordinal - 1 :: 3])
+
+    def _facts(self, refs: list[str]) -> None:
+        now = timezone.now()
+        rng = random.Random(7)
+        rows = []
+        for ref in refs:
+            values = {f"bench.f{index}": rng.randint(0, 100) for index in range(10)}
+            values |= {"bench.flag": rng.random() < 0.7, "bench.stamp": now.isoformat()}
+            rows += [Fact(entity_ref=ref, name=name, value=value, collector="benchmark", collected_at=now)
+                     for name, value in values.items()]  # fmt: skip
+        Fact.objects.bulk_create(rows, batch_size=5000)
+
+    def _clean(self, location: Location | None) -> None:
+        Track.objects.filter(key__startswith=PREFIX).delete()
+        Check.objects.filter(key__startswith=PREFIX).delete()
+        Fact.objects.filter(collector="benchmark").delete()
+        FactHistory.objects.filter(collector="benchmark").delete()
+        if location is not None:
+            location.delete()

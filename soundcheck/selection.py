@@ -1,0 +1,69 @@
+"""Which catalog entities a track or campaign applies to, from its ``entity_filter``.
+
+A filter is a mapping of keys to lists: ``kind``, ``type`` (``spec.type``), ``lifecycle``, ``tags``
+and ``owner`` (owner refs such as ``group:default/team-a``; a bare name means a Group in the
+default namespace, as Backstage reads ``spec.owner``). Values within a key are ORed, keys are ANDed,
+and every comparison ignores case. An empty filter selects every entity.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from catalog.filters import Condition
+from catalog.models import Entity
+from catalog.refs import InvalidEntityRef, parse_entity_ref
+
+FILTER_KEYS = {
+    "kind": "kind",
+    "type": "spec.type",
+    "lifecycle": "spec.lifecycle",
+    "tags": "metadata.tags",
+    "owner": "relations.ownedby",
+}
+
+
+class EntityFilterError(ValueError):
+    """An entity filter cannot be used; the message names the key at fault."""
+
+
+def normalize_entity_filter(entity_filter: Any, where: str = "filter") -> dict[str, list[str]]:
+    """The filter with lowercase string lists and full owner refs; raises ``EntityFilterError``."""
+    if entity_filter in (None, ""):
+        return {}
+    if not isinstance(entity_filter, dict):
+        raise EntityFilterError(f"{where}: expected a mapping of {', '.join(FILTER_KEYS)}")
+    normalized: dict[str, list[str]] = {}
+    for key, values in entity_filter.items():
+        if key not in FILTER_KEYS:
+            raise EntityFilterError(f"{where}.{key}: unknown filter key (expected one of {', '.join(FILTER_KEYS)})")
+        if isinstance(values, str):
+            values = [values]
+        if not isinstance(values, list) or not values:
+            raise EntityFilterError(f"{where}.{key}: expected a non-empty list of strings")
+        cleaned = []
+        for index, value in enumerate(values):
+            if not isinstance(value, str) or not value.strip():
+                raise EntityFilterError(f"{where}.{key}[{index}]: expected a non-empty string")
+            value = value.strip()
+            if key == "owner":
+                try:
+                    value = str(parse_entity_ref(value, default_kind="group", default_namespace="default"))
+                except InvalidEntityRef as error:
+                    raise EntityFilterError(f"{where}.{key}[{index}]: {error}") from None
+            cleaned.append(value.lower())
+        normalized[key] = cleaned
+    return normalized
+
+
+def entities_matching(entity_filter: dict) -> QuerySet[Entity]:
+    """Catalog entities selected by ``entity_filter`` (see the module docstring); one query when read.
+
+    A filter that cannot be used raises ``EntityFilterError``: definitions are validated when they
+    are saved, so this only happens for rows written around the parser.
+    """
+    normalized = normalize_entity_filter(entity_filter)
+    conditions = tuple(Condition(FILTER_KEYS[key], tuple(values)) for key, values in normalized.items())
+    return Entity.objects.matching([conditions] if conditions else [])

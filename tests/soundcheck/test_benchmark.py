@@ -1,0 +1,24 @@
+"""The benchmark command runs end to end on a small synthetic catalog and cleans up after itself."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from catalog.models import Entity
+from soundcheck.models import Check, CheckResult, Fact
+
+pytestmark = pytest.mark.django_db
+
+
+def test_benchmark_times_full_and_incremental_evaluation():
+    out = io.StringIO()
+    call_command("soundcheck_benchmark", entities=50, checks=6, incremental=10, stdout=out)
+    text = out.getvalue()
+    assert "full evaluation (all new):" in text and "for 50 entities, 300 results" in text
+    assert "full evaluation (unchanged):" in text and "0 check changes" in text
+    assert "incremental (10 entities): p50" in text
+    assert not Entity.objects.exists() and not Check.objects.exists()
+    assert not Fact.objects.exists() and not CheckResult.objects.exists()

@@ -1,0 +1,80 @@
+"""Which entities a track's or campaign's filter selects."""
+
+from __future__ import annotations
+
+import pytest
+
+from soundcheck.selection import EntityFilterError, entities_matching, normalize_entity_filter
+
+from .conftest import descriptor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalog(make_catalog):
+    make_catalog(
+        descriptor("shop", tags=["java", "web"]),
+        descriptor("billing", owner="team-b", lifecycle="experimental", tags=["python"]),
+        descriptor("site", type="website", owner="user:default/alice"),
+        descriptor("orders-api", kind="API", type="openapi", definition="openapi-text"),
+    )
+
+
+def refs(entity_filter: dict) -> list[str]:
+    return sorted(entities_matching(entity_filter).values_list("ref", flat=True))
+
+
+def test_empty_filter_selects_every_entity(catalog):
+    assert len(refs({})) == 5  # four entities and the location's own Location entity
+
+
+def test_filters_by_kind_ignoring_case(catalog):
+    assert refs({"kind": ["api"]}) == ["api:default/orders-api"]
+    assert refs({"kind": ["COMPONENT"]}) == [
+        "component:default/billing",
+        "component:default/shop",
+        "component:default/site",
+    ]
+
+
+def test_filters_by_type_lifecycle_and_tags(catalog):
+    assert refs({"type": ["website"]}) == ["component:default/site"]
+    assert refs({"lifecycle": ["experimental"]}) == ["component:default/billing"]
+    assert refs({"tags": ["java", "python"]}) == ["component:default/billing", "component:default/shop"]
+
+
+def test_filters_by_owner_ref_or_bare_group_name(catalog):
+    assert refs({"owner": ["Group:default/Team-B"]}) == ["component:default/billing"]
+    assert refs({"owner": ["team-b"]}) == ["component:default/billing"]
+    assert refs({"owner": ["user:alice"]}) == ["component:default/site"]
+
+
+def test_keys_are_anded(catalog):
+    assert refs({"kind": ["component"], "owner": ["team-a"], "tags": ["web"]}) == ["component:default/shop"]
+    assert refs({"kind": ["api"], "tags": ["web"]}) == []
+
+
+def test_query_count_is_one(catalog, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        refs({"kind": ["component"], "owner": ["team-a"], "lifecycle": ["production"]})
+
+
+@pytest.mark.parametrize(
+    ("entity_filter", "message"),
+    [
+        ({"kinds": ["component"]}, "filter.kinds: unknown filter key"),
+        ({"kind": []}, "filter.kind: expected a non-empty list of strings"),
+        ({"tags": ["ok", 3]}, "filter.tags[1]: expected a non-empty string"),
+        ({"owner": ["group:/x"]}, "filter.owner[0]:"),
+        (["kind"], "filter: expected a mapping"),
+    ],
+)
+def test_refuses_bad_filters_naming_the_key(entity_filter, message):
+    with pytest.raises(EntityFilterError) as raised:
+        normalize_entity_filter(entity_filter)
+    assert str(raised.value).startswith(message)
+
+
+def test_a_single_string_is_a_one_item_list():
+    assert normalize_entity_filter({"kind": "Component"}) == {"kind": ["component"]}
