@@ -62,7 +62,7 @@ def check_result(check: Check, ref: str, state: str, message: str = "", history:
         entity_ref=ref,
         state=state,
         message=message,
-        evaluated_at=timezone.now() - datetime.timedelta(minutes=1),
+        evaluated_at=timezone.now() - datetime.timedelta(minutes=2),
         changed_at=timezone.now(),
     )
     CheckResultChange.objects.bulk_create(
