@@ -77,4 +77,4 @@ def test_burn_up_after_the_deadline_extends_the_axis():
 
 def test_burn_up_without_data_draws_no_line():
     svg = burn_up(DAY, DAY + datetime.timedelta(days=5), [], 0, title="Empty")
-    assert "sc-done\" points" not in svg and "0 of 0 done" in svg
+    assert 'sc-done" points' not in svg and "0 of 0 done" in svg

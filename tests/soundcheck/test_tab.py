@@ -29,7 +29,9 @@ def basics(organisation):
         fail_message="No docs.",
         fix="Add `mkdocs.yml`. [Guide](https://docs.example.com) <script>alert(1)</script> [x](javascript:alert(1))",
     )
-    track = make_track("basics", levels=(("Bronze", [owner]), ("Silver", [docs])), entity_filter={"kind": ["component"]})
+    track = make_track(
+        "basics", levels=(("Bronze", [owner]), ("Silver", [docs])), entity_filter={"kind": ["component"]}
+    )
     track_result(track, "component:default/web", 1, "group:default/team-a")
     check_result(owner, "component:default/web", "passed")
     check_result(docs, "component:default/web", "failed", message="docs/ is missing")
@@ -62,7 +64,10 @@ def test_fix_is_not_shown_for_a_passing_check(reader, organisation):
 
 
 def test_tab_appears_only_where_a_track_applies(reader, basics):
-    assert 'href="/catalog/component/default/web/soundcheck/"' in reader.get("/catalog/component/default/web/").content.decode()
+    assert (
+        'href="/catalog/component/default/web/soundcheck/"'
+        in reader.get("/catalog/component/default/web/").content.decode()
+    )
     assert reader.get("/catalog/system/default/shop/soundcheck/").status_code == 404
     assert reader.get("/catalog/group/default/team-a/soundcheck/").status_code == 404
 
