@@ -90,3 +90,10 @@ def test_no_mail_when_every_target_is_done(campaign, mailoutbox):
     Campaign.objects.filter(pk=campaign.pk).update(target_level=0)
     assert send_campaign_reminders_task() == [{"campaign": "silver", "sent": 0, "skipped_without_email": 0}]
     assert mailoutbox == []
+
+
+def test_beat_schedule_runs_the_registered_task(settings):
+    from portal.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["soundcheck-send-campaign-reminders"]
+    assert entry["task"] == "soundcheck.send_campaign_reminders" and entry["task"] in app.tasks
