@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 
 from catalog.lookups.ownership import EntitySummary, contacts_of, display_name, entities_by_ref, profile_email
@@ -150,16 +150,26 @@ def laggard_teams(campaign: Campaign, *, limit: int = LAGGARD_LIMIT) -> tuple[li
     """The targets not meeting the goal, grouped by their current owner (most laggards first), and how
     many there are in all (only the first ``limit`` are listed)."""
     short = target_results(campaign).exclude(done_q(campaign))
-    field_name = "state" if campaign.rule_check_id else "level"
-    rows = list(short.order_by("entity_ref").values_list("entity_ref", field_name)[:limit])
+    is_check = bool(campaign.rule_check_id)
+    field_name = "state" if is_check else "level"
+    # Track results remember the owner at evaluation: the fallback for entities gone from the catalog.
+    recorded = Value("", output_field=CharField()) if is_check else F("owner_ref")
+    rows = list(
+        short.annotate(recorded_owner=recorded)
+        .order_by("entity_ref")
+        .values_list("entity_ref", field_name, "recorded_owner")[:limit]
+    )
     count = len(rows) if len(rows) < limit else short.count()
-    summaries = entities_by_ref({ref for ref, _ in rows}, with_owner=True)
-    owner_refs = {summary.owner_ref for summary in summaries.values() if summary.owner_ref}
-    owners = {entity.ref: entity for entity in Entity.objects.filter(ref__in=owner_refs).for_output()}
+    summaries = entities_by_ref({ref for ref, _, _ in rows}, with_owner=True)
+    owner_of = {
+        ref: (summaries[ref].owner_ref if ref in summaries and summaries[ref].owner_ref else recorded_owner or "")
+        for ref, _, recorded_owner in rows
+    }
+    owners = {entity.ref: entity for entity in Entity.objects.filter(ref__in=set(owner_of.values())).for_output()}
     teams: dict[str, LaggardTeam] = {}
-    for ref, value in rows:
+    for ref, value, _ in rows:
         summary = summaries.get(ref)
-        owner_ref = summary.owner_ref if summary and summary.owner_ref else ""
+        owner_ref = owner_of[ref]
         team = teams.get(owner_ref)
         if team is None:
             owner = owners.get(owner_ref)

@@ -233,3 +233,11 @@ def test_campaign_admin_uses_the_form(client, platform_admin, campaign):
     page = client.get(f"/admin/soundcheck/campaign/{campaign.pk}/change/").content.decode()
     assert 'name="filter_owner"' in page
     assert re.search(r"Gold|Silver", client.get("/admin/soundcheck/campaign/").content.decode())
+
+
+def test_laggard_missing_from_the_catalog_counts_for_its_recorded_owner(campaign):
+    track_result(campaign.track, "component:default/gone", 0, B)
+    teams, count = laggard_teams(campaign)
+    assert count == 3
+    assert [lag.entity_ref for lag in teams[0].laggards] == ["component:default/cart", "component:default/gone"]
+    assert teams[0].owner_ref == B and teams[0].email == "team-b@example.com"
