@@ -91,8 +91,9 @@ def filter_matches(entity_filter: dict[str, Any], entity: Any) -> bool:
 
 
 def matching_track_ids(entity: Any) -> list[int]:
-    """The tracks whose filter selects ``entity`` (none for people, groups and locations)."""
-    if entity.kind.lower() in UNMEASURED_KINDS:
+    """The tracks whose filter selects ``entity`` (none for people, groups and locations, nor for an
+    object without a ref: a stand-in asking which tabs a kind gets)."""
+    if not getattr(entity, "ref", None) or entity.kind.lower() in UNMEASURED_KINDS:
         return []
     return [pk for pk, entity_filter in track_filters() if filter_matches(entity_filter, entity)]
 
