@@ -241,6 +241,17 @@ TECH_RADAR = {
     "ANNOTATION": env_str("TECH_RADAR_ANNOTATION", "greenroom.io/tech-radar"),
 }
 
+# --- Soundcheck campaign reminders (docs/soundcheck-views.md) -------------------------------------
+SOUNDCHECK_REMINDERS = {
+    # Off switches every campaign's reminders off, whatever each campaign says.
+    "ENABLED": env_bool("SOUNDCHECK_REMINDERS_ENABLED", True),
+    # A campaign mails its laggard teams at most once per this many days.
+    "INTERVAL_DAYS": env_int("SOUNDCHECK_REMINDER_INTERVAL_DAYS", 7),
+    "FROM_EMAIL": env_str("SOUNDCHECK_REMINDER_FROM_EMAIL", "") or None,  # None: DEFAULT_FROM_EMAIL
+    # The portal's address, for the campaign link in each mail.
+    "BASE_URL": env_str("SOUNDCHECK_BASE_URL", ""),
+}
+
 CELERY_BEAT_SCHEDULE = {
     # Cheap when nothing is due: one query, then one job per location whose interval has passed.
     "catalog-refresh-due-locations": {
@@ -253,6 +264,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("TECHDOCS_CHECK_INTERVAL", 600)),
     },
     "techradar-sync-radars": {"task": "techradar.sync_radars", "schedule": float(TECH_RADAR["SYNC_INTERVAL"])},
+    # Daily: each campaign is mailed at most once per SOUNDCHECK_REMINDERS["INTERVAL_DAYS"].
+    "soundcheck-send-campaign-reminders": {
+        "task": "soundcheck.send_campaign_reminders",
+        "schedule": float(env_int("SOUNDCHECK_REMINDER_TICK", 86400)),
+    },
     # Fails scaffolder runs whose worker died (no heartbeat for SCAFFOLDER["TASK_TIMEOUT"] seconds).
     # Soundcheck (docs/soundcheck.md): collect facts and evaluate every check; sync config-as-code sources.
     "soundcheck-collect-and-evaluate": {

@@ -11,7 +11,7 @@ from django.contrib import admin
 
 from catalog.yaml_reader import YamlFileError, parse_documents
 
-from .models import Campaign, Check, Fact, Level, Track
+from .models import Check, Fact, Level, Track
 from .rules import RuleError, parse_rule
 from .selection import EntityFilterError, normalize_entity_filter
 
@@ -65,17 +65,6 @@ class TrackForm(forms.ModelForm):
     clean_entity_filter = _clean_filter
 
 
-class CampaignForm(forms.ModelForm):
-    class Meta:
-        model = Campaign
-        fields = [
-            "key", "name", "description", "track", "target_level", "rule_check", "entity_filter",
-            "starts_on", "deadline", "owner_ref", "send_reminders",
-        ]  # fmt: skip
-
-    clean_entity_filter = _clean_filter
-
-
 @admin.register(Check)
 class CheckAdmin(admin.ModelAdmin):
     form = CheckForm
@@ -101,12 +90,7 @@ class TrackAdmin(admin.ModelAdmin):
     readonly_fields = ["source", "source_location"]
 
 
-@admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
-    form = CampaignForm
-    list_display = ["key", "name", "track", "target_level", "rule_check", "deadline", "source"]
-    list_select_related = ["track", "rule_check"]
-    readonly_fields = ["source", "source_location", "last_reminded_at"]
+# Campaigns are registered by soundcheck.campaign_admin with the campaign pages' form.
 
 
 @admin.register(Fact)

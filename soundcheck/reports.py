@@ -1,99 +1,214 @@
-"""Test and coverage reports uploaded by CI, turned into facts.
+"""What the Soundcheck pages show of a set of results: certification per level, who falls short, the
+trend over time and the leaderboard of teams.
 
-XML is parsed with defusedxml with DTDs, entities and external references all forbidden, after a
-size check, so billion-laughs, external-entity and oversized files are refused before they cost
-anything. Facts from JUnit XML: ``ci.tests_run`` (test cases not skipped), ``ci.failures``,
-``ci.errors``, ``ci.skipped`` and ``ci.tests_passed`` (tests ran, none failed or errored); from a
-Cobertura report or a plain number: ``ci.coverage`` (line coverage in percent, 0-100).
+Every function reads a bounded number of queries whatever the number of entities: counts are
+aggregated in the database, histories are read in one ordered pass per track and replayed in Python.
 """
 
 from __future__ import annotations
 
-import math
-from typing import Any
-from xml.etree.ElementTree import Element, ParseError
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
 
+from catalog.lookups.ownership import EntitySummary, entities_by_ref
 
-class ReportError(ValueError):
-    """A report that cannot be read; the message says why and is safe to return to the caller."""
+from .models import Level, Track, TrackResult, TrackResultChange
 
-
-def _parse_xml(data: bytes, what: str, max_bytes: int) -> Element:
-    if len(data) > max_bytes:
-        raise ReportError(f"{what} is larger than the {max_bytes} byte limit")
-    if not data.strip():
-        raise ReportError(f"{what} is empty")
-    try:
-        return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as error:
-        raise ReportError(f"{what} refused: DTDs, entities and external references are not allowed ({error})") from None
-    except ParseError as error:
-        raise ReportError(f"{what} is not well-formed XML: {error}") from None
+SHORTFALL_LIMIT = 100
+TREND_DAYS = 90
 
 
-def _count(value: Any) -> int:
-    try:
-        number = int(float(value))
-    except (TypeError, ValueError):
-        return 0
-    return max(number, 0)
+@dataclass(frozen=True)
+class LevelShare:
+    """How many of ``total`` entities hold level ``ordinal`` (or a higher one)."""
+
+    ordinal: int
+    name: str
+    count: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.count / self.total) if self.total else 0
 
 
-def parse_junit(data: bytes, max_bytes: int) -> dict[str, Any]:
-    """Facts from a JUnit XML report (``<testsuites>`` or a single ``<testsuite>``)."""
-    root = _parse_xml(data, "JUnit report", max_bytes)
-    if root.tag not in ("testsuites", "testsuite"):
-        raise ReportError(f"JUnit report: expected <testsuites> or <testsuite> at the root, found <{root.tag}>")
-    cases = list(root.iter("testcase"))
-    if cases:
-        failures = sum(1 for case in cases if case.find("failure") is not None)
-        errors = sum(1 for case in cases if case.find("error") is not None and case.find("failure") is None)
-        skipped = sum(1 for case in cases if case.find("skipped") is not None)
-        total = len(cases)
-    else:
-        # No test cases listed: fall back on the suites' counters.
-        suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite")) or [root]
-        total = sum(_count(suite.get("tests")) for suite in suites)
-        failures = sum(_count(suite.get("failures")) for suite in suites)
-        errors = sum(_count(suite.get("errors")) for suite in suites)
-        skipped = sum(_count(suite.get("skipped", suite.get("disabled"))) for suite in suites)
-    run = max(total - skipped, 0)
-    return {
-        "ci.tests_run": run,
-        "ci.failures": failures,
-        "ci.errors": errors,
-        "ci.skipped": skipped,
-        "ci.tests_passed": run > 0 and failures == 0 and errors == 0,
-    }
+@dataclass(frozen=True)
+class Shortfall:
+    """An entity below its track's top level, with the level it misses next and its owner."""
+
+    entity_ref: str
+    level: int
+    missing: str
+    owner_ref: str
+    entity: EntitySummary | None
+    owner: EntitySummary | None
+
+    @property
+    def title(self) -> str:
+        return self.entity.title if self.entity else self.entity_ref
 
 
-def _percent(value: float, what: str) -> float:
-    if not math.isfinite(value) or not 0 <= value <= 100:
-        raise ReportError(f"{what}: coverage must be between 0 and 100, got {value}")
-    return round(value, 2)
+@dataclass
+class TrackReport:
+    """One track's certification over a set of entities."""
+
+    track: Track
+    levels: list[Level]
+    total: int
+    shares: list[LevelShare]
+    shortfalls: list[Shortfall] = field(default_factory=list)
+    shortfall_count: int = 0
+
+    @property
+    def top_level(self) -> int:
+        return self.levels[-1].ordinal if self.levels else 0
 
 
-def parse_coverage(data: bytes, max_bytes: int) -> dict[str, Any]:
-    """``ci.coverage`` from a Cobertura XML report (``line-rate``) or a plain number (``85.5`` or ``85.5%``)."""
-    text = data.strip()
-    if text[:1] != b"<":
-        if len(text) > 32:
-            raise ReportError("coverage: expected a Cobertura XML report or a number such as 85.5")
-        try:
-            value = float(text.decode("ascii").removesuffix("%"))
-        except (UnicodeDecodeError, ValueError):
-            raise ReportError(f"coverage: expected a number such as 85.5, got {text[:32]!r}") from None
-        return {"ci.coverage": _percent(value, "coverage")}
-    root = _parse_xml(data, "Cobertura report", max_bytes)
-    if root.tag != "coverage" or root.get("line-rate") is None:
-        raise ReportError("Cobertura report: expected <coverage line-rate=...> at the root")
-    try:
-        rate = float(root.get("line-rate", ""))
-    except ValueError:
-        raise ReportError(f"Cobertura report: line-rate {root.get('line-rate')!r} is not a number") from None
-    if not math.isfinite(rate) or not 0 <= rate <= 1:
-        raise ReportError(f"Cobertura report: line-rate must be between 0 and 1, got {root.get('line-rate')}")
-    return {"ci.coverage": _percent(rate * 100, "Cobertura report")}
+def tracks_with_levels(track_ids: list[int] | None = None) -> list[Track]:
+    """Tracks (all, or those in ``track_ids``) with their levels in order: two queries."""
+    qs = Track.objects.prefetch_related(Prefetch("levels", queryset=Level.objects.order_by("ordinal")))
+    if track_ids is not None:
+        qs = qs.filter(pk__in=track_ids)
+    return list(qs.order_by("name", "key"))
+
+
+def level_shares(levels: list[Level], counts: Counter[int]) -> list[LevelShare]:
+    """From entities per level held (0 = none), how many hold each level or more."""
+    total = sum(counts.values())
+    shares = []
+    for level in levels:
+        held = sum(count for ordinal, count in counts.items() if ordinal >= level.ordinal)
+        shares.append(LevelShare(level.ordinal, level.name, held, total))
+    return shares
+
+
+def track_reports(
+    results: QuerySet[TrackResult], *, with_shortfalls: bool = True, shortfall_limit: int = SHORTFALL_LIMIT
+) -> list[TrackReport]:
+    """Per track with results among ``results``: totals per level and the entities that fall short."""
+    counts: dict[int, Counter[int]] = {}
+    for track_id, level, count in results.values_list("track_id", "level").annotate(n=Count("id")).order_by():
+        counts.setdefault(track_id, Counter())[level] += count
+    reports = []
+    for track in tracks_with_levels(sorted(counts)):
+        levels = list(track.levels.all())
+        reports.append(
+            TrackReport(track, levels, sum(counts[track.pk].values()), level_shares(levels, counts[track.pk]))
+        )
+    if with_shortfalls:
+        _attach_shortfalls(results, reports, shortfall_limit)
+    return reports
+
+
+def _attach_shortfalls(results: QuerySet[TrackResult], reports: list[TrackReport], limit: int) -> None:
+    rows_by_report = []
+    for report in reports:
+        short = results.filter(track=report.track, level__lt=report.top_level)
+        rows = list(short.order_by("level", "entity_ref").values_list("entity_ref", "level", "owner_ref")[:limit])
+        report.shortfall_count = len(rows) if len(rows) < limit else short.count()
+        rows_by_report.append(rows)
+    refs = {value for rows in rows_by_report for ref, _, owner in rows for value in (ref, owner) if value}
+    summaries = entities_by_ref(refs, with_profile=True)
+    for report, rows in zip(reports, rows_by_report, strict=True):
+        names = {level.ordinal: level.name for level in report.levels}
+        report.shortfalls = [
+            Shortfall(ref, level, names.get(level + 1, ""), owner, summaries.get(ref), summaries.get(owner))
+            for ref, level, owner in rows
+        ]
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    day: datetime.date
+    counts: dict[int, int]  # level ordinal -> entities holding it or a higher one at the end of the day
+
+
+def level_trend(
+    track: Track,
+    levels: list[Level],
+    entity_refs: QuerySet | list[str],
+    *,
+    days: int = TREND_DAYS,
+    today: datetime.date | None = None,
+) -> list[TrendPoint]:
+    """Entities at each level per day over the last ``days`` days, replayed from the track's changes."""
+    today = today or timezone.localdate()
+    first = today - datetime.timedelta(days=days - 1)
+    changes = (
+        TrackResultChange.objects.filter(track=track, entity_ref__in=entity_refs)
+        .order_by("changed_at", "pk")
+        .values_list("entity_ref", "level", "changed_at")
+    )
+    return replay_levels(list(changes), [level.ordinal for level in levels], first, today)
+
+
+def replay_levels(
+    changes: list[tuple[str, int, datetime.datetime]], ordinals: list[int], first: datetime.date, last: datetime.date
+) -> list[TrendPoint]:
+    """Counts per level at the end of each day from ``first`` to ``last``, from (ref, level, when) in order."""
+    held: dict[str, int] = {}
+    at_level: Counter[int] = Counter()
+    points = []
+    index = 0
+    day = first
+    while day <= last:
+        while index < len(changes) and timezone.localdate(changes[index][2]) <= day:
+            ref, level, _ = changes[index]
+            at_level[held.get(ref, 0)] -= 1
+            at_level[level] += 1
+            held[ref] = level
+            index += 1
+        counts = {
+            ordinal: sum(n for held_level, n in at_level.items() if held_level >= ordinal) for ordinal in ordinals
+        }
+        points.append(TrendPoint(day, counts))
+        day += datetime.timedelta(days=1)
+    return points
+
+
+@dataclass(frozen=True)
+class TeamScore:
+    """A team's place on a track's leaderboard: its entities' shares at each level."""
+
+    owner_ref: str
+    owner: EntitySummary | None
+    total: int
+    shares: list[LevelShare]
+    score: float  # mean level held over the top level: 1.0 when every entity holds the top level
+
+    @property
+    def title(self) -> str:
+        return self.owner.display_name if self.owner else self.owner_ref
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.score)
+
+
+def leaderboard(
+    track: Track, levels: list[Level], results: QuerySet[TrackResult], *, rollup: dict[str, str] | None = None
+) -> list[TeamScore]:
+    """Teams (group owners) ranked by how far up the track their entities are, best first.
+
+    ``rollup`` maps owner refs to the team they count for (a child team's entities counted for the
+    team above it); owners outside it are left out. Without it, every owning group is its own team.
+    """
+    per_team: dict[str, Counter[int]] = {}
+    rows = results.filter(track=track).values_list("owner_ref", "level").annotate(n=Count("id")).order_by()
+    for owner, level, count in rows:
+        team = rollup.get(owner) if rollup is not None else (owner if owner.startswith("group:") else None)
+        if team:
+            per_team.setdefault(team, Counter())[level] += count
+    top = levels[-1].ordinal if levels else 0
+    summaries = entities_by_ref(set(per_team), with_profile=True)
+    scores = []
+    for team, counts in per_team.items():
+        total = sum(counts.values())
+        mean = sum(min(level, top) * n for level, n in counts.items()) / total if total else 0
+        score = mean / top if top else 0.0
+        scores.append(TeamScore(team, summaries.get(team), total, level_shares(levels, counts), score))
+    return sorted(scores, key=lambda item: (-item.score, -item.total, item.owner_ref))

@@ -25,10 +25,10 @@ from catalog.refs import InvalidEntityRef, parse_entity_ref
 from portal.api.errors import InputError, NotAllowedError, NotFoundError, PayloadTooLargeError
 from portal.permissions import is_entity_owner, is_platform_admin
 
+from ..ci_reports import ReportError, parse_coverage, parse_junit
 from ..evaluation import evaluate_entity
 from ..facts import MAX_FACTS_PER_CALL, FactError, FactRecord, record_facts, validate_fact
 from ..models import Check, CheckResult, Track, TrackResult
-from ..reports import ReportError, parse_coverage, parse_junit
 
 
 def _ref(kind: str, namespace: str, name: str) -> str:

@@ -296,14 +296,15 @@ def test_user_page_cards(reader, shop):
 
 # Anonymous read, no session: the entity, the related batch, then the owner lookup's reads (the
 # summaries with owners, the group's members and parents, the people, the owner in full, and one per
-# level of the walk), or the history. On a cold cache, one more: the Tech Radar's Hold entries, which
-# decide its warning card (people and groups never get that card, so they never pay for it).
+# level of the walk), or the history. On a cold cache, two more: the Tech Radar's Hold entries, which
+# decide its warning card, and Soundcheck's track filters, which decide its tab (people and groups
+# never get either, so they never pay for them).
 QUERY_COUNTS = {
-    "/catalog/component/default/web/": 9,
-    "/catalog/component/default/web/history/": 3,
-    "/catalog/api/default/orders-api/": 8,
-    "/catalog/system/default/shop/": 8,
-    "/catalog/domain/default/commerce/": 8,
+    "/catalog/component/default/web/": 10,
+    "/catalog/component/default/web/history/": 4,
+    "/catalog/api/default/orders-api/": 9,
+    "/catalog/system/default/shop/": 9,
+    "/catalog/domain/default/commerce/": 9,
     "/catalog/group/default/team-a/": 2,
     "/catalog/user/default/ana/": 2,
 }
@@ -320,8 +321,8 @@ def test_query_count_does_not_grow_with_related_entities(reader, shop, write_fil
     load_catalog_file(write_file, f"hub{size}.yaml", provided_apis(size))
     page = get_page(reader, "/catalog/component/default/hub/")
     assert card_html(page, "provided-apis").count("<tr>") == size + 1
-    # The first request warmed the Hold index's cache.
-    with django_assert_num_queries(QUERY_COUNTS["/catalog/component/default/web/"] - 1):
+    # The first request warmed the caches of the Hold index and of Soundcheck's track filters.
+    with django_assert_num_queries(QUERY_COUNTS["/catalog/component/default/web/"] - 2):
         reader.get("/catalog/component/default/hub/")
     with django_assert_num_queries(2):
         reader.get("/catalog/group/default/team-a/")

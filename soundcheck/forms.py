@@ -1,0 +1,92 @@
+"""The campaign form platform admins fill in: a goal (a track level, or one check), dates, targets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from .models import Campaign, Level, Source
+from .targets import FILTER_KEYS
+
+RESERVED_KEYS = frozenset({"new"})  # /soundcheck/campaigns/new/ is the create page
+
+
+def _split(text: str) -> list[str]:
+    return [item.strip() for item in (text or "").replace("\n", ",").split(",") if item.strip()]
+
+
+class CampaignForm(forms.ModelForm):
+    """The model's fields, with the entity filter as one comma-separated text field per key."""
+
+    filter_kind = forms.CharField(required=False, label="Kinds", help_text="e.g. Component, API")
+    filter_type = forms.CharField(required=False, label="Types", help_text="e.g. service, website")
+    filter_lifecycle = forms.CharField(required=False, label="Lifecycles", help_text="e.g. production")
+    filter_tags = forms.CharField(required=False, label="Tags")
+    filter_owner = forms.CharField(required=False, label="Owners", help_text="e.g. team-a, group:default/team-b")
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "key",
+            "name",
+            "description",
+            "track",
+            "target_level",
+            "rule_check",
+            "starts_on",
+            "deadline",
+            "owner_ref",
+            "send_reminders",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "deadline": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"rule_check": "Check", "owner_ref": "Owner (ref)"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.instance.entity_filter or {}
+        for key in FILTER_KEYS:
+            values = current.get(key) or []
+            self.fields[f"filter_{key}"].initial = ", ".join(values if isinstance(values, list) else [str(values)])
+        if self.instance.pk:
+            self.fields["key"].disabled = True  # the key is the campaign's address
+
+    def clean_key(self) -> str:
+        key = self.cleaned_data["key"]
+        if key in RESERVED_KEYS:
+            raise forms.ValidationError(f"“{key}” is reserved; choose another key.")
+        return key
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        track, level, check = cleaned.get("track"), cleaned.get("target_level"), cleaned.get("rule_check")
+        if track and check:
+            self.add_error("rule_check", "Choose a track level or a check as the goal, not both.")
+        elif not track and not check:
+            self.add_error("track", "Choose a goal: a track with a target level, or a check.")
+        elif track and level is None:
+            self.add_error("target_level", f"Choose the level of “{track.name}” to reach.")
+        elif track and not Level.objects.filter(track=track, ordinal=level).exists():
+            ordinals = list(Level.objects.filter(track=track).values_list("ordinal", flat=True))
+            self.add_error("target_level", f"“{track.name}” has no level {level} (it has {ordinals or 'none'}).")
+        elif check and level is not None:
+            self.add_error("target_level", "A check goal has no level; leave it empty.")
+        starts_on, deadline = cleaned.get("starts_on"), cleaned.get("deadline")
+        if starts_on and deadline and deadline < starts_on:
+            self.add_error("deadline", "The deadline is before the start.")
+        return cleaned
+
+    def save(self, commit: bool = True) -> Campaign:
+        campaign = super().save(commit=False)
+        campaign.entity_filter = {
+            key: values for key in FILTER_KEYS if (values := _split(self.cleaned_data.get(f"filter_{key}", "")))
+        }
+        if not campaign.pk:
+            campaign.source = Source.ADMIN
+        if commit:
+            campaign.save()
+        return campaign

@@ -1,0 +1,108 @@
+"""Which entities Soundcheck's pages measure: tracks' and campaigns' entity filters on the catalog.
+
+A filter is a dict of lists under the keys ``kind``, ``type``, ``lifecycle``, ``tags`` and ``owner``;
+an entity matches when, for every key present, one of its values matches (case-insensitive). The
+entity page asks for every entity whether the Soundcheck tab applies, so the tracks' filters are read
+once into the cache, under a version that every track write bumps (``ui_signals``): with the cache
+warm, deciding costs no query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import cache
+
+from .models import Track
+
+FILTER_KEYS = ("kind", "type", "lifecycle", "tags", "owner")
+VERSION_KEY = "soundcheck:tracks-version"
+CACHE_SECONDS = 3600
+# People, groups and locations are measured by nothing on their own page: teams have their own view.
+UNMEASURED_KINDS = frozenset({"user", "group", "location"})
+
+
+def tracks_version() -> int:
+    return int(cache.get(VERSION_KEY) or 0)
+
+
+def bump_tracks_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, tracks_version() + 1, timeout=None)
+
+
+def track_filters() -> list[tuple[int, dict[str, Any]]]:
+    """Every track's (id, entity filter), cached per tracks version."""
+    key = f"soundcheck:track-filters:{tracks_version()}"
+    filters = cache.get(key)
+    if filters is None:
+        filters = [(pk, entity_filter or {}) for pk, entity_filter in Track.objects.values_list("pk", "entity_filter")]
+        cache.set(key, filters, CACHE_SECONDS)
+    return filters
+
+
+def _values(entity_filter: dict[str, Any], key: str) -> list[str] | None:
+    raw = entity_filter.get(key)
+    if raw in (None, "", []):
+        return None
+    items = raw if isinstance(raw, list) else [raw]
+    return [str(item).strip().lower() for item in items]
+
+
+def owner_ref(value: str) -> str:
+    """An owner as written in a filter (``team-a``, ``group:team-a``) as a full lowercase ref."""
+    value = value.strip().lower()
+    kind, _, rest = value.rpartition(":")
+    kind = kind or "group"
+    namespace, _, name = rest.rpartition("/")
+    return f"{kind}:{namespace or 'default'}/{name}"
+
+
+def filter_matches(entity_filter: dict[str, Any], entity: Any) -> bool:
+    """Whether a loaded entity (with ``output_relations``) matches ``entity_filter``; no query."""
+    if not isinstance(entity_filter, dict):
+        return False
+    metadata = entity.body.get("metadata") or {}
+    tags = metadata.get("tags") if isinstance(metadata.get("tags"), list) else []
+    relations = getattr(entity, "output_relations", None) or []
+    have = {
+        "kind": {entity.kind.lower()},
+        "type": {entity.spec_type.lower()},
+        "lifecycle": {entity.lifecycle.lower()},
+        "tags": {str(tag).lower() for tag in tags},
+        "owner": {item["targetRef"] for item in relations if item.get("type") == "ownedBy"},
+    }
+    for key in FILTER_KEYS:
+        wanted = _values(entity_filter, key)
+        if wanted is None:
+            continue
+        if key == "owner":
+            wanted = [owner_ref(value) for value in wanted]
+        if have[key].isdisjoint(wanted):
+            return False
+    return True
+
+
+def matching_track_ids(entity: Any) -> list[int]:
+    """The tracks whose filter selects ``entity`` (none for people, groups and locations, nor for an
+    object without a ref: a stand-in asking which tabs a kind gets)."""
+    if not getattr(entity, "ref", None) or entity.kind.lower() in UNMEASURED_KINDS:
+        return []
+    return [pk for pk, entity_filter in track_filters() if filter_matches(entity_filter, entity)]
+
+
+def has_soundcheck(entity: Any) -> bool:
+    """The Soundcheck tab's ``applies_to``: some track measures the entity."""
+    return bool(matching_track_ids(entity))
+
+
+def describe_filter(entity_filter: dict[str, Any]) -> list[tuple[str, str]]:
+    """The filter as (key, "a, b") pairs for pages; an empty list means every entity."""
+    pairs = []
+    for key in FILTER_KEYS:
+        values = _values(entity_filter or {}, key)
+        if values:
+            pairs.append((key, ", ".join(values)))
+    return pairs

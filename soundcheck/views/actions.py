@@ -1,0 +1,34 @@
+"""The Soundcheck tab's action: re-run an entity's checks now (owners and platform admins)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views import View
+
+from catalog.models import Entity
+from portal.permissions import can_refresh_entity
+
+from ..ui_tasks import rerun_checks
+
+
+class RerunChecksView(LoginRequiredMixin, View):
+    """``POST``: queue an evaluation of every check of the entity, then back to its Soundcheck tab."""
+
+    def post(self, request: HttpRequest, kind: str, namespace: str, name: str) -> HttpResponse:
+        found = Entity.objects.filter(ref=f"{kind}:{namespace}/{name}".lower()).with_relations()
+        if not found:
+            raise Http404(f"No entity {kind}:{namespace}/{name} in the catalog")
+        entity = found[0]
+        if not can_refresh_entity(request.user, entity):
+            raise PermissionDenied("Only the entity's owners and platform admins may re-run its checks.")
+        transaction.on_commit(lambda: rerun_checks.delay(entity.ref))
+        messages.success(request, f"The checks of {entity.display_title} will run again in a moment.")
+        return redirect(
+            reverse("catalog:entity_tab", args=[entity.kind.lower(), entity.namespace, entity.name, "soundcheck"])
+        )
