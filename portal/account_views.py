@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views import View
@@ -75,3 +75,8 @@ class ApiTokenRevokeView(LoginRequiredMixin, View):
             revoke_token(token)
             messages.success(request, f"The token {token.prefix}… ({token.name}) is revoked.")
         return redirect("accounts:tokens")
+
+
+def not_offered(request: HttpRequest) -> HttpResponse:
+    """A third-party route the portal does not offer (a 404 for every method)."""
+    raise Http404("not offered by this portal")

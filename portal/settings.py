@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -380,5 +381,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Backstage-compatible catalog API, plus Greenroom's owner lookup, history and webhooks.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the portal's static files: the CSP allows no script from another origin.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 WHITENOISE_USE_FINDERS = True  # app static files are served even before collectstatic
