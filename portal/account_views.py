@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views import View
@@ -15,6 +15,7 @@ from portal.forms import ApiTokenForm
 from portal.identity import ownership_refs
 from portal.models import ApiToken
 from portal.permissions import is_platform_admin
+from portal.throttles import TokenIssueThrottle
 from portal.tokens import issue_token, revoke_token
 
 
@@ -43,6 +44,13 @@ class ApiTokenListView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ApiTokenForm(request.POST)
+        throttle = TokenIssueThrottle()
+        if not throttle.allow_request(request, self):
+            wait = int(throttle.wait() or 0)
+            form.add_error(None, f"Too many tokens issued recently: try again in {wait} seconds.")
+            response = self.render_page(request, form, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         if not form.is_valid():
             return self.render_page(request, form, status=400)
         token, plain_token = issue_token(request.user, form.cleaned_data["name"], expires_at=form.expires_at)
@@ -67,3 +75,8 @@ class ApiTokenRevokeView(LoginRequiredMixin, View):
             revoke_token(token)
             messages.success(request, f"The token {token.prefix}… ({token.name}) is revoked.")
         return redirect("accounts:tokens")
+
+
+def not_offered(request: HttpRequest) -> HttpResponse:
+    """A third-party route the portal does not offer (a 404 for every method)."""
+    raise Http404("not offered by this portal")

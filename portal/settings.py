@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -59,10 +60,36 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy and the remaining security headers (portal.security_headers; SECURITY.md).
+    "portal.security_headers.SecurityHeadersMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # After authentication: makes each request the actor of the writes it causes (portal.audit).
     "portal.audit.AuditActorMiddleware",
 ]
+
+# --- Security headers (SECURITY.md) --------------------------------------------------------------
+# Django's SecurityMiddleware: nosniff, the Referrer-Policy, and COOP; clickjacking: DENY.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Directives that replace portal.security_headers.DEFAULT_POLICY's, e.g. {"img-src": "'self' https:"}.
+CONTENT_SECURITY_POLICY: dict[str, str] = json.loads(env_str("CONTENT_SECURITY_POLICY", "{}"))
+# GREENROOM_HTTPS: the portal is served over HTTPS (directly or behind a proxy that sets
+# X-Forwarded-Proto); cookies are then sent over HTTPS only and browsers are told to stay on it.
+GREENROOM_HTTPS = env_bool("GREENROOM_HTTPS", False)
+SESSION_COOKIE_SECURE = GREENROOM_HTTPS
+CSRF_COOKIE_SECURE = GREENROOM_HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+if GREENROOM_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Usually the proxy redirects plain HTTP; health checks that arrive over HTTP keep working.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+# Origins (scheme and host) a proxy in front of the portal serves it from, for CSRF's origin check.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 ROOT_URLCONF = "portal.urls"
 LOGIN_URL = "account_login"
@@ -372,6 +399,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("API_MAX_BODY_BYTES", 2 * 1024 * 1024)
 # Secret shared with the git forges' push webhooks (HMAC key, or GitLab's token); empty turns
 # the webhook endpoint off (503).
 CATALOG_WEBHOOK_SECRET = env_str("CATALOG_WEBHOOK_SECRET", "")
+# Requests per period ("120/minute", "20/hour"; empty turns a limit off), counted in the cache.
+RATE_LIMITS = {
+    # Webhook deliveries per client address.
+    "webhook": env_str("RATE_LIMIT_WEBHOOK", "600/minute"),
+    # API tokens issued per person.
+    "token": env_str("RATE_LIMIT_TOKEN", "20/hour"),
+}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "portal.api.authentication.BearerTokenAuthentication",
@@ -392,5 +426,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Backstage-compatible catalog API, plus Greenroom's owner lookup, history and webhooks.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the portal's static files: the CSP allows no script from another origin.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 WHITENOISE_USE_FINDERS = True  # app static files are served even before collectstatic

@@ -2,8 +2,9 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from portal.api.docs import ApiDocsView
 from portal.views import HomeView
 
 urlpatterns = [
@@ -25,5 +26,5 @@ urlpatterns = [
     path("api/search/", include("portal.search.api_urls")),
     path("api/soundcheck/", include("soundcheck.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]

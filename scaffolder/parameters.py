@@ -16,6 +16,8 @@ from typing import Any
 
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import SchemaError, ValidationError
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource, Unresolvable
 
 from .field_rules import KNOWN_UI_FIELDS, KNOWN_UI_WIDGETS, check_field
 
@@ -23,6 +25,20 @@ DEFAULT_PAGE_TITLE = "Please enter the following information"
 _BRANCH_KEYS = ("oneOf", "anyOf", "allOf")
 _CONDITION_KEYS = ("if", "then", "else")
 _MAX_MESSAGE_VALUE = 80
+
+
+def _refuse_retrieval(uri: str) -> Resource:
+    # Without a registry jsonschema fetches any $ref URI it meets with urllib (http, file, ...):
+    # a template's form would make the portal read its own disk or call internal addresses.
+    raise NoSuchResource(ref=uri)
+
+
+# Only references inside the template's own schema (``#/definitions/...``) resolve.
+LOCAL_REFS_ONLY: Registry = Registry(retrieve=_refuse_retrieval)
+
+
+def _validator(schema: Any, **kwargs: Any) -> Draft7Validator:
+    return Draft7Validator(schema, registry=LOCAL_REFS_ONLY, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -248,8 +264,8 @@ def _ordered(visible: VisibleFields, order: Any) -> VisibleFields:
 
 def _is_valid(schema: Any, instance: Any) -> bool:
     try:
-        return Draft7Validator(schema).is_valid(instance)
-    except (SchemaError, TypeError):
+        return _validator(schema).is_valid(instance)
+    except (SchemaError, TypeError, Unresolvable):
         return False
 
 
@@ -259,9 +275,15 @@ def validate_page(page: ParameterPage, values: dict[str, Any]) -> list[FieldErro
         Draft7Validator.check_schema(page.schema)
     except SchemaError as error:
         return [FieldError("", f"the template's form page {page.title!r} is not a valid JSON Schema: {error.message}")]
-    validator = Draft7Validator(page.schema, format_checker=Draft7Validator.FORMAT_CHECKER)
+    validator = _validator(page.schema, format_checker=Draft7Validator.FORMAT_CHECKER)
     errors: list[FieldError] = []
-    for error in sorted(validator.iter_errors(values), key=lambda item: list(map(str, item.absolute_path))):
+    try:
+        found = sorted(validator.iter_errors(values), key=lambda item: list(map(str, item.absolute_path)))
+    except Unresolvable as error:
+        reason = f"$ref {error.ref!r} does not resolve" if hasattr(error, "ref") else str(error)
+        message = f"the template's form page {page.title!r} cannot be checked: {reason}"
+        return [FieldError("", f"{message} (only '#/...' references inside the template are read)")]
+    for error in found:
         errors.extend(_field_errors(error))
     for name, ui in _ui_fields(page.ui_schema, visible_fields(page, values).properties):
         message = check_field(_lookup(values, name), ui)

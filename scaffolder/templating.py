@@ -31,6 +31,9 @@ from catalog.refs import InvalidEntityRef, parse_entity_ref
 MAX_RENDER_SECONDS = 2.0
 MAX_OUTPUT_CHARS = 2_000_000
 MAX_RANGE = 10_000
+# Integers past this many bits cannot be printed anyway (Python's 4300-digit limit), and one
+# ``**`` or ``*`` on such numbers is a single C call the render clock cannot interrupt.
+MAX_INT_BITS = 8_192
 ABSENT: Any = None  # what an empty single-expression render becomes: the key is dropped
 
 _SINGLE_EXPRESSION = re.compile(r"^\s*\$\{\{(?P<expr>(?:(?!\$\{\{|\}\}).)*)\}\}\s*$", re.DOTALL)
@@ -154,6 +157,10 @@ class _Watch(NodeTransformer):
         return nodes.Filter(items, "_checked_concat", [], [], None, None, lineno=node.lineno)
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _watched_iter(iterable: Iterable[Any]) -> Iterator[Any]:
     for item in iterable:
         _check_time()
@@ -244,8 +251,12 @@ class ScaffolderEnvironment(SandboxedEnvironment):
         if operator == "**":
             if isinstance(right, int | float) and abs(right) > 64:
                 raise RenderLimitExceeded("exponent too large")
+            if _is_int(left) and _is_int(right) and right > 1 and (abs(left).bit_length() - 1) * right > MAX_INT_BITS:
+                raise RenderLimitExceeded(f"number too large: the result would pass {MAX_INT_BITS} bits")
             return left**right
         if operator == "*":
+            if _is_int(left) and _is_int(right) and abs(left).bit_length() + abs(right).bit_length() > MAX_INT_BITS:
+                raise RenderLimitExceeded(f"number too large: the result would pass {MAX_INT_BITS} bits")
             for text, count in ((left, right), (right, left)):
                 if isinstance(text, str | list | tuple) and isinstance(count, int):
                     budget = _budget.get()

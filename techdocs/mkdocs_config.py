@@ -143,6 +143,9 @@ def load_config(text: str) -> dict[str, Any]:
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as error:
         raise UnsafeConfig(f"mkdocs.yml is not valid YAML: {error}") from None
+    except RecursionError:
+        # PyYAML composes recursively: a few thousand nested brackets would crash the build job.
+        raise UnsafeConfig("mkdocs.yml is nested too deeply to read") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

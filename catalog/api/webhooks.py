@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from portal.api.errors import AuthenticationError, InputError, ServiceUnavailableError
 from portal.audit import acting_as, webhook_actor
+from portal.throttles import WebhookThrottle
 
 from ..services.refresh_requests import request_refresh
 from ..services.webhooks import locations_for_push
@@ -28,6 +29,7 @@ class GitWebhookView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes = [WebhookThrottle]
 
     @extend_schema(
         summary="Refresh the locations of a pushed git repository",
@@ -37,6 +39,7 @@ class GitWebhookView(APIView):
             202: OpenApiResponse(OpenApiTypes.OBJECT, description="refreshes queued"),
             400: OpenApiResponse(description="not JSON, or not a git webhook"),
             401: OpenApiResponse(description="missing or wrong signature or token"),
+            429: OpenApiResponse(description="more deliveries from this address than RATE_LIMIT_WEBHOOK"),
             413: OpenApiResponse(description="body larger than API_MAX_BODY_BYTES"),
             503: OpenApiResponse(description="CATALOG_WEBHOOK_SECRET is not set"),
         },

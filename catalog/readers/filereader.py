@@ -120,6 +120,10 @@ def read_inside(path: str, real_root: str, max_bytes: int) -> bytes:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise FileRefused(f"Refused {path}: not a regular file")
+        # A hard link cannot be told from the file it shares with, which may live outside the root
+        # (a checkout on the same disk as the server's secrets); git never writes one in a work tree.
+        if info.st_nlink > 1:
+            raise FileRefused(f"Refused {path}: a hard link ({info.st_nlink} names for one file); copy it instead")
         if info.st_size > max_bytes:
             raise FileRefused(f"Refused {path}: {info.st_size} bytes, over the {max_bytes} byte limit")
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
