@@ -215,3 +215,131 @@ def test_plain_http_is_refused_for_non_loopback_hosts(settings):
     with pytest.raises(ActionError, match="must use https"):
         check_api_url("http://10.1.2.3/api/v4")
     assert check_api_url("https://10.1.2.3/api/v4/") == "https://10.1.2.3/api/v4"
+
+
+# --- Pull and merge requests -------------------------------------------------------------------
+
+
+def git_file(remote, ref: str) -> str:
+    return subprocess.run(["git", "-C", str(remote), "show", ref], capture_output=True, text=True, check=True).stdout
+
+
+def test_pull_request_pushes_a_branch_and_opens_the_pull_request(tmp_path, settings, fake_forge):
+    configure(settings, fake_forge, "github", "github.test")
+    remote = fake_forge.make_bare("acme", "svc", seed_branch="trunk")
+    fake_forge.route("GET", "/repos/acme/svc", body={"id": 1, "default_branch": "trunk"})
+    fake_forge.route(
+        "POST",
+        "/repos/acme/svc/pulls",
+        201,
+        {"id": 9, "number": 12, "html_url": "https://github.test/acme/svc/pull/12"},
+    )
+    step = {
+        "id": "pr", "action": "publish:github:pull-request",
+        "input": {"repoUrl": "github.test?owner=acme&repo=svc", "branchName": "add-svc", "title": "Add svc",
+                  "description": "From a template", "targetPath": "services/svc", "draft": True},
+    }  # fmt: skip
+    result, _, _ = run_steps(tmp_path, (step,))
+    assert result.status == "completed", result.error
+    assert fake_forge.paths() == ["GET /repos/acme/svc", "POST /repos/acme/svc/pulls"]
+    assert fake_forge.requests[1].body == {
+        "title": "Add svc", "head": "add-svc", "base": "trunk", "body": "From a template", "draft": True
+    }  # fmt: skip
+    output = result.step_outputs["pr"]["output"]
+    assert output["remoteUrl"] == "https://github.test/acme/svc/pull/12"
+    assert output["pullRequestNumber"] == 12 and output["targetBranchName"] == "trunk"
+    assert git_file(remote, "add-svc:services/svc/README.md") == "# svc\n"
+    assert git_file(remote, "add-svc:README.md") == "# existing\n"  # the target branch's files stay
+
+
+def test_pull_request_with_an_invalid_branch_name_calls_nothing(tmp_path, settings, fake_forge):
+    configure(settings, fake_forge, "github", "github.test")
+    step = {
+        "id": "pr", "action": "publish:github:pull-request",
+        "input": {"repoUrl": "github.test?owner=acme&repo=svc", "branchName": "bad..name", "title": "x"},
+    }  # fmt: skip
+    result, _, _ = run_steps(tmp_path, (step,))
+    assert result.status == "failed"
+    assert result.error == "branchName: 'bad..name' is not a valid git branch name"
+    assert fake_forge.requests == []
+
+
+def test_pull_request_refused_by_the_forge_is_a_step_error(tmp_path, settings, fake_forge):
+    configure(settings, fake_forge, "github", "github.test")
+    fake_forge.make_bare("acme", "svc", seed_branch="main")
+    fake_forge.route("POST", "/repos/acme/svc/pulls", 422, {"message": "Validation Failed"})
+    step = {
+        "id": "pr", "action": "publish:github:pull-request",
+        "input": {"repoUrl": "github.test?owner=acme&repo=svc", "branchName": "b", "title": "x",
+                  "targetBranchName": "main"},
+    }  # fmt: skip
+    result, _, _ = run_steps(tmp_path, (step,))
+    assert result.status == "failed"
+    assert result.error == "github.test answered 422 to POST /repos/acme/svc/pulls: Validation Failed"
+
+
+def test_pull_request_refuses_a_symbolic_link_in_the_target_repository(tmp_path, settings, fake_forge):
+    configure(settings, fake_forge, "github", "github.test")
+    remote = fake_forge.make_bare("acme", "svc", seed_branch="main")
+    seed = fake_forge.remotes / "seed-acme-svc"
+    (seed / "services").symlink_to(tmp_path)
+    subprocess.run(["git", "-C", str(seed), "add", "."], check=True)
+    subprocess.run(
+        ["git", "-C", str(seed), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "link"], check=True
+    )
+    subprocess.run(["git", "-C", str(seed), "push", "-q", str(remote), "HEAD:main"], check=True)
+    step = {
+        "id": "pr", "action": "publish:github:pull-request",
+        "input": {"repoUrl": "github.test?owner=acme&repo=svc", "branchName": "b", "title": "x",
+                  "targetBranchName": "main", "targetPath": "services/svc"},
+    }  # fmt: skip
+    result, _, _ = run_steps(tmp_path, (step,))
+    assert result.status == "failed"
+    assert result.error == "the repository has a symbolic link at services; refused"
+    assert not (tmp_path / "svc").exists()
+    assert fake_forge.requests == []
+
+
+def test_merge_request_opens_on_the_project_default_branch(tmp_path, settings, fake_forge):
+    configure(settings, fake_forge, "gitlab", "gitlab.test")
+    remote = fake_forge.make_bare("platform", "svc", seed_branch="main")
+    fake_forge.route(
+        "GET",
+        "/projects/platform%2Fsvc",
+        body={"id": 31, "default_branch": "main", "path_with_namespace": "platform/svc"},
+    )
+    fake_forge.route(
+        "POST",
+        "/projects/31/merge_requests",
+        201,
+        {"id": 5, "iid": 3, "web_url": "https://gitlab.test/platform/svc/-/merge_requests/3"},
+    )
+    step = {
+        "id": "mr", "action": "publish:gitlab:merge-request",
+        "input": {"repoUrl": "gitlab.test?owner=platform&repo=svc", "branchName": "add", "title": "Add",
+                  "removeSourceBranch": True, "labels": ["scaffolder", "new"]},
+    }  # fmt: skip
+    result, _, _ = run_steps(tmp_path, (step,))
+    assert result.status == "completed", result.error
+    assert fake_forge.requests[1].body == {
+        "source_branch": "add", "target_branch": "main", "title": "Add", "description": "",
+        "remove_source_branch": True, "labels": "scaffolder,new",
+    }  # fmt: skip
+    assert result.step_outputs["mr"]["output"] == {
+        "mergeRequestUrl": "https://gitlab.test/platform/svc/-/merge_requests/3",
+        "projectid": 31,
+        "projectPath": "platform/svc",
+        "targetBranchName": "main",
+    }
+    assert git_file(remote, "add:README.md") == "# svc\n"
+
+
+def test_merge_request_for_an_unknown_project_is_a_clear_error(tmp_path, settings, fake_forge):
+    configure(settings, fake_forge, "gitlab", "gitlab.test")
+    step = {
+        "id": "mr", "action": "publish:gitlab:merge-request",
+        "input": {"repoUrl": "gitlab.test?owner=platform&repo=gone", "branchName": "add", "title": "Add"},
+    }  # fmt: skip
+    result, _, _ = run_steps(tmp_path, (step,))
+    assert result.status == "failed"
+    assert result.error == "repoUrl: project 'platform/gone' was not found on gitlab.test"

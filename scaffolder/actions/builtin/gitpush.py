@@ -162,17 +162,31 @@ def push_branch(
             shutil.rmtree(checkout / ".git" / "hooks", ignore_errors=True)
             repository.git.update_environment(**environment)
             repository.git.checkout("-q", "-b", branch, f"origin/{base}")
-            destination = checkout / target_path if target_path else checkout
-            if destination.resolve() != checkout.resolve() and not destination.resolve().is_relative_to(
-                checkout.resolve()
-            ):
-                raise ActionError(f"targetPath: {target_path!r} is outside the repository")
-            shutil.copytree(files, destination, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".git"))
+            _lay_over(files, checkout, target_path)
             return _commit_and_push(ctx, repository, remote, branch, author)
         except git.GitCommandError as error:
             raise ActionError(
                 f"Could not push branch {branch} to {remote.clone_url}: {_git_detail(error, remote)}"
             ) from None
+
+
+def _lay_over(files: Path, checkout: Path, target_path: str) -> None:
+    """Copy ``files`` into ``checkout/target_path``, never through a symbolic link the repository holds."""
+    for source in sorted(files.rglob("*")):
+        relative = source.relative_to(files)
+        if relative.parts[0] == ".git" or not source.is_file():
+            continue
+        destination = checkout.joinpath(*Path(target_path).parts, *relative.parts)
+        current = checkout
+        for part in destination.relative_to(checkout).parts:
+            current = current / part
+            if current.is_symlink():
+                raise ActionError(f"the repository has a symbolic link at {current.relative_to(checkout)}; refused")
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, destination)
+        except OSError as error:
+            raise ActionError(f"could not write {destination.relative_to(checkout)}: {error.strerror}") from None
 
 
 def _commit_and_push(ctx: ActionContext, repository: git.Repo, remote: Remote, branch: str, author: Author) -> str:
