@@ -272,6 +272,8 @@ SCAFFOLDER = {
     "PUBLISHERS": json.loads(env_str("SCAFFOLDER_PUBLISHERS", "[]")),
     # file:// and path remotes (a bare repository on this machine); for tests and demos only.
     "ALLOW_FILE_REMOTES": env_bool("SCAFFOLDER_ALLOW_FILE_REMOTES", False),
+    # GET /api/scaffolder/v2/tasks/{id}/events waits this long for a new event (capped at 25 s).
+    "EVENTS_LONG_POLL_SECONDS": env_int("SCAFFOLDER_EVENTS_LONG_POLL_SECONDS", 20),
 }
 
 # --- TechDocs (docs/techdocs.md) ---------------------------------------------------------------
