@@ -162,6 +162,12 @@ class SyncView(APIView):
 
     renderer_classes = [JSONRenderer, EventStreamRenderer]
 
+    def handle_exception(self, exc: Exception) -> Response:
+        # Errors are JSON in Backstage's shape even when the client asked for a stream.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
     def get(self, request, namespace: str, kind: str, name: str) -> HttpResponseBase:
         entity = _entity(namespace, kind, name)
         if not has_techdocs(entity):
