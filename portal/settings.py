@@ -341,6 +341,8 @@ SCAFFOLDER = {
     "PUBLISHERS": json.loads(env_str("SCAFFOLDER_PUBLISHERS", "[]")),
     # file:// and path remotes (a bare repository on this machine); for tests and demos only.
     "ALLOW_FILE_REMOTES": env_bool("SCAFFOLDER_ALLOW_FILE_REMOTES", False),
+    # GET /api/scaffolder/v2/tasks/{id}/events waits this long for a new event (capped at 25 s).
+    "EVENTS_LONG_POLL_SECONDS": env_int("SCAFFOLDER_EVENTS_LONG_POLL_SECONDS", 20),
 }
 
 # --- TechDocs (docs/techdocs.md) ---------------------------------------------------------------
@@ -359,6 +361,12 @@ TECHDOCS = {
     "MAX_SITE_BYTES": env_int("TECHDOCS_MAX_SITE_BYTES", 200 * 1024 * 1024),
     # Uploaded archives (external builds) larger than this are refused before they are read.
     "MAX_UPLOAD_BYTES": env_int("TECHDOCS_MAX_UPLOAD_BYTES", 50 * 1024 * 1024),
+    # MkDocs runs in its own network namespace (unshare): "auto" (if available), "required", "off".
+    "NETWORK_SANDBOX": env_str("TECHDOCS_NETWORK_SANDBOX", "auto"),
+    # GET /api/techdocs/sync/... follows a build for at most this many seconds (capped at 25).
+    "SYNC_WAIT_SECONDS": env_int("TECHDOCS_SYNC_WAIT_SECONDS", 25),
+    # README fallback: larger READMEs are not rendered.
+    "MAX_README_BYTES": env_int("TECHDOCS_MAX_README_BYTES", 512 * 1024),
 }
 # Built sites live in the "techdocs" storage: files under DATA_DIR/techdocs, or an S3-compatible
 # bucket when TECHDOCS_STORAGE=s3 (django-storages; settings in docs/techdocs.md).

@@ -9,14 +9,18 @@ import resource
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .mkdocs_config import UnsafeConfig, dump_config, find_config, load_config, sanitise_config
+from .sandbox import SandboxUnavailable, network_sandbox
 
 LOG_LIMIT = 200_000
+PROGRESS_SECONDS = 0.5
 
 
 class BuildFailed(Exception):
@@ -33,6 +37,7 @@ class BuildLimits:
     memory_bytes: int
     max_site_bytes: int
     allowed_plugins: list[str] = field(default_factory=lambda: ["techdocs-core", "search"])
+    network_sandbox: str = "auto"
 
 
 @dataclass
@@ -66,8 +71,17 @@ def _limit(memory_bytes: int, file_bytes: int, cpu_seconds: int):
     return apply
 
 
-def run_mkdocs(source_dir: Path, site_dir: Path, limits: BuildLimits, default_name: str) -> BuildOutput:
-    """Sanitise the configuration and build the site into ``site_dir``; raise ``BuildFailed``."""
+def run_mkdocs(
+    source_dir: Path,
+    site_dir: Path,
+    limits: BuildLimits,
+    default_name: str,
+    on_output: Callable[[str], None] | None = None,
+) -> BuildOutput:
+    """Sanitise the configuration and build the site into ``site_dir``; raise ``BuildFailed``.
+
+    ``on_output`` receives the log so far about every ``PROGRESS_SECONDS`` while MkDocs runs.
+    """
     try:
         notes = prepare_config(source_dir, default_name, limits.allowed_plugins)
     except UnsafeConfig as error:
@@ -78,7 +92,13 @@ def run_mkdocs(source_dir: Path, site_dir: Path, limits: BuildLimits, default_na
     home.mkdir(exist_ok=True)
     # Nothing of the portal's environment (secrets, tokens) reaches MkDocs.
     environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8"}
+    try:
+        sandbox, note = network_sandbox(limits.network_sandbox)
+    except SandboxUnavailable as error:
+        raise BuildFailed(str(error), log=log + f"greenroom: {error}\n") from None
+    log += note
     command = [
+        *sandbox,
         sys.executable,
         "-I",
         "-m",
@@ -99,12 +119,12 @@ def run_mkdocs(source_dir: Path, site_dir: Path, limits: BuildLimits, default_na
         preexec_fn=_limit(limits.memory_bytes, limits.max_site_bytes, max(1, int(limits.timeout_seconds) + 1)),
     )
     try:
-        output, _ = process.communicate(timeout=limits.timeout_seconds)
-    except subprocess.TimeoutExpired:
+        output = _collect(process, limits.timeout_seconds, lambda text: on_output(log + text) if on_output else None)
+    except subprocess.TimeoutExpired as timeout:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        output, _ = process.communicate()
-        log += _tail(output)
+        process.wait()
+        log += _tail(timeout.output or b"")
         raise BuildFailed(f"MkDocs did not finish within {limits.timeout_seconds:g} seconds", log=log) from None
     log += _tail(output)
     log += f"greenroom: mkdocs exited with status {process.returncode} after {time.monotonic() - started:.1f}s\n"
@@ -114,6 +134,29 @@ def run_mkdocs(source_dir: Path, site_dir: Path, limits: BuildLimits, default_na
     check_site(site_dir, limits.max_site_bytes)
     nav = json.loads(nav_file.read_text()) if nav_file.is_file() else []
     return BuildOutput(log=log, nav=nav)
+
+
+def _collect(process: subprocess.Popen, timeout: float, progress: Callable[[str], None]) -> bytes:
+    """The child's whole output, read as it comes; ``progress`` sees it every ``PROGRESS_SECONDS``."""
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: process.stdout.read1(65536), b"")))
+    reader.start()
+    deadline = time.monotonic() + timeout
+    reported = 0
+    while True:
+        try:
+            process.wait(timeout=min(PROGRESS_SECONDS, max(0.01, deadline - time.monotonic())))
+            break
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                os.killpg(process.pid, signal.SIGKILL)
+                reader.join()
+                raise subprocess.TimeoutExpired(process.args, timeout, output=b"".join(chunks)) from None
+        if len(chunks) != reported:
+            reported = len(chunks)
+            progress(_tail(b"".join(chunks)))
+    reader.join()
+    return b"".join(chunks)
 
 
 def check_site(site_dir: Path, max_bytes: int) -> tuple[int, int]:

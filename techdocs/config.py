@@ -20,6 +20,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_SOURCE_FILES": 5_000,
     "MAX_SITE_BYTES": 200 * 1024 * 1024,
     "MAX_UPLOAD_BYTES": 50 * 1024 * 1024,
+    "NETWORK_SANDBOX": "auto",
+    "SYNC_WAIT_SECONDS": 25,
+    "MAX_README_BYTES": 512 * 1024,
 }
 
 TECHDOCS_ANNOTATION = "backstage.io/techdocs-ref"

@@ -1,26 +1,45 @@
 # ruff: noqa: PTH113, PTH118, PTH120
 """The README beside an entity's catalog file, rendered as its docs when it has no TechDocs.
 
-Only entities read from ``file`` locations get this fallback: the README is found with one
-``stat`` (no query, so the entity page's tab bar stays cheap) and read confined to the location's
-root, as the catalog reads its files.
+For ``file`` locations the README is found with one ``stat`` (no query, so the entity page's tab
+bar stays cheap) and read confined to the location's root, as the catalog reads its files. For
+``url`` (git) locations it is read from the repository at the location's commit through the
+catalog's git reader (its remote policy, limits and mirror), and the rendered HTML is cached per
+commit, so a page view reads git at most once per change. READMEs larger than
+``TECHDOCS["MAX_README_BYTES"]`` are not rendered.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
+import posixpath
 from typing import Any
 
 import markdown
 import nh3
+from django.core.cache import cache
 
+from catalog.readers import read_location
 from catalog.readers.filereader import FileRefused, read_inside
+from catalog.readers.targets import parse_git_target
 
+from .config import source_policy, techdocs_settings
 from .render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from .sources import location_root
 
 README_NAMES = ("README.md", "readme.md", "Readme.md")
-MAX_README_BYTES = 1024 * 1024
+CACHE_SECONDS = 24 * 60 * 60
+_NONE = ""  # cached: this commit has no readable README
+
+
+def has_readme(entity: Any) -> bool:
+    """Whether the Docs tab may show a README: found beside a local file, or (git) not known to be missing."""
+    key = getattr(entity, "location_key", "") or ""
+    if key.startswith("url:"):
+        return cache.get(_cache_key(entity)) != _NONE
+    return readme_path(entity) is not None
 
 
 def readme_path(entity: Any) -> str | None:
@@ -37,15 +56,49 @@ def readme_path(entity: Any) -> str | None:
 
 def render_readme(entity: Any) -> str | None:
     """The README as sanitised HTML, or None when there is none or it cannot be read safely."""
+    if (getattr(entity, "location_key", "") or "").startswith("url:"):
+        key = _cache_key(entity)
+        cached = cache.get(key)
+        if cached is None:
+            data = _git_readme(entity)
+            cached = _render(data) if data is not None else _NONE
+            cache.set(key, cached, CACHE_SECONDS)
+        return cached or None
     path = readme_path(entity)
     if path is None:
         return None
     location = entity.location
     root = location_root(location.target) if location.type == "file" else os.path.dirname(path)
     try:
-        data = read_inside(path, os.path.realpath(root), MAX_README_BYTES)
+        data = read_inside(path, os.path.realpath(root), techdocs_settings()["MAX_README_BYTES"])
     except FileRefused:
         return None
+    return _render(data)
+
+
+def _cache_key(entity: Any) -> str:
+    commit = getattr(getattr(entity, "location", None), "last_commit", "") or ""
+    digest = hashlib.sha256(f"{entity.location_key}\n{commit}".encode()).hexdigest()[:32]
+    return f"techdocs:readme:{digest}"
+
+
+def _git_readme(entity: Any) -> bytes | None:
+    """The README beside a git catalog file, read with the catalog's reader; None if absent or refused."""
+    try:
+        parsed = parse_git_target(entity.location_key.removeprefix("url:"))
+    except ValueError:
+        return None
+    directory = posixpath.dirname(parsed.path)
+    policy = dataclasses.replace(source_policy(), max_file_bytes=techdocs_settings()["MAX_README_BYTES"], max_files=1)
+    for name in README_NAMES:
+        path = f"{directory}/{name}" if directory else name
+        result = read_location("url", f"{parsed.clone_url}#{parsed.branch or ''}:{path}", policy)
+        if result.files:
+            return result.files[0].data
+    return None
+
+
+def _render(data: bytes) -> str:
     rendered = markdown.markdown(
         data.decode("utf-8", "replace"), extensions=["extra", "sane_lists", "toc"], output_format="html"
     )

@@ -6,6 +6,7 @@ import json
 import logging
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -66,6 +67,7 @@ def _limits() -> BuildLimits:
         memory_bytes=config["BUILD_MEMORY_BYTES"],
         max_site_bytes=config["MAX_SITE_BYTES"],
         allowed_plugins=list(config["ALLOWED_PLUGINS"]),
+        network_sandbox=config["NETWORK_SANDBOX"],
     )
 
 
@@ -120,6 +122,63 @@ def run_build(build_id: int) -> DocBuild | None:
         return _build_from(entity, site, build, source_dir, fetched)
 
 
+def request_sync(entity: Entity) -> DocBuild:
+    """A build that rebuilds only if the source changed (Backstage's sync), queued after the commit.
+
+    A sync or rebuild already queued or running for the site (and younger than the build timeout)
+    is answered instead, so readers opening the same page do not pile up builds.
+    """
+    from .tasks import sync_docs_task
+
+    site = site_for(entity)
+    recent = timezone.now() - timedelta(seconds=techdocs_settings()["BUILD_TIMEOUT"] + 60)
+    pending = (
+        site.builds.filter(status__in=[DocBuild.Status.QUEUED, DocBuild.Status.RUNNING], created_at__gte=recent)
+        .order_by("-id")
+        .first()
+    )
+    if pending is not None:
+        return pending
+    build = DocBuild.objects.create(site=site, reason="sync", mode=DocBuild.Mode.LOCAL)
+    build_id = build.pk
+    transaction.on_commit(lambda: sync_docs_task.delay(build_id))
+    return build
+
+
+def run_sync(build_id: int) -> DocBuild | None:
+    """Run a queued sync: unchanged sources finish ``unchanged`` without a build; others are built."""
+    build = DocBuild.objects.select_related("site__current_build").filter(pk=build_id).first()
+    if build is None or build.is_finished:
+        return build
+    site = build.site
+    entity = Entity.objects.filter(ref=site.entity_ref).select_related("location").first()
+    if entity is None:
+        return _fail(site, build, f"{site.entity_ref} is no longer in the catalog", "")
+    current = site.current_build
+    with tempfile.TemporaryDirectory(prefix="greenroom-docs-") as scratch:
+        source_dir = Path(scratch) / "source"
+        source_dir.mkdir()
+        try:
+            source = _source_for(entity)
+            if current and source.pinned_commit and source.pinned_commit == current.source_commit:
+                return _unchanged(build, current.source_commit)
+            fetched = fetch_source(source, source_dir, source_policy())
+        except SourceError as error:
+            return _fail(site, build, str(error), "")
+        if current and fetched.version and fetched.version == current.source_commit:
+            return _unchanged(build, fetched.version)
+        return _build_from(entity, site, build, source_dir, fetched)
+
+
+def _unchanged(build: DocBuild, commit: str) -> DocBuild:
+    build.status = DocBuild.Status.UNCHANGED
+    build.source_commit = commit
+    build.log = f"greenroom: the source is unchanged at {commit or 'the same version'}; nothing to build\n"
+    build.finished_at = timezone.now()
+    build.save(update_fields=["status", "source_commit", "log", "finished_at"])
+    return build
+
+
 def _build_from(entity: Entity, site: DocSite, build: DocBuild, source_dir: Path, fetched) -> DocBuild:
     now = timezone.now()
     DocBuild.objects.filter(pk=build.pk).update(status=DocBuild.Status.RUNNING, started_at=now)
@@ -128,8 +187,13 @@ def _build_from(entity: Entity, site: DocSite, build: DocBuild, source_dir: Path
     log = f"greenroom: read {fetched.files} files ({fetched.bytes} bytes), version {fetched.version or 'unknown'}\n"
     log += "".join(f"greenroom: skipped {warning}\n" for warning in fetched.warnings)
     site_dir = source_dir.parent / "site"
+    DocBuild.objects.filter(pk=build.pk).update(log=log)
+
+    def progress(text: str) -> None:  # readers of the build (the sync stream) follow the log as it grows
+        DocBuild.objects.filter(pk=build.pk).update(log=log + text)
+
     try:
-        output = run_mkdocs(source_dir, site_dir, _limits(), entity.title or entity.name)
+        output = run_mkdocs(source_dir, site_dir, _limits(), entity.title or entity.name, on_output=progress)
     except BuildFailed as error:
         return _fail(site, build, str(error), log + error.log)
     return publish(site, build, site_dir, log + output.log, output.nav)

@@ -7,13 +7,13 @@ from typing import Any
 from django.http import Http404, HttpRequest
 
 from .pages import docs_view
-from .readme import readme_path, render_readme
+from .readme import has_readme, render_readme
 from .sources import has_techdocs
 
 
 def has_docs_tab(entity: Any) -> bool:
-    """TechDocs, or a README beside a local catalog file; no query either way."""
-    return has_techdocs(entity) or readme_path(entity) is not None
+    """TechDocs, or a README beside the catalog file; no query either way (git READMEs are cached)."""
+    return has_techdocs(entity) or has_readme(entity)
 
 
 def docs_tab_context(request: HttpRequest, entity: Any) -> dict[str, Any]:

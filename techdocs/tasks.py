@@ -16,6 +16,15 @@ def build_docs_task(build_id: int) -> str | None:
     return build.status if build else None
 
 
+@shared_task(name="techdocs.sync")
+def sync_docs_task(build_id: int) -> str | None:
+    """Run one sync: build only if the source changed since the online site."""
+    from .services import run_sync
+
+    build = run_sync(build_id)
+    return build.status if build else None
+
+
 @shared_task(name="techdocs.check_entity")
 def check_entity_docs_task(entity_ref: str) -> str:
     """Rebuild an entity's docs if their source changed (external builds are never built here)."""

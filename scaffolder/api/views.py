@@ -39,6 +39,7 @@ from ..services import (
     user_identity,
 )
 from ..workspace import WorkspaceError, clean_relative
+from .long_poll import wait_for_events
 from .serializers import serialize_event, serialize_task
 
 EVENT_STREAM_SECONDS = 300
@@ -163,11 +164,12 @@ def events_after(task: Task, after: Any) -> list[dict[str, Any]]:
 
 
 class TaskEventsView(APIView):
-    """``GET /v2/tasks/{id}/events?after=`` answers at once (no long polling): poll it, or use the event stream."""
+    """``GET /v2/tasks/{id}/events?after=`` long-polls: it answers when there are events, or after the cap."""
 
     def get(self, request: Request, task_id: str) -> Response:
         task = visible_task(request, task_id)
-        return Response(events_after(task, request.query_params.get("after")))
+        after = request.query_params.get("after")
+        return Response(wait_for_events(task, lambda: events_after(task, after)))
 
 
 class EventStreamRenderer(BaseRenderer):

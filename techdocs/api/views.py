@@ -7,19 +7,23 @@ or a platform admin.
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import posixpath
 import tempfile
+from collections.abc import Iterator
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from rest_framework import status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.api.serializers import entity_payload
 from catalog.models import Entity
-from portal.api.errors import ConflictError, InputError, NotAllowedError, NotFoundError, PayloadTooLargeError
+from portal.api.errors import ApiError, ConflictError, InputError, NotAllowedError, NotFoundError, PayloadTooLargeError
 from portal.permissions import can_refresh_entity
 
 from .. import storage
@@ -27,8 +31,9 @@ from ..archives import ArchiveRefused
 from ..config import techdocs_settings
 from ..models import DocSite
 from ..pages import normalise_path
-from ..services import publish_upload, request_build
+from ..services import publish_upload, request_build, request_sync
 from ..sources import SourceError, has_techdocs, resolve_source
+from ..sync_stream import follow_build
 from ..views import ASSET_POLICY
 
 # Backstage serves these as plain text so a site file can never run as a page of the API's origin.
@@ -135,8 +140,48 @@ class PublishView(APIView):
         )
 
 
+class EventStreamRenderer(BaseRenderer):
+    """Lets ``Accept: text/event-stream`` through content negotiation; the view streams itself."""
+
+    media_type = "text/event-stream"
+    format = "event-stream"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return json.dumps(data).encode()
+
+
 class SyncView(APIView):
-    """``POST sync/:namespace/:kind/:name``: queue a rebuild now (owners and platform admins)."""
+    """Backstage's ``GET sync/:namespace/:kind/:name`` and Greenroom's forced ``POST``.
+
+    GET rebuilds the docs if their source changed. With ``Accept: text/event-stream`` it streams
+    ``log`` events (one line each), then ``finish`` (``{"updated": bool}``) or ``error``. Without it,
+    Backstage's older answers: 201 ``{"message": ...}`` when a new site went online, 304 when
+    nothing changed, an error when the build failed, and 202 when the build outlasts the wait.
+    POST queues a forced rebuild (owners and platform admins).
+    """
+
+    renderer_classes = [JSONRenderer, EventStreamRenderer]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # Errors are JSON in Backstage's shape even when the client asked for a stream.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
+    def get(self, request, namespace: str, kind: str, name: str) -> HttpResponseBase:
+        entity = _entity(namespace, kind, name)
+        if not has_techdocs(entity):
+            raise InputError(f"{entity.ref} has no backstage.io/techdocs-ref annotation")
+        if techdocs_settings()["BUILDER"] != "local":
+            events: Iterator[tuple[str, Any]] = iter([("finish", {"updated": False})])
+        else:
+            events = follow_build(request_sync(entity).pk)
+        if "text/event-stream" in request.headers.get("Accept", ""):
+            response = StreamingHttpResponse(_frames(events), content_type="text/event-stream")
+            response["Cache-Control"] = "no-cache"
+            response["X-Accel-Buffering"] = "no"
+            return response
+        return _legacy_answer(events)
 
     def post(self, request, namespace: str, kind: str, name: str) -> Response:
         entity = _entity(namespace, kind, name)
@@ -145,3 +190,29 @@ class SyncView(APIView):
             raise ConflictError("docs are built externally (TECHDOCS_BUILDER=external); publish them from CI")
         build = request_build(entity, reason="requested through the API", user=request.user)
         return Response({"build": build.pk, "status": build.status}, status=status.HTTP_202_ACCEPTED)
+
+
+class DocsBuildFailed(ApiError):
+    name = "Error"
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+
+def _frames(events: Iterator[tuple[str, Any]]) -> Iterator[str]:
+    for event, data in events:
+        if event == "timeout":
+            yield f"event: log\ndata: {json.dumps(data)}\n\n"
+            event, data = "finish", {"updated": False}
+        yield f"event: {event}\ndata: {json.dumps(data)}\n\n"
+
+
+def _legacy_answer(events: Iterator[tuple[str, Any]]) -> HttpResponseBase:
+    for event, data in events:
+        if event == "error":
+            raise DocsBuildFailed(f"the docs build failed: {data}")
+        if event == "timeout":
+            return Response({"message": data}, status=status.HTTP_202_ACCEPTED)
+        if event == "finish" and data["updated"]:
+            return Response({"message": "Docs updated or did not need updating"}, status=status.HTTP_201_CREATED)
+        if event == "finish":
+            return HttpResponseNotModified()
+    raise DocsBuildFailed("the docs build ended without an outcome")

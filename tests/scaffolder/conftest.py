@@ -181,4 +181,5 @@ VALUES = {"name": "billing", "owner": "group:default/team-a", "repoUrl": f"{GIT_
 
 
 # --- The Create page and the template form ---------------------------------------------------------
+from tests.scaffolder.fake_forge import fake_forge  # noqa: E402, F401
 from tests.scaffolder.form_fixtures import signed_in, template_catalog  # noqa: E402, F401

@@ -1,3 +1,3 @@
 """Built-in actions with Backstage's ids and inputs; importing this package registers them."""
 
-from . import catalog, debug, fetch, filesystem, publish  # noqa: F401
+from . import catalog, change_requests, debug, fetch, filesystem, publish  # noqa: F401

@@ -1,0 +1,208 @@
+"""The git side of the publishers: which remote a ``repoUrl`` names, and pushing a commit there.
+
+Remotes come only from ``SCAFFOLDER["PUBLISHERS"]``, chosen by the ``repoUrl`` host. Tokens travel in
+an HTTP header set through git's environment, never in a URL or a log line. No hook can run (the
+hooks directory is removed, ``core.hooksPath=/dev/null``). Local remotes (``file://`` or a path) are
+refused unless ``SCAFFOLDER["ALLOW_FILE_REMOTES"]`` is on.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+from django.conf import settings
+
+from ...templating import TemplateError, parse_repo_url
+from ..context import ActionContext, ActionError
+
+_NAME = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*")
+# Git's rules for ref names that matter here (git check-ref-format), plus a length cap.
+_BRANCH = re.compile(r"(?!/)(?!.*(?:\.\.|//|@\{|/\.|\.lock/))[^\x00-\x20~^:?*\[\\\x7f]{1,200}(?<![/.])(?<!\.lock)")
+
+
+@dataclass(frozen=True)
+class Remote:
+    """A configured remote for one repository; ``api_url`` is set when the forge's API may be called."""
+
+    clone_url: str
+    web_url: str | None
+    style: str
+    token: str
+    host: str = ""
+    owner: str = ""
+    repo: str = ""
+    api_url: str | None = None
+
+
+def is_branch_name(value: str) -> bool:
+    """Whether ``value`` is a branch name git accepts (``git check-ref-format --branch``), ``@`` aside."""
+    return value != "@" and bool(_BRANCH.fullmatch(value))
+
+
+def _default_api(provider: str, host: str) -> str | None:
+    if provider == "github":
+        return "https://api.github.com" if host == "github.com" else f"https://{host}/api/v3"
+    if provider == "gitlab":
+        return f"https://{host}/api/v4"
+    return None
+
+
+def resolve_remote(repo_url: str, provider: str, token: str | None = None) -> Remote:
+    """The configured remote for ``repo_url`` (``host?owner=o&repo=r``); ``ActionError`` if none or unsafe.
+
+    ``token`` (a step's ``token`` input) replaces the configured token, as in Backstage.
+    """
+    try:
+        parsed = parse_repo_url(repo_url)
+    except TemplateError as error:
+        raise ActionError(f"repoUrl: {error}") from None
+    owner = parsed.get("owner") or parsed.get("organization") or parsed.get("project") or ""
+    repo = parsed["repo"]
+    for part, value in (("owner", owner), ("repo", repo)):
+        if value and (not _NAME.fullmatch(value) or ".." in value.split("/")):
+            raise ActionError(f"repoUrl: {part} {value!r} may hold only letters, digits, '.', '_', '-' and '/'")
+    for publisher in settings.SCAFFOLDER["PUBLISHERS"]:
+        if publisher["host"].lower() != parsed["host"].lower():
+            continue
+        style = publisher.get("type", "git")
+        if provider != "git" and style != provider:
+            raise ActionError(f"repoUrl: {parsed['host']} is configured as {style}, not {provider}")
+        clone_url = publisher["remote"].format(owner=owner, repo=repo)
+        if _is_local(clone_url) and not settings.SCAFFOLDER["ALLOW_FILE_REMOTES"]:
+            raise ActionError(f"repoUrl: local remotes are not allowed ({parsed['host']})")
+        if clone_url.startswith(("http://", "git://", "ext::")) or "::" in clone_url.split("/")[0]:
+            raise ActionError(f"repoUrl: the remote for {parsed['host']} must use https, ssh or (in tests) file")
+        web = publisher.get("web")
+        api = publisher["api"] if "api" in publisher else _default_api(style, publisher["host"].lower())
+        return Remote(
+            clone_url=clone_url,
+            web_url=web.format(owner=owner, repo=repo) if web else None,
+            style=style,
+            token=token or publisher.get("token") or os.environ.get(publisher.get("token_env") or "", ""),
+            host=publisher["host"].lower(),
+            owner=owner,
+            repo=repo,
+            api_url=api or None,
+        )
+    raise ActionError(f"repoUrl: no publisher is configured for host {parsed['host']!r}")
+
+
+def _is_local(url: str) -> bool:
+    return url.startswith(("file:", "/"))
+
+
+def git_environment(home: str, remote: Remote) -> dict[str, str]:
+    config = [
+        ("core.hooksPath", "/dev/null"),
+        ("protocol.file.allow", "always" if _is_local(remote.clone_url) else "never"),
+    ]
+    if remote.token:
+        user = "oauth2" if remote.style == "gitlab" else "x-access-token"
+        credentials = base64.b64encode(f"{user}:{remote.token}".encode()).decode()
+        config.append(("http.extraHeader", f"Authorization: Basic {credentials}"))
+    environment = {
+        "HOME": home,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_ALLOW_PROTOCOL": "https:ssh:file" if _is_local(remote.clone_url) else "https:ssh",
+        "GIT_CONFIG_COUNT": str(len(config)),
+    }
+    for index, (key, value) in enumerate(config):
+        environment[f"GIT_CONFIG_KEY_{index}"] = key
+        environment[f"GIT_CONFIG_VALUE_{index}"] = value
+    return environment
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    email: str
+    message: str
+
+    @classmethod
+    def from_input(cls, ctx: ActionContext, message_key: str, default_message: str) -> Author:
+        return cls(
+            ctx.input.get("gitAuthorName") or "Scaffolder",
+            ctx.input.get("gitAuthorEmail") or "scaffolder@greenroom.invalid",
+            ctx.input.get(message_key) or default_message,
+        )
+
+
+def push_new_repository(ctx: ActionContext, source: Path, remote: Remote, branch: str, author: Author) -> str:
+    """Make ``source`` a repository with one commit and push it to ``branch``; the commit hash."""
+    with tempfile.TemporaryDirectory(prefix="scaffolder-git-home-") as home:
+        try:
+            repository = git.Repo.init(source, initial_branch=branch)
+            shutil.rmtree(source / ".git" / "hooks", ignore_errors=True)  # samples only, but none may run
+            repository.git.update_environment(**git_environment(home, remote))
+            return _commit_and_push(ctx, repository, remote, branch, author)
+        except git.GitCommandError as error:
+            raise ActionError(f"Could not publish to {remote.clone_url}: {_git_detail(error, remote)}") from None
+
+
+def push_branch(
+    ctx: ActionContext, files: Path, remote: Remote, base: str, branch: str, target_path: str, author: Author
+) -> str:
+    """Clone ``base``, lay ``files`` over it at ``target_path``, commit and push as ``branch``; the hash."""
+    with tempfile.TemporaryDirectory(prefix="scaffolder-git-home-") as home:
+        checkout = Path(home) / "checkout"
+        environment = git_environment(home, remote)
+        try:
+            repository = git.Repo.clone_from(
+                remote.clone_url, checkout, env=environment, branch=base, depth=1, no_tags=True,
+                single_branch=True, multi_options=["--no-checkout"],
+            )  # fmt: skip
+            shutil.rmtree(checkout / ".git" / "hooks", ignore_errors=True)
+            repository.git.update_environment(**environment)
+            repository.git.checkout("-q", "-b", branch, f"origin/{base}")
+            _lay_over(files, checkout, target_path)
+            return _commit_and_push(ctx, repository, remote, branch, author)
+        except git.GitCommandError as error:
+            raise ActionError(
+                f"Could not push branch {branch} to {remote.clone_url}: {_git_detail(error, remote)}"
+            ) from None
+
+
+def _lay_over(files: Path, checkout: Path, target_path: str) -> None:
+    """Copy ``files`` into ``checkout/target_path``, never through a symbolic link the repository holds."""
+    for source in sorted(files.rglob("*")):
+        relative = source.relative_to(files)
+        if relative.parts[0] == ".git" or not source.is_file():
+            continue
+        destination = checkout.joinpath(*Path(target_path).parts, *relative.parts)
+        current = checkout
+        for part in destination.relative_to(checkout).parts:
+            current = current / part
+            if current.is_symlink():
+                raise ActionError(f"the repository has a symbolic link at {current.relative_to(checkout)}; refused")
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, destination)
+        except OSError as error:
+            raise ActionError(f"could not write {destination.relative_to(checkout)}: {error.strerror}") from None
+
+
+def _commit_and_push(ctx: ActionContext, repository: git.Repo, remote: Remote, branch: str, author: Author) -> str:
+    repository.git.add(A=True)
+    repository.git.commit(
+        "-m", author.message, "--allow-empty", "--no-verify", author=f"{author.name} <{author.email}>",
+        env={"GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email},
+    )  # fmt: skip
+    commit = repository.head.commit.hexsha
+    ctx.check_cancelled()
+    repository.git.push(remote.clone_url, f"HEAD:refs/heads/{branch}", "--no-verify")
+    return commit
+
+
+def _git_detail(error: git.GitCommandError, remote: Remote) -> str:
+    detail = (error.stderr or "").strip()
+    if remote.token:
+        detail = detail.replace(remote.token, "***")
+    return detail[-500:]

@@ -1,0 +1,137 @@
+"""A small JSON client for forge REST APIs (GitHub, GitLab) used by the publishers.
+
+The API base URL comes from ``SCAFFOLDER["PUBLISHERS"]`` (never from a template). Before each
+client is made the host is checked as the catalog checks git remotes: https only, and no loopback,
+private or link-local address unless ``CATALOG["ALLOW_PRIVATE_ADDRESSES"]`` is on (self-hosted forges
+on an internal network; tests on 127.0.0.1, where plain http is then allowed too). Redirects are not
+followed, every request has a timeout, and the token never appears in an error message.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from catalog.config import reader_policy
+from catalog.readers.remotes import RemoteRefused, _resolve, is_public_address
+
+from .actions.context import ActionError
+
+TIMEOUT_SECONDS = 20
+MAX_RESPONSE_BYTES = 5 * 1024 * 1024
+
+
+class ForgeError(ActionError):
+    """The forge answered with an error status; ``status`` and ``body`` (parsed JSON or text) are kept."""
+
+    def __init__(self, message: str, status: int, body: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a redirect is answered as the 3xx error it is
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def check_api_url(url: str) -> str:
+    """``url`` without a trailing slash if the forge API may be called there; ``ActionError`` if not."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("https", "http") or not host or parts.username or parts.password:
+        raise ActionError(f"the forge API URL {url!r} must be an https URL with a host")
+    allow_private = reader_policy().allow_private_addresses
+    try:
+        addresses = _resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
+    except RemoteRefused as error:
+        raise ActionError(f"forge API: {error}") from None
+    if not allow_private:
+        for address in addresses:
+            if not is_public_address(address):
+                raise ActionError(f"forge API host {host!r} resolves to non-public address {address}; refusing")
+    if parts.scheme == "http" and not (allow_private and all(_is_loopback(address) for address in addresses)):
+        raise ActionError(f"the forge API URL {url!r} must use https")
+    return url.rstrip("/")
+
+
+def _is_loopback(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return address.is_loopback
+
+
+@dataclass(frozen=True)
+class ForgeClient:
+    """Calls ``base_url`` + path with the forge's auth header; answers parsed JSON."""
+
+    base_url: str
+    host: str
+    headers: dict[str, str]
+    token: str = ""
+
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base_url + path, data=data, method=method)
+        for name, value in {**self.headers, "Content-Type": "application/json", "User-Agent": "greenroom"}.items():
+            request.add_header(name, value)
+        try:
+            with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
+                return _parse(response.read(MAX_RESPONSE_BYTES + 1))
+        except urllib.error.HTTPError as error:
+            parsed = _parse(error.read(MAX_RESPONSE_BYTES + 1))
+            raise ForgeError(
+                self._redact(f"{self.host} answered {error.code} to {method} {path}: {_message(parsed)}"),
+                error.code,
+                parsed,
+            ) from None
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            reason = getattr(error, "reason", error)
+            raise ActionError(self._redact(f"could not reach the {self.host} API: {reason}")) from None
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self.token, "***") if self.token else text
+
+
+def github_client(base_url: str, host: str, token: str) -> ForgeClient:
+    headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return ForgeClient(check_api_url(base_url), host, headers, token)
+
+
+def gitlab_client(base_url: str, host: str, token: str) -> ForgeClient:
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["PRIVATE-TOKEN"] = token
+    return ForgeClient(check_api_url(base_url), host, headers, token)
+
+
+def _parse(raw: bytes) -> Any:
+    if len(raw) > MAX_RESPONSE_BYTES:
+        raise ValueError("the forge's answer is too large")
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw.decode("utf-8", "replace")[:300]
+
+
+def _message(body: Any) -> str:
+    """The forge's own words: GitHub's ``message`` (+ ``errors``), GitLab's ``message``/``error``."""
+    if isinstance(body, dict):
+        message = body.get("message") or body.get("error") or ""
+        if isinstance(message, dict):  # GitLab: {"name": ["has already been taken"], ...}
+            message = "; ".join(f"{key} {', '.join(map(str, value))}" for key, value in message.items())
+        parts = [str(message)]
+        for error in body.get("errors") or []:
+            parts.append(str(error.get("message") or error) if isinstance(error, dict) else str(error))
+        return "; ".join(part for part in parts if part)[:500] or json.dumps(body)[:300]
+    return str(body or "no details")[:300]
