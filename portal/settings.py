@@ -204,6 +204,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
+# --- Operations (docs/operations.md) ---------------------------------------------------------
+# Seconds each /readyz check of the broker and storage may take (the database has its connect timeout).
+HEALTH_CHECK_TIMEOUT = env_int("HEALTH_CHECK_TIMEOUT", 3)
+
 # --- Cache ------------------------------------------------------------------------------------
 # Shared by web processes and workers: Redis when configured, else files under var/ (one machine).
 if REDIS_URL:
