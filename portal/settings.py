@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it times and counts every request, including those a later middleware answers.
+    "portal.ops.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files from the WSGI process itself: no extra web server to set up.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -207,6 +209,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # --- Operations (docs/operations.md) ---------------------------------------------------------
 # Seconds each /readyz check of the broker and storage may take (the database has its connect timeout).
 HEALTH_CHECK_TIMEOUT = env_int("HEALTH_CHECK_TIMEOUT", 3)
+# /metrics answers callers sending this bearer token, and callers on loopback unless that is turned off.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOW_LOOPBACK = env_bool("METRICS_ALLOW_LOOPBACK", True)
+# A Celery worker serves its job metrics on this port (0: off); web processes use /metrics.
+WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0)
+WORKER_METRICS_ADDRESS = env_str("WORKER_METRICS_ADDRESS", "127.0.0.1")
 
 # --- Cache ------------------------------------------------------------------------------------
 # Shared by web processes and workers: Redis when configured, else files under var/ (one machine).

@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from . import views
+from . import metrics_view, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("metrics", metrics_view.metrics, name="metrics"),
 ]
