@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so it times and counts every request, including those a later middleware answers.
     "portal.ops.middleware.MetricsMiddleware",
+    # Next, so every log line of the request, and every job it starts, carries its id.
+    "portal.ops.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files from the WSGI process itself: no extra web server to set up.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -153,10 +155,21 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# LOG_FORMAT=json: one JSON object per line (portal.ops.logging); every line carries the request id.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"environment variable LOG_FORMAT={LOG_FORMAT!r} must be 'text' or 'json'")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "portal.ops.request_id.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "portal.ops.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
@@ -205,6 +218,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# Workers log through LOGGING above (JSON lines with the job's request id), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Operations (docs/operations.md) ---------------------------------------------------------
 # Seconds each /readyz check of the broker and storage may take (the database has its connect timeout).
