@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 
 from prometheus_client import REGISTRY, CollectorRegistry, multiprocess, start_http_server
 
@@ -36,6 +37,14 @@ def start_worker_exporter(port: int, address: str) -> threading.Thread:
     """Serve this worker's job metrics on ``address:port`` (the worker has no web server of its own)."""
     _server, thread = start_http_server(port, addr=address, registry=process_registry())
     return thread
+
+
+def clear_multiprocess_dir() -> None:
+    """Empty the shared folder at start-up: files a previous run left would be added to this run's values."""
+    folder = multiprocess_dir()
+    if folder:
+        for path in Path(folder).glob("*.db"):
+            path.unlink(missing_ok=True)
 
 
 def mark_process_dead(pid: int) -> None:
