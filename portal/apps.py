@@ -19,6 +19,10 @@ class PortalConfig(AppConfig):
 
         entities_changed.connect(on_entities_changed, dispatch_uid="portal.search")
         self._forget_tokens_on_change()
+        from portal.ops import celery_signals, request_id
+
+        celery_signals.connect()
+        request_id.connect()
         register_nav_item(NavItem("Home", "home", order=0))
         register_home_widget(
             HomeWidget("quick-links", "Quick links", "portal/widgets/quick_links.html", 40, quick_links_context)

@@ -9,6 +9,7 @@ from portal.views import HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    path("", include("portal.ops.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("portal.account_urls")),
     path("accounts/", include("allauth.urls")),
