@@ -101,21 +101,10 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Directives that replace portal.security_headers.DEFAULT_POLICY's, e.g. {"img-src": "'self' https:"}.
 CONTENT_SECURITY_POLICY: dict[str, str] = json.loads(env_str("CONTENT_SECURITY_POLICY", "{}"))
-# GREENROOM_HTTPS: the portal is served over HTTPS (directly or behind a proxy that sets
-# X-Forwarded-Proto); cookies are then sent over HTTPS only and browsers are told to stay on it.
-GREENROOM_HTTPS = env_bool("GREENROOM_HTTPS", False)
-SESSION_COOKIE_SECURE = GREENROOM_HTTPS
-CSRF_COOKIE_SECURE = GREENROOM_HTTPS
+# HTTPS, secure cookies, HSTS and CSRF_TRUSTED_ORIGINS are set from GREENROOM_HTTPS at the top.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-if GREENROOM_HTTPS:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # Usually the proxy redirects plain HTTP; health checks that arrive over HTTP keep working.
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
-# Origins (scheme and host) a proxy in front of the portal serves it from, for CSRF's origin check.
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 ROOT_URLCONF = "portal.urls"
 LOGIN_URL = "account_login"
@@ -349,7 +338,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "soundcheck.send_campaign_reminders",
         "schedule": float(env_int("SOUNDCHECK_REMINDER_TICK", 86400)),
     },
-    # Fails scaffolder runs whose worker died (no heartbeat for SCAFFOLDER["TASK_TIMEOUT"] seconds).
     # Soundcheck (docs/soundcheck.md): collect facts and evaluate every check; sync config-as-code sources.
     "soundcheck-collect-and-evaluate": {
         "task": "soundcheck.collect_and_evaluate",
@@ -359,6 +347,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "soundcheck.sync_sources",
         "schedule": float(env_int("SOUNDCHECK_SYNC_INTERVAL", 600)),
     },
+    # Fails scaffolder runs whose worker died (no heartbeat for SCAFFOLDER["TASK_TIMEOUT"] seconds).
     "scaffolder-fail-stale-tasks": {
         "task": "scaffolder.fail_stale_tasks",
         "schedule": float(env_int("SCAFFOLDER_REAPER_TICK", 60)),
@@ -374,9 +363,6 @@ SOUNDCHECK = {
     "BATCH_SIZE": env_int("SOUNDCHECK_BATCH_SIZE", 1000),
     # Largest JUnit / Cobertura upload accepted by the facts API.
     "MAX_UPLOAD_BYTES": env_int("SOUNDCHECK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
-    # Catalog refreshes touching at most this many entities are collected and evaluated in one task;
-    # bigger ones are split into tasks of BATCH_SIZE refs.
-    "INLINE_REFS": env_int("SOUNDCHECK_INLINE_REFS", 1000),
 }
 
 # --- Scaffolder ------------------------------------------------------------------------------

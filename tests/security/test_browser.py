@@ -90,6 +90,7 @@ def test_session_and_csrf_cookies_are_secure_when_https_is_configured(monkeypatc
     import portal.settings as portal_settings
 
     monkeypatch.setenv("GREENROOM_HTTPS", "true")
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-secret-for-this-test-only-0123456789")
     try:
         reloaded = importlib.reload(portal_settings)
         assert reloaded.SESSION_COOKIE_SECURE is True
@@ -98,6 +99,7 @@ def test_session_and_csrf_cookies_are_secure_when_https_is_configured(monkeypatc
         assert reloaded.SECURE_HSTS_SECONDS > 0
     finally:
         monkeypatch.delenv("GREENROOM_HTTPS")
+        monkeypatch.delenv("SECRET_KEY")
         importlib.reload(portal_settings)
     assert portal_settings.SESSION_COOKIE_SECURE is False
 
