@@ -116,10 +116,14 @@ class Backend:
             return SearchPage(hits=[], total=0, facets={name: [] for name in FACET_FIELDS} if facets else {})
         from_sql, from_params, score_sql, score_params, where, where_params = self._parts(query)
         columns = ", ".join(f"d.{column}" for column in _COLUMNS)
-        order = "exact DESC, score DESC, d.title, d.id" if query.words else "d.type, d.title, d.id"
+        order = "exact DESC, score DESC, {t}.title, {t}.id" if query.words else "{t}.type, {t}.title, {t}.id"
+        # Every match is scored, but only the page's rows are read whole: the snippet's text, the
+        # keywords and extras of thousands of matches would otherwise be read and thrown away.
         sql = (
-            f"SELECT {columns}, substr(d.text, 1, {SNIPPET_SOURCE_CHARS}), {score_sql} "
-            f"FROM {from_sql} WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
+            f"WITH ranked AS (SELECT d.id, d.type, d.title, {score_sql} FROM {from_sql} WHERE {where} "
+            f"ORDER BY {order.format(t='d')} LIMIT %s OFFSET %s) "
+            f"SELECT {columns}, substr(d.text, 1, {SNIPPET_SOURCE_CHARS}), r.exact, r.score "
+            f"FROM ranked AS r JOIN portal_searchdocument AS d ON d.id = r.id ORDER BY {order.format(t='r')}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*score_params, *from_params, *where_params, limit, offset])
@@ -165,7 +169,12 @@ class PostgresBackend(Backend):
         # Words are letters and digits only (query.words_of), quoted as lexemes all the same.
         tsquery = " & ".join(f"'{word}':*" if _prefix_word(word) else f"'{word}'" for word in query.words)
         from_sql = "portal_searchdocument AS d CROSS JOIN to_tsquery('simple', %s) AS q"
-        score_sql = "ts_rank(d.search_vector, q) + 0.1 * word_similarity(%s, d.title || ' ' || d.name)"
+        # Rows the words match are ranked by ts_rank; rows found only as near spellings (typos) by
+        # their similarity, scaled below: word_similarity is costly, so matching rows skip it.
+        score_sql = (
+            "CASE WHEN d.search_vector @@ q THEN ts_rank(d.search_vector, q) "
+            "ELSE 0.1 * word_similarity(%s, d.title || ' ' || d.name) END"
+        )
         where_sql = "d.search_vector @@ q"
         where_params: list[Any] = []
         if len(query.phrase) >= TRIGRAM_MIN_LENGTH:
