@@ -82,7 +82,9 @@ GOOD = {"mine": "system:default/payments", "group": "group:default/team-a", "bra
 @pytest.fixture
 def picker_catalog(write_file, db):
     body = template([PAGE], name="more-pickers", title="More pickers")
-    return load_catalog_file(write_file, "catalog.yaml", PEOPLE_AND_SYSTEMS + TAGGED + "---\n" + yaml.safe_dump(body))
+    return load_catalog_file(
+        write_file, "catalog.yaml", PEOPLE_AND_SYSTEMS + TAGGED + "---\n" + yaml.safe_dump(body, sort_keys=False)
+    )
 
 
 def section(page: str, field: str) -> str:
