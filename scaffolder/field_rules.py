@@ -8,20 +8,38 @@ the same rules run here, on every submission, whatever client sent it. Rules tha
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+from catalog.refs import InvalidEntityRef, parse_entity_ref
 from catalog.validation.formats import is_valid_object_name
 
 # Field extensions the form renders. Any other ``ui:field`` is shown as a plain input, and named by
 # ``unknown_ui_fields`` so a template author learns the form is not what they meant.
-KNOWN_UI_FIELDS = frozenset({"EntityPicker", "OwnerPicker", "RepoUrlPicker", "EntityNamePicker", "Secret"})
+KNOWN_UI_FIELDS = frozenset(
+    {
+        "EntityPicker",
+        "OwnerPicker",
+        "OwnedEntityPicker",
+        "MultiEntityPicker",
+        "MyGroupsPicker",
+        "EntityTagsPicker",
+        "RepoUrlPicker",
+        "RepoBranchPicker",
+        "EntityNamePicker",
+        "Secret",
+    }
+)
 KNOWN_UI_WIDGETS = frozenset(
     {"text", "textarea", "password", "select", "radio", "checkbox", "checkboxes", "hidden", "email", "updown"}
 )
 # The query keys a RepoUrlPicker value may carry besides ``owner`` and ``repo``, by host type.
 REPO_URL_EXTRA_KEYS = ("organization", "workspace", "project")
+# Backstage's EntityTagsPicker rule: lowercase letters, digits, ``+``, ``#`` and ``-``, at most 63.
+TAG_PATTERN = re.compile(r"[a-z0-9+#-]{1,63}")
+TAG_RULE = "must be at most 63 lowercase letters, digits, +, # or -"
 
 
 @dataclass(frozen=True)
@@ -71,7 +89,63 @@ def check_field(value: Any, ui: dict[str, Any]) -> str | None:
         return None
     if field == "RepoUrlPicker":
         return _check_repo_url(value, ui_options(ui))
+    if field == "RepoBranchPicker":
+        return _check_branch(value)
+    if field == "EntityTagsPicker":
+        return _check_items(value, _tag_problem)
+    if field == "MultiEntityPicker":
+        return _check_items(value, _ref_problem)
     return None
+
+
+def is_valid_picker_tag(value: Any) -> bool:
+    return isinstance(value, str) and TAG_PATTERN.fullmatch(value) is not None
+
+
+def _check_items(value: Any, problem) -> str | None:
+    """The first problem among a list value's items, naming the item."""
+    if value == []:
+        return None
+    if not isinstance(value, list):
+        return "must be a list"
+    for item in value:
+        message = problem(item)
+        if message:
+            return message
+    return None
+
+
+def _tag_problem(item: Any) -> str | None:
+    if is_valid_picker_tag(item):
+        return None
+    shown = item if isinstance(item, str) else repr(item)
+    return f"{_short(shown)!r} is not a valid tag: tags {TAG_RULE}"
+
+
+def _ref_problem(item: Any) -> str | None:
+    if not isinstance(item, str):
+        return f"{_short(repr(item))} is not an entity reference"
+    try:
+        parse_entity_ref(item)
+    except InvalidEntityRef:
+        return f"{_short(item)!r} is not an entity reference such as kind:namespace/name"
+    return None
+
+
+def _check_branch(value: Any) -> str | None:
+    # Imported here: the git publishers load GitPython, which the form's modules do without.
+    from .actions.builtin.gitpush import is_branch_name
+
+    if not isinstance(value, str) or not is_branch_name(value):
+        return (
+            "must be a branch name git accepts: no spaces, ~ ^ : ? * [ \\ or control characters, "
+            "no '..', '//' or '@{', not starting with '/' or ending with '/', '.' or '.lock'"
+        )
+    return None
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _check_repo_url(value: Any, options: dict[str, Any]) -> str | None:

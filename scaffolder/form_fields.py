@@ -15,7 +15,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from . import pickers
+from . import pickers, tag_picker
 from .field_rules import KNOWN_UI_FIELDS, KNOWN_UI_WIDGETS, ui_options
 from .parameters import ParameterPage, visible_fields
 
@@ -50,6 +50,9 @@ class FormField:
     children: list[FormField] = field(default_factory=list)
     unknown_extension: str = ""
     suggest_url: str = ""
+    # A multiple picker's text input for more items (beside the checkboxes of the chosen ones).
+    accepts_more: bool = False
+    note: str = ""
 
     @property
     def describedby(self) -> str:
@@ -74,9 +77,9 @@ def html_id(name: str) -> str:
 
 
 def build_fields(
-    page: ParameterPage, values: dict[str, Any], errors: dict[str, str], template_ref: str = ""
+    page: ParameterPage, values: dict[str, Any], errors: dict[str, str], template_ref: str = "", user: Any = None
 ) -> list[FormField]:
-    """The page's fields for ``values`` with ``errors`` (by dotted name) attached."""
+    """The page's fields for ``values`` with ``errors`` (by dotted name) attached; pickers offer ``user``'s choices."""
     visible = visible_fields(page, values)
     return [
         _field(
@@ -88,6 +91,7 @@ def build_fields(
             errors=errors,
             controlling=name in visible.controlling,
             template_ref=template_ref,
+            user=user,
         )
         for name, schema in visible.properties.items()
     ]
@@ -101,6 +105,8 @@ def widget_of(schema: dict[str, Any], ui: dict[str, Any]) -> str:
         return "repo_url"
     if ui_field in pickers.PICKER_FIELDS:
         return "picker"
+    if ui_field in pickers.MULTI_PICKER_FIELDS:
+        return "picker_multi"
     if ui_field == "Secret" or ui_widget == "password":
         return "password"
     if kind == "object" and isinstance(schema.get("properties"), dict):
@@ -129,6 +135,7 @@ def _field(
     errors: dict[str, str],
     controlling: bool = False,
     template_ref: str = "",
+    user: Any = None,
 ) -> FormField:
     widget = widget_of(schema, ui)
     ui_field, ui_widget = ui.get("ui:field"), ui.get("ui:widget")
@@ -143,7 +150,7 @@ def _field(
         label=str(schema.get("title") or name.rsplit(".", 1)[-1]),
         widget=widget,
         description=str(schema.get("description") or ""),
-        help=str(ui.get("ui:help") or ""),
+        help=str(ui.get("ui:help") or (tag_picker.helper_text(ui) if ui_field == tag_picker.TAG_FIELD else "")),
         placeholder=str(ui.get("ui:placeholder") or ""),
         required=required,
         autofocus=ui.get("ui:autofocus") is True,
@@ -152,12 +159,20 @@ def _field(
         error=errors.get(name, ""),
         unknown_extension=unknown,
     )
-    _fill(form_field, schema, ui, value, errors, template_ref)
+    if ui_field == "RepoBranchPicker" and "requestUserCredentials" in ui_options(ui):
+        form_field.note = "The run uses the portal's own credentials for the repository; none are asked here."
+    _fill(form_field, schema, ui, value, errors, template_ref, user)
     return form_field
 
 
 def _fill(
-    form_field: FormField, schema: dict[str, Any], ui: dict[str, Any], value: Any, errors: dict, template_ref: str
+    form_field: FormField,
+    schema: dict[str, Any],
+    ui: dict[str, Any],
+    value: Any,
+    errors: dict,
+    template_ref: str,
+    user: Any = None,
 ) -> None:
     widget = form_field.widget
     if widget == "fieldset":
@@ -172,6 +187,7 @@ def _fill(
                 required=child in required,
                 errors=errors,
                 template_ref=template_ref,
+                user=user,
             )
             for child, child_schema in schema["properties"].items()
         ]
@@ -197,7 +213,9 @@ def _fill(
     elif widget == "repo_url":
         _fill_repo_url(form_field, ui, value)
     elif widget == "picker":
-        _fill_picker(form_field, ui, value, template_ref)
+        _fill_picker(form_field, ui, value, template_ref, user)
+    elif widget == "picker_multi":
+        _fill_multi_picker(form_field, ui, value, template_ref, user)
     else:
         form_field.text = "" if value is None else option_text(value) if not isinstance(value, str) else value
     _constraints(form_field, schema)
@@ -240,18 +258,43 @@ def _fill_repo_url(form_field: FormField, ui: dict[str, Any], value: Any) -> Non
     form_field.attrs["owners"] = [Choice(owner, owner, owner == parts["owner"]) for owner in owners]
 
 
-def _fill_picker(form_field: FormField, ui: dict[str, Any], value: Any, template_ref: str) -> None:
+def _suggest_url(template_ref: str, field_name: str) -> str:
+    if not template_ref:
+        return ""
+    namespace, name = template_ref.split(":", 1)[1].split("/", 1)
+    return reverse("scaffolder:picker_options", args=[namespace, name, field_name])
+
+
+def _fill_picker(form_field: FormField, ui: dict[str, Any], value: Any, template_ref: str, user: Any) -> None:
     current = value if isinstance(value, str) else ""
-    choices = pickers.picker_choices(ui)
+    choices = pickers.picker_choices(ui, user=user)
     if len(choices) > pickers.SELECT_LIMIT or pickers.allows_arbitrary_values(ui):
         # Long lists (or free text): a text input whose suggestions come from the catalog as one types.
         form_field.widget = "picker_input"
         form_field.text = current
         form_field.choices = [Choice(choice.value, choice.label) for choice in choices[: pickers.SUGGESTION_LIMIT]]
-        if template_ref:
-            namespace_name = template_ref.split(":", 1)[1]
-            namespace, name = namespace_name.split("/", 1)
-            form_field.suggest_url = reverse("scaffolder:picker_options", args=[namespace, name, form_field.name])
+        form_field.suggest_url = _suggest_url(template_ref, form_field.name)
         return
     form_field.widget = "picker_select"
     form_field.choices = [Choice(choice.value, choice.label, choice.value == current.lower()) for choice in choices]
+
+
+def _fill_multi_picker(form_field: FormField, ui: dict[str, Any], value: Any, template_ref: str, user: Any) -> None:
+    """Checkboxes: every offered item when they are few and nothing else is allowed; otherwise the chosen
+    items, plus a text input (with catalog suggestions) for more."""
+    chosen = [str(item) for item in value] if isinstance(value, list) else []
+    offered = pickers.picker_choices(ui, user=user)
+    labels = {choice.value: choice.label for choice in offered}
+    if len(offered) <= pickers.SELECT_LIMIT and not pickers.allows_arbitrary_values(ui):
+        # Chosen items the picker no longer offers stay listed, so they can be unticked.
+        extra = [Choice(item, item, True) for item in chosen if item.lower() not in labels]
+        form_field.choices = extra + [
+            Choice(choice.value, choice.label, choice.value in {item.lower() for item in chosen}) for choice in offered
+        ]
+        return
+    form_field.choices = [Choice(item, labels.get(item.lower(), item), True) for item in chosen]
+    form_field.accepts_more = True
+    form_field.attrs["suggestions"] = [
+        Choice(choice.value, choice.label) for choice in offered if choice.value not in chosen
+    ][: pickers.SUGGESTION_LIMIT]
+    form_field.suggest_url = _suggest_url(template_ref, form_field.name)

@@ -8,6 +8,7 @@ inputs leave the value out, as react-jsonschema-form does, so ``required`` catch
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -104,6 +105,8 @@ def _read(name: str, schema: dict[str, Any], ui: dict[str, Any], post: QueryDict
         return chosen or _MISSING
     if widget == "repo_url":
         return _read_repo_url(name, post)
+    if widget == "picker_multi":
+        return _read_multi_picker(name, ui, post)
     text = post.get(name, "").replace("\r\n", "\n")
     if text == "":
         return _MISSING
@@ -118,6 +121,15 @@ def _read(name: str, schema: dict[str, Any], ui: dict[str, Any], post: QueryDict
     if ui.get("ui:field") in pickers.PICKER_FIELDS:
         return pickers.normalise_picker_value(text, ui)
     return text
+
+
+def _read_multi_picker(name: str, ui: dict[str, Any], post: QueryDict) -> Any:
+    """Ticked items, then those typed in the "add" input (separated by commas, spaces or lines), once each."""
+    typed = re.split(r"[\s,]+", post.get(f"{name}.add", ""))
+    items = [item.strip() for item in [*post.getlist(name), *typed] if item.strip()]
+    if ui.get("ui:field") == "MultiEntityPicker":
+        items = [pickers.normalise_picker_value(item, ui) for item in items]
+    return list(dict.fromkeys(items)) or _MISSING
 
 
 def _number(text: str, *, integer: bool) -> Any:

@@ -58,13 +58,13 @@ def first_step(template_body: dict[str, Any]) -> Step:
     return Step(index=0, values=with_defaults(pages[0], {}) if pages else {})
 
 
-def page_errors(page: ParameterPage, values: dict[str, Any]) -> list[FieldError]:
-    """Schema and ``ui:field`` errors, then catalog checks of pickers, then over-long values."""
+def page_errors(page: ParameterPage, values: dict[str, Any], user: Any = None) -> list[FieldError]:
+    """Schema and ``ui:field`` errors, then catalog checks of pickers (as ``user`` sees them), then over-long values."""
     errors = validate_page(page, values)
     named = {error.field for error in errors}
     for name, ui in _picker_fields(page, values):
         if name not in named:
-            message = pickers.check_picker_value(values.get(name), ui)
+            message = pickers.check_picker_value(values.get(name), ui, user)
             if message:
                 errors.append(FieldError(name, message))
     properties = set(visible_fields(page, values).properties)
@@ -81,8 +81,10 @@ def _picker_fields(page: ParameterPage, values: dict[str, Any]):
             yield name, ui
 
 
-def move(template_body: dict[str, Any], index: int, action: str, post: QueryDict, values: dict[str, Any]) -> Step:
-    """Apply one POST to the form at step ``index`` and say which step to show next."""
+def move(
+    template_body: dict[str, Any], index: int, action: str, post: QueryDict, values: dict[str, Any], user: Any = None
+) -> Step:
+    """Apply one POST to the form at step ``index`` (sent by ``user``) and say which step to show next."""
     pages = parameter_pages(template_body)
     review = len(pages)
     index = min(max(index, 0), review)
@@ -95,13 +97,13 @@ def move(template_body: dict[str, Any], index: int, action: str, post: QueryDict
         target = min(max(target, 0), review)
         return Step(index=target, values=_defaults_for(pages, target, values))
     if action == "next" and index < review:
-        errors = page_errors(pages[index], values)
+        errors = page_errors(pages[index], values, user)
         if errors:
             return Step(index=index, values=values, errors=_by_field(errors))
         return Step(index=index + 1, values=_defaults_for(pages, index + 1, values))
     if action == "create":
         for page in pages:
-            errors = page_errors(page, values)
+            errors = page_errors(page, values, user)
             if errors:
                 return Step(index=page.index, values=values, errors=_by_field(errors))
         return Step(index=review, values=values, ready=True)

@@ -48,7 +48,7 @@ class TemplateFormView(LoginRequiredMixin, View):
         action = request.POST.get("action") or ("goto" if "goto" in request.POST else "")
         action = action if action in ACTIONS else "refresh"
         index = _int(request.POST.get("step"))
-        step = move(body, index, action, request.POST, values)
+        step = move(body, index, action, request.POST, values, request.user)
         if step.ready:
             try:
                 task_id = submission.submit(template, step.values, request.user)
@@ -80,7 +80,7 @@ class TemplateFormView(LoginRequiredMixin, View):
         else:
             page = pages[step.index]
             context["page"] = page
-            context["fields"] = build_fields(page, step.values, step.errors, template.ref)
+            context["fields"] = build_fields(page, step.values, step.errors, template.ref, request.user)
         partial = request.headers.get("HX-Request") and request.POST.get("action") == "refresh"
         response = render(request, self.partial_name if partial else self.template_name, context)
         patch_vary_headers(response, ["HX-Request"])
@@ -106,15 +106,19 @@ def _int(text: Any) -> int:
 
 
 class PickerOptionsView(LoginRequiredMixin, View):
-    """Suggestions for a picker as ``<option>`` elements, for the text input's datalist (htmx)."""
+    """Suggestions for a picker as ``<option>`` elements, for the text input's datalist (htmx); the
+    personal pickers (OwnedEntityPicker, MyGroupsPicker) suggest only what the signed-in person may choose."""
 
     def get(self, request: HttpRequest, namespace: str, name: str, field: str) -> HttpResponse:
         template = _template_or_404(namespace, name)
         ui = _field_ui(template.body, field)
         if ui is None or not pickers.is_picker(ui):
             raise Http404("No such picker")
-        text = request.GET.get(field, request.GET.get("q", ""))[:100]
-        choices = pickers.picker_choices(ui, text=text.strip(), limit=pickers.SUGGESTION_LIMIT)
+        text = (request.GET.get(field) or request.GET.get(f"{field}.add") or request.GET.get("q", ""))[:100]
+        if ui.get("ui:field") in pickers.MULTI_PICKER_FIELDS:
+            # A multiple picker's "add" input may hold several items: suggest for the last one typed.
+            text = text.replace(",", " ").split(" ")[-1]
+        choices = pickers.picker_choices(ui, text=text.strip(), limit=pickers.SUGGESTION_LIMIT, user=request.user)
         return render(request, "scaffolder/partials/picker_options.html", {"choices": choices})
 
 
