@@ -352,6 +352,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scaffolder.fail_stale_tasks",
         "schedule": float(env_int("SCAFFOLDER_REAPER_TICK", 60)),
     },
+    # Fails TechDocs builds left running by a worker that died (older than the build timeout).
+    "techdocs-fail-stale-builds": {
+        "task": "techdocs.fail_stale_builds",
+        "schedule": float(env_int("TECHDOCS_REAPER_TICK", 60)),
+    },
 }
 
 # --- Soundcheck (docs/soundcheck.md) ---------------------------------------------------------

@@ -20,6 +20,7 @@ from catalog.querysets import condition_q
 
 from . import storage
 from .archives import ArchiveRefused, extract_archive
+from .build_claims import claim_build
 from .builder import BuildFailed, BuildLimits, check_site, run_mkdocs
 from .config import TECHDOCS_ANNOTATION, source_policy, techdocs_settings
 from .documents import search_documents
@@ -105,6 +106,9 @@ def check_entity_docs(entity_ref: str) -> DocBuild | None:
 
 def run_build(build_id: int) -> DocBuild | None:
     """Run a queued (forced) build: fetch the source, build it, publish it."""
+    if not claim_build(build_id):
+        # Finished, or taken by another worker (a redelivered message): never built twice.
+        return DocBuild.objects.filter(pk=build_id).first()
     build = DocBuild.objects.select_related("site").filter(pk=build_id).first()
     if build is None or build.is_finished:
         return build
@@ -147,6 +151,8 @@ def request_sync(entity: Entity) -> DocBuild:
 
 def run_sync(build_id: int) -> DocBuild | None:
     """Run a queued sync: unchanged sources finish ``unchanged`` without a build; others are built."""
+    if not claim_build(build_id):
+        return DocBuild.objects.filter(pk=build_id).first()
     build = DocBuild.objects.select_related("site__current_build").filter(pk=build_id).first()
     if build is None or build.is_finished:
         return build

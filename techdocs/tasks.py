@@ -47,3 +47,11 @@ def check_sources_task() -> int:
     for ref in refs:
         check_entity_docs_task.delay(ref)
     return len(refs)
+
+
+@shared_task(name="techdocs.fail_stale_builds")
+def fail_stale_builds_task() -> int:
+    """The periodic reaper: builds left running by a worker that died are marked failed."""
+    from .build_claims import fail_stale_builds
+
+    return len(fail_stale_builds())

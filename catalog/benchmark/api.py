@@ -25,13 +25,14 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(project_dir: Path, workers: int) -> tuple[subprocess.Popen, int]:
+def start_gunicorn(project_dir: Path, workers: int, config: str | None = None) -> tuple[subprocess.Popen, int]:
+    """gunicorn on a free loopback port (with ``config``, that settings file, e.g. production's)."""
     port = _free_port()
     # The UI pages are measured without a session, so reading is opened to anonymous callers.
     env = {**os.environ, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost", "API_ANONYMOUS_READ": "true"}
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "gunicorn", "portal.wsgi:application",
+            sys.executable, "-m", "gunicorn", *(["-c", config] if config else []), "portal.wsgi:application",
             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning",
         ],
         cwd=project_dir,

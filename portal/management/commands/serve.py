@@ -48,6 +48,10 @@ class Command(BaseCommand):
                     sys.executable,
                     "-m",
                     "gunicorn",
+                    # gthread workers, as in production: a long event stream (the scaffolder's, up to
+                    # 5 minutes) holds one thread, and the worker's heartbeat goes on beside it.
+                    "-c",
+                    str(Path(settings.BASE_DIR) / "deploy" / "gunicorn.conf.py"),
                     "portal.wsgi:application",
                     "--bind",
                     f"{host}:{port}",
