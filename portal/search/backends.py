@@ -182,6 +182,38 @@ class PostgresBackend(Backend):
             where_params = [query.phrase]
         return from_sql, [tsquery], score_sql, [query.phrase], where_sql, where_params
 
+    def search(self, query: SearchQuery, *, offset: int, limit: int, facets: bool = True) -> SearchPage:
+        """The page and the facet counts from one scan of the matches (PostgreSQL materialises them once)."""
+        if not facets or not query.words or query.is_blank_text:
+            return super().search(query, offset=offset, limit=limit, facets=facets)
+        from_sql, from_params, score_sql, score_params, where, where_params = self._parts(query)
+        columns = ", ".join(f"d.{column}" for column in _COLUMNS)
+        counts_sql = " UNION ALL ".join(
+            f"SELECT '{name}' AS facet, {name} AS value, count(*) AS n FROM m WHERE {name} <> '' GROUP BY {name}"
+            for name in FACET_FIELDS
+        )
+        sql = (
+            f"WITH m AS MATERIALIZED (SELECT d.id, d.type, d.title, d.kind, d.owner, d.lifecycle, {score_sql} "
+            f"FROM {from_sql} WHERE {where}), "
+            "page AS (SELECT id, title, exact, score FROM m "
+            "ORDER BY exact DESC, score DESC, title, id LIMIT %s OFFSET %s), "
+            "f AS (SELECT coalesce(json_agg(json_build_array(facet, value, n)), '[]'::json)::text AS counts "
+            f"FROM ({counts_sql}) c) "
+            f"SELECT f.counts, {columns}, substr(d.text, 1, {SNIPPET_SOURCE_CHARS}), p.exact, p.score "
+            "FROM f LEFT JOIN (page AS p JOIN portal_searchdocument AS d ON d.id = p.id) ON true "
+            "ORDER BY p.exact DESC, p.score DESC, p.title, p.id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*score_params, *from_params, *where_params, limit, offset])
+            rows = cursor.fetchall()
+        counts: dict[str, list[tuple[str, int]]] = {name: [] for name in FACET_FIELDS}
+        for name, value, count in json.loads(rows[0][0]):
+            counts[name].append((value, count))
+        for values in counts.values():
+            values.sort(key=lambda item: (-item[1], item[0]))
+        hits = [self._hit(row[1:]) for row in rows if row[1] is not None]
+        return SearchPage(hits=hits, total=sum(count for _, count in counts["type"]), facets=counts)
+
 
 class SqliteBackend(Backend):
     """FTS5 with ``bm25`` ranking and prefix words (no typo tolerance)."""

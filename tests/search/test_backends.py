@@ -128,3 +128,23 @@ def test_query_limits():
         build_query("x", ["nope"], {})
     with pytest.raises(QueryError, match=r"filters\[colour\]: unknown filter"):
         build_query("x", [], {"colour": ["red"]})
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-scan page and facets are PostgreSQL's")
+@pytest.mark.parametrize("term", ["pay", "payment", "web shop", "paymnet"])
+def test_one_scan_search_answers_as_the_two_query_search(search_catalog, term):
+    from portal.search.backends import Backend, PostgresBackend
+
+    backend = PostgresBackend()
+    for offset in (0, 2, 50):
+        query = build_query(term, [], {})
+        one_scan = backend.search(query, offset=offset, limit=2)
+        two_queries = Backend.search(backend, query, offset=offset, limit=2)
+        assert one_scan == two_queries
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-scan page and facets are PostgreSQL's")
+def test_a_page_past_the_end_still_has_the_counts(search_catalog, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        page = search("pay", offset=50)
+    assert page.hits == [] and page.total == 4 and dict(page.facets["type"]) == {"software-catalog": 3, "people": 1}
