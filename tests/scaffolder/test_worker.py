@@ -102,7 +102,12 @@ def test_worker_stops_a_cancelled_run_between_checks(worker, make_template, alic
 
 def test_a_killed_worker_leaves_the_task_failed_with_its_log(worker, make_template, alice):
     task = create_task(make_template(WAIT_TEMPLATE, skeleton={}), VALUES, alice)
-    wait_for(task, worker, lambda task: task.status == Task.Status.PROCESSING)
+    # Killed once the step has begun (the task turns "processing" a moment before its first step).
+    wait_for(
+        task,
+        worker,
+        lambda task: task.status == Task.Status.PROCESSING and task.events.filter(step_id="wait").exists(),
+    )
     worker.kill()
     worker.wait(timeout=10)
     time.sleep(1.5)  # past the last heartbeat
