@@ -30,6 +30,7 @@ from django.utils import timezone
 from catalog.models import Entity, Relation
 from portal.metrics import SOUNDCHECK_EVALUATION_SECONDS
 
+from .bulk import adapt_datetime, insert_rows
 from .facts import facts_for
 from .models import (
     CheckResult,
@@ -42,7 +43,7 @@ from .plan import CompiledCheck, Plan, Scope, current_plan
 from .rules import FactValue, evaluate_rule
 from .selection import EntityFilterError, entity_filter_q
 
-# Rows per INSERT: well under SQLite's 32,766 parameters with the widest model (7 columns).
+# Rows per INSERT: well under SQLite's 32,766 parameters with the widest row (6 columns).
 WRITE_BATCH = 1000
 
 
@@ -174,14 +175,22 @@ def _owners(refs: list[str]) -> dict[str, str]:
     return owners
 
 
+CHECK_FIELDS = ("entity_ref", "rule_check", "state", "message", "evaluated_at", "changed_at")
+CHECK_CHANGE_FIELDS = ("entity_ref", "rule_check", "state", "changed_at")
+TRACK_FIELDS = ("entity_ref", "track", "level", "owner_ref", "evaluated_at", "changed_at")
+TRACK_CHANGE_FIELDS = ("entity_ref", "track", "level", "owner_ref", "changed_at")
+
+
 @dataclass
 class _Writes:
-    """Rows one batch writes: upserts (new or changed results), change history, stale result ids."""
+    """Rows one batch writes, as tuples in the order of the ``*_FIELDS`` above: upserts (new or
+    changed results), change history, and the ids of stale results."""
 
-    checks: list[CheckResult] = field(default_factory=list)
-    check_changes: list[CheckResultChange] = field(default_factory=list)
-    tracks: list[TrackResult] = field(default_factory=list)
-    track_changes: list[TrackResultChange] = field(default_factory=list)
+    stamp: Any  # ``now`` in database form
+    checks: list[tuple] = field(default_factory=list)
+    check_changes: list[tuple] = field(default_factory=list)
+    tracks: list[tuple] = field(default_factory=list)
+    track_changes: list[tuple] = field(default_factory=list)
     stale_checks: list[int] = field(default_factory=list)
     stale_tracks: list[int] = field(default_factory=list)
 
@@ -195,7 +204,7 @@ def _evaluate_batch(plan: Plan, members: Members, now: datetime) -> Summary:
     summary = Summary(entities=len(members))
     refs = list(members)
     facts = facts_for(refs, plan.fact_names) if plan.fact_names else {}
-    writes = _Writes()
+    writes = _Writes(adapt_datetime(now))
     with transaction.atomic():
         existing_checks = {
             (ref, check_id): (pk, state, message, changed_at)
@@ -250,21 +259,10 @@ def _evaluate_checks(
         if row is not None and row[1] == state and row[2] == message:
             continue
         is_state_change = row is None or row[1] != state
-        changed_at = now if is_state_change else row[3]
-        writes.checks.append(
-            CheckResult(
-                entity_ref=ref,
-                rule_check_id=check_id,
-                state=state,
-                message=message,
-                evaluated_at=now,
-                changed_at=changed_at,
-            )
-        )
+        changed_at = writes.stamp if is_state_change else adapt_datetime(row[3])
+        writes.checks.append((ref, check_id, state, message, writes.stamp, changed_at))
         if is_state_change:
-            writes.check_changes.append(
-                CheckResultChange(entity_ref=ref, rule_check_id=check_id, state=state, changed_at=now)
-            )
+            writes.check_changes.append((ref, check_id, state, writes.stamp))
     return states
 
 
@@ -281,16 +279,10 @@ def _track_outcome(
     if row is not None and row[1] == level and row[2] == owner:
         return
     is_level_change = row is None or row[1] != level
-    changed_at = now if is_level_change else row[3]
-    writes.tracks.append(
-        TrackResult(
-            entity_ref=ref, track_id=track_id, level=level, owner_ref=owner, evaluated_at=now, changed_at=changed_at
-        )
-    )
+    changed_at = writes.stamp if is_level_change else adapt_datetime(row[3])
+    writes.tracks.append((ref, track_id, level, owner, writes.stamp, changed_at))
     if is_level_change:
-        writes.track_changes.append(
-            TrackResultChange(entity_ref=ref, track_id=track_id, level=level, owner_ref=owner, changed_at=now)
-        )
+        writes.track_changes.append((ref, track_id, level, owner, writes.stamp))
 
 
 def _write(refs: list[str], writes: _Writes, now: datetime) -> int:
@@ -299,22 +291,24 @@ def _write(refs: list[str], writes: _Writes, now: datetime) -> int:
     TrackResult.objects.filter(entity_ref__in=refs).update(evaluated_at=now)
     # An upsert rather than insert + update: a concurrent evaluation of the same entity (a task
     # beside the scheduled run) then overwrites instead of failing on the unique constraint.
-    CheckResult.objects.bulk_create(
+    insert_rows(
+        CheckResult,
+        CHECK_FIELDS,
         writes.checks,
-        batch_size=WRITE_BATCH,
-        update_conflicts=True,
-        unique_fields=["entity_ref", "rule_check"],
-        update_fields=["state", "message", "evaluated_at", "changed_at"],
+        conflict=("entity_ref", "rule_check"),
+        update=("state", "message", "evaluated_at", "changed_at"),
+        batch=WRITE_BATCH,
     )
-    TrackResult.objects.bulk_create(
+    insert_rows(
+        TrackResult,
+        TRACK_FIELDS,
         writes.tracks,
-        batch_size=WRITE_BATCH,
-        update_conflicts=True,
-        unique_fields=["entity_ref", "track"],
-        update_fields=["level", "owner_ref", "evaluated_at", "changed_at"],
+        conflict=("entity_ref", "track"),
+        update=("level", "owner_ref", "evaluated_at", "changed_at"),
+        batch=WRITE_BATCH,
     )
-    CheckResultChange.objects.bulk_create(writes.check_changes, batch_size=WRITE_BATCH)
-    TrackResultChange.objects.bulk_create(writes.track_changes, batch_size=WRITE_BATCH)
+    insert_rows(CheckResultChange, CHECK_CHANGE_FIELDS, writes.check_changes, batch=WRITE_BATCH)
+    insert_rows(TrackResultChange, TRACK_CHANGE_FIELDS, writes.track_changes, batch=WRITE_BATCH)
     removed = 0
     for chunk in _chunks(writes.stale_checks, 500):
         removed += CheckResult.objects.filter(pk__in=chunk).delete()[0]
