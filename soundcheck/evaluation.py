@@ -205,6 +205,8 @@ def _evaluate_batch(plan: Plan, members: Members, now: datetime) -> Summary:
     refs = list(members)
     facts = facts_for(refs, plan.fact_names) if plan.fact_names else {}
     writes = _Writes(adapt_datetime(now))
+    # Entities with the same values for a rule's facts get the same outcome: compute it once.
+    memo: dict[tuple, tuple[str, str]] = {}
     with transaction.atomic():
         existing_checks = {
             (ref, check_id): (pk, state, message, changed_at)
@@ -220,7 +222,9 @@ def _evaluate_batch(plan: Plan, members: Members, now: datetime) -> Summary:
         }
         owners = _owners(refs) if any(track_ids for _, track_ids in members.values()) else {}
         for ref, (check_ids, track_ids) in members.items():
-            states = _evaluate_checks(plan, ref, check_ids, facts.get(ref, {}), existing_checks, writes, summary, now)
+            states = _evaluate_checks(
+                plan, ref, check_ids, facts.get(ref, {}), existing_checks, writes, summary, now, memo
+            )
             owner = owners.get(ref, "")
             for track_id in track_ids:
                 levels = plan.track_levels.get(track_id)
@@ -244,13 +248,20 @@ def _evaluate_checks(
     writes: _Writes,
     summary: Summary,
     now: datetime,
+    memo: dict[tuple, tuple[str, str]],
 ) -> dict[int, str]:
     states: dict[int, str] = {}
     for check_id in check_ids:
         compiled = plan.checks.get(check_id)
         if compiled is None:
             continue
-        state, message = _outcome(compiled, entity_facts, now)
+        key = _memo_key(compiled, entity_facts)
+        outcome = memo.get(key) if key is not None else None
+        if outcome is None:
+            outcome = _outcome(compiled, entity_facts, now)
+            if key is not None:
+                memo[key] = outcome
+        state, message = outcome
         states[check_id] = state
         summary.results += 1
         if state == ResultState.ERROR:
@@ -315,6 +326,27 @@ def _write(refs: list[str], writes: _Writes, now: datetime) -> int:
     for chunk in _chunks(writes.stale_tracks, 500):
         removed += TrackResult.objects.filter(pk__in=chunk).delete()[0]
     return removed
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _memo_key(compiled: CompiledCheck, facts: dict[str, FactValue]) -> tuple | None:
+    """What the check's outcome depends on, or None when a value is a list or mapping (not hashed).
+
+    Each value is paired with its type, since ``True == 1`` in Python but not in rules.
+    """
+    key: list[Any] = [compiled.pk]
+    for name in compiled.fact_names:
+        fact = facts.get(name)
+        if fact is None:
+            key.append(None)
+            continue
+        value = fact.value
+        if type(value) not in _SCALARS:
+            return None
+        key.append((type(value), value, fact.collected_at if compiled.reads_collected_at else None))
+    return tuple(key)
 
 
 def _outcome(compiled: CompiledCheck, facts: dict[str, FactValue], now: datetime) -> tuple[str, str]:

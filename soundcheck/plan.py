@@ -11,6 +11,7 @@ reloads. ``MAX_PLAN_AGE`` bounds how long a plan lives even if a write escaped t
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -35,6 +36,8 @@ class CompiledCheck:
     key: str
     rule: dict[str, Any] | None
     error: str = ""
+    fact_names: tuple[str, ...] = ()  # the facts the rule reads, sorted
+    reads_collected_at: bool = False  # an ``age_of: collected_at`` leaf: the outcome depends on it
 
 
 @dataclass
@@ -66,8 +69,11 @@ def load_plan() -> Plan:
         except RuleError as error:
             checks[pk] = CompiledCheck(pk, key, None, f"check {key}: {error}")
             continue
-        checks[pk] = CompiledCheck(pk, key, rule)
-        names |= fact_names(rule)
+        rule_names = fact_names(rule)
+        checks[pk] = CompiledCheck(
+            pk, key, rule, "", tuple(sorted(rule_names)), '"age_of": "collected_at"' in _json(rule)
+        )
+        names |= rule_names
     track_levels: dict[int, list[list[int]]] = {}
     scopes: list[Scope] = []
     used: set[int] = set()
@@ -88,6 +94,10 @@ def load_plan() -> Plan:
     if unused:
         scopes.append(Scope({}, unused))
     return Plan(checks, track_levels, scopes, names)
+
+
+def _json(rule: dict[str, Any]) -> str:
+    return json.dumps(rule, sort_keys=True)
 
 
 def definitions_version() -> str:
