@@ -2,11 +2,10 @@
 
 With ``--entities N`` it first creates N synthetic components (in a location of their own, removed
 afterwards unless ``--keep``); otherwise it uses the catalog as it is. It writes synthetic facts
-for every entity, defines ``--checks`` checks (in two tracks, together selecting every entity) under a
-``bench-`` prefix, times
-``evaluate_all`` three times (every result new; nothing changed; one fact changed for 10% of the
-entities) and ``--incremental`` ``evaluate_entity`` calls, and prints p50/p95 and the peak memory
-(resident set) of the process. Benchmark checks, tracks and facts are removed at the end.
+for every entity, defines ``--checks`` checks under a ``bench-`` prefix in two tracks that together
+select every entity, times ``evaluate_all`` three times (every result new; nothing changed; one
+fact changed for 10% of the entities) and ``--incremental`` ``evaluate_entity`` calls, and prints
+p50/p95 and the peak memory (resident set) of the process. Benchmark checks, tracks and facts are removed at the end.
 """
 
 from __future__ import annotations
