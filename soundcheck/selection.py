@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from catalog.filters import Condition
 from catalog.models import Entity
+from catalog.querysets import condition_q
 from catalog.refs import InvalidEntityRef, parse_entity_ref
 
 FILTER_KEYS = {
@@ -64,6 +65,13 @@ def entities_matching(entity_filter: dict) -> QuerySet[Entity]:
     A filter that cannot be used raises ``EntityFilterError``: definitions are validated when they
     are saved, so this only happens for rows written around the parser.
     """
-    normalized = normalize_entity_filter(entity_filter)
-    conditions = tuple(Condition(FILTER_KEYS[key], tuple(values)) for key, values in normalized.items())
-    return Entity.objects.matching([conditions] if conditions else [])
+    return Entity.objects.filter(entity_filter_q(entity_filter))
+
+
+def entity_filter_q(entity_filter: dict) -> Q:
+    """``entity_filter`` as a condition on ``Entity`` (an empty ``Q`` for the empty filter), for
+    querysets or annotations; raises ``EntityFilterError`` like ``entities_matching``."""
+    combined = Q()
+    for key, values in normalize_entity_filter(entity_filter).items():
+        combined &= condition_q(Condition(FILTER_KEYS[key], tuple(values)))
+    return combined

@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import ge, gt, le, lt
 from typing import Any, NamedTuple
 
 from django.utils.dateparse import parse_datetime
@@ -18,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 from .parse import NUMERIC_OPERATORS, _is_number
 
 SYMBOLS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+COMPARISONS = {"lt": lt, "lte": le, "gt": gt, "gte": ge}
 _MISSING = object()
 
 
@@ -82,36 +84,37 @@ def _check(
     operator: str, operand: Any, value: Any, fact: FactValue, leaf: dict[str, Any], label: str, now: datetime
 ) -> str:
     """An empty string when the operator holds, else the reason it does not."""
-    shown = "missing" if value is _MISSING else _show(value)
+    # The value is rendered only for a failure: most checks pass, and rendering is JSON encoding.
     if operator == "exists":
         present = value is not _MISSING and value not in (None, "", [], {})
         if present == operand:
             return ""
-        return f"{label} is {shown}, expected it to be set" if operand else f"{label} is set ({shown})"
+        return f"{label} is {_shown(value)}, expected it to be set" if operand else f"{label} is set ({_shown(value)})"
     if value is _MISSING:
         return f"{label} has no such key"
     if operator == "equals":
-        return "" if _same(value, operand) else f"{label} is {shown}, expected {_show(operand)}"
+        return "" if _same(value, operand) else f"{label} is {_shown(value)}, expected {_show(operand)}"
     if operator == "in":
         if any(_same(value, candidate) for candidate in operand):
             return ""
-        return f"{label} is {shown}, expected one of {_show(operand)}"
+        return f"{label} is {_shown(value)}, expected one of {_show(operand)}"
     if operator in NUMERIC_OPERATORS:
         if not _is_number(value):
-            return f"{label} is {shown}, not a number"
-        holds = {"lt": value < operand, "lte": value <= operand, "gt": value > operand, "gte": value >= operand}
-        return "" if holds[operator] else f"{label} is {shown}, expected {SYMBOLS[operator]} {_show(operand)}"
+            return f"{label} is {_shown(value)}, not a number"
+        if COMPARISONS[operator](value, operand):
+            return ""
+        return f"{label} is {_shown(value)}, expected {SYMBOLS[operator]} {_show(operand)}"
     if operator == "max_age":
         if leaf.get("age_of") == "collected_at":
             moment: datetime | None = fact.collected_at
         else:
             moment = _timestamp(value)
             if moment is None:
-                return f"{label} is {shown}, not a timestamp"
+                return f"{label} is {_shown(value)}, not a timestamp"
         age = (now - moment).total_seconds()
         if age <= operand:
             return ""
-        what = f"{label} was collected" if leaf.get("age_of") == "collected_at" else f"{label} ({shown}) is"
+        what = f"{label} was collected" if leaf.get("age_of") == "collected_at" else f"{label} ({_shown(value)}) is"
         return f"{what} {_days(age)} ago, older than {_days(operand)}"
     return f"unknown operator {operator!r}"
 
@@ -144,6 +147,10 @@ def _days(seconds: float) -> str:
     if seconds >= 86400:
         return f"{seconds / 86400:.0f} days" if seconds >= 2 * 86400 else "1 day"
     return f"{seconds / 3600:.0f} hours" if seconds >= 7200 else f"{seconds / 60:.0f} minutes"
+
+
+def _shown(value: Any) -> str:
+    return "missing" if value is _MISSING else _show(value)
 
 
 def _show(value: Any) -> str:

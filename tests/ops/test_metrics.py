@@ -160,9 +160,9 @@ def test_scrape_query_count_does_not_grow_with_the_catalog(client, write_file, d
 def test_soundcheck_hook_is_exported(scrape):
     from portal.metrics import SOUNDCHECK_EVALUATION_SECONDS
 
-    SOUNDCHECK_EVALUATION_SECONDS.observe(0.02)
+    SOUNDCHECK_EVALUATION_SECONDS.labels("incremental").observe(0.02)
 
-    assert scrape()[("soundcheck_evaluation_seconds_count", ())] >= 1
+    assert scrape()[("soundcheck_evaluation_seconds_count", (("scope", "incremental"),))] >= 1
 
 
 WRITER = """

@@ -2,15 +2,18 @@
 
 With ``--entities N`` it first creates N synthetic components (in a location of their own, removed
 afterwards unless ``--keep``); otherwise it uses the catalog as it is. It writes synthetic facts
-for every entity, defines ``--checks`` checks (in two tracks) under a ``bench-`` prefix, times
-``evaluate_all`` twice (first run: every result new; second: nothing changed) and 100
-``evaluate_entity`` calls, and prints p50/p95. Benchmark checks, tracks and facts are removed at the end.
+for every entity, defines ``--checks`` checks under a ``bench-`` prefix in two tracks that together
+select every entity, times ``evaluate_all`` three times (every result new; nothing changed; one
+fact changed for 10% of the entities) and ``--incremental`` ``evaluate_entity`` calls, and prints
+p50/p95 and the peak memory (resident set) of the process. Benchmark checks, tracks and facts are removed at the end.
 """
 
 from __future__ import annotations
 
 import random
+import resource
 import statistics
+import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -19,6 +22,7 @@ from django.utils import timezone
 
 from catalog.models import Entity, Location
 from soundcheck.evaluation import evaluate_all, evaluate_entity
+from soundcheck.facts import FactRecord, record_facts
 from soundcheck.models import Check, Fact, FactHistory, Level, Track
 from soundcheck.rules import parse_rule
 
@@ -58,7 +62,10 @@ class Command(BaseCommand):
         try:
             self._define(checks)
             self._facts(refs)
-            for label in ("full evaluation (all new)", "full evaluation (unchanged)"):
+            self.stdout.write(f"entities: {len(refs)}, checks: {checks}")
+            for label in ("full evaluation (all new)", "full evaluation (unchanged)", "full evaluation (10% changed)"):
+                if "10%" in label:
+                    self._change_facts(refs)
                 summary = evaluate_all()
                 self.stdout.write(
                     f"{label}: {summary.seconds:.2f} s for {summary.entities} entities, "
@@ -74,6 +81,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"incremental ({incremental} entities): p50 {statistics.median(timings):.2f} ms, p95 {p95:.2f} ms"
             )
+            self.stdout.write(f"peak memory: {_peak_memory_mib():.0f} MiB")
         finally:
             if not keep:
                 self._clean(location)
@@ -112,11 +120,15 @@ class Command(BaseCommand):
             checks = [Check.objects.create(key=f"{PREFIX}{index}", name=f"Bench {index}", rule=_rule(index))
                       for index in range(count)]  # fmt: skip
             half = max(count // 2, 1)
+            # Every check applies to every entity: one track selects all, the other names every kind
+            # in the catalog, so filters are evaluated too.
+            kinds = sorted({kind.lower() for kind in Entity.objects.values_list("kind", flat=True).distinct()})
             for track_index, group in enumerate((checks[:half], checks[half:])):
                 if not group:
                     continue
+                entity_filter = {"kind": kinds} if track_index else {}
                 track = Track.objects.create(key=f"{PREFIX}track-{track_index}", name=f"Bench {track_index}",
-                                             entity_filter={"kind": ["component"]})  # fmt: skip
+                                             entity_filter=entity_filter)  # fmt: skip
                 for ordinal in range(1, 4):
                     level = Level.objects.create(track=track, ordinal=ordinal, name=f"L{ordinal}")
                     level.checks.set(group[ordinal - 1 :: 3])
@@ -132,6 +144,14 @@ class Command(BaseCommand):
                      for name, value in values.items()]  # fmt: skip
         Fact.objects.bulk_create(rows, batch_size=5000)
 
+    def _change_facts(self, refs: list[str]) -> None:
+        """Give a tenth of the entities a new ``bench.f0`` (through ``record_facts``, as collectors do)."""
+        rng = random.Random(11)
+        changed = rng.sample(refs, max(len(refs) // 10, 1))
+        for start in range(0, len(changed), 5000):
+            records = [FactRecord(ref, "bench.f0", rng.randint(0, 100)) for ref in changed[start : start + 5000]]
+            record_facts(records, "benchmark")
+
     def _clean(self, location: Location | None) -> None:
         Track.objects.filter(key__startswith=PREFIX).delete()
         Check.objects.filter(key__startswith=PREFIX).delete()
@@ -139,3 +159,9 @@ class Command(BaseCommand):
         FactHistory.objects.filter(collector="benchmark").delete()
         if location is not None:
             location.delete()
+
+
+def _peak_memory_mib() -> float:
+    """This process's peak resident set size (``ru_maxrss`` is KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
