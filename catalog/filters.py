@@ -53,4 +53,8 @@ def parse_filter(expression: str) -> FilterClause:
 
 def parse_filters(expressions: list[str]) -> list[FilterClause]:
     """Parse repeated ``filter`` parameters; the result is ORed clause by clause."""
+    for expression in expressions:
+        if isinstance(expression, str) and "\x00" in expression:
+            # PostgreSQL cannot hold or compare a NUL character: refused here rather than failing there.
+            raise FilterSyntaxError(f"invalid filter {expression!r}: it contains a NUL character")
     return [parse_filter(expression) for expression in expressions]

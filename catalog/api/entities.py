@@ -283,6 +283,8 @@ class EntityQueryView(APIView):
     def _full_text_state(term: Any, fields: Any, order: list[str] | None) -> dict[str, Any] | None:
         if not isinstance(term, str) or not term.strip():
             return None
+        if "\x00" in term:
+            raise InputError("fullTextFilterTerm contains a NUL character")
         if fields is not None and not (isinstance(fields, list) and all(isinstance(f, str) for f in fields)):
             raise InputError("fullTextFilter fields must be a list of strings")
         keys = [field.lower() for field in fields or []] or ([order[0]] if order else ["metadata.uid"])

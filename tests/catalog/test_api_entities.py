@@ -274,3 +274,15 @@ def test_small_unpaged_answer_is_one_query_and_a_large_one_streams_the_same_enti
     large = api.get(f"{BASE}/entities")
     assert large.streaming
     assert json.loads(b"".join(large.streaming_content)) == small.json()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"filter": "kind=\x00"}, {"filter": "\x00"}, {"fullTextFilterTerm": "we\x00b"}],
+)
+def test_nul_characters_in_filters_and_terms_are_refused_clearly(api, catalog, params):
+    response = api.get(f"{BASE}/entities/by-query", params)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["name"] == "InputError"
+    assert "NUL" in response.json()["error"]["message"]
