@@ -15,6 +15,7 @@ import pytest
 from catalog.services import refresh_location, register_location, validate_location_spec
 from soundcheck.models import Check, Level, Track
 from soundcheck.rules import parse_rule
+from tests.catalog.personal_fixtures import alice, bob  # noqa: F401  (the same people as the catalog's tests)
 
 
 def descriptor(name: str, *, kind: str = "Component", owner: str = "team-a", **spec: object) -> str:
@@ -130,16 +131,6 @@ def organisation(write_file):
 def reader(client, settings):
     settings.API_ANONYMOUS_READ = True
     return client
-
-
-@pytest.fixture
-def alice(django_user_model):
-    return django_user_model.objects.create_user("alice", email="alice@example.com", password="alice-password-1")
-
-
-@pytest.fixture
-def bob(django_user_model):
-    return django_user_model.objects.create_user("bob", password="bob-password-1")
 
 
 @pytest.fixture
