@@ -11,7 +11,7 @@ from django.contrib import admin
 
 from catalog.yaml_reader import YamlFileError, parse_documents
 
-from .models import Check, Fact, Level, Track
+from .models import Check, EvaluationRun, Fact, Level, Track
 from .rules import RuleError, parse_rule
 from .selection import EntityFilterError, normalize_entity_filter
 
@@ -93,11 +93,8 @@ class TrackAdmin(admin.ModelAdmin):
 # Campaigns are registered by soundcheck.campaign_admin with the campaign pages' form.
 
 
-@admin.register(Fact)
-class FactAdmin(admin.ModelAdmin):
-    list_display = ["entity_ref", "name", "value", "collector", "collected_at"]
-    list_filter = ["collector"]
-    search_fields = ["entity_ref", "name"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by Greenroom itself: shown, never edited here."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -107,3 +104,17 @@ class FactAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(EvaluationRun)
+class EvaluationRunAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "finished_at", "seconds", "entities", "results", "changed_entities",
+                    "check_changes", "errors", "removed"]  # fmt: skip
+    ordering = ["-started_at"]
+
+
+@admin.register(Fact)
+class FactAdmin(ReadOnlyAdmin):
+    list_display = ["entity_ref", "name", "value", "collector", "collected_at"]
+    list_filter = ["collector"]
+    search_fields = ["entity_ref", "name"]

@@ -1,13 +1,17 @@
 """Evaluating checks and track levels for entities, in bulk or one entity at a time.
 
-Both paths share ``_evaluate_batch``: for a batch of entity refs it reads the facts the rules need,
-the current results (as tuples, no model instances) and the owners with one query each, computes
-every outcome in Python, stamps ``evaluated_at`` with one UPDATE per table and writes only what
-changed as one upsert per table (``INSERT ... ON CONFLICT``), with a ``*Change`` row per state
-change, in one transaction per batch. Which scopes select which entities is one query (per chunk).
-A full evaluation walks every entity in batches of ``SOUNDCHECK["BATCH_SIZE"]``, so its query count
-grows with the number of batches, not of entities; definitions come from ``plan.current_plan()``,
-cached per process, so evaluating one entity costs a handful of queries.
+Both paths share ``_evaluate_batch``: for a batch of entity refs it reads the facts the rules need
+and the owners with one query each and computes every outcome in Python. A full evaluation then
+compares each entity's outcomes with its stored fingerprint (``digests``, one query per batch) and
+is done with the entities that match: no result is read or written for them, and the run is
+recorded once (``EvaluationRun``) instead of stamping each row. The other entities (and every
+entity of an incremental evaluation) have their current results read as tuples; only what changed
+is written, as one upsert per table (``INSERT ... ON CONFLICT``), with a ``*Change`` row per state
+change and the new fingerprint, in one transaction per batch. Which scopes select which entities is
+one query (per chunk). A full evaluation walks every entity in batches of
+``SOUNDCHECK["BATCH_SIZE"]``, so its query count grows with the number of batches, not of entities;
+definitions come from ``plan.current_plan()``, cached per process, so evaluating one entity costs a
+handful of queries.
 
 Which checks apply to an entity: those of every track whose filter selects it (and that track's
 level), the check of every campaign whose filter selects it, and checks used by no track or
@@ -23,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Value, When
 from django.utils import timezone
 
@@ -31,10 +35,13 @@ from catalog.models import Entity, Relation
 from portal.metrics import SOUNDCHECK_EVALUATION_SECONDS
 
 from .bulk import adapt_datetime, insert_rows
+from .digests import TrackOutcome, check_token, digest_of_tokens, stored_digests
 from .facts import facts_for
 from .models import (
     CheckResult,
     CheckResultChange,
+    EntityDigest,
+    EvaluationRun,
     ResultState,
     TrackResult,
     TrackResultChange,
@@ -45,6 +52,8 @@ from .selection import EntityFilterError, entity_filter_q
 
 # Rows per INSERT: well under SQLite's 32,766 parameters with the widest row (6 columns).
 WRITE_BATCH = 1000
+# Distinct (check, fact values) outcomes remembered across a run's batches before starting afresh.
+MEMO_LIMIT = 200_000
 
 
 @dataclass
@@ -57,10 +66,11 @@ class Summary:
     track_changes: int = 0
     errors: int = 0
     removed: int = 0
+    changed_entities: int = 0  # entities whose results were rewritten
     seconds: float = 0.0
 
     def add(self, other: Summary) -> None:
-        for name in ("entities", "results", "check_changes", "track_changes", "errors", "removed"):
+        for name in ("entities", "results", "check_changes", "track_changes", "errors", "removed", "changed_entities"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -117,27 +127,71 @@ def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
 
 
 def evaluate_all() -> Summary:
-    """Evaluate every check and track for every entity they apply to, and drop results out of scope."""
+    """Evaluate every check and track for every entity they apply to, and drop results out of scope.
+
+    Entities whose outcomes match their stored fingerprint are skipped without reading or writing
+    their results; the run itself is recorded (``EvaluationRun``) instead of re-stamping every row.
+    """
     with SOUNDCHECK_EVALUATION_SECONDS.labels("full").time():
         started = time.monotonic()
         now = timezone.now()
+        run = EvaluationRun.objects.create(started_at=now)
         plan = current_plan()
         members = _membership(plan, None)
         summary = Summary()
         refs = sorted(members)
+        memo: Memo = {}
         for chunk in _chunks(refs, batch_size()):
-            summary.add(_evaluate_batch(plan, {ref: members[ref] for ref in chunk}, now))
-        # Every result still in scope was stamped ``now`` above; older ones belong to entities that
-        # are gone or no longer selected.
-        with transaction.atomic():
-            summary.removed += CheckResult.objects.filter(evaluated_at__lt=now).delete()[0]
-            summary.removed += TrackResult.objects.filter(evaluated_at__lt=now).delete()[0]
+            summary.add(_evaluate_batch(plan, {ref: members[ref] for ref in chunk}, now, memo, full_run=True))
+        summary.removed += _remove_out_of_scope(members)
+        _refresh_statistics(summary)
         summary.seconds = time.monotonic() - started
+        _finish_run(run, summary)
     return summary
 
 
+# Rows a full run may add or remove before it refreshes the planner's statistics itself.
+ANALYZE_AFTER_ROWS = 50_000
+RESULT_TABLES = ("soundcheck_checkresult", "soundcheck_trackresult", "soundcheck_entitydigest")
+
+
+def _refresh_statistics(summary: Summary) -> None:
+    """ANALYZE the result tables after a run that changed many rows (the first run writes millions):
+    until autovacuum gets to it (or never, where it is off), PostgreSQL plans the next run's lookups
+    from the empty table's statistics and scans millions of rows per batch."""
+    if connection.vendor != "postgresql":
+        return
+    if summary.check_changes + summary.track_changes + summary.removed < ANALYZE_AFTER_ROWS:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in RESULT_TABLES))
+
+
+def _finish_run(run: EvaluationRun, summary: Summary) -> None:
+    for name in ("entities", "results", "changed_entities", "check_changes", "track_changes", "errors", "removed"):
+        setattr(run, name, getattr(summary, name))
+    run.seconds = summary.seconds
+    run.finished_at = timezone.now()
+    run.save()
+
+
+def _remove_out_of_scope(members: Members) -> int:
+    """Delete results and fingerprints of entities no longer selected by anything (or gone)."""
+    held: set[str] = set(CheckResult.objects.values_list("entity_ref", flat=True).distinct())
+    held.update(TrackResult.objects.values_list("entity_ref", flat=True).distinct())
+    removed = delete_results(sorted(held.difference(members)))
+    stale_digests = set(EntityDigest.objects.values_list("entity_ref", flat=True)).difference(members)
+    for chunk in _chunks(sorted(stale_digests), 500):
+        EntityDigest.objects.filter(entity_ref__in=chunk).delete()
+    return removed
+
+
 def evaluate_refs(refs: Iterable[str]) -> Summary:
-    """Re-evaluate some entities (say, those a catalog refresh or a fact upload touched)."""
+    """Re-evaluate some entities (say, those a catalog refresh or a fact upload touched).
+
+    Every entity takes the exact path (its results are read and compared) and its results are
+    stamped, so the time shown is this evaluation's even when nothing changed.
+    """
     with SOUNDCHECK_EVALUATION_SECONDS.labels("incremental").time():
         started = time.monotonic()
         now = timezone.now()
@@ -145,8 +199,10 @@ def evaluate_refs(refs: Iterable[str]) -> Summary:
         plan = current_plan()
         members = _membership(plan, wanted)
         summary = Summary()
+        memo: Memo = {}
         for chunk in _chunks(wanted, batch_size()):
-            summary.add(_evaluate_batch(plan, {ref: members.get(ref, NOTHING) for ref in chunk}, now))
+            batch = {ref: members.get(ref, NOTHING) for ref in chunk}
+            summary.add(_evaluate_batch(plan, batch, now, memo, full_run=False))
         summary.seconds = time.monotonic() - started
     return summary
 
@@ -164,6 +220,7 @@ def delete_results(refs: Iterable[str]) -> int:
         with transaction.atomic():
             removed += CheckResult.objects.filter(entity_ref__in=chunk).delete()[0]
             removed += TrackResult.objects.filter(entity_ref__in=chunk).delete()[0]
+            EntityDigest.objects.filter(entity_ref__in=chunk).delete()
     return removed
 
 
@@ -180,11 +237,19 @@ CHECK_CHANGE_FIELDS = ("entity_ref", "rule_check", "state", "changed_at")
 TRACK_FIELDS = ("entity_ref", "track", "level", "owner_ref", "evaluated_at", "changed_at")
 TRACK_CHANGE_FIELDS = ("entity_ref", "track", "level", "owner_ref", "changed_at")
 
+# A check outcome with its fingerprint token: (check id, state, message, token).
+Scored = tuple[int, str, str, bytes]
+# ref -> (check outcomes, track outcomes), each in id order.
+Outcomes = dict[str, tuple[list[Scored], list[TrackOutcome]]]
+# (check, the values of the facts its rule reads) -> the outcome: entities with the same values get
+# the same outcome, computed once per run.
+Memo = dict[tuple, Scored]
+
 
 @dataclass
 class _Writes:
     """Rows one batch writes, as tuples in the order of the ``*_FIELDS`` above: upserts (new or
-    changed results), change history, and the ids of stale results."""
+    changed results), change history, the ids of stale results, and fingerprints to store or drop."""
 
     stamp: Any  # ``now`` in database form
     checks: list[tuple] = field(default_factory=list)
@@ -193,98 +258,141 @@ class _Writes:
     track_changes: list[tuple] = field(default_factory=list)
     stale_checks: list[int] = field(default_factory=list)
     stale_tracks: list[int] = field(default_factory=list)
+    digests: list[tuple[str, str]] = field(default_factory=list)
+    dropped_digests: list[str] = field(default_factory=list)
 
 
-def _evaluate_batch(plan: Plan, members: Members, now: datetime) -> Summary:
+def _evaluate_batch(plan: Plan, members: Members, now: datetime, memo: Memo, *, full_run: bool) -> Summary:
     """Evaluate one batch of entities; a constant number of queries whatever the batch's size.
 
-    Current results are read as tuples, outcomes computed in Python, and only new or changed rows
-    written, as one upsert per table; unchanged rows only get ``evaluated_at`` (one UPDATE).
+    Outcomes are computed in Python from the facts (one read). In a full run, entities whose
+    outcomes match their stored fingerprint are done; the others (all of them in an incremental
+    evaluation) have their current results read as tuples and only new or changed rows written, as
+    one upsert per table, with their new fingerprint, in one transaction.
     """
     summary = Summary(entities=len(members))
     refs = list(members)
-    facts = facts_for(refs, plan.fact_names) if plan.fact_names else {}
+    outcomes, digests = _outcomes(plan, members, now, summary, memo)
+    if full_run:
+        stored = stored_digests(refs)
+        exact = [ref for ref in refs if stored.get(ref) != digests[ref]]
+    else:
+        exact = refs
+    summary.changed_entities = 0
+    if not exact:
+        return summary
     writes = _Writes(adapt_datetime(now))
-    # Entities with the same values for a rule's facts get the same outcome: compute it once.
-    memo: dict[tuple, tuple[str, str]] = {}
     with transaction.atomic():
+        # Two evaluations of the same entity (the scheduled run and a fact upload) take turns here.
+        list(EntityDigest.objects.filter(entity_ref__in=exact).select_for_update().values_list("pk"))
         existing_checks = {
             (ref, check_id): (pk, state, message, changed_at)
             for pk, ref, check_id, state, message, changed_at in CheckResult.objects.filter(
-                entity_ref__in=refs
+                entity_ref__in=exact
             ).values_list("pk", "entity_ref", "rule_check_id", "state", "message", "changed_at")
         }
         existing_tracks = {
             (ref, track_id): (pk, level, owner, changed_at)
             for pk, ref, track_id, level, owner, changed_at in TrackResult.objects.filter(
-                entity_ref__in=refs
+                entity_ref__in=exact
             ).values_list("pk", "entity_ref", "track_id", "level", "owner_ref", "changed_at")
         }
-        owners = _owners(refs) if any(track_ids for _, track_ids in members.values()) else {}
-        for ref, (check_ids, track_ids) in members.items():
-            states = _evaluate_checks(
-                plan, ref, check_ids, facts.get(ref, {}), existing_checks, writes, summary, now, memo
-            )
-            owner = owners.get(ref, "")
-            for track_id in track_ids:
-                levels = plan.track_levels.get(track_id)
-                if levels is not None:
-                    _track_outcome(ref, track_id, _level(levels, states), owner, existing_tracks, writes, now)
+        for ref in exact:
+            checks, tracks = outcomes[ref]
+            written = len(writes.checks) + len(writes.tracks)
+            for check_id, state, message, _ in checks:
+                _check_write(ref, check_id, state, message, existing_checks, writes)
+            for track_id, level, owner in tracks:
+                _track_write(ref, track_id, level, owner, existing_tracks, writes)
+            if checks or tracks:
+                writes.digests.append((ref, digests[ref]))
+            else:
+                writes.dropped_digests.append(ref)
+            summary.changed_entities += len(writes.checks) + len(writes.tracks) > written
         # Whatever is left of the existing rows no longer applies to these entities.
         writes.stale_checks = [row[0] for row in existing_checks.values()]
         writes.stale_tracks = [row[0] for row in existing_tracks.values()]
-        summary.removed += _write(refs, writes, now)
+        summary.removed += _write(exact if not full_run else [], writes, now)
     summary.check_changes = len(writes.check_changes)
     summary.track_changes = len(writes.track_changes)
     return summary
 
 
-def _evaluate_checks(
-    plan: Plan,
-    ref: str,
-    check_ids: tuple[int, ...],
-    entity_facts: dict[str, FactValue],
-    existing: dict[tuple[str, int], tuple[int, str, str, datetime]],
-    writes: _Writes,
-    summary: Summary,
-    now: datetime,
-    memo: dict[tuple, tuple[str, str]],
-) -> dict[int, str]:
-    states: dict[int, str] = {}
+def _outcomes(
+    plan: Plan, members: Members, now: datetime, summary: Summary, memo: Memo
+) -> tuple[Outcomes, dict[str, str]]:
+    """Every check state and track level of the batch's entities, from their facts (one query) and
+    owners (one query, when a track applies), and each entity's fingerprint."""
+    refs = list(members)
+    facts = facts_for(refs, plan.fact_names, with_collected_at=plan.reads_collected_at) if plan.fact_names else {}
+    owners = _owners(refs) if any(track_ids for _, track_ids in members.values()) else {}
+    if len(memo) > MEMO_LIMIT:
+        memo.clear()
+    outcomes: Outcomes = {}
+    digests: dict[str, str] = {}
+    no_facts: dict[str, FactValue] = {}
+    error = ResultState.ERROR.value
+    for ref, (check_ids, track_ids) in members.items():
+        checks = _check_outcomes(plan, check_ids, facts.get(ref, no_facts), now, memo)
+        summary.results += len(checks)
+        summary.errors += sum(1 for check in checks if check[1] == error)
+        tracks: list[TrackOutcome] = []
+        if track_ids:
+            states = {check[0]: check[1] for check in checks}
+            owner = owners.get(ref, "")
+            for track_id in track_ids:
+                levels = plan.track_levels.get(track_id)
+                if levels is not None:
+                    tracks.append((track_id, _level(levels, states), owner))
+        outcomes[ref] = (checks, tracks)
+        digests[ref] = digest_of_tokens([check[3] for check in checks], tracks)
+    return outcomes, digests
+
+
+def _check_outcomes(
+    plan: Plan, check_ids: tuple[int, ...], entity_facts: dict[str, FactValue], now: datetime, memo: Memo
+) -> list[Scored]:
+    outcomes: list[Scored] = []
     for check_id in check_ids:
         compiled = plan.checks.get(check_id)
         if compiled is None:
             continue
         key = _memo_key(compiled, entity_facts)
-        outcome = memo.get(key) if key is not None else None
-        if outcome is None:
-            outcome = _outcome(compiled, entity_facts, now)
+        scored = memo.get(key) if key is not None else None
+        if scored is None:
+            state, message = _outcome(compiled, entity_facts, now)
+            scored = (check_id, state, message, check_token(check_id, state, message))
             if key is not None:
-                memo[key] = outcome
-        state, message = outcome
-        states[check_id] = state
-        summary.results += 1
-        if state == ResultState.ERROR:
-            summary.errors += 1
-        row = existing.pop((ref, check_id), None)
-        if row is not None and row[1] == state and row[2] == message:
-            continue
-        is_state_change = row is None or row[1] != state
-        changed_at = writes.stamp if is_state_change else adapt_datetime(row[3])
-        writes.checks.append((ref, check_id, state, message, writes.stamp, changed_at))
-        if is_state_change:
-            writes.check_changes.append((ref, check_id, state, writes.stamp))
-    return states
+                memo[key] = scored
+        outcomes.append(scored)
+    return outcomes
 
 
-def _track_outcome(
+def _check_write(
+    ref: str,
+    check_id: int,
+    state: str,
+    message: str,
+    existing: dict[tuple[str, int], tuple[int, str, str, datetime]],
+    writes: _Writes,
+) -> None:
+    row = existing.pop((ref, check_id), None)
+    if row is not None and row[1] == state and row[2] == message:
+        return
+    is_state_change = row is None or row[1] != state
+    changed_at = writes.stamp if is_state_change else adapt_datetime(row[3])
+    writes.checks.append((ref, check_id, state, message, writes.stamp, changed_at))
+    if is_state_change:
+        writes.check_changes.append((ref, check_id, state, writes.stamp))
+
+
+def _track_write(
     ref: str,
     track_id: int,
     level: int,
     owner: str,
     existing: dict[tuple[str, int], tuple[int, int, str, datetime]],
     writes: _Writes,
-    now: datetime,
 ) -> None:
     row = existing.pop((ref, track_id), None)
     if row is not None and row[1] == level and row[2] == owner:
@@ -296,10 +404,12 @@ def _track_outcome(
         writes.track_changes.append((ref, track_id, level, owner, writes.stamp))
 
 
-def _write(refs: list[str], writes: _Writes, now: datetime) -> int:
-    """Stamp, upsert, append history and delete stale rows; the number of rows deleted."""
-    CheckResult.objects.filter(entity_ref__in=refs).update(evaluated_at=now)
-    TrackResult.objects.filter(entity_ref__in=refs).update(evaluated_at=now)
+def _write(stamped: list[str], writes: _Writes, now: datetime) -> int:
+    """Stamp the ``stamped`` entities' results, upsert, append history, store fingerprints and delete
+    stale rows; the number of result rows deleted."""
+    if stamped:
+        CheckResult.objects.filter(entity_ref__in=stamped).update(evaluated_at=now)
+        TrackResult.objects.filter(entity_ref__in=stamped).update(evaluated_at=now)
     # An upsert rather than insert + update: a concurrent evaluation of the same entity (a task
     # beside the scheduled run) then overwrites instead of failing on the unique constraint.
     insert_rows(
@@ -320,6 +430,10 @@ def _write(refs: list[str], writes: _Writes, now: datetime) -> int:
     )
     insert_rows(CheckResultChange, CHECK_CHANGE_FIELDS, writes.check_changes, batch=WRITE_BATCH)
     insert_rows(TrackResultChange, TRACK_CHANGE_FIELDS, writes.track_changes, batch=WRITE_BATCH)
+    insert_rows(EntityDigest, ("entity_ref", "digest"), writes.digests, conflict=("entity_ref",),
+                update=("digest",), batch=WRITE_BATCH)  # fmt: skip
+    if writes.dropped_digests:
+        EntityDigest.objects.filter(entity_ref__in=writes.dropped_digests).delete()
     removed = 0
     for chunk in _chunks(writes.stale_checks, 500):
         removed += CheckResult.objects.filter(pk__in=chunk).delete()[0]
@@ -336,8 +450,15 @@ def _memo_key(compiled: CompiledCheck, facts: dict[str, FactValue]) -> tuple | N
 
     Each value is paired with its type, since ``True == 1`` in Python but not in rules.
     """
+    names = compiled.fact_names
+    if len(names) == 1 and not compiled.reads_collected_at:  # most rules: one fact, its value only
+        fact = facts.get(names[0])
+        if fact is None:
+            return (compiled.pk, None)
+        value = fact.value
+        return (compiled.pk, type(value), value) if type(value) in _SCALARS else None
     key: list[Any] = [compiled.pk]
-    for name in compiled.fact_names:
+    for name in names:
         fact = facts.get(name)
         if fact is None:
             key.append(None)
@@ -350,13 +471,14 @@ def _memo_key(compiled: CompiledCheck, facts: dict[str, FactValue]) -> tuple | N
 
 
 def _outcome(compiled: CompiledCheck, facts: dict[str, FactValue], now: datetime) -> tuple[str, str]:
+    # Plain strings, not the enum members: outcomes are fingerprinted with ``repr``.
     if compiled.rule is None:
-        return ResultState.ERROR, compiled.error
+        return ResultState.ERROR.value, compiled.error
     try:
         outcome = evaluate_rule(compiled.rule, facts, now)
     except Exception as error:
-        return ResultState.ERROR, f"check {compiled.key}: could not evaluate: {error}"
-    return (ResultState.PASSED, "") if outcome.passed else (ResultState.FAILED, outcome.message)
+        return ResultState.ERROR.value, f"check {compiled.key}: could not evaluate: {error}"
+    return (ResultState.PASSED.value, "") if outcome.passed else (ResultState.FAILED.value, outcome.message)
 
 
 def _level(levels: list[list[int]], states: dict[int, str]) -> int:

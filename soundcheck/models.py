@@ -190,6 +190,42 @@ class TrackResultChange(models.Model):
         return f"{self.entity_ref} {self.track_id} -> L{self.level}"
 
 
+class EntityDigest(models.Model):
+    """A fingerprint of one entity's current results (every check state and message, every track level
+    and owner). A full evaluation compares it with the fingerprint of the outcomes it just computed and
+    reads and writes the entity's results only when the two differ, so an unchanged entity costs no
+    result read and no write. Written in the same transaction as the results it describes."""
+
+    entity_ref = models.CharField(max_length=400, unique=True)
+    digest = models.CharField(max_length=32, help_text="BLAKE2b (16 bytes, hex) of the entity's outcomes.")
+
+    def __str__(self) -> str:
+        return f"{self.entity_ref}: {self.digest}"
+
+
+class EvaluationRun(models.Model):
+    """One full evaluation: when it ran and what it did. A result confirmed by a full run is not
+    re-stamped row by row; its evaluation time is the later of its own ``evaluated_at`` and the start
+    of the last finished full run (``soundcheck.runs.effective_evaluated_at``)."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    entities = models.PositiveIntegerField(default=0)
+    results = models.PositiveIntegerField(default=0)
+    changed_entities = models.PositiveIntegerField(default=0, help_text="Entities whose results were rewritten.")
+    check_changes = models.PositiveIntegerField(default=0)
+    track_changes = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0.0)
+
+    class Meta:
+        indexes = [models.Index(fields=["-finished_at"], name="soundcheck_run_finished")]
+
+    def __str__(self) -> str:
+        return f"full evaluation at {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
 class Campaign(models.Model):
     """A push to get a set of entities to a track level (or passing one check) by a deadline."""
 

@@ -58,6 +58,11 @@ class Plan:
     scopes: list[Scope]
     fact_names: set[str]
 
+    @property
+    def reads_collected_at(self) -> bool:
+        """Whether any rule reads when a fact was collected (else bulk reads skip that column)."""
+        return any(check.reads_collected_at for check in self.checks.values())
+
 
 def load_plan() -> Plan:
     """Checks (rules parsed once), tracks with levels, and the scopes they apply to: five queries."""

@@ -1,8 +1,9 @@
 """The entity page's Soundcheck tab: each track that measures the entity, the level it holds, and each
 check with its result, why it failed and how to fix it.
 
-Five queries whatever the number of tracks and checks: the entity's track results, the tracks, their
-levels, the levels' checks, the entity's check results. ``Check.fix`` is Markdown written by whoever
+Six queries whatever the number of tracks and checks: the entity's track results, the tracks, their
+levels, the levels' checks, the entity's check results, and the last full evaluation run (a result
+it confirmed shows that run's time, ``runs.effective_evaluated_at``). ``Check.fix`` is Markdown written by whoever
 wrote the check: it is rendered sanitised (``techradar.markdown``), never trusted.
 """
 
@@ -19,6 +20,7 @@ from portal.permissions import can_refresh_entity
 from techradar.markdown import render_markdown
 
 from .models import Check, CheckResult, Level, Track, TrackResult
+from .runs import effective_evaluated_at, last_full_run_start
 from .targets import matching_track_ids
 
 
@@ -72,6 +74,9 @@ def soundcheck_tab_context(request: HttpRequest, entity: Any) -> dict[str, Any]:
     levels = Prefetch("levels", queryset=Level.objects.order_by("ordinal").prefetch_related(checks))
     tracks = list(Track.objects.filter(pk__in=track_ids).prefetch_related(levels).order_by("name", "key"))
     check_results = {result.rule_check_id: result for result in CheckResult.objects.filter(entity_ref=entity.ref)}
+    last_full = last_full_run_start()
+    for result in [*track_results.values(), *check_results.values()]:
+        result.evaluated_at = effective_evaluated_at(result.evaluated_at, last_full)
     fixes: dict[int, SafeString] = {}
     rows = []
     for track in tracks:

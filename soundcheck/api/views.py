@@ -29,6 +29,7 @@ from ..ci_reports import ReportError, parse_coverage, parse_junit
 from ..evaluation import evaluate_entity
 from ..facts import MAX_FACTS_PER_CALL, FactError, FactRecord, record_facts, validate_fact
 from ..models import Check, CheckResult, Track, TrackResult
+from ..runs import effective_evaluated_at, last_full_run_start
 
 
 def _ref(kind: str, namespace: str, name: str) -> str:
@@ -48,6 +49,7 @@ class EntityResultsView(APIView):
         ref = _ref(kind, namespace, name)
         checks = CheckResult.objects.filter(entity_ref=ref).select_related("rule_check").order_by("rule_check__key")
         tracks = TrackResult.objects.filter(entity_ref=ref).select_related("track").order_by("track__key")
+        last_full = last_full_run_start()
         return Response(
             {
                 "entityRef": ref,
@@ -57,7 +59,7 @@ class EntityResultsView(APIView):
                         "name": row.rule_check.name,
                         "state": row.state,
                         "message": row.message,
-                        "evaluatedAt": row.evaluated_at,
+                        "evaluatedAt": effective_evaluated_at(row.evaluated_at, last_full),
                         "changedAt": row.changed_at,
                     }
                     for row in checks
@@ -126,9 +128,10 @@ class CheckResultsView(APIView):
         page = paginator.paginate_queryset(
             results.values("entity_ref", "state", "message", "evaluated_at", "changed_at"), request, self
         )
+        last_full = last_full_run_start()
         items = [
             {"entityRef": row["entity_ref"], "state": row["state"], "message": row["message"],
-             "evaluatedAt": row["evaluated_at"], "changedAt": row["changed_at"]}
+             "evaluatedAt": effective_evaluated_at(row["evaluated_at"], last_full), "changedAt": row["changed_at"]}
             for row in page or []
         ]  # fmt: skip
         return paginator.get_paginated_response(items)

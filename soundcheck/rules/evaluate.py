@@ -24,10 +24,10 @@ _MISSING = object()
 
 
 class FactValue(NamedTuple):
-    """A fact's value and when it was collected."""
+    """A fact's value and when it was collected (None where no rule reads it, in bulk evaluation)."""
 
     value: Any
-    collected_at: datetime
+    collected_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,8 @@ def _check(
     if operator == "max_age":
         if leaf.get("age_of") == "collected_at":
             moment: datetime | None = fact.collected_at
+            if moment is None:
+                return f"{label}: when it was collected is unknown"
         else:
             moment = _timestamp(value)
             if moment is None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from catalog.services import refresh_location, register_location, validate_location_spec
+from soundcheck.facts import FactRecord, record_facts
 from soundcheck.models import Check, Level, Track
 from soundcheck.rules import parse_rule
 from tests.catalog.personal_fixtures import alice, bob  # noqa: F401  (the same people as the catalog's tests)
@@ -136,3 +137,21 @@ def reader(client, settings):
 @pytest.fixture
 def platform_admin(django_user_model):
     return django_user_model.objects.create_superuser("root", password="root-password-1")
+
+
+SHOP = "component:default/shop"
+BILLING = "component:default/billing"
+
+
+def push(ref: str, **values: object) -> None:
+    record_facts([FactRecord(ref, name.replace("__", "."), value) for name, value in values.items()], "test")
+
+
+@pytest.fixture
+def ladder(make_catalog):
+    """shop and billing (team-b), a 3-level track over components: owner; readme; coverage >= 80."""
+    make_catalog(descriptor("shop"), descriptor("billing", owner="team-b"))
+    owner = make_check("has-owner", {"fact": "catalog.owner", "exists": True})
+    readme = make_check("has-readme", {"fact": "repository.has_readme", "equals": True})
+    coverage = make_check("coverage", {"fact": "ci.coverage", ">=": 80})
+    return make_track("quality", [[owner], [readme], [coverage]], {"kind": ["component"]})

@@ -64,7 +64,7 @@ def admin(django_user_model, settings):
 def test_entity_results(catalog, alice, django_assert_num_queries):
     client = token_client(alice)
     client.get(f"{BASE}/checks")  # the token is checked (and its last use stamped); reuses cost no query
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         body = client.get(f"{BASE}/entities/Component/default/shop").json()
     assert body["entityRef"] == SHOP
     assert [(check["key"], check["state"]) for check in body["checks"]] == [("coverage", "failed"), ("tests", "failed")]
@@ -95,7 +95,7 @@ def test_check_results_query_count_is_fixed(make_catalog, alice, rows, django_as
     evaluate_all()
     client = token_client(alice)
     client.get(f"{BASE}/checks")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert client.get(f"{BASE}/checks/c/results").json()["count"] == rows
 
 

@@ -7,19 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from soundcheck.evaluation import delete_results, evaluate_all, evaluate_entity
-from soundcheck.facts import FactRecord, record_facts
 from soundcheck.models import Check, CheckResult, CheckResultChange, ResultState, TrackResult, TrackResultChange
 
-from .conftest import descriptor, make_check, make_track
+from .conftest import BILLING, SHOP, descriptor, make_check, make_track, push
 
 pytestmark = pytest.mark.django_db
-
-SHOP = "component:default/shop"
-BILLING = "component:default/billing"
-
-
-def push(ref: str, **values: object) -> None:
-    record_facts([FactRecord(ref, name.replace("__", "."), value) for name, value in values.items()], "test")
 
 
 def state(ref: str, key: str) -> str:
@@ -28,16 +20,6 @@ def state(ref: str, key: str) -> str:
 
 def level(ref: str, key: str) -> int:
     return TrackResult.objects.get(entity_ref=ref, track__key=key).level
-
-
-@pytest.fixture
-def ladder(make_catalog):
-    """shop and billing (team-b), a 3-level track over components: owner; readme; coverage >= 80."""
-    make_catalog(descriptor("shop"), descriptor("billing", owner="team-b"))
-    owner = make_check("has-owner", {"fact": "catalog.owner", "exists": True})
-    readme = make_check("has-readme", {"fact": "repository.has_readme", "equals": True})
-    coverage = make_check("coverage", {"fact": "ci.coverage", ">=": 80})
-    return make_track("quality", [[owner], [readme], [coverage]], {"kind": ["component"]})
 
 
 def test_level_is_the_highest_with_every_lower_level_passed(ladder):
@@ -156,20 +138,21 @@ def full_evaluation_queries(make_catalog, count: int) -> int:
 @pytest.mark.parametrize("count", [5, 10])
 def test_query_count_does_not_grow_with_entities(make_catalog, settings, count, request):
     settings.SOUNDCHECK = {**settings.SOUNDCHECK, "BATCH_SIZE": 100}
-    assert full_evaluation_queries(make_catalog, count) == 15
+    assert full_evaluation_queries(make_catalog, count) == 17
 
 
 def test_query_count_grows_with_batches(make_catalog, settings):
     settings.SOUNDCHECK = {**settings.SOUNDCHECK, "BATCH_SIZE": 5}
-    # Two batches of five: the per-batch queries run twice.
-    assert full_evaluation_queries(make_catalog, 10) == 15 + 10
+    # Two batches of five: the per-batch queries (facts, owners, fingerprints, savepoint, lock, two
+    # result reads, three writes, release: eleven) run twice.
+    assert full_evaluation_queries(make_catalog, 10) == 17 + 11
 
 
 def test_one_entity_costs_a_fixed_number_of_queries(ladder, django_assert_num_queries):
     evaluate_all()
     push(SHOP, catalog__owner="group:default/team-a")
-    # Definitions come from the process's plan: scopes (1), facts (1), savepoint, current check and
-    # track results (2), owner (1), evaluated_at stamps (2), upsert and change rows of the check and
-    # the track that changed (4), release.
-    with django_assert_num_queries(13):
+    # Definitions come from the process's plan: scopes (1), facts (1), owner (1), savepoint, the
+    # fingerprint's lock (1), current check and track results (2), evaluated_at stamps (2), upsert and
+    # change rows of the check and the track that changed (4), the fingerprint (1), release.
+    with django_assert_num_queries(15):
         evaluate_entity(SHOP)

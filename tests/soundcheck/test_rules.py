@@ -173,3 +173,9 @@ def test_several_operators_in_one_leaf_must_all_hold():
     rule = {"fact": "ci.coverage", ">=": 60, "<=": 100}
     assert run(rule, ci__coverage=80).passed
     assert not run(rule, ci__coverage=120).passed
+
+
+def test_max_age_of_an_unknown_collection_time_fails_saying_so():
+    rule = parse_rule({"fact": "ci.tests_passed", "max_age": "7d", "age_of": "collected_at"})
+    outcome = evaluate_rule(rule, {"ci.tests_passed": FactValue(True, None)}, NOW)
+    assert (outcome.passed, outcome.message) == (False, "ci.tests_passed: when it was collected is unknown")
