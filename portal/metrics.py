@@ -35,6 +35,11 @@ HTTP_REQUEST_SECONDS = Histogram(
 CELERY_TASKS_PUBLISHED = Counter(
     "greenroom_celery_tasks_published", "Background jobs sent to the broker, by task name.", ["task"]
 )
+CELERY_PUBLISH_FAILURES = Counter(
+    "greenroom_celery_publish_failures",
+    "Background jobs that could not be sent because the broker was unreachable, by task name.",
+    ["task"],
+)
 CELERY_TASKS = Counter(
     "greenroom_celery_tasks",
     "Background jobs finished, by task name and outcome (success, failure, retry, ...).",

@@ -133,10 +133,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'greenroom.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        # Off by default: a health check costs a round trip (SELECT 1) at the start of every request.
-        # Without it, after a database restart each worker's first query fails once, and Django
-        # drops the broken connection at the end of that request; the next one reconnects.
-        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", False),
+        # On by default: a reused connection is tested (SELECT 1, one round trip) before a request or a
+        # job first uses it. Without it, after a database restart the first request of every web
+        # thread fails, and so does the first job of every worker process, which loses that job.
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -237,6 +237,14 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Workers and beat reconnect to a broker that went away for as long as it takes (Celery's default
+# gives up after 100 tries, about an hour, and the worker exits); they also wait for it at start-up.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A job queued (in the database) this many seconds without starting is sent to the broker again by
+# the re-dispatch sweepers: its message was never sent (broker down) or was lost (Redis restarted
+# without persistence). Claims make a second message harmless (portal/jobs.py).
+JOB_REDISPATCH_AFTER = env_int("JOB_REDISPATCH_AFTER", 300)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Workers log through LOGGING above (JSON lines with the job's request id), not Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -254,7 +262,14 @@ WORKER_METRICS_ADDRESS = env_str("WORKER_METRICS_ADDRESS", "127.0.0.1")
 # --- Cache ------------------------------------------------------------------------------------
 # Shared by web processes and workers: Redis when configured, else files under var/ (one machine).
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A Redis outage turns the cache into an empty one (portal.cache) instead of failing every page.
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": HEALTH_CHECK_TIMEOUT, "socket_timeout": HEALTH_CHECK_TIMEOUT},
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -351,6 +366,19 @@ CELERY_BEAT_SCHEDULE = {
     "scaffolder-fail-stale-tasks": {
         "task": "scaffolder.fail_stale_tasks",
         "schedule": float(env_int("SCAFFOLDER_REAPER_TICK", 60)),
+    },
+    # Send again the jobs that waited JOB_REDISPATCH_AFTER seconds without starting (portal/jobs.py).
+    "catalog-redispatch-refreshes": {
+        "task": "catalog.redispatch_refreshes",
+        "schedule": float(env_int("JOB_REDISPATCH_TICK", 60)),
+    },
+    "scaffolder-redispatch-open-tasks": {
+        "task": "scaffolder.redispatch_open_tasks",
+        "schedule": float(env_int("JOB_REDISPATCH_TICK", 60)),
+    },
+    "techdocs-redispatch-queued-builds": {
+        "task": "techdocs.redispatch_queued_builds",
+        "schedule": float(env_int("JOB_REDISPATCH_TICK", 60)),
     },
     # Fails TechDocs builds left running by a worker that died (older than the build timeout).
     "techdocs-fail-stale-builds": {

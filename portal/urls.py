@@ -29,3 +29,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# A database outage answers a clear 503 page (or Backstage-shaped JSON), not a server error.
+handler500 = "portal.error_views.server_error"

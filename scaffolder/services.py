@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils import timezone
 from catalog.audit import record_write
 from catalog.models import Entity
 from portal.identity import user_entity_ref
+from portal.jobs import send_job_after_commit
 
 from . import secrets as secret_store
 from .models import Task, TaskEvent
@@ -101,10 +103,20 @@ def create_task(
 
 
 def enqueue_task(task: Task) -> None:
+    """Queue the run after commit; with the broker down it stays open and the sweeper sends it later."""
     from .tasks import run_task
 
-    task_id = str(task.pk)
-    transaction.on_commit(lambda: run_task.delay(task_id))
+    send_job_after_commit(run_task, str(task.pk))
+
+
+def open_tasks_to_redispatch(cutoff: datetime, limit: int) -> list[str]:
+    """Ids of tasks still open (never claimed by a worker) that were created before ``cutoff``."""
+    waiting = (
+        Task.objects.filter(status=Task.Status.OPEN, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return [str(pk) for pk in waiting]
 
 
 @transaction.atomic

@@ -9,10 +9,12 @@ from typing import Any
 from celery import shared_task
 from django.utils import timezone
 
+from portal.jobs import REDISPATCH_BATCH, redispatch_cutoff, send_job
+
 from . import secrets as secret_store
 from .models import Task, TaskEvent
 from .runner import Run, RunSpec
-from .services import claim_task, fail_stale_tasks, heartbeat
+from .services import claim_task, fail_stale_tasks, heartbeat, open_tasks_to_redispatch
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +30,17 @@ def run_task(task_id: str) -> str | None:
         logger.info("task %s is not open; not running it", task_id)
         return None
     return execute_task(task)
+
+
+@shared_task(name="scaffolder.redispatch_open_tasks")
+def redispatch_open_tasks_task() -> int:
+    """The periodic sweeper: runs still open after ``JOB_REDISPATCH_AFTER`` seconds are sent again."""
+    task_ids = open_tasks_to_redispatch(redispatch_cutoff(), REDISPATCH_BATCH)
+    for task_id in task_ids:
+        send_job(run_task, task_id)
+    if task_ids:
+        logger.warning("sent %d waiting scaffolder tasks to the job queue again", len(task_ids))
+    return len(task_ids)
 
 
 @shared_task(name="scaffolder.fail_stale_tasks")

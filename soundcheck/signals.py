@@ -14,11 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from catalog.signals import entities_changed
+from portal.jobs import send_job, send_job_after_commit
 
 from .evaluation import batch_size, delete_results
 from .models import Campaign, Check, Level, Track
@@ -33,14 +33,14 @@ def on_entities_changed(sender: Any, written: list[str], deleted: list[str], **k
         delete_results(deleted)
     size = batch_size()
     for start in range(0, len(written), size):
-        collect_and_evaluate_refs.delay(list(written[start : start + size]))
+        send_job(collect_and_evaluate_refs, list(written[start : start + size]))
 
 
 def on_site_built(sender: Any, entity_ref: str, **kwargs: Any) -> None:
     """A docs build finished: refresh that entity's TechDocs facts and its results."""
     from .tasks import collect_and_evaluate_refs
 
-    transaction.on_commit(lambda: collect_and_evaluate_refs.delay([entity_ref], ["techdocs"]))
+    send_job_after_commit(collect_and_evaluate_refs, [entity_ref], ["techdocs"])
 
 
 if apps.is_installed("techdocs"):

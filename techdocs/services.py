@@ -6,7 +6,7 @@ import json
 import logging
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -17,6 +17,7 @@ from catalog.audit import record_write
 from catalog.filters import Condition
 from catalog.models import Entity
 from catalog.querysets import condition_q
+from portal.jobs import send_job_after_commit
 
 from . import storage
 from .archives import ArchiveRefused, extract_archive
@@ -29,6 +30,9 @@ from .signals import site_built
 from .sources import SourceError, fetch_source, resolve_source
 
 logger = logging.getLogger(__name__)
+
+# The reason of builds asked for by Backstage's sync: they are run by ``run_sync``, others by ``run_build``.
+SYNC_REASON = "sync"
 
 
 def documented_entities():
@@ -56,8 +60,7 @@ def request_build(entity: Entity, *, reason: str, user: Any = None) -> DocBuild:
         DocSite.objects.filter(pk=site.pk).update(latest_build=build)
         if user is not None:
             record_write("techdocs.rebuild", entity.ref, build=build.pk)
-        build_id = build.pk
-        transaction.on_commit(lambda: build_docs_task.delay(build_id))
+        send_job_after_commit(build_docs_task, build.pk)
     return build
 
 
@@ -143,10 +146,19 @@ def request_sync(entity: Entity) -> DocBuild:
     )
     if pending is not None:
         return pending
-    build = DocBuild.objects.create(site=site, reason="sync", mode=DocBuild.Mode.LOCAL)
-    build_id = build.pk
-    transaction.on_commit(lambda: sync_docs_task.delay(build_id))
+    build = DocBuild.objects.create(site=site, reason=SYNC_REASON, mode=DocBuild.Mode.LOCAL)
+    send_job_after_commit(sync_docs_task, build.pk)
     return build
+
+
+def queued_builds_to_redispatch(cutoff: datetime, limit: int) -> list[tuple[int, bool]]:
+    """``(build id, is a sync)`` of builds still queued (never claimed) that were created before ``cutoff``."""
+    waiting = (
+        DocBuild.objects.filter(status=DocBuild.Status.QUEUED, mode=DocBuild.Mode.LOCAL, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", "reason")[:limit]
+    )
+    return [(pk, reason == SYNC_REASON) for pk, reason in waiting]
 
 
 def run_sync(build_id: int) -> DocBuild | None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.dispatch import Signal, receiver
 
 from catalog.signals import location_refreshed
+from portal.jobs import send_job_after_commit
 
 site_built = Signal()
 
@@ -27,4 +27,5 @@ def check_docs_after_refresh(sender: Any, location: Any, report: Any, **kwargs: 
 
     refs = list(documented_entities().filter(location=location).values_list("ref", flat=True))
     for ref in refs:
-        transaction.on_commit(lambda ref=ref: check_entity_docs_task.delay(ref))
+        # A check lost to a broker outage is made again by the periodic techdocs.check_sources.
+        send_job_after_commit(check_entity_docs_task, ref)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
+from portal.jobs import REDISPATCH_BATCH, redispatch_cutoff, send_job
+
 from .config import techdocs_settings
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="techdocs.build")
@@ -45,8 +51,21 @@ def check_sources_task() -> int:
         return 0
     refs = list(documented_entities().values_list("ref", flat=True))
     for ref in refs:
-        check_entity_docs_task.delay(ref)
+        send_job(check_entity_docs_task, ref)
     return len(refs)
+
+
+@shared_task(name="techdocs.redispatch_queued_builds")
+def redispatch_queued_builds_task() -> int:
+    """The periodic sweeper: builds still queued after ``JOB_REDISPATCH_AFTER`` seconds are sent again."""
+    from .services import queued_builds_to_redispatch
+
+    waiting = queued_builds_to_redispatch(redispatch_cutoff(), REDISPATCH_BATCH)
+    for build_id, is_sync in waiting:
+        send_job(sync_docs_task if is_sync else build_docs_task, build_id)
+    if waiting:
+        logger.warning("sent %d waiting docs builds to the job queue again", len(waiting))
+    return len(waiting)
 
 
 @shared_task(name="techdocs.fail_stale_builds")

@@ -14,3 +14,10 @@ def worker_database_url() -> str:
     host = settings.get("HOST") or "127.0.0.1"
     port = settings.get("PORT") or 5432
     return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
+
+
+def broker_unreachable(*args: object) -> None:
+    """Stands in for ``task.delay`` while the broker is down: what Celery raises once its retries are spent."""
+    from kombu.exceptions import OperationalError
+
+    raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")

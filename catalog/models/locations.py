@@ -35,6 +35,8 @@ class Location(models.Model):
     last_refreshed_at = models.DateTimeField(null=True, blank=True)
     # Set while a refresh runs, so two workers never refresh one location at once.
     refresh_claimed_at = models.DateTimeField(null=True, blank=True)
+    # When a refresh was last asked for; one that has not started since is sent again (portal/jobs.py).
+    refresh_requested_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ..audit import record_write
@@ -298,6 +298,24 @@ def sync_config_locations() -> list[Location]:
             location.save(update_fields=["origin", "rules"])
         locations.append(location)
     return locations
+
+
+def refreshes_to_redispatch(cutoff: datetime, limit: int) -> list[str]:
+    """Ids of locations whose refresh was asked for before ``cutoff`` and has not started since.
+
+    Their message was never sent (the broker was down) or was lost with a restarted Redis. A location
+    being refreshed right now is left to that refresh (its queued request retries while it runs).
+    """
+    now = timezone.now()
+    stale_claim = now - timedelta(seconds=catalog_settings()["REFRESH_LOCK_TIMEOUT"])
+    waiting = (
+        Location.objects.filter(refresh_requested_at__lt=cutoff)
+        .filter(Q(last_refresh_started_at__isnull=True) | Q(last_refresh_started_at__lt=F("refresh_requested_at")))
+        .filter(Q(refresh_claimed_at__isnull=True) | Q(refresh_claimed_at__lt=stale_claim))
+        .order_by("refresh_requested_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return [str(pk) for pk in waiting]
 
 
 def due_locations() -> list[Location]:

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 
 from catalog.models import Entity
+from portal.jobs import send_job
 
 from .documents import MAX_TEXT, entity_document, facet_values
 from .documents import entity_title as entity_display_title
@@ -145,7 +146,8 @@ def on_entities_changed(sender: Any, written: list[str], deleted: list[str], **k
         return
     from .tasks import sync_index_task
 
-    sync_index_task.delay()
+    # Lost to a broker outage, the sync is made by the next large write, or `manage.py search_reindex`.
+    send_job(sync_index_task)
 
 
 # --- documents from other apps ----------------------------------------------------------------

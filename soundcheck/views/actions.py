@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
 
 from catalog.models import Entity
+from portal.jobs import send_job
 from portal.permissions import can_refresh_entity
 
 from ..ui_tasks import rerun_checks
@@ -27,8 +27,14 @@ class RerunChecksView(LoginRequiredMixin, View):
         entity = found[0]
         if not can_refresh_entity(request.user, entity):
             raise PermissionDenied("Only the entity's owners and platform admins may re-run its checks.")
-        transaction.on_commit(lambda: rerun_checks.delay(entity.ref))
-        messages.success(request, f"The checks of {entity.display_title} will run again in a moment.")
+        if send_job(rerun_checks, entity.ref):
+            messages.success(request, f"The checks of {entity.display_title} will run again in a moment.")
+        else:
+            messages.warning(
+                request,
+                f"The job queue is unavailable, so the checks of {entity.display_title} could not be queued: "
+                "they run again at the next scheduled evaluation, or try again in a few minutes.",
+            )
         return redirect(
             reverse("catalog:entity_tab", args=[entity.kind.lower(), entity.namespace, entity.name, "soundcheck"])
         )

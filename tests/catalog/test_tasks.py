@@ -13,7 +13,7 @@ import pytest
 
 from catalog.models import Entity, Location
 from catalog.services import register_location, validate_location_spec
-from catalog.tasks import refresh_due_locations_task, refresh_location_task
+from catalog.tasks import enqueue_refresh, redispatch_refreshes_task, refresh_due_locations_task, refresh_location_task
 from tests.conftest import REPO_ROOT, component
 from tests.workers import worker_database_url
 
@@ -43,6 +43,48 @@ def test_refresh_task_skips_a_location_already_being_refreshed(write_file):
     Location.objects.filter(pk=location.pk).update(refresh_claimed_at=timezone.now())
     assert refresh_location_task(str(location.pk)) is None
     assert not Entity.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_refresh_request_is_recorded_then_sent_after_commit(
+    write_file, monkeypatch, django_capture_on_commit_callbacks
+):
+    location = register_location(validate_location_spec("file", str(write_file("a.yaml", component("a")))))
+    queued: list[str] = []
+    monkeypatch.setattr(refresh_location_task, "delay", queued.append)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_refresh(location)
+
+    location.refresh_from_db()
+    assert location.refresh_requested_at is not None
+    assert queued == [str(location.pk)]
+
+
+@pytest.mark.django_db
+def test_refreshes_asked_for_and_not_started_in_time_are_sent_again(write_file, monkeypatch, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.JOB_REDISPATCH_AFTER = 300
+    now = timezone.now()
+    asked = now - timedelta(seconds=301)
+    locations = {
+        name: register_location(validate_location_spec("file", str(write_file(f"{name}.yaml", component(name)))))
+        for name in ("lost", "recent", "started", "running", "never")
+    }
+    Location.objects.filter(pk__in=[locations[n].pk for n in ("lost", "started", "running")]).update(
+        refresh_requested_at=asked
+    )
+    Location.objects.filter(pk=locations["recent"].pk).update(refresh_requested_at=now)
+    Location.objects.filter(pk=locations["started"].pk).update(last_refresh_started_at=asked + timedelta(seconds=1))
+    Location.objects.filter(pk=locations["running"].pk).update(refresh_claimed_at=now)
+    queued: list[str] = []
+    monkeypatch.setattr(refresh_location_task, "delay", queued.append)
+
+    assert redispatch_refreshes_task() == 1
+    assert queued == [str(locations["lost"].pk)]
 
 
 @pytest.mark.django_db

@@ -5,8 +5,10 @@ Celery queue (on Redis db 6), and drops the database when it stops; it never tou
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -66,6 +68,7 @@ class Cluster:
     extra_env: dict[str, str] = field(default_factory=dict)
     name: str = field(default_factory=lambda: f"greenroom_scale_{uuid.uuid4().hex[:12]}")
     processes: list[subprocess.Popen] = field(default_factory=list)
+    workers: list[subprocess.Popen] = field(default_factory=list)
     web_ports: list[int] = field(default_factory=list)
     token: str = ""
 
@@ -116,7 +119,7 @@ class Cluster:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
 
-    def start(self, *, web: int = 2, workers: int = 2, concurrency: int = 2) -> None:
+    def start(self, *, web: int = 2, workers: int = 2, concurrency: int = 2, beat: bool = False) -> None:
         (self.root / "data").mkdir(parents=True, exist_ok=True)
         self.admin_sql(f'CREATE DATABASE "{self.name}"')
         self.manage("migrate", "--noinput")
@@ -133,15 +136,36 @@ class Cluster:
             )  # fmt: skip
             wait_for_port(port, process)
             self.web_ports.append(port)
-        for index in range(workers):
+        for _ in range(workers):
+            self.start_worker(concurrency)
+        if beat:
             self._spawn(
-                [
-                    "-m", "celery", "-A", "portal", "worker", "--loglevel", "WARNING",
-                    "--concurrency", str(concurrency), "--hostname", f"w{index}-{self.name}@%h", "--without-gossip",
-                    "--without-mingle",
-                ],
-                logs / f"worker{index}.log",
+                ["-m", "celery", "-A", "portal", "beat", "--loglevel", "WARNING",
+                 "--schedule", str(self.root / "celerybeat-schedule")],
+                logs / "beat.log",
             )  # fmt: skip
+
+    def start_worker(self, concurrency: int = 2) -> subprocess.Popen:
+        """One more Celery worker (as an orchestrator starts one in place of a dead one)."""
+        index = len(self.workers)
+        worker = self._spawn(
+            [
+                "-m", "celery", "-A", "portal", "worker", "--loglevel", "WARNING",
+                "--concurrency", str(concurrency), "--hostname", f"w{index}-{self.name}@%h", "--without-gossip",
+                "--without-mingle",
+            ],
+            self.root / "logs" / f"worker{index}.log",
+        )  # fmt: skip
+        self.workers.append(worker)
+        return worker
+
+    def kill_worker(self, worker: subprocess.Popen) -> None:
+        """SIGKILL a worker and its pool processes at once, as a node or container dying does."""
+        family = [worker.pid, *child_pids(worker.pid)]
+        for pid in family:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        worker.wait(timeout=10)
 
     def _spawn(self, args: list[str], log: Path) -> subprocess.Popen:
         handle = log.open("ab")
@@ -168,7 +192,14 @@ class Cluster:
         return "\n".join(f"--- {path.name}\n{path.read_text()[-3000:]}" for path in paths)
 
     def request(
-        self, method: str, path: str, body: dict | None = None, *, web: int = 0, timeout: float = 60
+        self,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        *,
+        web: int = 0,
+        timeout: float = 60,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, object]:
         """One API call to web process ``web`` with the cluster's token; (status, JSON or text)."""
         data = json.dumps(body).encode() if body is not None else None
@@ -176,7 +207,7 @@ class Cluster:
             f"http://127.0.0.1:{self.web_ports[web]}{path}",
             data=data,
             method=method,
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json", **(headers or {})},
         )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -187,6 +218,19 @@ class Cluster:
             return status, json.loads(raw)
         except ValueError:
             return status, raw.decode(errors="replace")
+
+
+def child_pids(pid: int) -> list[int]:
+    """Every descendant of ``pid`` (Linux /proc), children first."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for child in children:
+            found += [child, *child_pids(child)]
+    return found
 
 
 def wait_until(check, seconds: float, message: str, interval: float = 0.5):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from catalog.models import Entity, Location
+from tests.workers import broker_unreachable
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,21 @@ def test_refresh_queues_the_location(client, org_catalog, alice, queued, django_
         response = client.post(SHOP_WEB + "actions/refresh/")
     assert response.status_code == 302 and response["Location"] == SHOP_WEB
     assert queued == [str(org_catalog["shop"].pk)]
+
+
+def test_refresh_while_the_broker_is_down_is_recorded_and_answers_as_usual(
+    client, org_catalog, alice, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("catalog.tasks.refresh_location_task.delay", broker_unreachable)
+    client.force_login(alice)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(SHOP_WEB + "actions/refresh/")
+
+    assert response.status_code == 302 and response["Location"] == SHOP_WEB
+    location = Location.objects.get(pk=org_catalog["shop"].pk)
+    assert location.refresh_requested_at is not None
+    assert location.last_refresh_started_at is None or location.last_refresh_started_at < location.refresh_requested_at
 
 
 @pytest.mark.parametrize("persona", ["bob", "reader"])

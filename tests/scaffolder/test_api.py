@@ -14,6 +14,7 @@ from scaffolder.models import Task, TaskEvent
 from scaffolder.services import create_task
 from scaffolder.tasks import run_task
 from tests.scaffolder.conftest import VALUES
+from tests.workers import broker_unreachable
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/scaffolder/v2"
@@ -41,6 +42,20 @@ def test_create_task_with_a_bearer_token(token_client, template, alice, django_c
     assert task.created_by == alice and len(callbacks) == 1
     event = AuditEvent.objects.get(action="scaffolder.run")
     assert event.target == template.ref and event.user == alice
+
+
+def test_create_task_while_the_broker_is_down_is_accepted_and_left_open(
+    token_client, template, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(run_task, "delay", broker_unreachable)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = token_client.post(f"{BASE}/tasks", {"templateRef": template.ref, "values": VALUES}, format="json")
+
+    assert response.status_code == 201
+    task = Task.objects.get()
+    assert response.json() == {"id": str(task.pk)}
+    assert task.status == Task.Status.OPEN
 
 
 def test_create_task_refuses_bad_values_with_validation_errors(token_client, template):

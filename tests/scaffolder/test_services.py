@@ -19,7 +19,7 @@ from scaffolder.services import (
     fail_stale_tasks,
     retry_task,
 )
-from scaffolder.tasks import fail_stale_tasks_task, run_task
+from scaffolder.tasks import fail_stale_tasks_task, redispatch_open_tasks_task, run_task
 from tests.scaffolder.conftest import SERVICE_TEMPLATE, VALUES
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +164,27 @@ def test_dry_run_task_keeps_the_files_and_publishes_nothing(make_template, alice
     assert task.status == Task.Status.COMPLETED
     assert sorted(item["path"] for item in task.files) == ["README.md", "catalog-info.yaml", "src/billing/__init__.py"]
     assert not list(remote.glob("refs/heads/*"))
+
+
+def test_open_tasks_waiting_past_the_redispatch_delay_are_sent_again(make_template, alice, settings, monkeypatch):
+    settings.JOB_REDISPATCH_AFTER = 300
+    template = make_template()
+    waiting, _young, started = (create_task(template, VALUES, alice) for _ in range(3))
+    long_ago = timezone.now() - timedelta(seconds=301)
+    Task.objects.filter(pk__in=[waiting.pk, started.pk]).update(created_at=long_ago)
+    Task.objects.filter(pk=started.pk).update(status=Task.Status.PROCESSING, last_heartbeat_at=timezone.now())
+    sent = []
+    monkeypatch.setattr(run_task, "delay", sent.append)
+
+    assert redispatch_open_tasks_task() == 1
+    assert sent == [str(waiting.pk)]
+
+
+def test_a_task_sent_twice_runs_once(make_template, alice, monkeypatch):
+    task = create_task(make_template(), VALUES, alice)
+    ran = []
+    monkeypatch.setattr("scaffolder.tasks.execute_task", lambda claimed: ran.append(claimed.pk) or "completed")
+
+    assert run_task(str(task.pk)) == "completed"
+    assert run_task(str(task.pk)) is None
+    assert ran == [task.pk]

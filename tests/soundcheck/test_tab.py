@@ -13,6 +13,7 @@ from soundcheck.models import Track
 from soundcheck.targets import track_filters
 from soundcheck.ui_tasks import rerun_checks
 from tests.soundcheck.factories import check_result, make_check, make_track, track_result
+from tests.workers import broker_unreachable
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +144,19 @@ def test_rerun_queues_evaluation_after_commit(client, basics, alice, monkeypatch
         response = client.post(RERUN)
     assert response.status_code == 302 and response["Location"] == TAB
     assert evaluated == ["component:default/web"]
+
+
+def test_rerun_with_the_broker_down_says_the_checks_were_not_queued(client, basics, alice, monkeypatch):
+    monkeypatch.setattr(rerun_checks, "delay", broker_unreachable)
+    client.force_login(alice)
+
+    response = client.post(RERUN, follow=True)
+
+    assert response.redirect_chain == [(TAB, 302)]
+    assert [str(message) for message in response.context["messages"]] == [
+        "The job queue is unavailable, so the checks of Web shop could not be queued: they run again at the next "
+        "scheduled evaluation, or try again in a few minutes."
+    ]
 
 
 def test_rerun_get_is_not_allowed(client, basics, alice):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from techdocs.build_claims import ABANDONED_ERROR, claim_build, fail_stale_builds
 from techdocs.models import DocBuild, DocSite
 from techdocs.services import run_build
+from techdocs.tasks import build_docs_task, redispatch_queued_builds_task, sync_docs_task
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +63,22 @@ def test_leaves_young_running_builds_and_finished_ones_alone(settings):
     done.refresh_from_db()
     assert young.status == DocBuild.Status.RUNNING
     assert done.status == DocBuild.Status.SUCCEEDED
+
+
+def test_builds_queued_past_the_redispatch_delay_are_sent_again_to_their_task(settings, monkeypatch):
+    settings.JOB_REDISPATCH_AFTER = 300
+    site, _ = DocSite.objects.get_or_create(entity_ref="component:default/shop")
+    sync = DocBuild.objects.create(site=site, reason="sync")
+    forced = DocBuild.objects.create(site=site, reason="requested")
+    young = DocBuild.objects.create(site=site, reason="sync")
+    running = make_build(DocBuild.Status.RUNNING, started_ago=1)
+    external = DocBuild.objects.create(site=site, mode=DocBuild.Mode.EXTERNAL)
+    long_ago = timezone.now() - timedelta(seconds=301)
+    DocBuild.objects.exclude(pk=young.pk).update(created_at=long_ago)
+    sent = []
+    monkeypatch.setattr(sync_docs_task, "delay", lambda build_id: sent.append(("sync", build_id)))
+    monkeypatch.setattr(build_docs_task, "delay", lambda build_id: sent.append(("build", build_id)))
+
+    assert redispatch_queued_builds_task() == 2
+    assert sent == [("sync", sync.pk), ("build", forced.pk)]
+    assert {running.pk, external.pk}.isdisjoint(build_id for _, build_id in sent)

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from techdocs.models import DocBuild, DocSite
 from techdocs.services import request_sync, site_for
 from techdocs.sync_stream import MAX_WAIT_SECONDS, follow_build, sync_wait_seconds
+from tests.workers import broker_unreachable
 
 pytestmark = pytest.mark.django_db
 SYNC = "/api/techdocs/sync/default/component/documented-component"
@@ -150,6 +151,21 @@ def test_following_stops_at_the_cap_and_the_build_goes_on(api, docs_source, regi
     legacy = api.get(SYNC)
     assert legacy.status_code == 202 and "still running" in legacy.json()["message"]
     assert DocBuild.objects.count() == 1  # readers follow the running build rather than queueing more
+
+
+def test_a_sync_while_the_broker_is_down_is_queued_and_answered_202(
+    api, docs_source, register, immediate, settings, monkeypatch
+):
+    from techdocs.tasks import sync_docs_task
+
+    register(docs_source())
+    settings.TECHDOCS = {**settings.TECHDOCS, "SYNC_WAIT_SECONDS": 0}
+    monkeypatch.setattr(sync_docs_task, "delay", broker_unreachable)
+
+    response = sync(api, immediate)
+
+    assert response.status_code == 202 and "still running" in response.json()["message"]
+    assert list(DocBuild.objects.values_list("status", "reason")) == [(DocBuild.Status.QUEUED, "sync")]
 
 
 def test_the_wait_is_capped_whatever_the_setting(settings):
