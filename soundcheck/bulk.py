@@ -11,6 +11,7 @@ SQLite from 3.24). On PostgreSQL each column is sent as one array and the rows a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -57,3 +58,42 @@ def insert_rows(
                 row_placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
                 params = [value for row in chunk for value in row]
                 cursor.execute(head + "VALUES " + ", ".join([row_placeholders] * len(chunk)) + suffix, params)
+
+
+def copy_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Append ``rows`` that cannot conflict with existing ones (history, results of entities that
+    had none, under ``lock_entities``). PostgreSQL takes them with ``COPY``, about three times
+    faster than a multi-row INSERT for the millions of rows of a first evaluation; elsewhere they
+    go through ``insert_rows``."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        insert_rows(model, fields, rows)
+        return
+    quote = connection.ops.quote_name
+    meta = model._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
+    sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+    started = time.monotonic()
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+    if connection.queries_logged:  # Django's query log (and assertNumQueries) sees the COPY too
+        connection.queries_log.append(
+            {"sql": f"{sql} -- {len(rows)} rows", "time": f"{time.monotonic() - started:.3f}"}
+        )
+
+
+def lock_entities(refs: Sequence[str]) -> None:
+    """Hold, until the transaction ends, a lock per entity ref, so two evaluations of the same entity
+    (the scheduled run and a fact upload) take turns between reading its results and writing them.
+    PostgreSQL advisory locks, taken in sorted order so two batches cannot deadlock; SQLite allows a
+    single writer at a time and needs none."""
+    if not refs or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(hashtextextended(ref, 0))) FROM "
+            "(SELECT ref FROM unnest(%s::text[]) AS ref ORDER BY ref) AS wanted",
+            [sorted(refs)],
+        )

@@ -34,7 +34,7 @@ from django.utils import timezone
 from catalog.models import Entity, Relation
 from portal.metrics import SOUNDCHECK_EVALUATION_SECONDS
 
-from .bulk import adapt_datetime, insert_rows
+from .bulk import adapt_datetime, copy_rows, insert_rows, lock_entities
 from .digests import TrackOutcome, check_token, digest_of_tokens, stored_digests
 from .facts import facts_for
 from .models import (
@@ -252,14 +252,20 @@ class _Writes:
     changed results), change history, the ids of stale results, and fingerprints to store or drop."""
 
     stamp: Any  # ``now`` in database form
-    checks: list[tuple] = field(default_factory=list)
+    checks: list[tuple] = field(default_factory=list)  # changed results
+    new_checks: list[tuple] = field(default_factory=list)  # results the entity did not have
     check_changes: list[tuple] = field(default_factory=list)
     tracks: list[tuple] = field(default_factory=list)
+    new_tracks: list[tuple] = field(default_factory=list)
     track_changes: list[tuple] = field(default_factory=list)
     stale_checks: list[int] = field(default_factory=list)
     stale_tracks: list[int] = field(default_factory=list)
     digests: list[tuple[str, str]] = field(default_factory=list)
     dropped_digests: list[str] = field(default_factory=list)
+    digested: set[str] = field(default_factory=set)  # refs that have a fingerprint row already
+
+    def row_count(self) -> int:
+        return len(self.checks) + len(self.new_checks) + len(self.tracks) + len(self.new_tracks)
 
 
 def _evaluate_batch(plan: Plan, members: Members, now: datetime, memo: Memo, *, full_run: bool) -> Summary:
@@ -284,7 +290,8 @@ def _evaluate_batch(plan: Plan, members: Members, now: datetime, memo: Memo, *, 
     writes = _Writes(adapt_datetime(now))
     with transaction.atomic():
         # Two evaluations of the same entity (the scheduled run and a fact upload) take turns here.
-        list(EntityDigest.objects.filter(entity_ref__in=exact).select_for_update().values_list("pk"))
+        lock_entities(exact)
+        writes.digested = set(stored_digests(exact))
         existing_checks = {
             (ref, check_id): (pk, state, message, changed_at)
             for pk, ref, check_id, state, message, changed_at in CheckResult.objects.filter(
@@ -299,7 +306,7 @@ def _evaluate_batch(plan: Plan, members: Members, now: datetime, memo: Memo, *, 
         }
         for ref in exact:
             checks, tracks = outcomes[ref]
-            written = len(writes.checks) + len(writes.tracks)
+            written = writes.row_count()
             for check_id, state, message, _ in checks:
                 _check_write(ref, check_id, state, message, existing_checks, writes)
             for track_id, level, owner in tracks:
@@ -308,7 +315,7 @@ def _evaluate_batch(plan: Plan, members: Members, now: datetime, memo: Memo, *, 
                 writes.digests.append((ref, digests[ref]))
             else:
                 writes.dropped_digests.append(ref)
-            summary.changed_entities += len(writes.checks) + len(writes.tracks) > written
+            summary.changed_entities += writes.row_count() > written
         # Whatever is left of the existing rows no longer applies to these entities.
         writes.stale_checks = [row[0] for row in existing_checks.values()]
         writes.stale_tracks = [row[0] for row in existing_tracks.values()]
@@ -381,7 +388,9 @@ def _check_write(
         return
     is_state_change = row is None or row[1] != state
     changed_at = writes.stamp if is_state_change else adapt_datetime(row[3])
-    writes.checks.append((ref, check_id, state, message, writes.stamp, changed_at))
+    (writes.new_checks if row is None else writes.checks).append(
+        (ref, check_id, state, message, writes.stamp, changed_at)
+    )
     if is_state_change:
         writes.check_changes.append((ref, check_id, state, writes.stamp))
 
@@ -399,38 +408,35 @@ def _track_write(
         return
     is_level_change = row is None or row[1] != level
     changed_at = writes.stamp if is_level_change else adapt_datetime(row[3])
-    writes.tracks.append((ref, track_id, level, owner, writes.stamp, changed_at))
+    (writes.new_tracks if row is None else writes.tracks).append(
+        (ref, track_id, level, owner, writes.stamp, changed_at)
+    )
     if is_level_change:
         writes.track_changes.append((ref, track_id, level, owner, writes.stamp))
 
 
 def _write(stamped: list[str], writes: _Writes, now: datetime) -> int:
-    """Stamp the ``stamped`` entities' results, upsert, append history, store fingerprints and delete
-    stale rows; the number of result rows deleted."""
+    """Stamp the ``stamped`` entities' results, write new and changed rows, append history, store
+    fingerprints and delete stale rows; the number of result rows deleted.
+
+    Rows the batch found absent (under ``lock_entities``, so no other evaluation adds them
+    meanwhile) are appended (``copy_rows``); rows that exist are overwritten with an upsert.
+    """
     if stamped:
         CheckResult.objects.filter(entity_ref__in=stamped).update(evaluated_at=now)
         TrackResult.objects.filter(entity_ref__in=stamped).update(evaluated_at=now)
-    # An upsert rather than insert + update: a concurrent evaluation of the same entity (a task
-    # beside the scheduled run) then overwrites instead of failing on the unique constraint.
-    insert_rows(
-        CheckResult,
-        CHECK_FIELDS,
-        writes.checks,
-        conflict=("entity_ref", "rule_check"),
-        update=("state", "message", "evaluated_at", "changed_at"),
-        batch=WRITE_BATCH,
-    )
-    insert_rows(
-        TrackResult,
-        TRACK_FIELDS,
-        writes.tracks,
-        conflict=("entity_ref", "track"),
-        update=("level", "owner_ref", "evaluated_at", "changed_at"),
-        batch=WRITE_BATCH,
-    )
-    insert_rows(CheckResultChange, CHECK_CHANGE_FIELDS, writes.check_changes, batch=WRITE_BATCH)
-    insert_rows(TrackResultChange, TRACK_CHANGE_FIELDS, writes.track_changes, batch=WRITE_BATCH)
-    insert_rows(EntityDigest, ("entity_ref", "digest"), writes.digests, conflict=("entity_ref",),
+    copy_rows(CheckResult, CHECK_FIELDS, writes.new_checks)
+    insert_rows(CheckResult, CHECK_FIELDS, writes.checks, conflict=("entity_ref", "rule_check"),
+                update=("state", "message", "evaluated_at", "changed_at"), batch=WRITE_BATCH)  # fmt: skip
+    copy_rows(TrackResult, TRACK_FIELDS, writes.new_tracks)
+    insert_rows(TrackResult, TRACK_FIELDS, writes.tracks, conflict=("entity_ref", "track"),
+                update=("level", "owner_ref", "evaluated_at", "changed_at"), batch=WRITE_BATCH)  # fmt: skip
+    copy_rows(CheckResultChange, CHECK_CHANGE_FIELDS, writes.check_changes)
+    copy_rows(TrackResultChange, TRACK_CHANGE_FIELDS, writes.track_changes)
+    new_digests = [row for row in writes.digests if row[0] not in writes.digested]
+    old_digests = [row for row in writes.digests if row[0] in writes.digested]
+    copy_rows(EntityDigest, ("entity_ref", "digest"), new_digests)
+    insert_rows(EntityDigest, ("entity_ref", "digest"), old_digests, conflict=("entity_ref",),
                 update=("digest",), batch=WRITE_BATCH)  # fmt: skip
     if writes.dropped_digests:
         EntityDigest.objects.filter(entity_ref__in=writes.dropped_digests).delete()

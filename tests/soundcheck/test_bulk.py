@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
-from soundcheck.bulk import adapt_datetime, insert_rows
+from soundcheck.bulk import adapt_datetime, copy_rows, insert_rows, lock_entities
 from soundcheck.models import CheckResult
 
 from .conftest import make_check
@@ -40,3 +43,39 @@ def test_upsert_overwrites_the_named_fields_of_an_existing_row():
 def test_nothing_to_insert_sends_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         insert_rows(CheckResult, FIELDS, [])
+
+
+def test_copy_appends_rows_with_unicode_and_newlines_intact_and_is_in_the_query_log():
+    check = make_check("has-owner", {"fact": "catalog.owner", "exists": True})
+    message = "line one\nline\ttwo \\ with ünïcode and a quote '"
+    rows = [(f"component:default/s-{index}", check.pk, "failed", message, adapt_datetime(LATE), adapt_datetime(EARLY))
+            for index in range(3)]  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        copy_rows(CheckResult, FIELDS, rows)
+        copy_rows(CheckResult, FIELDS, [])  # nothing to write: no statement
+    assert len(queries) == 1
+    stored = CheckResult.objects.get(entity_ref="component:default/s-2")
+    assert (stored.message, stored.evaluated_at, stored.changed_at) == (message, LATE, EARLY)
+
+
+def test_entity_locks_make_a_second_evaluation_of_the_same_entity_wait():
+    with CaptureQueriesContext(connection) as queries:
+        lock_entities(["component:default/shop", "component:default/billing"])
+    if connection.vendor != "postgresql":
+        assert len(queries) == 0  # SQLite takes one writer at a time by itself
+        return
+    taken: list[bool] = []
+
+    def other_evaluation(ref: str) -> None:
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))", [ref])
+                taken.append(cursor.fetchone()[0])
+        finally:
+            connections["default"].close()
+
+    for ref in ("component:default/shop", "component:default/other"):
+        thread = threading.Thread(target=other_evaluation, args=(ref,))
+        thread.start()
+        thread.join()
+    assert taken == [False, True]  # shop is held by this transaction; another entity is free

@@ -168,6 +168,8 @@ def _maintain(command: str) -> None:
     """Run ANALYZE or VACUUM over Soundcheck's tables (PostgreSQL; other databases need none)."""
     if connection.vendor != "postgresql":
         return
+    if command.startswith("VACUUM") and connection.in_atomic_block:  # VACUUM cannot run in a transaction
+        command = "ANALYZE"
     tables = [model._meta.db_table for model in apps.get_app_config("soundcheck").get_models()]
     with connection.cursor() as cursor:
         cursor.execute(f"{command} " + ", ".join(connection.ops.quote_name(table) for table in tables))
