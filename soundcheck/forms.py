@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from .models import Campaign, Level, Source
-from .targets import FILTER_KEYS
+from .selection import FILTER_KEYS
 
 RESERVED_KEYS = frozenset({"new"})  # /soundcheck/campaigns/new/ is the create page
 

@@ -1,7 +1,7 @@
 """Which entities Soundcheck's pages measure: tracks' and campaigns' entity filters on the catalog.
 
-A filter is a dict of lists under the keys ``kind``, ``type``, ``lifecycle``, ``tags`` and ``owner``;
-an entity matches when, for every key present, one of its values matches (case-insensitive). The
+Filters are read as ``selection`` reads them (keys ``kind``, ``type``, ``lifecycle``, ``tags`` and
+``owner``; values ORed, keys ANDed, case ignored); here they are applied to one loaded entity. The
 entity page asks for every entity whether the Soundcheck tab applies, so the tracks' filters are read
 once into the cache, under a version that every track write bumps (``ui_signals``): with the cache
 warm, deciding costs no query.
@@ -14,8 +14,8 @@ from typing import Any
 from django.core.cache import cache
 
 from .models import Track
+from .selection import FILTER_KEYS, EntityFilterError, normalize_entity_filter
 
-FILTER_KEYS = ("kind", "type", "lifecycle", "tags", "owner")
 VERSION_KEY = "soundcheck:tracks-version"
 CACHE_SECONDS = 3600
 # People, groups and locations are measured by nothing on their own page: teams have their own view.
@@ -43,26 +43,16 @@ def track_filters() -> list[tuple[int, dict[str, Any]]]:
     return filters
 
 
-def _values(entity_filter: dict[str, Any], key: str) -> list[str] | None:
-    raw = entity_filter.get(key)
-    if raw in (None, "", []):
-        return None
-    items = raw if isinstance(raw, list) else [raw]
-    return [str(item).strip().lower() for item in items]
+def filter_matches(entity_filter: Any, entity: Any) -> bool:
+    """Whether a loaded entity (with ``output_relations``) matches ``entity_filter``; no query.
 
-
-def owner_ref(value: str) -> str:
-    """An owner as written in a filter (``team-a``, ``group:team-a``) as a full lowercase ref."""
-    value = value.strip().lower()
-    kind, _, rest = value.rpartition(":")
-    kind = kind or "group"
-    namespace, _, name = rest.rpartition("/")
-    return f"{kind}:{namespace or 'default'}/{name}"
-
-
-def filter_matches(entity_filter: dict[str, Any], entity: Any) -> bool:
-    """Whether a loaded entity (with ``output_relations``) matches ``entity_filter``; no query."""
-    if not isinstance(entity_filter, dict):
+    The same reading as ``selection.entity_filter_q`` (the filter normalised by
+    ``normalize_entity_filter``), applied to one entity in Python; a filter that cannot be used
+    selects nothing. ``tests/soundcheck/test_selection.py`` checks that both agree.
+    """
+    try:
+        wanted = normalize_entity_filter(entity_filter)
+    except EntityFilterError:
         return False
     metadata = entity.body.get("metadata") or {}
     tags = metadata.get("tags") if isinstance(metadata.get("tags"), list) else []
@@ -72,17 +62,9 @@ def filter_matches(entity_filter: dict[str, Any], entity: Any) -> bool:
         "type": {entity.spec_type.lower()},
         "lifecycle": {entity.lifecycle.lower()},
         "tags": {str(tag).lower() for tag in tags},
-        "owner": {item["targetRef"] for item in relations if item.get("type") == "ownedBy"},
+        "owner": {str(item["targetRef"]).lower() for item in relations if item.get("type") == "ownedBy"},
     }
-    for key in FILTER_KEYS:
-        wanted = _values(entity_filter, key)
-        if wanted is None:
-            continue
-        if key == "owner":
-            wanted = [owner_ref(value) for value in wanted]
-        if have[key].isdisjoint(wanted):
-            return False
-    return True
+    return all(not have[key].isdisjoint(values) for key, values in wanted.items())
 
 
 def matching_track_ids(entity: Any) -> list[int]:
@@ -98,11 +80,10 @@ def has_soundcheck(entity: Any) -> bool:
     return bool(matching_track_ids(entity))
 
 
-def describe_filter(entity_filter: dict[str, Any]) -> list[tuple[str, str]]:
+def describe_filter(entity_filter: Any) -> list[tuple[str, str]]:
     """The filter as (key, "a, b") pairs for pages; an empty list means every entity."""
-    pairs = []
-    for key in FILTER_KEYS:
-        values = _values(entity_filter or {}, key)
-        if values:
-            pairs.append((key, ", ".join(values)))
-    return pairs
+    try:
+        normalized = normalize_entity_filter(entity_filter)
+    except EntityFilterError:
+        return [("filter", "cannot be used (edit it in the admin)")]
+    return [(key, ", ".join(normalized[key])) for key in FILTER_KEYS if key in normalized]

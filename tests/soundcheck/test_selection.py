@@ -78,3 +78,41 @@ def test_refuses_bad_filters_naming_the_key(entity_filter, message):
 
 def test_a_single_string_is_a_one_item_list():
     assert normalize_entity_filter({"kind": "Component"}) == {"kind": ["component"]}
+
+
+AGREEMENT_FILTERS = [
+    {},
+    {"kind": ["api"]},
+    {"kind": ["COMPONENT"], "lifecycle": ["experimental"]},
+    {"type": ["website", "openapi"]},
+    {"tags": ["JAVA"]},
+    {"tags": ["python", "web"], "kind": ["component"]},
+    {"owner": ["team-b"]},
+    {"owner": ["group:default/team-a", "user:default/alice"]},
+    {"owner": ["user:alice"], "type": ["website"]},
+    {"kind": "component", "owner": "team-a"},
+    {"lifecycle": ["production"], "tags": ["nothing-has-this"]},
+]
+
+
+@pytest.mark.parametrize("entity_filter", AGREEMENT_FILTERS)
+def test_the_entity_page_and_the_evaluation_read_a_filter_alike(catalog, entity_filter):
+    """The tab decides in Python (``targets.filter_matches``) what evaluation selects in SQL."""
+    from catalog.models import Entity
+    from soundcheck.targets import filter_matches
+
+    entities = Entity.objects.all().with_relations()
+    in_python = sorted(entity.ref for entity in entities if filter_matches(entity_filter, entity))
+    assert in_python == refs(entity_filter)
+    assert in_python or entity_filter.get("tags") == ["nothing-has-this"]
+
+
+def test_a_filter_that_cannot_be_used_selects_nothing_on_the_page():
+    from soundcheck.targets import describe_filter, filter_matches
+
+    assert filter_matches({"colour": ["red"]}, object()) is False
+    assert describe_filter({"colour": ["red"]}) == [("filter", "cannot be used (edit it in the admin)")]
+    assert describe_filter({"owner": "team-a", "kind": ["API"]}) == [
+        ("kind", "api"),
+        ("owner", "group:default/team-a"),
+    ]
