@@ -215,7 +215,7 @@ def about(count: int) -> int:
     if count < 100:
         return count
     unit = 10 ** (len(str(count)) - 2)
-    return round(count / unit) * unit
+    return (count + unit // 2) // unit * unit
 
 
 def _word_sql(words: tuple[str, ...]) -> tuple[str, list[Any]]:
