@@ -25,8 +25,6 @@ from . import postgres
 from .facets import FACET_FIELDS, FacetCounts, count_facets, total_of
 from .query import SearchQuery, is_prefix_word
 
-__all__ = ["FACET_FIELDS", "Backend", "PostgresBackend", "SearchHit", "SearchPage", "SqliteBackend", "get_backend"]
-
 _COLUMNS = (
     "id",
     "type",

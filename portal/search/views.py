@@ -108,6 +108,7 @@ class SearchPageView(CatalogReadMixin, View):
             "page_number": number,
             "first_rank": (number - 1) * PAGE_SIZE + 1,
             "page_count": pages,
+            "page_count_label": f"about {pages:,}" if page.is_estimate else f"{pages:,}",
             "previous_url": f"?{base.urlencode()}&page={number - 1}" if number > 1 else "",
             "next_url": f"?{base.urlencode()}&page={number + 1}" if page.has_more else "",
         }
