@@ -99,7 +99,8 @@ class SearchQueryView(APIView):
             ],
             "numberOfResults": found.total,
         }
-        if (page + 1) * limit < found.total:
+        # numberOfResults may be an estimate (a broad search on PostgreSQL): the cursor follows the hits.
+        if found.has_more:
             body["nextPageCursor"] = encode_cursor(page + 1)
         if page > 0:
             body["previousPageCursor"] = encode_cursor(page - 1)

@@ -1,14 +1,16 @@
 """Running a checked query against the index: PostgreSQL full text or SQLite FTS5, one results API.
 
-Each search is two statements whatever the page or the catalog size: the page of hits (with
-their rank) and the facet counts (which also give the total).
+Ranking, both databases, in groups: first an exact name or title match; then rows with every word
+in their title or name; then the other word matches; last (PostgreSQL only) near spellings.
+Within a group, the full-text score, where title and name weigh most, keywords (tags, owner,
+kind, headings) next, text least; then title. PostgreSQL scores with ``ts_rank`` over the
+weighted ``search_vector`` and finds near spellings of the whole term in title and name
+(``pg_trgm`` word similarity, index-backed); SQLite scores with ``bm25`` (weights 10, 4, 1).
+Every word is matched as a prefix (from two letters), so results appear while typing.
 
-Ranking, both databases: an exact name or title match first; then the full-text score, where
-title and name weigh most, keywords (tags, owner, kind, headings) next, text least; then title.
-PostgreSQL scores with ``ts_rank`` over the weighted ``search_vector`` and also finds near
-spellings of the whole term in title and name (``pg_trgm`` word similarity, index-backed);
-SQLite scores with ``bm25`` (weights 10, 4, 1). Every word is matched as a prefix (from two
-letters), so results appear while typing.
+``Backend.search`` ranks every match in one statement and counts them in a second: simple, and
+quick on a small index. PostgreSQL reads the groups one at a time and stops once a page is full,
+and estimates counts over many matches (``portal.search.postgres``).
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from typing import Any
 
 from django.db import connection
 
-from .query import SearchQuery
+from . import postgres
+from .facets import FACET_FIELDS, FacetCounts, count_facets, total_of
+from .query import SearchQuery, is_prefix_word
 
-FACET_FIELDS = ("type", "kind", "owner", "lifecycle")
-TRIGRAM_MIN_LENGTH = 3
 _COLUMNS = (
     "id",
     "type",
@@ -63,26 +65,46 @@ class SearchHit:
 
 @dataclass
 class SearchPage:
-    """A page of hits, the total number of matches, and facet value counts."""
+    """A page of hits, the number of matches and facet value counts.
+
+    ``is_estimate``: ``total`` and the facet counts are estimated (PostgreSQL, broad searches).
+    ``has_more``: another page follows, whatever the total says.
+    """
 
     hits: list[SearchHit]
     total: int
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    facets: FacetCounts = field(default_factory=dict)
+    has_more: bool = False
+    is_estimate: bool = False
 
 
-def _prefix_word(word: str) -> bool:
-    # A one-letter prefix matches nearly everything: only whole one-letter words are looked for.
-    return len(word) > 1
+@dataclass
+class Match:
+    """What a backend adds to the SQL for a query's words.
+
+    ``group_sql`` gives 1 for a row with every word in its title or name, 2 for another word
+    match, 3 for a near spelling that no word matches; exact matches (group 0) are found by
+    ``Backend`` itself.
+    """
+
+    from_sql: str
+    from_params: list[Any]
+    score_sql: str
+    score_params: list[Any]
+    where_sql: str
+    where_params: list[Any]
+    group_sql: str
+    group_params: list[Any]
 
 
 class Backend:
     """Shared SQL assembly; subclasses supply the full-text match and score."""
 
-    def match(self, query: SearchQuery) -> tuple[str, list[Any], str, list[Any], str, list[Any]]:
-        """``(from_sql, from_params, score_sql, score_params, where_sql, where_params)``."""
+    def match(self, query: SearchQuery) -> Match:
         raise NotImplementedError
 
-    def _filters(self, query: SearchQuery) -> tuple[list[str], list[Any]]:
+    def _filters(self, query: SearchQuery) -> tuple[str, list[Any]]:
+        """The type and facet filters as one condition on ``d`` (``1 = 1`` for none)."""
         clauses: list[str] = []
         params: list[Any] = []
         if query.types:
@@ -93,67 +115,66 @@ class Backend:
             target = "lower(d.kind)" if column == "kind" else f"d.{column}"
             clauses.append(f"{target} IN ({', '.join(['%s'] * len(values))})")
             params += values
-        return clauses, params
+        return " AND ".join(clauses) or "1 = 1", params
 
     def _parts(self, query: SearchQuery) -> tuple[str, list[Any], str, list[Any], str, list[Any]]:
-        clauses, params = self._filters(query)
-        if query.words:
-            from_sql, from_params, score_sql, score_params, where_sql, where_params = self.match(query)
-            clauses.insert(0, where_sql)
-            params = [*where_params, *params]
-            exact_sql = "CASE WHEN lower(d.name) = %s OR lower(d.title) = %s THEN 1 ELSE 0 END"
-            score_sql = f"{exact_sql} AS exact, {score_sql} AS score"
-            score_params = [query.phrase, query.phrase, *score_params]
-        else:
-            from_sql, from_params = "portal_searchdocument AS d", []
-            score_sql, score_params = "0 AS exact, 0.0 AS score", []
-        where = " AND ".join(clauses) or "1 = 1"
-        return from_sql, from_params, score_sql, score_params, where, params
+        """``(from_sql, from_params, select_sql, select_params, where_sql, where_params)``."""
+        where, params = self._filters(query)
+        if not query.words:
+            return "portal_searchdocument AS d", [], "0 AS grp, 0.0 AS score", [], where, params
+        match = self.match(query)
+        exact_sql = "lower(d.name) = %s OR lower(d.title) = %s"
+        select_sql = f"CASE WHEN {exact_sql} THEN 0 ELSE {match.group_sql} END AS grp, {match.score_sql} AS score"
+        select_params = [query.phrase, query.phrase, *match.group_params, *match.score_params]
+        return (
+            match.from_sql,
+            match.from_params,
+            select_sql,
+            select_params,
+            f"{match.where_sql} AND {where}",
+            [*match.where_params, *params],
+        )
 
     def search(self, query: SearchQuery, *, offset: int, limit: int, facets: bool = True) -> SearchPage:
         """One page of results; ``facets=False`` skips the counts (``total`` is then the page's length)."""
         if query.is_blank_text:
             return SearchPage(hits=[], total=0, facets={name: [] for name in FACET_FIELDS} if facets else {})
-        from_sql, from_params, score_sql, score_params, where, where_params = self._parts(query)
+        with connection.cursor() as cursor:
+            hits, has_more = self._page(cursor, query, offset=offset, limit=limit)
+            if not facets:
+                return SearchPage(hits=hits, total=len(hits), has_more=has_more)
+            counts, total, is_estimate = self._counts(cursor, query)
+        return SearchPage(hits=hits, total=total, facets=counts, has_more=has_more, is_estimate=is_estimate)
+
+    def _page(self, cursor, query: SearchQuery, *, offset: int, limit: int) -> tuple[list[SearchHit], bool]:
+        """The page's hits in rank order, every match ranked; and whether another page follows."""
+        from_sql, from_params, select_sql, select_params, where, where_params = self._parts(query)
         columns = ", ".join(f"d.{column}" for column in _COLUMNS)
-        order = "exact DESC, score DESC, {t}.title, {t}.id" if query.words else "{t}.type, {t}.title, {t}.id"
-        # Every match is scored, but only the page's rows are read whole: the snippet's text, the
-        # keywords and extras of thousands of matches would otherwise be read and thrown away.
+        order = "grp, score DESC, {t}.title, {t}.id" if query.words else "{t}.type, {t}.title, {t}.id"
+        # Only the page's rows are read whole: the snippet's text, the keywords and extras of
+        # thousands of matches would otherwise be read and thrown away.
         sql = (
-            f"WITH ranked AS (SELECT d.id, d.type, d.title, {score_sql} FROM {from_sql} WHERE {where} "
+            f"WITH ranked AS (SELECT d.id, d.type, d.title, {select_sql} FROM {from_sql} WHERE {where} "
             f"ORDER BY {order.format(t='d')} LIMIT %s OFFSET %s) "
-            f"SELECT {columns}, substr(d.text, 1, {SNIPPET_SOURCE_CHARS}), r.exact, r.score "
+            f"SELECT {columns}, substr(d.text, 1, {SNIPPET_SOURCE_CHARS}), r.score "
             f"FROM ranked AS r JOIN portal_searchdocument AS d ON d.id = r.id ORDER BY {order.format(t='r')}"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*score_params, *from_params, *where_params, limit, offset])
-            hits = [self._hit(row) for row in cursor.fetchall()]
-            if not facets:
-                return SearchPage(hits=hits, total=len(hits))
-            counts = self._facets(cursor, from_sql, [*from_params, *where_params], where)
-        total = sum(count for _, count in counts["type"])
-        return SearchPage(hits=hits, total=total, facets=counts)
+        cursor.execute(sql, [*select_params, *from_params, *where_params, limit + 1, offset])
+        hits = [self._hit(row) for row in cursor.fetchall()]
+        return hits[:limit], len(hits) > limit
 
-    def _facets(self, cursor, from_sql: str, params: list[Any], where: str) -> dict[str, list[tuple[str, int]]]:
-        selects = " UNION ALL ".join(
-            f"SELECT '{name}', {name}, count(*) FROM hits WHERE {name} <> '' GROUP BY {name}" for name in FACET_FIELDS
-        )
-        cursor.execute(
-            f"WITH hits AS (SELECT d.type, d.kind, d.owner, d.lifecycle FROM {from_sql} WHERE {where}) {selects}",
-            params,
-        )
-        counts: dict[str, list[tuple[str, int]]] = {name: [] for name in FACET_FIELDS}
-        for name, value, count in cursor.fetchall():
-            counts[name].append((value, count))
-        for values in counts.values():
-            values.sort(key=lambda item: (-item[1], item[0]))
-        return counts
+    def _counts(self, cursor, query: SearchQuery) -> tuple[FacetCounts, int, bool]:
+        """Exact facet counts and total of every match; ``False``: not estimated."""
+        from_sql, from_params, _, _, where, where_params = self._parts(query)
+        columns = ", ".join(f"d.{name}" for name in FACET_FIELDS)
+        counts = count_facets(cursor, f"SELECT {columns} FROM {from_sql} WHERE {where}", [*from_params, *where_params])
+        return counts, total_of(counts), False
 
     @staticmethod
     def _hit(row: tuple) -> SearchHit:
         values = dict(zip(_COLUMNS, row[: len(_COLUMNS)], strict=True))
         extra = values.pop("extra")
-        text, _exact, score = row[len(_COLUMNS) :]
+        text, score = row[len(_COLUMNS) :]
         return SearchHit(
             **values,
             extra=json.loads(extra) if isinstance(extra, str) else (extra or {}),
@@ -165,66 +186,82 @@ class Backend:
 class PostgresBackend(Backend):
     """``tsvector`` ranking with prefix words, plus trigram word similarity for typos."""
 
-    def match(self, query: SearchQuery) -> tuple[str, list[Any], str, list[Any], str, list[Any]]:
-        # Words are letters and digits only (query.words_of), quoted as lexemes all the same.
-        tsquery = " & ".join(f"'{word}':*" if _prefix_word(word) else f"'{word}'" for word in query.words)
+    def match(self, query: SearchQuery) -> Match:
         from_sql = "portal_searchdocument AS d CROSS JOIN to_tsquery('simple', %s) AS q"
         # Rows the words match are ranked by ts_rank; rows found only as near spellings (typos) by
         # their similarity, scaled below: word_similarity is costly, so matching rows skip it.
         score_sql = (
             "CASE WHEN d.search_vector @@ q THEN ts_rank(d.search_vector, q) "
-            "ELSE 0.1 * word_similarity(%s, d.title || ' ' || d.name) END"
+            f"ELSE 0.1 * word_similarity(%s, {postgres.TITLE_AND_NAME}) END"
         )
+        group_sql = f"CASE WHEN {postgres.TITLE_VECTOR} @@ q THEN 1 WHEN d.search_vector @@ q THEN 2 ELSE 3 END"
         where_sql = "d.search_vector @@ q"
         where_params: list[Any] = []
-        if len(query.phrase) >= TRIGRAM_MIN_LENGTH:
-            where_sql = f"({where_sql} OR %s <%% (d.title || ' ' || d.name))"
+        if postgres.has_typos(query.phrase):
+            where_sql = f"({where_sql} OR %s <%% {postgres.TITLE_AND_NAME})"
             where_params = [query.phrase]
-        return from_sql, [tsquery], score_sql, [query.phrase], where_sql, where_params
+        return Match(
+            from_sql=from_sql,
+            from_params=[postgres.tsquery_text(query.words)],
+            score_sql=score_sql,
+            score_params=[query.phrase],
+            where_sql=where_sql,
+            where_params=where_params,
+            group_sql=group_sql,
+            group_params=[],
+        )
 
     def search(self, query: SearchQuery, *, offset: int, limit: int, facets: bool = True) -> SearchPage:
-        """The page and the facet counts from one scan of the matches (PostgreSQL materialises them once)."""
-        if not facets or not query.words or query.is_blank_text:
+        """Group by group, so a broad word's text matches are not all scored (``portal.search.postgres``)."""
+        if not query.words:
             return super().search(query, offset=offset, limit=limit, facets=facets)
-        from_sql, from_params, score_sql, score_params, where, where_params = self._parts(query)
-        columns = ", ".join(f"d.{column}" for column in _COLUMNS)
-        counts_sql = " UNION ALL ".join(
-            f"SELECT '{name}' AS facet, {name} AS value, count(*) AS n FROM m WHERE {name} <> '' GROUP BY {name}"
-            for name in FACET_FIELDS
-        )
-        sql = (
-            f"WITH m AS MATERIALIZED (SELECT d.id, d.type, d.title, d.kind, d.owner, d.lifecycle, {score_sql} "
-            f"FROM {from_sql} WHERE {where}), "
-            "page AS (SELECT id, title, exact, score FROM m "
-            "ORDER BY exact DESC, score DESC, title, id LIMIT %s OFFSET %s), "
-            "f AS (SELECT coalesce(json_agg(json_build_array(facet, value, n)), '[]'::json)::text AS counts "
-            f"FROM ({counts_sql}) c) "
-            f"SELECT f.counts, {columns}, substr(d.text, 1, {SNIPPET_SOURCE_CHARS}), p.exact, p.score "
-            "FROM f LEFT JOIN (page AS p JOIN portal_searchdocument AS d ON d.id = p.id) ON true "
-            "ORDER BY p.exact DESC, p.score DESC, p.title, p.id"
-        )
+        filters = self._filters(query)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*score_params, *from_params, *where_params, limit, offset])
-            rows = cursor.fetchall()
-        counts: dict[str, list[tuple[str, int]]] = {name: [] for name in FACET_FIELDS}
-        for name, value, count in json.loads(rows[0][0]):
-            counts[name].append((value, count))
-        for values in counts.values():
-            values.sort(key=lambda item: (-item[1], item[0]))
-        hits = [self._hit(row[1:]) for row in rows if row[1] is not None]
-        return SearchPage(hits=hits, total=sum(count for _, count in counts["type"]), facets=counts)
+            page = postgres.ranked_page(cursor, query.words, filters, offset=offset, limit=limit)
+            hits = self._read_hits(cursor, page.ranked)
+            if not facets:
+                return SearchPage(hits=hits, total=len(hits), has_more=page.has_more)
+            counts, total, is_estimate = postgres.count_matches(cursor, query.words, filters, page.scans)
+        return SearchPage(hits=hits, total=total, facets=counts, has_more=page.has_more, is_estimate=is_estimate)
+
+    def _read_hits(self, cursor, ranked: list[tuple[int, float]]) -> list[SearchHit]:
+        """The rows of ranked ids, in their order, with their scores."""
+        if not ranked:
+            return []
+        columns = ", ".join(f"d.{column}" for column in _COLUMNS)
+        cursor.execute(
+            f"SELECT {columns}, substr(d.text, 1, {SNIPPET_SOURCE_CHARS}) FROM portal_searchdocument AS d "
+            "WHERE d.id = ANY(%s)",
+            [[row_id for row_id, _ in ranked]],
+        )
+        rows = {row[0]: row for row in cursor.fetchall()}
+        # A row deleted between the two statements is left out.
+        return [self._hit((*rows[row_id], score)) for row_id, score in ranked if row_id in rows]
+
+    def _counts(self, cursor, query: SearchQuery) -> tuple[FacetCounts, int, bool]:
+        """Without words: exact, or estimated from a sample when the planner expects many rows."""
+        return postgres.count_matches(cursor, query.words, self._filters(query))
 
 
 class SqliteBackend(Backend):
     """FTS5 with ``bm25`` ranking and prefix words (no typo tolerance)."""
 
-    def match(self, query: SearchQuery) -> tuple[str, list[Any], str, list[Any], str, list[Any]]:
+    def match(self, query: SearchQuery) -> Match:
         # Each word becomes an FTS5 string ("..."), so AND, OR, NOT, NEAR, * and ^ are plain text.
-        expression = " ".join(f'"{word}"*' if _prefix_word(word) else f'"{word}"' for word in query.words)
-        # FTS5's functions and MATCH need the table's own name, not an alias.
+        phrases = [f'"{word}"*' if is_prefix_word(word) else f'"{word}"' for word in query.words]
+        # FTS5's functions and MATCH need the table's own name, not an alias. Its title column
+        # holds title and name.
         fts = "portal_searchdocument_fts"
-        from_sql = f"{fts} JOIN portal_searchdocument AS d ON d.id = {fts}.rowid"
-        return from_sql, [], f"-bm25({fts}, 10.0, 4.0, 1.0)", [], f"{fts} MATCH %s", [expression]
+        return Match(
+            from_sql=f"{fts} JOIN portal_searchdocument AS d ON d.id = {fts}.rowid",
+            from_params=[],
+            score_sql=f"-bm25({fts}, 10.0, 4.0, 1.0)",
+            score_params=[],
+            where_sql=f"{fts} MATCH %s",
+            where_params=[" ".join(phrases)],
+            group_sql=f"CASE WHEN d.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s) THEN 1 ELSE 2 END",
+            group_params=[" ".join(f"title : {phrase}" for phrase in phrases)],
+        )
 
 
 def get_backend() -> Backend:

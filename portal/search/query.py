@@ -43,6 +43,11 @@ class SearchQuery:
         return " ".join(self.words)
 
 
+def is_prefix_word(word: str) -> bool:
+    """Whether a word is matched as a prefix: a one-letter prefix matches nearly everything."""
+    return len(word) > 1
+
+
 def words_of(term: str) -> tuple[str, ...]:
     """The lowercase words of ``term``, duplicates dropped, at most ``MAX_WORDS``."""
     seen: dict[str, None] = {}

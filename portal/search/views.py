@@ -39,7 +39,9 @@ def _toggle_url(params: QueryDict, name: str, value: str) -> str:
     return "?" + query.urlencode()
 
 
-def _facet_groups(params: QueryDict, counts: dict[str, list[tuple[str, int]]]) -> list[dict[str, Any]]:
+def _facet_groups(
+    params: QueryDict, counts: dict[str, list[tuple[str, int]]], *, is_estimate: bool = False
+) -> list[dict[str, Any]]:
     groups = []
     for name, label in FACETS:
         selected = params.getlist(name)
@@ -60,6 +62,7 @@ def _facet_groups(params: QueryDict, counts: dict[str, list[tuple[str, int]]]) -
                         if name == "owner"
                         else value,
                         "count": count,
+                        "count_label": f"~{count:,}" if is_estimate and count else f"{count:,}",
                         "selected": value in selected,
                         "url": _toggle_url(params, name, value),
                     }
@@ -90,18 +93,24 @@ class SearchPageView(CatalogReadMixin, View):
         number = _page_number(params.get("page"))
         page = get_backend().search(query, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
         pages = max(1, -(-page.total // PAGE_SIZE))
+        if page.is_estimate:
+            # An estimated total can be a little off either way: the next link follows the hits.
+            pages = max(pages, number + page.has_more)
         base = params.copy()
         base.pop("page", None)
         context |= {
             "searched": True,
             "rows": result_rows(page.hits, query.words),
             "total": page.total,
-            "facet_groups": _facet_groups(params, page.facets),
+            "total_label": f"About {page.total:,}" if page.is_estimate else f"{page.total:,}",
+            "is_estimate": page.is_estimate,
+            "facet_groups": _facet_groups(params, page.facets, is_estimate=page.is_estimate),
             "page_number": number,
             "first_rank": (number - 1) * PAGE_SIZE + 1,
             "page_count": pages,
+            "page_count_label": f"about {pages:,}" if page.is_estimate else f"{pages:,}",
             "previous_url": f"?{base.urlencode()}&page={number - 1}" if number > 1 else "",
-            "next_url": f"?{base.urlencode()}&page={number + 1}" if number < pages else "",
+            "next_url": f"?{base.urlencode()}&page={number + 1}" if page.has_more else "",
         }
         return render(request, self.template_name, context)
 

@@ -8,6 +8,7 @@ from django.db import connection
 from portal.search.backends import get_backend
 from portal.search.indexing import replace_documents
 from portal.search.query import MAX_WORDS, QueryError, build_query, words_of
+from tests.search.conftest import load_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -130,21 +131,64 @@ def test_query_limits():
         build_query("x", [], {"colour": ["red"]})
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-scan page and facets are PostgreSQL's")
-@pytest.mark.parametrize("term", ["pay", "payment", "web shop", "paymnet"])
-def test_one_scan_search_answers_as_the_two_query_search(search_catalog, term):
+TITLE_AGAINST_TEXT = """
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: notes, title: Notes, description: "%s"}
+spec: {type: service, lifecycle: production, owner: team-a}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: twin-report, title: Alpha report for beta}
+spec: {type: service, lifecycle: production, owner: team-a}
+""" % ("alpha beta " * 20)
+EXACT_TITLE = """
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: pair, title: Beta alpha}
+spec: {type: service, lifecycle: production, owner: team-a}
+"""
+
+
+def test_title_matches_come_before_text_matches_however_often_the_text_repeats_them(write_file):
+    # ts_rank alone put "notes" first: twenty close pairs in its text outscore one pair in a title.
+    load_catalog(write_file, TITLE_AGAINST_TEXT)
+    assert refs(search("alpha beta")) == ["component:default/twin-report", "component:default/notes"]
+
+
+def test_an_exact_title_comes_before_titles_holding_the_words(write_file):
+    load_catalog(write_file, TITLE_AGAINST_TEXT + EXACT_TITLE)
+    assert refs(search("beta alpha")) == [
+        "component:default/pair",
+        "component:default/twin-report",
+        "component:default/notes",
+    ]
+
+
+def test_has_more_says_whether_another_page_follows(search_catalog):
+    assert [search("pay", offset=offset, limit=2).has_more for offset in (0, 2, 4)] == [True, False, False]
+    assert search("pay", limit=2).total == 4
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the grouped page is PostgreSQL's")
+@pytest.mark.parametrize("term", ["pay", "payment", "web shop", "paymnet", "ledgr", "gateway"])
+def test_grouped_page_answers_as_ranking_every_match(search_catalog, term):
     from portal.search.backends import Backend, PostgresBackend
 
     backend = PostgresBackend()
-    for offset in (0, 2, 50):
-        query = build_query(term, [], {})
-        one_scan = backend.search(query, offset=offset, limit=2)
-        two_queries = Backend.search(backend, query, offset=offset, limit=2)
-        assert one_scan == two_queries
+    query = build_query(term, [], {})
+    with connection.cursor() as cursor:
+        everything, _ = Backend._page(backend, cursor, query, offset=0, limit=100)
+    for offset in (0, 1, 2, 3, 50):
+        page = backend.search(query, offset=offset, limit=2)
+        assert page.hits == everything[offset : offset + 2]
+        assert (page.has_more, page.total) == (len(everything) > offset + 2, len(everything))
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-scan page and facets are PostgreSQL's")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the grouped page is PostgreSQL's")
 def test_a_page_past_the_end_still_has_the_counts(search_catalog, django_assert_num_queries):
-    with django_assert_num_queries(1):
+    # Four groups (exact, title, text, typo), each counting what it reads; no rows to read.
+    with django_assert_num_queries(4):
         page = search("pay", offset=50)
     assert page.hits == [] and page.total == 4 and dict(page.facets["type"]) == {"software-catalog": 3, "people": 1}

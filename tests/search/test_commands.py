@@ -7,8 +7,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from portal.models import SearchDocument
+from portal.search.benchmark import settle_index
 
 pytestmark = pytest.mark.django_db
 
@@ -36,3 +38,17 @@ def test_reindex_rebuilds_a_lost_index(search_catalog):
     call_command("search_reindex", stdout=out)
     assert out.getvalue().strip() == "7 indexed, 0 removed, 0 unchanged"
     assert SearchDocument.objects.count() == 7
+
+
+def test_settling_the_index_needs_postgresql_outside_a_transaction():
+    # The test runs inside a transaction (and SQLite has nothing to settle): nothing is done.
+    assert settle_index() is False
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM and ANALYZE are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_settling_the_index_analyses_its_table():
+    assert settle_index() is True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'portal_searchdocument'")
+        assert cursor.fetchone()[0] is not None

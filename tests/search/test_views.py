@@ -61,7 +61,8 @@ def test_search_page_pages_through_results(reader, write_file):
 
 def test_search_page_query_count_does_not_grow_with_results(reader, write_file):
     counts = []
-    for size in (5, 25):
+    # Both fill the page (PostgreSQL reads fewer ranking groups for a page it fills early).
+    for size in (25, 50):
         load_catalog(write_file, components(size, f"s{size}"), name=f"c{size}.yaml")
         with CaptureQueriesContext(connection) as queries:
             assert reader.get("/search/", {"q": f"s{size}"}).status_code == 200
@@ -101,7 +102,12 @@ def test_suggestions_for_nothing_are_empty(reader, search_catalog):
     assert reader.get("/search/suggest/", {"q": "x" * 5000}).status_code == 200
 
 
-def test_suggestion_query_count_is_fixed(reader, search_catalog):
-    with CaptureQueriesContext(connection) as queries:
-        reader.get("/search/suggest/", {"q": "pay"})
-    assert len([query for query in queries if "portal_searchdocument" in query["sql"]]) == 2
+def test_suggestion_query_count_does_not_grow_with_matches(reader, write_file):
+    counts = []
+    for size in (10, 20):
+        load_catalog(write_file, components(size, f"s{size}"), name=f"c{size}.yaml")
+        with CaptureQueriesContext(connection) as queries:
+            reader.get("/search/suggest/", {"q": f"s{size}"})
+        counts.append(len([query for query in queries if "portal_searchdocument" in query["sql"]]))
+    # SQLite: one statement per search (entities, docs pages); PostgreSQL: one per ranking group read.
+    assert counts[0] == counts[1] and counts[0] == (2 if connection.vendor == "sqlite" else 7)
