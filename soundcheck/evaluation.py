@@ -284,7 +284,6 @@ def _evaluate_batch(plan: Plan, members: Members, now: datetime, memo: Memo, *, 
         exact = [ref for ref in refs if stored.get(ref) != digests[ref]]
     else:
         exact = refs
-    summary.changed_entities = 0
     if not exact:
         return summary
     writes = _Writes(adapt_datetime(now))

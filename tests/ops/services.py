@@ -18,6 +18,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -45,7 +46,7 @@ def missing_servers() -> str:
     return "; ".join(missing)
 
 
-class Server:
+class Server(ABC):
     """One server process that can be stopped and started again on the same port and data."""
 
     name = "server"
@@ -60,14 +61,16 @@ class Server:
     def is_running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
+    @abstractmethod
     def command(self) -> list[str]:
-        raise NotImplementedError
+        """The server's command line."""
 
     def popen_options(self) -> dict:
         return {}
 
+    @abstractmethod
     def is_ready(self) -> bool:
-        raise NotImplementedError
+        """Whether the server answers yet."""
 
     def start(self) -> None:
         """Start the server and wait until it answers."""
