@@ -8,17 +8,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY pyproject.toml README.md ./
-COPY portal ./portal
-COPY catalog ./catalog
-COPY scaffolder ./scaffolder
-COPY techdocs ./techdocs
-COPY techradar ./techradar
-COPY soundcheck ./soundcheck
+COPY requirements/runtime.txt ./requirements/runtime.txt
 # The project runs from its source tree (templates/ sits beside the packages), so only its
-# dependencies are installed as wheels.
-RUN pip wheel --wheel-dir /wheels . \
- && rm /wheels/greenroom-*.whl
+# dependencies are installed as wheels: exactly the locked set, every file's hash checked.
+RUN pip wheel --require-hashes --no-deps --wheel-dir /wheels -r requirements/runtime.txt
 
 # --- final: slim runtime, no compilers, non-root ------------------------------------------------
 FROM python:3.11-slim-bookworm

@@ -445,6 +445,11 @@ def _decode(data: bytes, source: str) -> str:
     return text
 
 
+def _is_parser_nesting_limit(error: yaml.YAMLError) -> bool:
+    """Whether the parser itself gave up on nesting depth, as libyaml does past 1,000 levels."""
+    return "exceeded maximum nesting depth" in (getattr(error, "problem", None) or "")
+
+
 def _syntax_error(error: yaml.YAMLError, text: str, source: str) -> YamlFileError:
     if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
@@ -479,6 +484,7 @@ def iter_documents(
     text = _decode(data, source)
     loader = _CatalogLoader(text)
     index = 0
+    line = 1
     try:
         while True:
             event = loader.get_event()
@@ -503,7 +509,14 @@ def iter_documents(
                     yield YamlDocument(index, line, None, message)
             index += 1
     except yaml.YAMLError as error:
-        raise _syntax_error(error, text, source) from None
+        if not _is_parser_nesting_limit(error):
+            raise _syntax_error(error, text, source) from None
+        # The parser's own cap on nesting (libyaml 0.2.5 stops at 1,000 flow levels) is met
+        # before our smaller limit when it scans ahead: refuse this document the same way.
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        message = f"document nests deeper than {max_depth} levels{where}; the rest of the file was not read"
+        yield YamlDocument(index, line, None, f"YAML error: {message}")
     finally:
         dispose = getattr(loader, "dispose", None)
         if dispose is not None:

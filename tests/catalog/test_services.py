@@ -382,3 +382,19 @@ def test_history_answers_what_an_entity_looked_like_then(write_file):
     assert last_week.body["spec"]["owner"] == "team-a" and last_week.generation == 1
     assert today.body["spec"]["owner"] == "team-b"
     assert EntityHistory.objects.as_of("component:default/web", timezone.now() - timedelta(days=30)) is None
+
+
+def test_nesting_past_the_parsers_cap_keeps_the_files_other_entities(write_file):
+    location = register(write_file("catalog-info.yaml", component("web") + "---\n" + component("api")))
+    refresh_location(location)
+    good = entity("component:default/api")
+
+    deep = "[" * 1_500 + "]" * 1_500
+    write_file("catalog-info.yaml", component("web") + "---\n" + component("api", tags=deep))
+    report = refresh_location(location)
+
+    kept = entity("component:default/api")
+    assert (kept.body, kept.is_orphan) == (good.body, False)
+    message = str(report.refused[0])
+    assert "catalog-info.yaml" in message and "document 2" in message and "nests deeper than 64 levels" in message
+    assert not entity("component:default/web").is_orphan

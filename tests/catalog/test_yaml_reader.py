@@ -430,3 +430,24 @@ def test_arbitrary_bytes_only_ever_raise_yaml_file_error(data):
 def test_yaml_like_text_only_ever_raises_yaml_file_error(text):
     with contextlib.suppress(YamlFileError):
         parse_documents(text.encode(), source="fuzz.yaml")
+
+
+@pytest.mark.parametrize("depth", [1_001, 1_500, 50_000])
+def test_nesting_past_the_parsers_own_cap_refuses_that_document_only(depth):
+    # libyaml 0.2.5 (PyYAML 6.0.4's wheels) gives up past 1,000 flow levels while scanning ahead,
+    # before our own limit sees the events: the document is refused the same way, not the file.
+    text = "a: 1\n---\nb: " + "[" * depth + "]" * depth + "\n"
+
+    first, deep = parse(text)
+
+    assert first.data == {"a": 1} and first.error is None
+    assert (deep.index, deep.line, deep.data) == (1, 2, None)
+    assert "nests deeper than 64 levels" in deep.error and "line 3" in deep.error
+    assert "the rest of the file was not read" in deep.error
+
+
+def test_unclosed_deep_flow_nesting_in_a_later_document_keeps_the_earlier_one():
+    first, deep = parse(b"a: 1\n---\n" + b"{" * 5_000)
+
+    assert first.data == {"a": 1}
+    assert "nests deeper than 64 levels" in deep.error
