@@ -20,6 +20,7 @@ from jsonschema import Draft7Validator, ValidationError
 
 from .errors import FieldError
 from .fastschema import Check, compile_schema
+from .types import json_type
 
 _CLASSIC_VERSIONS = ("backstage.io/v1alpha1", "backstage.io/v1beta1")
 
@@ -331,7 +332,10 @@ def _translate(error: ValidationError, seen: set[str]) -> Iterable[FieldError]:
     if field in seen:
         return
     seen.add(field)
-    yield FieldError(field, f"{field} {_describe(error.schema)}")
+    message = f"{field} {_describe(error.schema)}"
+    if error.validator == "type" and error.validator_value in ("object", "array"):
+        message += f", got {json_type(error.instance)}"
+    yield FieldError(field, message)
 
 
 def check_spec(kind: str, spec: dict[str, Any]) -> list[FieldError]:

@@ -153,7 +153,7 @@ def test_refuses_unknown_root_field():
 
 
 def test_refuses_spec_that_is_not_an_object():
-    assert validate_entity(entity(spec=["x"])) == [FieldError("spec", "spec must be an object")]
+    assert validate_entity(entity(spec=["x"])) == [FieldError("spec", "spec must be an object, got array")]
 
 
 def test_refuses_component_without_spec():
@@ -460,7 +460,7 @@ def test_refuses_component_ref_list_with_empty_item():
 
 def test_refuses_component_ref_list_that_is_a_string():
     assert validate_entity(entity(spec__providesApis="artist-api")) == [
-        FieldError("spec.providesApis", "spec.providesApis must be an array")
+        FieldError("spec.providesApis", "spec.providesApis must be an array, got string")
     ]
 
 
