@@ -96,7 +96,8 @@ _AI_RESOURCE_TYPES: dict[str, dict[str, Any]] = {
         categories=_TEXTS,
         agents=_TEXTS,
         dependsOn=_TEXTS,
-        allowedTools=_TEXTS,
+        # One string of space-separated tool names, as in an agent skill's front matter.
+        allowedTools={**_TEXT, "x-message": "must be a non-empty string of space-separated tool names"},
         license=_TEXT,
         compatibility={"type": "string", "minLength": 1, "maxLength": 500},
     ),
@@ -333,7 +334,7 @@ def _translate(error: ValidationError, seen: set[str]) -> Iterable[FieldError]:
         return
     seen.add(field)
     message = f"{field} {_describe(error.schema)}"
-    if error.validator == "type" and error.validator_value in ("object", "array"):
+    if error.validator == "type":
         message += f", got {json_type(error.instance)}"
     yield FieldError(field, message)
 
