@@ -68,7 +68,7 @@ def test_location_of_a_type_that_is_not_allowed_is_refused_and_not_stored(write_
     assert not Entity.objects.filter(ref="location:default/elsewhere").exists()
 
 
-def test_location_of_the_type_it_was_read_from_may_end_its_url_targets_anywhere(write_file):
+def test_location_naming_the_type_it_was_read_from_is_accepted(write_file):
     path = write_file("catalog-info.yaml", location_yaml("same", spec_type="file"))
     write_file("web.yaml", component("web"))
 
