@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..readers import parse_git_target
-from ..safe_urls import safe_link_url
+from ..safe_urls import REJECTED_URL, safe_link_url
 from ..validation import FieldError
 from .scm import scm_annotations
 
@@ -24,8 +24,6 @@ ORPHAN = "backstage.io/orphan"
 VIEW_URL = "backstage.io/view-url"
 EDIT_URL = "backstage.io/edit-url"
 SOURCE_LOCATION = "backstage.io/source-location"
-# Backstage's stand-in for a link it will not show; clients recognise it.
-REJECTED_URL = "https://backstage.io/annotation-rejected-for-security-reasons"
 
 
 def stamp_annotations(
