@@ -363,12 +363,13 @@ class RefreshWriter:
         if outcome.read_failed:
             # A target that could not be read says nothing about what it holds: keep everything.
             return
-        rows = list(
-            Entity.objects.filter(location=self.location, is_orphan=False).values_list(
-                "id", "ref", "location_key", "parent_ref"
-            )
+        rows: Any = Entity.objects.filter(location=self.location, is_orphan=False).values_list(
+            "id", "ref", "location_key", "parent_ref"
         )
-        kept = set(outcome.emitted) | _frozen_descendants(rows, set(outcome.blocked))
+        kept = set(outcome.emitted)
+        if outcome.blocked:
+            rows = list(rows)
+            kept |= _frozen_descendants(rows, set(outcome.blocked))
         gone = [
             entity_id
             for entity_id, ref, location_key, _ in rows

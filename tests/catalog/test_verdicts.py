@@ -194,3 +194,12 @@ def test_admin_edit_resolves_a_relative_placeholder_next_to_the_source_file(admi
     assert response.status_code == 302
     entity.refresh_from_db()
     assert entity.body["spec"]["definition"] == "openapi: 3.1.0\n"
+
+
+def test_validate_entity_names_the_type_of_an_entity_that_is_no_object(api):
+    response = api.post(
+        f"{BASE}/validate-entity", {"entity": ["Component"], "location": "url:https://git.example.com/x"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"name": "InputError", "message": "entity must be an object, got array"}]
