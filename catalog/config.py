@@ -70,6 +70,11 @@ def static_locations() -> list[StaticLocation]:
     return locations
 
 
+def allowed_location_types() -> tuple[str, ...]:
+    """Location types people may register, and Location entities may name besides their own."""
+    return tuple(settings.API_LOCATION_TYPES)
+
+
 def global_rules() -> list[dict[str, Any]]:
     return list(catalog_settings()["RULES"])
 

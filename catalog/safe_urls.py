@@ -10,6 +10,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 LINK_SCHEMES = ("http", "https")
+# What Backstage stores in place of a link it refused; its clients recognise it, and it is no link.
+REJECTED_URL = "https://backstage.io/annotation-rejected-for-security-reasons"
 
 
 def safe_link_url(value: object) -> str:
@@ -31,7 +33,7 @@ def safe_link_url(value: object) -> str:
 
 def location_url(value: object) -> str:
     """The browsable URL of a location annotation (``url:https://...``), if it is a safe link."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or value == REJECTED_URL:
         return ""
     kind, separator, target = value.partition(":")
     if separator and kind == "url":

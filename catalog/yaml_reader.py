@@ -55,6 +55,8 @@ from yaml.events import (
 from yaml.nodes import ScalarNode
 from yaml.resolver import BaseResolver
 
+from .validation.types import json_type
+
 try:
     from yaml.cyaml import CParser as _Parser
 
@@ -284,16 +286,6 @@ def _js_key(key: Any) -> str:
     return str(key)
 
 
-def _js_typeof(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "object"
-
-
 class _DocumentReader:
     """Consumes the events of one document and builds its value with an explicit stack."""
 
@@ -505,7 +497,7 @@ def iter_documents(
                 if isinstance(root, dict):
                     yield YamlDocument(index, line, root, None)
                 elif root is not None:
-                    message = f"Expected object at root, got {_js_typeof(root)} (line {line})"
+                    message = f"Expected object at root, got {json_type(root)} (line {line})"
                     yield YamlDocument(index, line, None, message)
             index += 1
     except yaml.YAMLError as error:

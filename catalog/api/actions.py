@@ -12,13 +12,14 @@ from rest_framework.views import APIView
 from portal.api.errors import InputError, NotAllowedError, NotFoundError
 from portal.permissions import can_refresh_entity
 
-from ..config import reader_policy
+from ..config import allowed_location_types, reader_policy
 from ..models import Entity
 from ..readers import parse_git_target, read_location
 from ..refs import InvalidEntityRef, entity_ref_of, parse_entity_ref
 from ..services.checks import check_entity
 from ..services.refresh_requests import request_refresh
 from ..validation import FieldError
+from ..validation.types import json_type
 from ..yaml_reader import YamlFileError, parse_documents
 
 
@@ -70,9 +71,12 @@ class ValidateEntityView(APIView):
             )
         entity = body.get("entity")
         if not isinstance(entity, dict):
-            errors.append({"name": "InputError", "message": "entity must be an object"})
+            errors.append({"name": "InputError", "message": f"entity must be an object, got {json_type(entity)}"})
         else:
-            errors += [{"name": "InputError", "message": _describe(error)} for error in check_entity(entity)]
+            # With a refused location ref the entity's own problems are still reported, as from a url location.
+            location_ref = location if not errors else "url:"
+            problems, _ = check_entity(entity, location_ref, allowed_location_types=allowed_location_types())
+            errors += [{"name": "InputError", "message": _describe(error)} for error in problems]
         if errors:
             return Response({"errors": errors}, status=400)
         return Response(status=200)

@@ -1,4 +1,8 @@
-"""Checking descriptor files without storing anything: for ``catalog_validate``, CI and the API."""
+"""Checking descriptors without storing anything: for ``catalog_validate``, CI and the API.
+
+The verdicts are ingestion's own: files are read with the ``file`` location reader and every
+document goes through ``judge_document``, as a refresh of that file would.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +10,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..readers import ReaderPolicy, read_location
 from ..refs import entity_ref_of
-from ..relations import RelationFieldError, emitted_relations
-from ..validation import FieldError, validate_entity
+from ..validation import FieldError
 from ..yaml_reader import YamlFileError, parse_documents
+from .errors import ProcessingError
+from .verdicts import DEFAULT_ALLOWED_LOCATION_TYPES, Origin, file_origin, judge_document
 
 
-def check_entity(entity: Any) -> list[FieldError]:
-    """Every reason ``entity`` would be refused by the catalog (format, kind schema, references)."""
-    errors = validate_entity(entity)
-    if errors:
-        return errors
-    try:
-        emitted_relations(entity)
-    except RelationFieldError as problem:
-        return [FieldError(problem.field, problem.message)]
-    return []
+def check_entity(
+    entity: Any, location_ref: str, *, allowed_location_types: tuple[str, ...] = DEFAULT_ALLOWED_LOCATION_TYPES
+) -> tuple[list[FieldError], list[FieldError]]:
+    """The errors and warnings ingestion would give ``entity`` if ``location_ref`` emitted it.
+
+    Nothing is read: placeholders get the stand-in a remote placeholder gets.
+    """
+    origin = Origin(location_ref, location_ref, allowed_location_types=tuple(allowed_location_types))
+    verdict = judge_document(entity, origin)
+    return _field_errors(verdict.errors), _field_errors(verdict.warnings)
 
 
 @dataclass
@@ -33,6 +39,7 @@ class DocumentVerdict:
     line: int | None
     entity_ref: str | None = None
     errors: list[FieldError] = field(default_factory=list)
+    warnings: list[FieldError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -42,32 +49,49 @@ class DocumentVerdict:
         where = f"{self.path}:{self.line}" if self.line else self.path
         if self.document is not None:
             where += f": document {self.document}"
-        if self.ok:
-            return [f"{where}: ok {self.entity_ref}"]
         label = f" ({self.entity_ref})" if self.entity_ref else ""
-        return [f"{where}{label}: {error.field or 'file'}: {error.message}" for error in self.errors]
+        warnings = [f"{where}{label}: warning: {warning}" for warning in self.warnings]
+        if self.ok:
+            return [f"{where}: ok {self.entity_ref}", *warnings]
+        return [f"{where}{label}: {error.field or 'file'}: {error.message}" for error in self.errors] + warnings
 
 
-def check_file(path: Path, *, max_bytes: int = 4 * 1024 * 1024) -> list[DocumentVerdict]:
+def check_file(
+    path: Path,
+    policy: ReaderPolicy,
+    *,
+    allowed_location_types: tuple[str, ...] = DEFAULT_ALLOWED_LOCATION_TYPES,
+) -> list[DocumentVerdict]:
     """Validate every document of a descriptor file; unreadable files give one failed verdict."""
-    try:
-        if path.stat().st_size > max_bytes:
-            raise YamlFileError(str(path), None, f"file is larger than {max_bytes} bytes")
-        documents = parse_documents(path.read_bytes(), source=str(path), max_bytes=max_bytes)
-    except YamlFileError as error:
-        return [DocumentVerdict(str(path), None, error.line, errors=[FieldError("", error.message)])]
-    except OSError as error:
-        return [DocumentVerdict(str(path), None, None, errors=[FieldError("", error.strerror or str(error))])]
+    name = str(path)
+    result = read_location("file", str(path.absolute()), policy)
+    if result.errors:
+        return [DocumentVerdict(name, None, None, errors=[FieldError("", error.message)]) for error in result.errors]
     verdicts = []
-    for document in documents:
-        verdict = DocumentVerdict(str(path), document.index + 1, document.line)
-        if document.error is not None:
-            verdict.errors = [FieldError("", document.error)]
-        else:
-            verdict.errors = check_entity(document.data)
-            try:
-                verdict.entity_ref = entity_ref_of(document.data)
-            except (KeyError, TypeError, AttributeError):
-                verdict.entity_ref = None
-        verdicts.append(verdict)
+    for source in result.files:
+        if len(result.files) > 1:
+            name = source.path
+        try:
+            documents = parse_documents(source.data, source=name, max_bytes=policy.max_file_bytes)
+        except YamlFileError as error:
+            verdicts.append(DocumentVerdict(name, None, error.line, errors=[FieldError("", error.message)]))
+            continue
+        origin = file_origin(source, source.location_key, policy, allowed_location_types)
+        for document in documents:
+            verdict = DocumentVerdict(name, document.index + 1, document.line)
+            if document.error is not None:
+                verdict.errors = [FieldError("", document.error)]
+            else:
+                judged = judge_document(document.data, origin)
+                verdict.errors = _field_errors(judged.errors)
+                verdict.warnings = _field_errors(judged.warnings)
+                try:
+                    verdict.entity_ref = entity_ref_of(judged.entity)
+                except (KeyError, TypeError, AttributeError):
+                    verdict.entity_ref = None
+            verdicts.append(verdict)
     return verdicts
+
+
+def _field_errors(problems: list[ProcessingError]) -> list[FieldError]:
+    return [FieldError(problem.field or "", problem.message) for problem in problems]

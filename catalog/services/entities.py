@@ -9,21 +9,17 @@ from django.utils import timezone
 
 from ..audit import record_write
 from ..cache import bump_catalog_version
+from ..config import allowed_location_types, reader_policy
 from ..models import Entity, EntityHistory
 from ..refs import entity_ref_of
-from ..relations import RelationFieldError, emitted_relations
 from ..search_index import build_search_document
 from ..signals import announce_entities_changed
-from ..validation import FieldError, validate_entity
-from .processing import (
-    MANAGED_BY_ORIGIN_LOCATION,
-    ProcessedEntity,
-    ProcessingOutcome,
-    content_hash,
-    normalised_body,
-)
+from ..validation import FieldError
+from .annotations import MANAGED_BY_ORIGIN_LOCATION
+from .processing import ProcessedEntity, ProcessingOutcome, content_hash
 from .refresh import RefreshWriter
 from .stitching import relation_targets, stitch
+from .verdicts import Origin, judge_document, stored_source
 
 
 class EntityBodyError(ValueError):
@@ -55,6 +51,8 @@ def delete_entity(entity: Entity) -> None:
 def prepare_entity_body(entity: Entity, body: Any) -> ProcessedEntity:
     """Check an edited body as ingestion checks a file's document, for the entity it replaces.
 
+    The verdict is ingestion's own (``judge_document``): placeholders resolve next to the entity's
+    source file, and a Location's targets are checked against the location it was read from.
     Raises ``EntityBodyError`` naming each field at fault. The ref (kind, namespace, name) must
     stay the same: renaming is done in the source file.
     """
@@ -64,27 +62,31 @@ def prepare_entity_body(entity: Entity, body: Any) -> ProcessedEntity:
     if isinstance(body.get("metadata"), dict):
         # Server-assigned fields are the catalog's own; whatever the edit says is dropped.
         body["metadata"] = {key: value for key, value in body["metadata"].items() if key not in ("uid", "etag")}
-    errors = validate_entity(body)
-    if errors:
-        raise EntityBodyError(errors)
-    if entity_ref_of(body) != entity.ref:
+    annotations = entity.body.get("metadata", {}).get("annotations") or {}
+    origin = Origin(
+        location_key=entity.location_key,
+        origin_ref=annotations.get(MANAGED_BY_ORIGIN_LOCATION) or entity.location.location_ref,
+        source=stored_source(entity.location_key),
+        policy=reader_policy(),
+        allowed_location_types=allowed_location_types(),
+        # The Location entity generated for a registration was checked when it was registered.
+        check_location_targets=entity.ref != entity.location.entity_ref,
+    )
+    verdict = judge_document(body, origin)
+    if verdict.body is None:
+        raise EntityBodyError([FieldError(error.field or "", error.message) for error in verdict.errors])
+    if entity_ref_of(verdict.body) != entity.ref:
         raise EntityBodyError(
             [FieldError("metadata.name", f"the entity must stay {entity.ref}; rename it in its source file")]
         )
-    annotations = entity.body.get("metadata", {}).get("annotations") or {}
-    origin_ref = annotations.get(MANAGED_BY_ORIGIN_LOCATION) or entity.location.location_ref
-    normalised = normalised_body(body, entity.location_key, origin_ref)
-    try:
-        relations = emitted_relations(normalised)
-    except RelationFieldError as problem:
-        raise EntityBodyError([FieldError(problem.field, problem.message)]) from None
     return ProcessedEntity(
         ref=entity.ref,
-        body=normalised,
+        body=verdict.body,
         location_key=entity.location_key,
-        relations=relations,
-        search=build_search_document(normalised),
-        content_hash=content_hash(normalised),
+        relations=verdict.relations,
+        search=build_search_document(verdict.body),
+        content_hash=content_hash(verdict.body),
+        warnings=verdict.warnings,
         # The file's digest is kept: the edit stands until the source file changes.
         source_digest=entity.source_digest,
         parent_ref=entity.parent_ref,

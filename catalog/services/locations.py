@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ..audit import record_write
 from ..cache import bump_catalog_version
-from ..config import catalog_settings, global_rules, reader_policy, static_locations
+from ..config import allowed_location_types, catalog_settings, global_rules, reader_policy, static_locations
 from ..models import Entity, EntityHistory, Location
 from ..signals import announce_entities_changed, location_refreshed
 from .processing import KnownFile, LocationProcessor
@@ -177,6 +177,7 @@ def processor_for(location: Location, *, known: dict[str, KnownFile] | None = No
         global_rules=global_rules(),
         location_rules=location.rules,
         known_files=known,
+        allowed_location_types=allowed_location_types(),
     )
 
 

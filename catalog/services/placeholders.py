@@ -2,6 +2,8 @@
 
 Relative targets are read with the location's own reader, so they stay inside the same repository or
 directory. Targets on other hosts are not fetched: the value says so and the entity gets a warning.
+An entity submitted on its own (``POST /validate-entity``) has no file to read next to, so its
+relative targets get the same stand-in and warning.
 """
 
 from __future__ import annotations
@@ -21,9 +23,14 @@ def is_absolute_target(target: str) -> bool:
 
 
 def resolve_placeholders(
-    data: dict[str, Any], source: SourceFile, policy: ReaderPolicy
+    data: dict[str, Any], source: SourceFile | None, policy: ReaderPolicy | None, location_key: str = ""
 ) -> tuple[dict[str, Any], list[ProcessingError]]:
-    """A copy of ``data`` with every placeholder mapping replaced, and the problems met."""
+    """A copy of ``data`` with every placeholder mapping replaced, and the problems met.
+
+    ``source`` is the file ``data`` was read from; without one (or without a ``policy`` to read
+    with) nothing is read and every placeholder gets the stand-in. ``location_key`` names the
+    entity's location in the errors when there is no file.
+    """
     errors: list[ProcessingError] = []
 
     def resolve(value: Any, path: str) -> Any:
@@ -31,7 +38,7 @@ def resolve_placeholders(
             if len(value) == 1:
                 key, target = next(iter(value.items()))
                 if key in PLACEHOLDER_KEYS and isinstance(target, str):
-                    return _placeholder(key, target, source, path, policy, errors)
+                    return _placeholder(key, target, source, path, policy, errors, location_key)
             return {k: resolve(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
         if isinstance(value, list):
             return [resolve(item, f"{path}[{i}]") for i, item in enumerate(value)]
@@ -41,13 +48,21 @@ def resolve_placeholders(
 
 
 def _placeholder(
-    key: str, target: str, source: SourceFile, path: str, policy: ReaderPolicy, errors: list[ProcessingError]
+    key: str,
+    target: str,
+    source: SourceFile | None,
+    path: str,
+    policy: ReaderPolicy | None,
+    errors: list[ProcessingError],
+    location_key: str,
 ) -> Any:
-    if is_absolute_target(target):
+    remote = is_absolute_target(target)
+    if source is None or policy is None or remote:
+        reason = "only files of the same location are read" if remote else "the entity was not read from a file"
         errors.append(
             ProcessingError(
-                source.location_key,
-                f"{key} placeholder {target} was not loaded: only files of the same location are read",
+                source.location_key if source else location_key,
+                f"{key} placeholder {target} was not loaded: {reason}",
                 field=path,
                 level="warning",
             )

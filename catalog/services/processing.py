@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
-import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,27 +18,17 @@ from typing import Any
 
 from ..readers import ReaderPolicy, ReadResult, SourceFile, read_location, read_relative
 from ..refs import entity_ref_of
-from ..relations import SORTED_SPEC_FIELDS, RelationFieldError, emitted_relations
 from ..rules import is_allowed
 from ..search_index import build_search_document
-from ..validation import validate_entity
 from ..yaml_reader import YamlFileError, iter_documents
 from .errors import ProcessingError
-from .placeholders import PLACEHOLDER_KEYS, is_absolute_target, resolve_placeholders
-from .scm import scm_annotations
+from .placeholders import is_absolute_target
+from .verdicts import DEFAULT_ALLOWED_LOCATION_TYPES, Origin, file_origin, judge_document
 
-MANAGED_BY_LOCATION = "backstage.io/managed-by-location"
-MANAGED_BY_ORIGIN_LOCATION = "backstage.io/managed-by-origin-location"
 # Location entities may nest; a deeper chain is almost certainly a loop through differing paths.
 MAX_LOCATION_DEPTH = 32
-# Links shown in the UI; a javascript: value would run in the portal's origin, so it is replaced.
-UNSAFE_URL_ANNOTATIONS = ("backstage.io/view-url", "backstage.io/edit-url")
-REJECTED_URL = "https://backstage.io/annotation-rejected-for-security-reasons"
 # Bump when processing changes what is stored, so unchanged files are read again once.
-PROCESSING_VERSION = 2
-_PLACEHOLDER_MARKERS = tuple(key.encode() for key in PLACEHOLDER_KEYS)
-# YAML's .nan and .inf (any casing) are floats JSON cannot carry; Backstage ends up storing null.
-_NON_FINITE = re.compile(rb"\.(nan|inf)\b", re.IGNORECASE)
+PROCESSING_VERSION = 3
 
 
 @dataclass
@@ -107,6 +95,7 @@ class LocationProcessor:
         global_rules: list[dict[str, Any]],
         location_rules: list[dict[str, Any]] | None,
         known_files: dict[str, KnownFile] | None = None,
+        allowed_location_types: tuple[str, ...] = DEFAULT_ALLOWED_LOCATION_TYPES,
     ) -> None:
         self.location_type = location_type
         self.location_target = location_target
@@ -116,11 +105,14 @@ class LocationProcessor:
         self.policy = policy
         self.global_rules = global_rules
         self.location_rules = location_rules
+        self.allowed_location_types = tuple(allowed_location_types)
         self.outcome = ProcessingOutcome()
         self.known_files = known_files or {}
         # Anything that changes how a file is processed must change its digest.
         self._fingerprint = json.dumps(
-            [PROCESSING_VERSION, origin_ref, global_rules, location_rules], sort_keys=True, default=str
+            [PROCESSING_VERSION, origin_ref, global_rules, location_rules, self.allowed_location_types],
+            sort_keys=True,
+            default=str,
         ).encode()
         # Files to read, with their depth and the ref of the Location entity that named them.
         self._queue: deque[tuple[SourceFile, int, str]] = deque()
@@ -128,9 +120,9 @@ class LocationProcessor:
 
     def entities(self) -> Iterator[ProcessedEntity]:
         """Yield every entity the location emits, the generated Location entity first."""
-        root = self._finish(
-            self.generated_entity, self.origin_ref, source=None, document=None, line=None, check_rules=False
-        )
+        # The generated entity stands for the registration itself, checked when it was registered.
+        origin = Origin(self.origin_ref, self.origin_ref, check_location_targets=False)
+        root = self._finish(self.generated_entity, origin, document=None, line=None, check_rules=False)
         if root is not None:
             yield root
         root_ref = root.ref if root is not None else ""
@@ -166,8 +158,7 @@ class LocationProcessor:
                 self.outcome.emitted.setdefault(ref, source.location_key)
             self.outcome.skipped += len(known.refs)
             return
-        has_placeholders = any(marker in source.data for marker in _PLACEHOLDER_MARKERS)
-        has_non_finite = _NON_FINITE.search(source.data) is not None
+        origin = file_origin(source, self.origin_ref, self.policy, self.allowed_location_types)
         try:
             for document in iter_documents(
                 source.data, source=source.location_key, max_bytes=self.policy.max_file_bytes
@@ -175,19 +166,17 @@ class LocationProcessor:
                 if document.error is not None:
                     self._fail_file(source, document.error, document.line, document.index)
                     continue
-                data = _finite(document.data) if has_non_finite else document.data
-                entity = self._prepare(data, source, document.index, document.line, depth, has_placeholders)
-                if entity is None:
+                processed = self._finish(document.data, origin, document=document.index, line=document.line)
+                if processed is None:
                     continue
-                processed = self._finish(
-                    entity, source.location_key, source=source, document=document.index, line=document.line
-                )
-                if processed is not None:
-                    # Placeholders depend on other files and Location targets must be followed: files
-                    # holding either are always read.
-                    always_read = has_placeholders or processed.body["kind"] == "Location"
-                    processed.source_digest = "" if always_read else digest
-                    yield processed
+                is_location = processed.body["kind"] == "Location"
+                # Placeholders depend on other files and Location targets must be followed: files
+                # holding either are always read.
+                always_read = origin.may_have_placeholders or is_location
+                processed.source_digest = "" if always_read else digest
+                yield processed
+                if is_location:
+                    self._follow(processed, source, depth, document.index, document.line)
         except YamlFileError as error:
             # Documents before a syntax error were processed; the file's other entities keep their
             # last good version.
@@ -199,50 +188,28 @@ class LocationProcessor:
 
     # --- one document -------------------------------------------------------------------------
 
-    def _prepare(
-        self,
-        data: dict[str, Any],
-        source: SourceFile,
-        index: int,
-        line: int,
-        depth: int,
-        has_placeholders: bool,
-    ) -> dict[str, Any] | None:
-        """Resolve placeholders and follow Location targets; None when the document is refused."""
-        if has_placeholders:
-            entity, placeholder_errors = resolve_placeholders(data, source, self.policy)
-        else:
-            entity, placeholder_errors = dict(data), []
-        for error in placeholder_errors:
-            error.document, error.line = index, line
-        hard_errors = [error for error in placeholder_errors if error.level == "error"]
-        if hard_errors:
-            self._refuse(entity, source, hard_errors)
-            return None
-        entity["_warnings"] = [error for error in placeholder_errors if error.level != "error"]
-        if entity.get("kind") == "Location" and isinstance(entity.get("spec"), dict):
-            self._follow(entity, source, depth, index, line)
-        return entity
-
     def _finish(
         self,
-        entity: dict[str, Any],
-        location_key: str,
+        data: Any,
+        origin: Origin,
         *,
-        source: SourceFile | None,
         document: int | None,
         line: int | None,
         check_rules: bool = True,
     ) -> ProcessedEntity | None:
-        warnings = entity.pop("_warnings", [])
+        """The verdict on one document, then the location's rules and duplicates; None if refused."""
+        location_key = origin.location_key
+        verdict = judge_document(data, origin)
+        for problem in [*verdict.errors, *verdict.warnings]:
+            problem.document, problem.line = document, line
+        if verdict.body is None:
+            self._refuse(verdict.entity, verdict.errors, location_key)
+            return None
 
         def error(message: str, field: str | None = None) -> ProcessingError:
             return ProcessingError(location_key, message, document=document, line=line, field=field)
 
-        field_errors = validate_entity(entity)
-        if field_errors:
-            self._refuse(entity, source, [error(item.message, item.field) for item in field_errors], location_key)
-            return None
+        entity = verdict.entity
         ref = entity_ref_of(entity)
         if check_rules and not is_allowed(
             entity,
@@ -251,23 +218,8 @@ class LocationProcessor:
             location_type=self.location_type,
             location_target=self.location_target,
         ):
-            self._refuse(
-                entity,
-                source,
-                [
-                    error(
-                        f"{ref} is of kind {entity['kind']}, which is not an allowed kind for this location",
-                        "kind",
-                    )
-                ],
-                location_key,
-            )
-            return None
-        body = normalised_body(entity, location_key, self.origin_ref)
-        try:
-            relations = emitted_relations(body)
-        except RelationFieldError as problem:
-            self._refuse(entity, source, [error(problem.message, problem.field)], location_key)
+            message = f"{ref} is of kind {entity['kind']}, which is not an allowed kind for this location"
+            self._refuse(entity, [error(message, "kind")], location_key)
             return None
         first_key = self.outcome.emitted.get(ref)
         if first_key is not None:
@@ -279,29 +231,24 @@ class LocationProcessor:
             )
             return None
         self.outcome.emitted[ref] = location_key
+        body = verdict.body
         return ProcessedEntity(
             ref=ref,
             body=body,
             location_key=location_key,
-            relations=relations,
+            relations=verdict.relations,
             search=build_search_document(body),
             content_hash=content_hash(body),
-            warnings=warnings,
+            warnings=verdict.warnings,
         )
 
-    def _refuse(
-        self,
-        entity: Any,
-        source: SourceFile | None,
-        errors: list[ProcessingError],
-        location_key: str | None = None,
-    ) -> None:
+    def _refuse(self, entity: Any, errors: list[ProcessingError], location_key: str) -> None:
         self.outcome.errors.extend(errors)
         ref = _ref_or_none(entity)
         if ref is None:
             # Without a readable ref the refusal cannot be pinned to one entity: keep the whole
             # file's entities as they were.
-            self.outcome.failed_keys.add(location_key or (source.location_key if source else ""))
+            self.outcome.failed_keys.add(location_key)
             return
         for item in errors:
             item.entity_ref = ref
@@ -309,8 +256,9 @@ class LocationProcessor:
 
     # --- locations and placeholders ---------------------------------------------------------
 
-    def _follow(self, entity: dict[str, Any], source: SourceFile, depth: int, index: int, line: int) -> None:
-        spec = entity["spec"]
+    def _follow(self, processed: ProcessedEntity, source: SourceFile, depth: int, index: int, line: int) -> None:
+        """Queue the targets of an accepted Location entity, read as its location allows."""
+        spec = processed.body["spec"]
         targets = [spec["target"]] if isinstance(spec.get("target"), str) else []
         if isinstance(spec.get("targets"), list):
             targets += [target for target in spec["targets"] if isinstance(target, str)]
@@ -338,18 +286,7 @@ class LocationProcessor:
                     )
                 )
                 continue
-            self._enqueue(result, depth + 1, presence, _ref_or_none(entity) or "")
-
-
-def _finite(value: Any) -> Any:
-    """A copy of ``value`` with NaN and infinities replaced by None."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_finite(item) for item in value]
-    return value
+            self._enqueue(result, depth + 1, presence, processed.ref)
 
 
 def _ref_or_none(entity: Any) -> str | None:
@@ -357,28 +294,3 @@ def _ref_or_none(entity: Any) -> str | None:
         return entity_ref_of(entity)
     except (KeyError, TypeError, AttributeError):
         return None
-
-
-def normalised_body(entity: dict[str, Any], location_key: str, origin_ref: str) -> dict[str, Any]:
-    """The stored body: default namespace, location annotations, and sorted relation lists."""
-    metadata = dict(entity["metadata"])
-    metadata.setdefault("namespace", "default")
-    metadata.pop("uid", None)
-    annotations = dict(metadata.get("annotations") or {})
-    for key, value in scm_annotations(location_key).items():
-        annotations.setdefault(key, value)
-    for key in UNSAFE_URL_ANNOTATIONS:
-        if str(annotations.get(key, "")).strip().lower().startswith("javascript:"):
-            annotations[key] = REJECTED_URL
-    # The catalog owns these two; values written in the file are replaced, as Backstage does.
-    annotations[MANAGED_BY_LOCATION] = location_key
-    annotations[MANAGED_BY_ORIGIN_LOCATION] = origin_ref
-    metadata["annotations"] = annotations
-    body = {"apiVersion": entity["apiVersion"], "kind": entity["kind"], "metadata": metadata}
-    if "spec" in entity:
-        spec = dict(entity["spec"])
-        for name in SORTED_SPEC_FIELDS:
-            if isinstance(spec.get(name), list) and all(isinstance(item, str) for item in spec[name]):
-                spec[name] = sorted(spec[name])
-        body["spec"] = spec
-    return body

@@ -363,18 +363,38 @@ class RefreshWriter:
         if outcome.read_failed:
             # A target that could not be read says nothing about what it holds: keep everything.
             return
-        kept = set(outcome.emitted) | set(outcome.blocked)
+        rows: Any = Entity.objects.filter(location=self.location, is_orphan=False).values_list(
+            "id", "ref", "location_key", "parent_ref"
+        )
+        kept = set(outcome.emitted)
+        if outcome.blocked:
+            rows = list(rows)
+            kept |= _frozen_descendants(rows, set(outcome.blocked))
         gone = [
             entity_id
-            for entity_id, ref, location_key in Entity.objects.filter(
-                location=self.location, is_orphan=False
-            ).values_list("id", "ref", "location_key")
+            for entity_id, ref, location_key, _ in rows
             if ref not in kept and location_key not in outcome.failed_keys
         ]
         for chunk in _batched(gone, BATCH_SIZE):
             for entity in Entity.objects.filter(pk__in=chunk).select_related("location"):
                 mark_orphaned(entity, self.now, commit=outcome.commit or "")
                 self.report.orphaned.append(entity.ref)
+
+
+def _frozen_descendants(rows: list[tuple[Any, str, str, str]], blocked: set[str]) -> set[str]:
+    """``blocked`` and every stored entity reached through them: a refused Location entity is not
+    followed, so what it named keeps its last good version rather than becoming an orphan."""
+    children: dict[str, list[str]] = {}
+    for _, ref, _, parent_ref in rows:
+        if parent_ref:
+            children.setdefault(parent_ref, []).append(ref)
+    frozen, pending = set(blocked), list(blocked)
+    while pending:
+        for child in children.get(pending.pop(), ()):
+            if child not in frozen:
+                frozen.add(child)
+                pending.append(child)
+    return frozen
 
 
 def analyze_catalog_tables() -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from . import envelope, kinds
 from .errors import FieldError
+from .types import json_type
 
 
 def validate_entity(entity: object) -> list[FieldError]:
@@ -22,7 +23,7 @@ def validate_entity(entity: object) -> list[FieldError]:
     have been replaced.
     """
     if not isinstance(entity, dict):
-        return [FieldError("", f"an entity must be an object, got {_type_name(entity)}")]
+        return [FieldError("", f"an entity must be an object, got {json_type(entity)}")]
     errors = envelope.check_envelope(entity)
     errors += envelope.check_root_fields(entity)
     metadata = entity.get("metadata")
@@ -51,17 +52,3 @@ def _check_kind(entity: dict[Any, Any]) -> list[FieldError]:
     if not isinstance(spec, dict):
         return []  # Already reported with the root fields.
     return kinds.check_spec(kind, spec)
-
-
-def _type_name(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list | tuple):
-        return "array"
-    return type(value).__name__

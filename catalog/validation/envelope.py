@@ -12,6 +12,7 @@ from typing import Any
 
 from . import formats
 from .errors import FieldError
+from .types import json_type
 
 ROOT_FIELDS = ("apiVersion", "kind", "metadata", "spec")
 
@@ -44,7 +45,7 @@ def check_envelope(entity: dict[Any, Any]) -> list[FieldError]:
     if "metadata" not in entity:
         errors.append(FieldError("metadata", "metadata is required"))
     elif not isinstance(metadata, dict):
-        errors.append(FieldError("metadata", "metadata must be an object"))
+        errors.append(FieldError("metadata", f"metadata must be an object, got {json_type(metadata)}"))
     else:
         _require_string(errors, metadata, "name", "metadata.name")
         if "namespace" in metadata and not _is_non_empty_string(metadata["namespace"]):
@@ -56,7 +57,7 @@ def check_root_fields(entity: dict[Any, Any]) -> list[FieldError]:
     """Input entities may hold only apiVersion, kind, metadata and spec; relations and status are output."""
     errors = [FieldError(str(key), f"Unknown field {key}") for key in entity if key not in ROOT_FIELDS]
     if "spec" in entity and not isinstance(entity["spec"], dict):
-        errors.append(FieldError("spec", "spec must be an object"))
+        errors.append(FieldError("spec", f"spec must be an object, got {json_type(entity['spec'])}"))
     return errors
 
 
@@ -66,7 +67,7 @@ def _check_string_map(errors: list[FieldError], metadata: dict[Any, Any], key: s
     value = metadata[key]
     field = f"metadata.{key}"
     if not isinstance(value, dict):
-        errors.append(FieldError(field, f"{field} must be an object"))
+        errors.append(FieldError(field, f"{field} must be an object, got {json_type(value)}"))
         return
     for item_key, item_value in value.items():
         if not isinstance(item_value, str):
@@ -110,7 +111,7 @@ def check_metadata_types(metadata: dict[Any, Any]) -> list[FieldError]:
             for index, link in enumerate(links):
                 field = f"metadata.links[{index}]"
                 if not isinstance(link, dict):
-                    errors.append(FieldError(field, f"{field} must be an object"))
+                    errors.append(FieldError(field, f"{field} must be an object, got {json_type(link)}"))
                     continue
                 _require_string(errors, link, "url", f"{field}.url")
                 for key in ("title", "icon", "type"):

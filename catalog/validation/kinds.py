@@ -20,6 +20,7 @@ from jsonschema import Draft7Validator, ValidationError
 
 from .errors import FieldError
 from .fastschema import Check, compile_schema
+from .types import json_type
 
 _CLASSIC_VERSIONS = ("backstage.io/v1alpha1", "backstage.io/v1beta1")
 
@@ -95,7 +96,8 @@ _AI_RESOURCE_TYPES: dict[str, dict[str, Any]] = {
         categories=_TEXTS,
         agents=_TEXTS,
         dependsOn=_TEXTS,
-        allowedTools=_TEXTS,
+        # One string of space-separated tool names, as in an agent skill's front matter.
+        allowedTools={**_TEXT, "x-message": "must be a non-empty string of space-separated tool names"},
         license=_TEXT,
         compatibility={"type": "string", "minLength": 1, "maxLength": 500},
     ),
@@ -331,7 +333,10 @@ def _translate(error: ValidationError, seen: set[str]) -> Iterable[FieldError]:
     if field in seen:
         return
     seen.add(field)
-    yield FieldError(field, f"{field} {_describe(error.schema)}")
+    message = f"{field} {_describe(error.schema)}"
+    if error.validator == "type":
+        message += f", got {json_type(error.instance)}"
+    yield FieldError(field, message)
 
 
 def check_spec(kind: str, spec: dict[str, Any]) -> list[FieldError]:

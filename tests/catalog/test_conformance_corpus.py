@@ -15,6 +15,8 @@ from catalog.yaml_reader import parse_documents
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "backstage-examples"
 FILES = sorted(path.relative_to(CORPUS).as_posix() for path in CORPUS.rglob("*.yaml"))
 INVALID_FILE = "components/invalid-component.yaml"
+# Its spec.allowedTools is a list; Backstage's model wants one string of tool names (docs/conformance.md).
+INVALID_SKILL_FILE = "ai-resources/frontend-design-skill.yaml"
 # OpenAPI documents, read only through `$text` placeholders, not entities.
 NON_ENTITY_FILES = ["apis/petstore-webhook.oas.yaml"]
 
@@ -73,7 +75,9 @@ def test_files_without_entities_are_exactly_the_openapi_documents():
     assert skipped == NON_ENTITY_FILES
 
 
-@pytest.mark.parametrize("relative", [name for name in FILES if name not in (INVALID_FILE, *NON_ENTITY_FILES)])
+@pytest.mark.parametrize(
+    "relative", [name for name in FILES if name not in (INVALID_FILE, INVALID_SKILL_FILE, *NON_ENTITY_FILES)]
+)
 def test_corpus_entities_are_valid(relative):
     for data in entities(relative):
         assert validate_entity(data) == [], data["metadata"]["name"]
@@ -85,6 +89,12 @@ def test_invalid_component_is_refused_naming_name_and_tag():
     fields = [error.field for error in validate_entity(data)]
 
     assert fields == ["metadata.name", "metadata.tags[1]"]
+
+
+def test_skill_with_a_list_of_allowed_tools_is_refused_naming_the_field():
+    (data,) = entities(INVALID_SKILL_FILE)
+
+    assert [error.field for error in validate_entity(data)] == ["spec.allowedTools"]
 
 
 def test_corpus_covers_every_built_in_kind_and_the_alpha_layer():

@@ -10,14 +10,16 @@ from catalog.services import refresh_location, register_location, validate_locat
 from tests.conftest import CONFORMANCE
 
 EXAMPLES = CONFORMANCE / "backstage-examples"
+# Refused: a name with a space and a bad tag; a skill whose spec.allowedTools is a list, not a string.
+INVALID_FILES = ("invalid-component.yaml", "frontend-design-skill.yaml")
 pytestmark = pytest.mark.django_db
 
 
 def expected_refs() -> set[str]:
-    """Every entity document in the corpus except the deliberately invalid one."""
+    """Every entity document in the corpus except the invalid ones."""
     refs = set()
     for path in EXAMPLES.rglob("*.yaml"):
-        if path.name == "invalid-component.yaml":
+        if path.name in INVALID_FILES:
             continue
         for document in yaml.safe_load_all(path.read_text()):
             if isinstance(document, dict) and "kind" in document and "apiVersion" in document:
@@ -56,9 +58,12 @@ def test_invalid_component_is_refused_naming_file_document_and_fields(loaded):
     assert not Entity.objects.filter(kind="Component", name__contains=" ").exists()
 
 
-def test_only_the_invalid_file_reports_errors(loaded):
+def test_only_the_invalid_files_report_errors(loaded):
     all_report, acme_report, _, namespace_report, marketplace_report = loaded
-    assert [str(error) for error in all_report.refused if error.level == "error"] == []
+    errors = [error for error in all_report.refused if error.level == "error"]
+    assert [(error.location_key.rpartition("/")[2], error.field) for error in errors] == [
+        ("frontend-design-skill.yaml", "spec.allowedTools")
+    ]
     assert acme_report.refused == namespace_report.refused == marketplace_report.refused == []
 
 

@@ -113,7 +113,7 @@ def test_file_removed_from_repository_orphans_its_entities(git_repo):
     assert report.orphaned == ["component:default/api"]
 
 
-def test_repository_file_location_target_is_refused(git_repo, tmp_path):
+def sneaky_location(git_repo, tmp_path):
     (tmp_path / "local.yaml").write_text(component("stolen"))
     repo = git_repo()
     repo.commit(
@@ -129,7 +129,22 @@ def test_repository_file_location_target_is_refused(git_repo, tmp_path):
             """
         }
     )
-    report = refresh_location(register(repo.url))
+    return register(repo.url)
+
+
+def test_repository_location_of_type_file_is_refused_and_not_stored(git_repo, tmp_path):
+    report = refresh_location(sneaky_location(git_repo, tmp_path))
+
+    assert not Entity.objects.filter(name__in=["stolen", "sneaky"]).exists()
+    assert [error.field for error in report.refused] == ["spec.type"]
+    assert 'Registered locations must be of an allowed type ["url"]' in str(report.refused[0])
+
+
+def test_repository_file_location_target_is_refused_even_when_file_is_allowed(git_repo, tmp_path, settings):
+    settings.API_LOCATION_TYPES = ["url", "file"]
+
+    report = refresh_location(sneaky_location(git_repo, tmp_path))
+
     assert not Entity.objects.filter(name="stolen").exists()
     assert "may not point at a file target" in str(report.refused[0])
 

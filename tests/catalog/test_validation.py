@@ -153,7 +153,7 @@ def test_refuses_unknown_root_field():
 
 
 def test_refuses_spec_that_is_not_an_object():
-    assert validate_entity(entity(spec=["x"])) == [FieldError("spec", "spec must be an object")]
+    assert validate_entity(entity(spec=["x"])) == [FieldError("spec", "spec must be an object, got array")]
 
 
 def test_refuses_component_without_spec():
@@ -460,7 +460,7 @@ def test_refuses_component_ref_list_with_empty_item():
 
 def test_refuses_component_ref_list_that_is_a_string():
     assert validate_entity(entity(spec__providesApis="artist-api")) == [
-        FieldError("spec.providesApis", "spec.providesApis must be an array")
+        FieldError("spec.providesApis", "spec.providesApis must be an array, got string")
     ]
 
 
@@ -499,7 +499,7 @@ def test_refuses_api_without_definition():
 def test_refuses_api_whose_definition_is_an_unresolved_placeholder():
     errors = validate_entity(entity(API, spec__definition={"$text": "./openapi.yaml"}))
 
-    assert errors == [FieldError("spec.definition", "spec.definition must be a non-empty string")]
+    assert errors == [FieldError("spec.definition", "spec.definition must be a non-empty string, got object")]
 
 
 @pytest.mark.parametrize(
@@ -603,13 +603,13 @@ def test_refuses_template_parameters_that_are_a_string():
 def test_refuses_template_step_condition_that_is_a_number():
     errors = validate_entity(entity(TEMPLATE, spec__steps=[{"action": "debug:log", "if": 1}]))
 
-    assert errors == [FieldError("spec.steps[0].if", "spec.steps[0].if must be a string or a boolean")]
+    assert errors == [FieldError("spec.steps[0].if", "spec.steps[0].if must be a string or a boolean, got number")]
 
 
 def test_refuses_template_output_value_that_is_not_a_string():
     errors = validate_entity(entity(TEMPLATE, spec__output={"count": 3}))
 
-    assert errors == [FieldError("spec.output.count", "spec.output.count must be a string")]
+    assert errors == [FieldError("spec.output.count", "spec.output.count must be a string, got number")]
 
 
 def test_refuses_template_with_other_api_version():
@@ -654,7 +654,7 @@ def test_other_api_types_still_need_a_definition():
 @pytest.mark.parametrize(
     ("spec_type", "spec"),
     [
-        ("skill", {"allowedTools": ["Read"], "compatibility": "Node.js 20+", "dependsOn": ["airesource:x"]}),
+        ("skill", {"allowedTools": "Read Grep", "compatibility": "Node.js 20+", "dependsOn": ["airesource:x"]}),
         ("rule", {"category": "architecture", "rationale": "Because", "activation": [{"harness": "codex"}]}),
         ("plugin", {"skills": ["airesource:default/a"], "version": "1.0.0"}),
         ("marketplace", {"plugins": []}),
@@ -680,6 +680,25 @@ def test_refuses_ai_resource_without_owner():
     del resource["spec"]["owner"]
 
     assert validate_entity(resource) == [FieldError("spec.owner", "spec.owner is required")]
+
+
+def test_refuses_skill_allowed_tools_given_as_a_list():
+    errors = validate_entity(ai_resource("skill", allowedTools=["Read", "Write"]))
+
+    assert errors == [
+        FieldError(
+            "spec.allowedTools",
+            "spec.allowedTools must be a non-empty string of space-separated tool names, got array",
+        )
+    ]
+
+
+def test_refuses_empty_skill_allowed_tools():
+    errors = validate_entity(ai_resource("skill", allowedTools=""))
+
+    assert errors == [
+        FieldError("spec.allowedTools", "spec.allowedTools must be a non-empty string of space-separated tool names")
+    ]
 
 
 def test_refuses_skill_compatibility_over_500_characters():

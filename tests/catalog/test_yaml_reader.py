@@ -211,7 +211,7 @@ def test_collection_key_is_an_error():
     assert "line 1" in error
 
 
-@pytest.mark.parametrize(("text", "kind"), [("- a\n", "object"), ("just text\n", "string"), ("42\n", "number")])
+@pytest.mark.parametrize(("text", "kind"), [("- a\n", "array"), ("just text\n", "string"), ("42\n", "number")])
 def test_non_mapping_root_is_an_error(text, kind):
     assert only_error(text) == f"Expected object at root, got {kind} (line 1)"
 
