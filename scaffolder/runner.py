@@ -200,7 +200,7 @@ class Run:
                     is_cancelled=self.is_cancelled,
                 )
                 action.handler(ctx)
-                self.workspace.check_links()
+                self.workspace.check_entries()
                 if each is None:
                     outputs = ctx.outputs
                 else:
