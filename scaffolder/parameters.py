@@ -14,12 +14,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from jsonschema import Draft7Validator
 from jsonschema.exceptions import SchemaError, ValidationError
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource, Unresolvable
 
 from .field_rules import KNOWN_UI_FIELDS, KNOWN_UI_WIDGETS, check_field
+from .schema_patterns import (
+    FORMAT_CHECKER,
+    PATTERN_PROBLEM,
+    ParameterValidator,
+    PatternError,
+    pattern_matches,
+    schema_problems,
+)
 
 DEFAULT_PAGE_TITLE = "Please enter the following information"
 _BRANCH_KEYS = ("oneOf", "anyOf", "allOf")
@@ -37,8 +44,8 @@ def _refuse_retrieval(uri: str) -> Resource:
 LOCAL_REFS_ONLY: Registry = Registry(retrieve=_refuse_retrieval)
 
 
-def _validator(schema: Any, **kwargs: Any) -> Draft7Validator:
-    return Draft7Validator(schema, registry=LOCAL_REFS_ONLY, **kwargs)
+def _validator(schema: Any, **kwargs: Any) -> Any:
+    return ParameterValidator(schema, registry=LOCAL_REFS_ONLY, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -271,11 +278,10 @@ def _is_valid(schema: Any, instance: Any) -> bool:
 
 def validate_page(page: ParameterPage, values: dict[str, Any]) -> list[FieldError]:
     """Every refusal of ``values`` by this page: schema errors, then ``ui:field`` rules, one per field."""
-    try:
-        Draft7Validator.check_schema(page.schema)
-    except SchemaError as error:
-        return [FieldError("", f"the template's form page {page.title!r} is not a valid JSON Schema: {error.message}")]
-    validator = _validator(page.schema, format_checker=Draft7Validator.FORMAT_CHECKER)
+    problems = list(schema_problems(page.schema))
+    if problems:
+        return _schema_errors(page, problems)
+    validator = _validator(page.schema, format_checker=FORMAT_CHECKER)
     errors: list[FieldError] = []
     try:
         found = sorted(validator.iter_errors(values), key=lambda item: list(map(str, item.absolute_path)))
@@ -290,6 +296,15 @@ def validate_page(page: ParameterPage, values: dict[str, Any]) -> list[FieldErro
         if message:
             errors.append(FieldError(name, message))
     return _first_per_field(errors)
+
+
+def _schema_errors(page: ParameterPage, problems: list[tuple[str, str]]) -> list[FieldError]:
+    """A page whose schema cannot be run: each unusable pattern names its field, else the first problem."""
+    patterns = [FieldError(name, message) for name, message in problems if message.startswith(PATTERN_PROBLEM)]
+    if patterns:
+        return _first_per_field(patterns)
+    message = problems[0][1]
+    return [FieldError("", f"the template's form page {page.title!r} is not a valid JSON Schema: {message}")]
 
 
 def validate_all(template_body: dict[str, Any], values: dict[str, Any]) -> list[FieldError]:
@@ -349,13 +364,25 @@ def _field_errors(error: ValidationError) -> list[FieldError]:
                 )
         return errors or [FieldError(_path(path), _shorten(error.message))]
     if error.validator == "additionalProperties" and isinstance(instance, dict):
-        known = set((error.schema.get("properties") or {}).keys())
         return [
-            FieldError(_path([*path, name]), "is not a field of this form") for name in instance if name not in known
+            FieldError(_path([*path, name]), "is not a field of this form")
+            for name in instance
+            if not _is_declared(error.schema, name)
         ]
     if error.validator in ("oneOf", "anyOf") and error.context:
         return _branch_errors(error)
     return [FieldError(_path(path), _message(error))]
+
+
+def _is_declared(schema: dict[str, Any], name: str) -> bool:
+    """Whether ``properties`` or ``patternProperties`` of ``schema`` covers the property ``name``."""
+    if name in (schema.get("properties") or {}):
+        return True
+    patterns = schema.get("patternProperties")
+    try:
+        return isinstance(patterns, dict) and any(pattern_matches(pattern, name) for pattern in patterns)
+    except PatternError:
+        return False
 
 
 def _branch_errors(error: ValidationError) -> list[FieldError]:
@@ -407,6 +434,7 @@ def _message(error: ValidationError) -> str:
         "maxItems": lambda: f"must have at most {expected} item{'s' if expected != 1 else ''}",
         "uniqueItems": lambda: "must not list the same item twice",
         "format": lambda: f"must be a valid {_show(expected)}",
+        "patternSupport": lambda: error.message,
     }
     if validator in simple:
         return simple[validator]()
