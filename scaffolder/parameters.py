@@ -10,6 +10,7 @@ so the server decides what each step shows. Validation uses JSON Schema draft 7,
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,8 @@ DEFAULT_PAGE_TITLE = "Please enter the following information"
 _BRANCH_KEYS = ("oneOf", "anyOf", "allOf")
 _CONDITION_KEYS = ("if", "then", "else")
 _MAX_MESSAGE_VALUE = 80
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_UNSTORABLE_WHAT = "a NUL character or a lone UTF-16 surrogate, which cannot be stored"
 
 
 def _refuse_retrieval(uri: str) -> Resource:
@@ -276,8 +279,34 @@ def _is_valid(schema: Any, instance: Any) -> bool:
         return False
 
 
+def unstorable_fields(values: Any) -> list[FieldError]:
+    """Fields holding a string no database column can keep: a NUL character or a lone UTF-16 surrogate.
+
+    PostgreSQL refuses both in ``jsonb``; refused here, with the field named, the run is never
+    stored half-way. Walks with its own stack, so deep values cannot exhaust Python's recursion.
+    """
+    errors: list[FieldError] = []
+    stack: list[tuple[Any, list[str]]] = [(values, [])]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str) and _UNSTORABLE.search(item):
+            errors.append(FieldError(_path(path), f"holds {_UNSTORABLE_WHAT}"))
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if isinstance(key, str) and _UNSTORABLE.search(key):
+                    errors.append(FieldError(_path(path), f"has a key that holds {_UNSTORABLE_WHAT}"))
+                else:
+                    stack.append((child, [*path, str(key)]))
+        elif isinstance(item, list):
+            stack.extend((child, [*path, str(index)]) for index, child in enumerate(item))
+    return _first_per_field(sorted(errors, key=lambda error: error.field))
+
+
 def validate_page(page: ParameterPage, values: dict[str, Any]) -> list[FieldError]:
     """Every refusal of ``values`` by this page: schema errors, then ``ui:field`` rules, one per field."""
+    unstorable = unstorable_fields(values)
+    if unstorable:
+        return unstorable
     problems = list(schema_problems(page.schema))
     if problems:
         return _schema_errors(page, problems)
@@ -311,7 +340,9 @@ def validate_all(template_body: dict[str, Any], values: dict[str, Any]) -> list[
     """Check ``values`` against every page, as Backstage's task creation does; empty when all is well."""
     if not isinstance(values, dict):
         return [FieldError("", "the values must be an object")]
-    errors: list[FieldError] = []
+    errors: list[FieldError] = unstorable_fields(values)
+    if errors:
+        return errors
     for page in parameter_pages(template_body):
         errors.extend(validate_page(page, values))
     return _first_per_field(errors)
