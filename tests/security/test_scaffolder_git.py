@@ -45,8 +45,9 @@ def hostile_config(canary: Path) -> str:
     )
 
 
-def publish(tmp_path: Path, skeleton: dict[str, str], values: dict[str, Any] | None = None, *more_steps: dict):
-    """Fetch ``skeleton`` with fetch:template, run ``more_steps``, then publish:git; (result, log messages)."""
+def publish(tmp_path: Path, skeleton: dict[str, str], values: dict[str, Any] | None, *more_steps: dict):
+    """Fetch ``skeleton`` (with fetch:template and ``values``, or fetch:plain when they are None), run
+    ``more_steps``, then publish:git; (result, log messages)."""
     template_dir = tmp_path / "tpl"
     for relative, content in skeleton.items():
         path = template_dir / "skeleton" / relative
@@ -54,7 +55,9 @@ def publish(tmp_path: Path, skeleton: dict[str, str], values: dict[str, Any] | N
         path.write_text(content)
     (template_dir / "template.yaml").write_text("{}")
     steps = [
-        {"id": "fetch", "action": "fetch:template", "input": {"url": "./skeleton", "values": values or {}}},
+        {"id": "fetch", "action": "fetch:plain", "input": {"url": "./skeleton"}}
+        if values is None
+        else {"id": "fetch", "action": "fetch:template", "input": {"url": "./skeleton", "values": values}},
         *more_steps,
         {"id": "publish", "action": "publish:git", "input": {"repoUrl": f"{HOST}?owner=acme&repo=svc"}},
     ]
@@ -83,6 +86,8 @@ NO_GIT = "names a git directory ('.git'), which a workspace may not hold"
     [
         # written literally in the skeleton
         (".git/config", {}, [], f"Refused '.git/config': path '.git/config' {NO_GIT}"),
+        # fetched as it is, without templating
+        (".git/config", None, [], f"Refused '.git/config': path '.git/config' {NO_GIT}"),
         # a templated directory name that renders to .git
         (
             "${{ values.dir }}/config",
@@ -93,7 +98,7 @@ NO_GIT = "names a git directory ('.git'), which a workspace may not hold"
         # a harmless directory renamed to .git by a later step
         ("settings/config", {}, [RENAME_TO_GIT], f"files[0].to '.git' {NO_GIT}"),
     ],
-    ids=["literal", "templated-name", "renamed"],
+    ids=["literal", "fetched-plain", "templated-name", "renamed"],
 )
 def test_a_git_directory_from_the_template_is_refused_and_runs_nothing(
     tmp_path, remote, config_path, values, steps, error
@@ -119,7 +124,7 @@ def test_a_gitattributes_file_is_published_but_invokes_no_driver(tmp_path, remot
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("GIT_CONFIG_PARAMETERS", f"'filter.evil.clean'='touch {canary}; cat'")
     skeleton = {".gitattributes": "* filter=evil diff=evil merge=evil\n", "README.md": "hello\n"}
-    result, _ = publish(tmp_path, skeleton)
+    result, _ = publish(tmp_path, skeleton, {})
     assert result.status == "completed", result.error
     assert pushed_files(remote) == [".gitattributes", "README.md"]
     assert not canary.exists()
