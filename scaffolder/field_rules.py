@@ -133,7 +133,7 @@ def _ref_problem(item: Any) -> str | None:
 
 
 def _check_branch(value: Any) -> str | None:
-    # Imported here: the git publishers load GitPython, which the form's modules do without.
+    # Imported here: the git publishers load the catalog's git runner, which the form's modules do without.
     from .actions.builtin.gitpush import is_branch_name
 
     if not isinstance(value, str) or not is_branch_name(value):

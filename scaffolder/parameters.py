@@ -10,21 +10,31 @@ so the server decides what each step shows. Validation uses JSON Schema draft 7,
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from jsonschema import Draft7Validator
 from jsonschema.exceptions import SchemaError, ValidationError
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource, Unresolvable
 
 from .field_rules import KNOWN_UI_FIELDS, KNOWN_UI_WIDGETS, check_field
+from .schema_patterns import (
+    FORMAT_CHECKER,
+    PATTERN_PROBLEM,
+    ParameterValidator,
+    PatternError,
+    pattern_matches,
+    schema_problems,
+)
 
 DEFAULT_PAGE_TITLE = "Please enter the following information"
 _BRANCH_KEYS = ("oneOf", "anyOf", "allOf")
 _CONDITION_KEYS = ("if", "then", "else")
 _MAX_MESSAGE_VALUE = 80
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_UNSTORABLE_WHAT = "a NUL character or a lone UTF-16 surrogate, which cannot be stored"
 
 
 def _refuse_retrieval(uri: str) -> Resource:
@@ -37,8 +47,8 @@ def _refuse_retrieval(uri: str) -> Resource:
 LOCAL_REFS_ONLY: Registry = Registry(retrieve=_refuse_retrieval)
 
 
-def _validator(schema: Any, **kwargs: Any) -> Draft7Validator:
-    return Draft7Validator(schema, registry=LOCAL_REFS_ONLY, **kwargs)
+def _validator(schema: Any, **kwargs: Any) -> Any:
+    return ParameterValidator(schema, registry=LOCAL_REFS_ONLY, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -269,13 +279,38 @@ def _is_valid(schema: Any, instance: Any) -> bool:
         return False
 
 
+def unstorable_fields(values: Any) -> list[FieldError]:
+    """Fields holding a string no database column can keep: a NUL character or a lone UTF-16 surrogate.
+
+    PostgreSQL refuses both in ``jsonb``; refused here, with the field named, the run is never
+    stored half-way. Walks with its own stack, so deep values cannot exhaust Python's recursion.
+    """
+    errors: list[FieldError] = []
+    stack: list[tuple[Any, list[str]]] = [(values, [])]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str) and _UNSTORABLE.search(item):
+            errors.append(FieldError(_path(path), f"holds {_UNSTORABLE_WHAT}"))
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if isinstance(key, str) and _UNSTORABLE.search(key):
+                    errors.append(FieldError(_path(path), f"has a key that holds {_UNSTORABLE_WHAT}"))
+                else:
+                    stack.append((child, [*path, str(key)]))
+        elif isinstance(item, list):
+            stack.extend((child, [*path, str(index)]) for index, child in enumerate(item))
+    return _first_per_field(sorted(errors, key=lambda error: error.field))
+
+
 def validate_page(page: ParameterPage, values: dict[str, Any]) -> list[FieldError]:
     """Every refusal of ``values`` by this page: schema errors, then ``ui:field`` rules, one per field."""
-    try:
-        Draft7Validator.check_schema(page.schema)
-    except SchemaError as error:
-        return [FieldError("", f"the template's form page {page.title!r} is not a valid JSON Schema: {error.message}")]
-    validator = _validator(page.schema, format_checker=Draft7Validator.FORMAT_CHECKER)
+    unstorable = unstorable_fields(values)
+    if unstorable:
+        return unstorable
+    problems = list(schema_problems(page.schema))
+    if problems:
+        return _schema_errors(page, problems)
+    validator = _validator(page.schema, format_checker=FORMAT_CHECKER)
     errors: list[FieldError] = []
     try:
         found = sorted(validator.iter_errors(values), key=lambda item: list(map(str, item.absolute_path)))
@@ -292,11 +327,22 @@ def validate_page(page: ParameterPage, values: dict[str, Any]) -> list[FieldErro
     return _first_per_field(errors)
 
 
+def _schema_errors(page: ParameterPage, problems: list[tuple[str, str]]) -> list[FieldError]:
+    """A page whose schema cannot be run: each unusable pattern names its field, else the first problem."""
+    patterns = [FieldError(name, message) for name, message in problems if message.startswith(PATTERN_PROBLEM)]
+    if patterns:
+        return _first_per_field(patterns)
+    message = problems[0][1]
+    return [FieldError("", f"the template's form page {page.title!r} is not a valid JSON Schema: {message}")]
+
+
 def validate_all(template_body: dict[str, Any], values: dict[str, Any]) -> list[FieldError]:
     """Check ``values`` against every page, as Backstage's task creation does; empty when all is well."""
     if not isinstance(values, dict):
         return [FieldError("", "the values must be an object")]
-    errors: list[FieldError] = []
+    errors: list[FieldError] = unstorable_fields(values)
+    if errors:
+        return errors
     for page in parameter_pages(template_body):
         errors.extend(validate_page(page, values))
     return _first_per_field(errors)
@@ -349,13 +395,25 @@ def _field_errors(error: ValidationError) -> list[FieldError]:
                 )
         return errors or [FieldError(_path(path), _shorten(error.message))]
     if error.validator == "additionalProperties" and isinstance(instance, dict):
-        known = set((error.schema.get("properties") or {}).keys())
         return [
-            FieldError(_path([*path, name]), "is not a field of this form") for name in instance if name not in known
+            FieldError(_path([*path, name]), "is not a field of this form")
+            for name in instance
+            if not _is_declared(error.schema, name)
         ]
     if error.validator in ("oneOf", "anyOf") and error.context:
         return _branch_errors(error)
     return [FieldError(_path(path), _message(error))]
+
+
+def _is_declared(schema: dict[str, Any], name: str) -> bool:
+    """Whether ``properties`` or ``patternProperties`` of ``schema`` covers the property ``name``."""
+    if name in (schema.get("properties") or {}):
+        return True
+    patterns = schema.get("patternProperties")
+    try:
+        return isinstance(patterns, dict) and any(pattern_matches(pattern, name) for pattern in patterns)
+    except PatternError:
+        return False
 
 
 def _branch_errors(error: ValidationError) -> list[FieldError]:
@@ -407,6 +465,7 @@ def _message(error: ValidationError) -> str:
         "maxItems": lambda: f"must have at most {expected} item{'s' if expected != 1 else ''}",
         "uniqueItems": lambda: "must not list the same item twice",
         "format": lambda: f"must be a valid {_show(expected)}",
+        "patternSupport": lambda: error.message,
     }
     if validator in simple:
         return simple[validator]()

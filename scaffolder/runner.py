@@ -1,7 +1,7 @@
 """Running a template's steps in order, as Backstage's workflow runner does.
 
-One ``Run`` renders each step's ``if``, ``each`` and ``input`` with the templating sandbox, validates
-the input against the action's schema, runs the action in the task's workspace, and records
+One ``Run`` renders each step's ``if``, then ``each``, then ``input`` with the templating sandbox,
+validates the input against the action's schema, runs the action in the task's workspace, and records
 step-status events (``Beginning step``, ``Finished step``, ``Skipping step``, failures). After a
 failure later steps are skipped unless their ``if`` calls ``always()`` or ``failure()``. ``output``
 is rendered last. A dry run really runs only actions that support it (the fetch and file actions,
@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from .actions import ActionContext, ActionError, ActionInputError, TaskCancelled, UnknownAction, get_action
 from .secrets import redact, secret_texts
-from .templating import TemplateError, is_truthy, render_tree, render_value
+from .templating import TemplateError, is_truthy, names_read, render_tree, render_value
 from .workspace import Workspace, WorkspaceError
 
 MAX_EACH_ITEMS = 200
@@ -157,9 +157,11 @@ class Run:
     def _run_step(self, step: dict[str, Any]) -> None:
         step_id, name = step["id"], step["name"]
         try:
-            if "each" in step:  # the condition is checked per item; only the failure rule applies here
-                should_run = not self.failed or _runs_after_failure(step)
-                reason = "a previous step failed"
+            per_item = "each" in step and _condition_reads_each(step)
+            # As in Backstage, ``if`` is decided before ``each`` is rendered: a skipped step's ``each``
+            # is never evaluated. Only a condition that reads ``each`` waits for the items.
+            if per_item:
+                should_run, reason = not self.failed or _runs_after_failure(step), "a previous step failed"
             else:
                 should_run, reason = self._should_run(step)
             if not should_run:
@@ -176,7 +178,7 @@ class Run:
             iterations = self._iterations(step)
             outputs: dict[str, Any] = {}
             for key, each in iterations:
-                if each is not None:
+                if per_item:
                     should, _ = self._should_run(step, each)
                     if not should:
                         continue
@@ -200,7 +202,7 @@ class Run:
                     is_cancelled=self.is_cancelled,
                 )
                 action.handler(ctx)
-                self.workspace.check_links()
+                self.workspace.check_entries()
                 if each is None:
                     outputs = ctx.outputs
                 else:
@@ -249,6 +251,11 @@ class Run:
                 }
             )
         return files
+
+
+def _condition_reads_each(step: dict[str, Any]) -> bool:
+    condition = step.get("if")
+    return isinstance(condition, str) and "each" in names_read(condition)
 
 
 def _runs_after_failure(step: dict[str, Any]) -> bool:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from jinja2 import ChainableUndefined, TemplateSyntaxError, Undefined, nodes
+from jinja2 import ChainableUndefined, TemplateSyntaxError, Undefined, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateRuntimeError
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
@@ -549,6 +549,16 @@ def render_value(source: str, context: Mapping[str, Any]) -> Any:
         return None if value == "" else value
     text = render_string(source, context)
     return None if text == "" else text
+
+
+def names_read(source: str) -> frozenset[str]:
+    """The context names a step's templated string reads (``parameters``, ``each``, ``steps``...)."""
+    if "${{" not in source and "{%" not in source:
+        return frozenset()
+    found = _guarded(
+        lambda: meta.find_undeclared_variables(_STEP_ENVIRONMENT.parse(source)), MAX_OUTPUT_CHARS, MAX_RENDER_SECONDS
+    )
+    return frozenset(found)
 
 
 def render_tree(value: Any, context: Mapping[str, Any]) -> Any:

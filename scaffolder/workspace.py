@@ -1,8 +1,10 @@
 """A task's working directory, and the only way actions reach files in it.
 
 Every path an action names is relative to the workspace and checked lexically (no absolute paths,
-no ``..``, no NUL) and on disk (no symbolic link on the way), so neither a template nor a value can
-read or write outside it. Links an action leaves behind are refused after each step.
+no ``..``, no NUL, no git directory) and on disk (no symbolic link on the way), so neither a template
+nor a value can read or write outside it. Links and git directories an action leaves behind are
+refused after each step: a ``.git`` in the workspace would bring its own configuration (hooks,
+``core.fsmonitor``, filter drivers) to the git commands that publish it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+
+# Code points HFS+ ignores in names, so ``.g\u200cit`` is ``.git`` on a Mac (git's own fsck rule).
+_IGNORED_BY_HFS = dict.fromkeys([*range(0x200C, 0x2010), *range(0x202A, 0x202F), *range(0x206A, 0x2070), 0xFEFF])
+
+
+_NO_GIT = "which a workspace may not hold"
 
 
 class WorkspaceError(ValueError):
@@ -50,7 +58,7 @@ class Workspace:
         return path.relative_to(self.root).as_posix()
 
     def files(self, start: str | None = None) -> Iterator[Path]:
-        """Regular files under ``start`` (sorted); a symbolic link anywhere is refused."""
+        """Regular files under ``start`` (sorted); a symbolic link or git directory anywhere is refused."""
         top = self.path(start)
         if not top.exists():
             return
@@ -60,14 +68,13 @@ class Workspace:
                 full = Path(directory) / name
                 if full.is_symlink():
                     raise WorkspaceError(f"{self.relative(full)!r} is a symbolic link; links are not allowed")
+                if is_git_name(name):
+                    raise WorkspaceError(f"{self.relative(full)!r} names a git directory, {_NO_GIT}")
             for name in sorted(filenames):
-                full = Path(directory) / name
-                if full.name == ".git" or ".git" in full.relative_to(self.root).parts:
-                    continue
-                yield full
+                yield Path(directory) / name
 
-    def check_links(self) -> None:
-        """Refuse symbolic links anywhere in the workspace (an action may have created one)."""
+    def check_entries(self) -> None:
+        """Refuse symbolic links and git directories anywhere in the workspace (an action may have made one)."""
         for _ in self.files():
             pass
 
@@ -101,4 +108,18 @@ def clean_relative(relative: str | None, *, field: str = "path") -> tuple[str, .
     parts = [part for part in PurePosixPath(relative).parts if part not in ("", ".")]
     if ".." in parts:
         raise WorkspaceError(f"{field} {relative!r} contains '..'; paths must stay inside the workspace")
+    for part in parts:
+        if is_git_name(part):
+            raise WorkspaceError(f"{field} {relative!r} names a git directory ({part!r}), {_NO_GIT}")
     return tuple(parts)
+
+
+def is_git_name(name: str) -> bool:
+    """Whether a path component is, or on some file system becomes, ``.git``.
+
+    Windows drops trailing dots and spaces and knows ``GIT~1`` as the short name of ``.git``; HFS+
+    ignores some invisible code points; both compare without case. A repository pushed with such a
+    name would give whoever checks it out there a git directory of the template's making.
+    """
+    folded = name.translate(_IGNORED_BY_HFS).rstrip(". ").casefold()
+    return folded in (".git", "git~1")

@@ -87,17 +87,38 @@ def run_git(
     git_dir: Path | None = None,
     stdin: bytes | None = None,
     pinned: Sequence[str] = (),
+    work_tree: Path | None = None,
+    config: Sequence[tuple[str, str]] = (),
+    identity: tuple[str, str] | None = None,
 ) -> bytes:
-    """Run one git command and return its stdout; raise ``GitError`` on failure or timeout."""
+    """Run one git command and return its stdout; raise ``GitError`` on failure or timeout.
+
+    ``work_tree`` pairs with ``git_dir`` so that a repository's files and its git directory live
+    apart. ``config`` entries travel in the environment (never on a command line another process
+    can read), for values such as an authorization header. ``identity`` is the (name, email) a
+    commit is made with.
+    """
     command = ["git", *git_config_args(policy, pinned)]
     if git_dir is not None:
         command.append(f"--git-dir={git_dir}")
+    if work_tree is not None:
+        command.append(f"--work-tree={work_tree}")
     command += args
+    environment = git_environment(home, policy)
+    environment["GIT_CONFIG_COUNT"] = str(len(config))
+    for index, (key, value) in enumerate(config):
+        environment[f"GIT_CONFIG_KEY_{index}"] = key
+        environment[f"GIT_CONFIG_VALUE_{index}"] = value
+    if identity is not None:
+        name, email = identity
+        environment.update(
+            GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email, GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=email
+        )
     try:
         process = subprocess.Popen(
             command,
             cwd=home,
-            env=git_environment(home, policy),
+            env=environment,
             stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -9,7 +9,7 @@ import pytest
 
 from scaffolder.actions import Action, ActionContext, register_action
 from scaffolder.actions.registry import all_actions, get_action, unregister_action
-from scaffolder.runner import Run, RunSpec
+from scaffolder.runner import MAX_EACH_ITEMS, Run, RunSpec
 from scaffolder.workspace import Workspace, WorkspaceError
 
 pytestmark = pytest.mark.django_db
@@ -221,6 +221,46 @@ def test_if_and_each_steps(tmp_path):
     assert collect == ["a", "c"]
     assert result.output == {"seen": ["A", "C"]}
     assert "Skipping step skip because its condition is false" in messages
+
+
+@pytest.mark.parametrize(
+    ("condition", "each"),
+    [
+        ("${{ parameters.flag }}", "${{ parameters.items }}"),  # far more items than MAX_EACH_ITEMS
+        (False, "${{ parameters.items }}"),
+        ("${{ parameters.flag }}", "${{ parameters.missing }}"),  # would not render to a list at all
+    ],
+    ids=["falsy-string", "literal-false", "unrenderable-each"],
+)
+def test_a_false_if_skips_an_each_step_before_each_is_rendered(tmp_path, condition, each):
+    step = {
+        "id": "loop",
+        "action": "debug:log",
+        "if": condition,
+        "each": each,
+        "input": {"message": "${{ each.value }}"},
+    }
+    values = {"flag": False, "items": list(range(10 * MAX_EACH_ITEMS))}
+    result, messages, _ = run(tmp_path, template(step), values=values)
+    assert result.status == "completed", result.error
+    assert "Skipping step loop because its condition is false" in messages
+    assert not any(message.startswith("debug:log[") for message in messages)
+
+
+def test_an_if_that_reads_each_is_still_checked_per_item(tmp_path):
+    step = {
+        "id": "loop",
+        "action": "debug:log",
+        "if": "${{ parameters.flag and each.value > 1 }}",
+        "each": "${{ parameters.items }}",
+        "input": {"message": "item ${{ each.value }}"},
+    }
+    result, messages, _ = run(tmp_path, template(step), values={"flag": True, "items": [1, 2, 3]})
+    assert result.status == "completed", result.error
+    assert [message for message in messages if message.startswith("debug:log[")] == [
+        "debug:log[1]: item 2",
+        "debug:log[2]: item 3",
+    ]
 
 
 def test_a_failed_step_skips_the_rest_unless_it_runs_always(tmp_path):

@@ -218,7 +218,7 @@ def test_dry_run_returns_files_and_skips_side_effects(token_client):
     assert Task.objects.count() == 0
 
 
-@pytest.mark.parametrize("path", ["../escape.txt", "/etc/passwd", "a/../../b"])
+@pytest.mark.parametrize("path", ["../escape.txt", "/etc/passwd", "a/../../b", "skeleton/.git/config"])
 def test_dry_run_refuses_directory_contents_outside_its_folder(token_client, path):
     body = dry_run_body(directoryContents=[{"path": path, "base64Content": ""}])
     response = token_client.post(f"{BASE}/dry-run", body, format="json")

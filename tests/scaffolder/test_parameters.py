@@ -272,3 +272,32 @@ def test_parameter_schema_defaults_title_and_passes_presentation():
     assert answer["title"] == "plain"
     assert answer["presentation"] == {"buttonLabels": {"createButtonText": "Go"}}
     assert answer["steps"] == [{"title": DEFAULT_PAGE_TITLE, "description": None, "schema": {"properties": {}}}]
+
+
+def test_patterns_keep_ecma_unicode_escapes():
+    body = template({"properties": {"word": {"type": "string", "pattern": "^\\u0041[a-z]+$"}}})
+    assert validate_all(body, {"word": "Abc"}) == []
+    assert validate_all(body, {"word": "abc"}) == [FieldError("word", "must match the pattern ^\\u0041[a-z]+$")]
+
+
+def test_a_regex_value_is_checked_by_re2():
+    body = template({"properties": {"filter": {"type": "string", "format": "regex"}}})
+    assert validate_all(body, {"filter": "^svc-[0-9]+$"}) == []
+    assert validate_all(body, {"filter": "(?=x)"}) == [FieldError("filter", "must be a valid regex")]
+
+
+def test_an_unusable_pattern_names_the_nested_field():
+    address = {"type": "object", "properties": {"zip": {"type": "string", "pattern": "(?<=x)1"}}}
+    [error] = validate_all(template({"properties": {"address": address}}), {})
+    assert error.field == "address.zip"
+    assert error.message.startswith("the template's pattern '(?<=x)1' cannot be used: invalid perl operator")
+
+
+def test_pattern_properties_declare_fields_for_additional_properties():
+    labels = {"type": "object", "patternProperties": {"^x-": {"type": "string"}}, "additionalProperties": False}
+    body = template({"properties": {"labels": labels}})
+    assert validate_all(body, {"labels": {"x-team": "a"}}) == []
+    assert validate_all(body, {"labels": {"x-team": "a", "other": "b"}}) == [
+        FieldError("labels.other", "is not a field of this form")
+    ]
+    assert validate_all(body, {"labels": {"x-team": 1}}) == [FieldError("labels.x-team", "must be text")]

@@ -9,6 +9,7 @@ from scaffolder.templating import (
     SandboxViolation,
     TemplateError,
     is_truthy,
+    names_read,
     render_string,
     render_tree,
     render_value,
@@ -189,3 +190,16 @@ def test_cookiecutter_mode_uses_plain_braces_and_jsonify():
 )
 def test_truthiness_follows_javascript_except_empty_arrays(value, expected):
     assert is_truthy(value) is expected
+
+
+@pytest.mark.parametrize(
+    ("source", "names"),
+    [
+        ("${{ parameters.flag and each.value !== 'b' }}", {"parameters", "each"}),
+        ("{% if steps.a.output.ok %}yes{% endif %}", {"steps"}),
+        ("{% for each in parameters.tags %}${{ each }}{% endfor %}", {"parameters"}),  # a loop variable, not read
+        ("plain text", set()),
+    ],
+)
+def test_names_read_lists_the_context_names_a_string_uses(source, names):
+    assert names_read(source) == names

@@ -29,7 +29,7 @@ def _prepare(ctx: ActionContext, provider: str) -> tuple[Remote, Any]:
             raise ActionError(f"{key}: {value!r} is not a valid git branch name")
     try:
         source = ctx.workspace.path(ctx.input.get("sourcePath"), field="sourcePath")
-        ctx.workspace.check_links()
+        ctx.workspace.check_entries()
         ctx.workspace.path(ctx.input.get("targetPath"), field="targetPath")  # the same rules apply in the repo
     except WorkspaceError as error:
         raise ActionError(str(error)) from None

@@ -39,7 +39,10 @@ def fetch_plain(ctx: ActionContext) -> None:
     files = _read(ctx)
     for item in files:
         ctx.check_cancelled()
-        ctx.workspace.write(_joined(ctx.input.get("targetPath"), item.path), item.data, executable=item.executable)
+        try:
+            ctx.workspace.write(_joined(ctx.input.get("targetPath"), item.path), item.data, executable=item.executable)
+        except WorkspaceError as error:
+            raise ActionError(f"Refused {item.path!r}: {error}") from None
     ctx.log(f"Fetched {len(files)} files from {ctx.input['url']}")
 
 

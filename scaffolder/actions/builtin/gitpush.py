@@ -1,9 +1,12 @@
 """The git side of the publishers: which remote a ``repoUrl`` names, and pushing a commit there.
 
 Remotes come only from ``SCAFFOLDER["PUBLISHERS"]``, chosen by the ``repoUrl`` host. Tokens travel in
-an HTTP header set through git's environment, never in a URL or a log line. No hook can run (the
-hooks directory is removed, ``core.hooksPath=/dev/null``). Local remotes (``file://`` or a path) are
-refused unless ``SCAFFOLDER["ALLOW_FILE_REMOTES"]`` is on.
+an HTTP header set through git's environment, never in a URL or a log line. Every git command runs
+through the catalog's ``run_git``: no system, global or inherited configuration, hooks and fsmonitor
+off, and a git directory freshly made in a temporary directory outside the workspace (the workspace
+is only ever the ``--work-tree``), so no file a template wrote configures git: a ``.gitattributes``
+it ships names drivers that are defined nowhere, and nothing runs. Local remotes (``file://`` or a
+path) are refused unless ``SCAFFOLDER["ALLOW_FILE_REMOTES"]`` is on.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import git
 from django.conf import settings
+
+from catalog.config import reader_policy
+from catalog.readers import ReaderPolicy
+from catalog.readers.gitcommand import GitError, run_git
 
 from ...templating import TemplateError, parse_repo_url
 from ..context import ActionContext, ActionError
@@ -98,26 +104,38 @@ def _is_local(url: str) -> bool:
     return url.startswith(("file:", "/"))
 
 
-def git_environment(home: str, remote: Remote) -> dict[str, str]:
-    config = [
-        ("core.hooksPath", "/dev/null"),
-        ("protocol.file.allow", "always" if _is_local(remote.clone_url) else "never"),
-    ]
-    if remote.token:
-        user = "oauth2" if remote.style == "gitlab" else "x-access-token"
-        credentials = base64.b64encode(f"{user}:{remote.token}".encode()).decode()
-        config.append(("http.extraHeader", f"Authorization: Basic {credentials}"))
-    environment = {
-        "HOME": home,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_ALLOW_PROTOCOL": "https:ssh:file" if _is_local(remote.clone_url) else "https:ssh",
-        "GIT_CONFIG_COUNT": str(len(config)),
-    }
-    for index, (key, value) in enumerate(config):
-        environment[f"GIT_CONFIG_KEY_{index}"] = key
-        environment[f"GIT_CONFIG_VALUE_{index}"] = value
-    return environment
+def _git_settings(remote: Remote) -> list[tuple[str, str]]:
+    """Settings for one push that only this code chooses: the token's header and nothing else."""
+    if not remote.token:
+        return []
+    user = "oauth2" if remote.style == "gitlab" else "x-access-token"
+    credentials = base64.b64encode(f"{user}:{remote.token}".encode()).decode()
+    return [("http.extraHeader", f"Authorization: Basic {credentials}")]
+
+
+class _Git:
+    """git for one publish, run by the catalog's hardened runner in a private temporary directory.
+
+    The repository's git directory is made here, never in the workspace, so nothing a template
+    wrote can be read as git configuration, hooks or attributes of that repository's own making.
+    """
+
+    def __init__(self, home: Path, remote: Remote, author: Author) -> None:
+        self.home = home
+        self.remote = remote
+        self.identity = (author.name, author.email)
+        self.policy = ReaderPolicy(
+            cache_dir=home,
+            git_timeout_seconds=reader_policy().git_timeout_seconds,
+            allow_local_git=_is_local(remote.clone_url) and settings.SCAFFOLDER["ALLOW_FILE_REMOTES"],
+        )
+
+    def __call__(self, *args: str, git_dir: Path | None = None, work_tree: Path | None = None) -> str:
+        output = run_git(
+            args, policy=self.policy, home=self.home, git_dir=git_dir, work_tree=work_tree,
+            config=_git_settings(self.remote), identity=self.identity,
+        )  # fmt: skip
+        return output.decode("utf-8", "replace").strip()
 
 
 @dataclass(frozen=True)
@@ -136,14 +154,15 @@ class Author:
 
 
 def push_new_repository(ctx: ActionContext, source: Path, remote: Remote, branch: str, author: Author) -> str:
-    """Make ``source`` a repository with one commit and push it to ``branch``; the commit hash."""
-    with tempfile.TemporaryDirectory(prefix="scaffolder-git-home-") as home:
+    """Commit the files of ``source`` as a new repository's first commit and push it to ``branch``; its hash."""
+    with tempfile.TemporaryDirectory(prefix="scaffolder-git-") as directory:
+        home, git_dir = Path(directory) / "home", Path(directory) / "repository.git"
+        home.mkdir()
+        git = _Git(home, remote, author)
         try:
-            repository = git.Repo.init(source, initial_branch=branch)
-            shutil.rmtree(source / ".git" / "hooks", ignore_errors=True)  # samples only, but none may run
-            repository.git.update_environment(**git_environment(home, remote))
-            return _commit_and_push(ctx, repository, remote, branch, author)
-        except git.GitCommandError as error:
+            git("init", "-q", "--bare", "--template=", f"--initial-branch={branch}", str(git_dir))
+            return _commit_and_push(ctx, git, git_dir, source, branch, author)
+        except GitError as error:
             raise ActionError(f"Could not publish to {remote.clone_url}: {_git_detail(error, remote)}") from None
 
 
@@ -151,20 +170,20 @@ def push_branch(
     ctx: ActionContext, files: Path, remote: Remote, base: str, branch: str, target_path: str, author: Author
 ) -> str:
     """Clone ``base``, lay ``files`` over it at ``target_path``, commit and push as ``branch``; the hash."""
-    with tempfile.TemporaryDirectory(prefix="scaffolder-git-home-") as home:
-        checkout = Path(home) / "checkout"
-        environment = git_environment(home, remote)
+    with tempfile.TemporaryDirectory(prefix="scaffolder-git-") as directory:
+        home, git_dir, checkout = (Path(directory) / name for name in ("home", "repository.git", "checkout"))
+        home.mkdir()
+        checkout.mkdir()
+        git = _Git(home, remote, author)
         try:
-            repository = git.Repo.clone_from(
-                remote.clone_url, checkout, env=environment, branch=base, depth=1, no_tags=True,
-                single_branch=True, multi_options=["--no-checkout"],
+            git(
+                "clone", "-q", "--bare", "--template=", "--depth=1", "--no-tags", "--single-branch",
+                f"--branch={base}", "--", remote.clone_url, str(git_dir),
             )  # fmt: skip
-            shutil.rmtree(checkout / ".git" / "hooks", ignore_errors=True)
-            repository.git.update_environment(**environment)
-            repository.git.checkout("-q", "-b", branch, f"origin/{base}")
+            git("checkout", "-q", "-f", "-b", branch, base, git_dir=git_dir, work_tree=checkout)
             _lay_over(files, checkout, target_path)
-            return _commit_and_push(ctx, repository, remote, branch, author)
-        except git.GitCommandError as error:
+            return _commit_and_push(ctx, git, git_dir, checkout, branch, author)
+        except GitError as error:
             raise ActionError(
                 f"Could not push branch {branch} to {remote.clone_url}: {_git_detail(error, remote)}"
             ) from None
@@ -189,20 +208,17 @@ def _lay_over(files: Path, checkout: Path, target_path: str) -> None:
             raise ActionError(f"could not write {destination.relative_to(checkout)}: {error.strerror}") from None
 
 
-def _commit_and_push(ctx: ActionContext, repository: git.Repo, remote: Remote, branch: str, author: Author) -> str:
-    repository.git.add(A=True)
-    repository.git.commit(
-        "-m", author.message, "--allow-empty", "--no-verify", author=f"{author.name} <{author.email}>",
-        env={"GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email},
-    )  # fmt: skip
-    commit = repository.head.commit.hexsha
+def _commit_and_push(ctx: ActionContext, git: _Git, git_dir: Path, files: Path, branch: str, author: Author) -> str:
+    git("add", "-A", git_dir=git_dir, work_tree=files)
+    git("commit", "-q", "--allow-empty", "--no-verify", "-m", author.message, git_dir=git_dir, work_tree=files)
+    commit = git("rev-parse", "--verify", "HEAD", git_dir=git_dir)
     ctx.check_cancelled()
-    repository.git.push(remote.clone_url, f"HEAD:refs/heads/{branch}", "--no-verify")
+    git("push", "-q", "--no-verify", "--", git.remote.clone_url, f"HEAD:refs/heads/{branch}", git_dir=git_dir)
     return commit
 
 
-def _git_detail(error: git.GitCommandError, remote: Remote) -> str:
-    detail = (error.stderr or "").strip()
+def _git_detail(error: GitError, remote: Remote) -> str:
+    detail = str(error).strip()
     if remote.token:
         detail = detail.replace(remote.token, "***")
     return detail[-500:]

@@ -13,7 +13,7 @@ from typing import Any
 from ...workspace import WorkspaceError
 from ..context import ActionContext, ActionError
 from ..registry import Action, register_action
-from .gitpush import Author, Remote, push_new_repository, resolve_remote
+from .gitpush import Author, Remote, is_branch_name, push_new_repository, resolve_remote
 from .repositories import CreatedRepository, create_github_repository, create_gitlab_project
 
 _DEFAULT_BRANCH = {"github": "main", "gitlab": "master", "git": "main"}
@@ -31,9 +31,11 @@ def contents_url(web_url: str | None, remote: Remote, branch: str) -> str:
 def publish(ctx: ActionContext, provider: str) -> None:
     remote = resolve_remote(ctx.input["repoUrl"], provider, ctx.input.get("token"))
     branch = ctx.input.get("defaultBranch") or _DEFAULT_BRANCH[provider]
+    if not is_branch_name(branch):
+        raise ActionError(f"defaultBranch: {branch!r} is not a valid git branch name")
     try:
         source = ctx.workspace.path(ctx.input.get("sourcePath"), field="sourcePath")
-        ctx.workspace.check_links()
+        ctx.workspace.check_entries()
     except WorkspaceError as error:
         raise ActionError(str(error)) from None
     if not source.is_dir():
