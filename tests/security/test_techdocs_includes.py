@@ -99,3 +99,12 @@ def test_a_nav_page_outside_the_docs_directory_refuses_the_build(tmp_path, page)
     (tmp_path / "docs").mkdir()
     with pytest.raises(UnsafeConfig, match="leaves the docs directory"):
         sanitise_config({"site_name": "S", "nav": [{"Page": page}]}, tmp_path, ["techdocs-core"], "S")
+
+
+def test_snippets_outside_the_docs_source_are_not_included(docs_source, register, outside, tmp_path):
+    secret = outside / "docs" / "secret.md"
+    climbing = "../" * 40 + str(secret).lstrip("/")
+    page = f'# Home\n\n--8<-- "{secret}"\n\n--8<-- "{climbing}"\n'
+    build = check_entity_docs(register(docs_source({"docs/index.md": page, "mkdocs.yml": "site_name: S\n"})).ref)
+    assert build.status == DocBuild.Status.SUCCEEDED, build.error
+    assert_nothing_outside_published(tmp_path)
