@@ -322,13 +322,21 @@ def delete_orphans(refs: Iterable[str] | None = None) -> int:
 
 
 def sync_config_locations() -> list[Location]:
-    """Make the stored static locations match configuration (new ones added, rules updated)."""
+    """Make the stored static locations match configuration (new ones added, rules updated).
+
+    A static location the target checks refuse (outside ``CATALOG_LOCAL_ROOTS``, say) is logged and
+    skipped, so the others are still synced and refreshed.
+    """
     locations = []
     for static in static_locations():
-        spec = validate_location_spec(static.type, static.target)
-        location = register_location(
-            spec, origin=Location.Origin.CONFIG, rules=static.rules, exists_ok=True, trusted=True
-        )
+        try:
+            spec = validate_location_spec(static.type, static.target)
+            location = register_location(
+                spec, origin=Location.Origin.CONFIG, rules=static.rules, exists_ok=True, trusted=True
+            )
+        except LocationError as error:
+            logger.error("catalog location %s:%s from settings is skipped: %s", static.type, static.target, error)
+            continue
         if location.origin != Location.Origin.CONFIG or location.rules != static.rules:
             location.origin, location.rules = Location.Origin.CONFIG, static.rules
             location.save(update_fields=["origin", "rules"])

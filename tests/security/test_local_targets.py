@@ -14,7 +14,13 @@ import pytest
 from rest_framework.test import APIClient
 
 from catalog.models import Entity, Location
-from catalog.services import LocationError, refresh_location, register_location, validate_location_spec
+from catalog.services import (
+    LocationError,
+    refresh_location,
+    register_location,
+    sync_config_locations,
+    validate_location_spec,
+)
 from tests.conftest import REPO_ROOT, component
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +203,15 @@ def test_local_git_is_off_by_default(tmp_path):
         [sys.executable, "-c", script], cwd=REPO_ROOT, env=environment, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False []"
+
+
+def test_a_static_location_outside_the_roots_is_skipped_and_the_others_synced(settings, write_file, tmp_path, caplog):
+    inside = write_file("c.yaml", component("web"))
+    settings.CATALOG = {
+        **settings.CATALOG,
+        "LOCATIONS": [{"type": "file", "target": "/etc/passwd"}, {"type": "file", "target": str(inside)}],
+    }
+    use_roots(settings, str(tmp_path))
+    assert [location.target for location in sync_config_locations()] == [str(inside)]
+    assert "catalog location file:/etc/passwd from settings is skipped" in caplog.text
+    assert "is not under CATALOG_LOCAL_ROOTS" in caplog.text
