@@ -14,6 +14,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from portal.permissions import is_platform_admin
+
 from .admin_forms import EntityBodyForm, LocationAddForm
 from .models import Entity, EntityHistory, Location, Relation
 from .services import delete_location, delete_orphans, register_location
@@ -58,7 +60,7 @@ class LocationAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
-            kwargs["form"] = LocationAddForm
+            kwargs["form"] = type("LocationAddForm", (LocationAddForm,), {"trusted": is_platform_admin(request.user)})
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):
@@ -70,7 +72,7 @@ class LocationAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        location = register_location(form.spec)
+        location = register_location(form.spec, trusted=form.trusted)
         obj.pk, obj._state.adding, obj._state.db = location.pk, False, location._state.db
         enqueue_refresh(location)
         messages.info(request, "The location is registered; its first refresh is queued.")

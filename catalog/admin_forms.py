@@ -10,6 +10,7 @@ from django import forms
 from .models import Entity, Location
 from .services import LocationError, validate_location_spec
 from .services.entities import EntityBodyError, prepare_entity_body
+from .services.location_targets import check_location_target
 from .services.locations import LOCATION_TYPES
 from .yaml_reader import YamlFileError, parse_documents
 
@@ -59,7 +60,13 @@ class EntityBodyForm(forms.ModelForm):
 
 
 class LocationAddForm(forms.ModelForm):
-    """Registering a location from the admin, refused as the API refuses it."""
+    """Registering a location from the admin, refused as the API refuses it.
+
+    ``trusted`` (set per request by the admin) says a platform admin is registering: only then may the
+    target be on this machine.
+    """
+
+    trusted = False
 
     type = forms.ChoiceField(choices=[(name, name) for name in LOCATION_TYPES])
     presence = forms.ChoiceField(choices=[("required", "required"), ("optional", "optional")])
@@ -74,6 +81,7 @@ class LocationAddForm(forms.ModelForm):
             return cleaned
         try:
             spec = validate_location_spec(cleaned["type"], cleaned["target"], cleaned["presence"])
+            check_location_target(spec, trusted=self.trusted)
         except LocationError as error:
             raise forms.ValidationError({"target": str(error)}) from None
         if Location.objects.filter(type=spec.type, target=spec.target).exists():

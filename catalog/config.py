@@ -6,6 +6,7 @@ and ``rules`` are used as they are, so an existing app-config can be pointed at 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -79,8 +80,37 @@ def global_rules() -> list[dict[str, Any]]:
     return list(catalog_settings()["RULES"])
 
 
-def reader_policy() -> ReaderPolicy:
-    """How locations may be read: limits, git cache and which remotes are allowed."""
+def local_roots() -> tuple[str, ...]:
+    """``CATALOG_LOCAL_ROOTS``: the directories local targets must resolve inside."""
+    return tuple(str(root) for root in catalog_settings().get("LOCAL_ROOTS", ()) if str(root).strip())
+
+
+def demo_directory() -> Path:
+    """The embedded demo's folder, ``catalog/demo/``."""
+    return Path(settings.BASE_DIR) / "catalog" / "demo"
+
+
+def admit_local_root(directory: Path | str) -> None:
+    """Add a directory to the local roots, here and in the worker and web processes started next.
+
+    For the operator's own tools: the embedded demo (``manage.py serve``, ``manage.py load_demo``)
+    reads its catalog from ``catalog/demo/``, the scaffolder benchmark from a temporary directory.
+    """
+    roots = list(local_roots())
+    if str(directory) in roots:
+        return
+    roots.append(str(directory))
+    settings.CATALOG["LOCAL_ROOTS"] = roots
+    os.environ["CATALOG_LOCAL_ROOTS"] = ",".join(roots)
+    catalog_settings.cache_clear()
+
+
+def reader_policy(*, trusted: bool = False) -> ReaderPolicy:
+    """How locations may be read: limits, git cache and which remotes are allowed.
+
+    ``trusted`` says the target comes from settings or a platform admin (or from a location already
+    admitted under that rule); only then may it be on this machine (``catalog.readers.local_targets``).
+    """
     catalog = catalog_settings()
     return ReaderPolicy(
         cache_dir=Path(catalog["GIT_CACHE_DIR"]),
@@ -90,4 +120,6 @@ def reader_policy() -> ReaderPolicy:
         allow_local_git=catalog["ALLOW_LOCAL_GIT"],
         allowed_hosts=tuple(catalog["GIT_ALLOWED_HOSTS"]),
         allow_private_addresses=catalog["ALLOW_PRIVATE_ADDRESSES"],
+        local_trusted=trusted,
+        local_roots=local_roots(),
     )

@@ -295,8 +295,12 @@ CATALOG = {
     "MAX_FILES_PER_LOCATION": env_int("CATALOG_MAX_FILES_PER_LOCATION", 200_000),
     "GIT_CACHE_DIR": DATA_DIR / "git",
     "GIT_TIMEOUT": env_int("CATALOG_GIT_TIMEOUT", 120),
-    # Local git remotes (file:// and paths) are allowed unless switched off.
-    "ALLOW_LOCAL_GIT": env_bool("CATALOG_ALLOW_LOCAL_GIT", True),
+    # Local git remotes (file:// and paths): off unless switched on. Either way, local targets come
+    # only from settings or a platform admin, and only under LOCAL_ROOTS (catalog/readers/local_targets.py).
+    "ALLOW_LOCAL_GIT": env_bool("CATALOG_ALLOW_LOCAL_GIT", False),
+    # Directories local targets (file locations, file:// and path remotes) must resolve inside.
+    # The embedded demo adds its own folder, catalog/demo/.
+    "LOCAL_ROOTS": env_list("CATALOG_LOCAL_ROOTS", []),
     # Hosts that https/ssh git remotes may use; empty allows any public host.
     "GIT_ALLOWED_HOSTS": env_list("CATALOG_GIT_ALLOWED_HOSTS", []),
     "ALLOW_PRIVATE_ADDRESSES": env_bool("CATALOG_ALLOW_PRIVATE_ADDRESSES", False),

@@ -17,6 +17,7 @@ import yaml
 from django.contrib.auth import get_user_model
 from django.db import close_old_connections, connection
 
+from catalog.config import admit_local_root
 from catalog.models import Entity
 from catalog.services import delete_location, refresh_location, register_location, validate_location_spec
 
@@ -103,7 +104,10 @@ def run_benchmark(*, files: int = 200, runs: int = 20, worker: bool = False, tim
     """Submit one run and time it, then ``runs`` at once; everything created is removed afterwards."""
     user, _ = get_user_model().objects.get_or_create(username="scaffolder-benchmark")
     with tempfile.TemporaryDirectory(prefix="scaffolder-benchmark-") as directory:
-        location = register_location(validate_location_spec("file", str(write_template(Path(directory), files))))
+        admit_local_root(directory)
+        location = register_location(
+            validate_location_spec("file", str(write_template(Path(directory), files))), trusted=True
+        )
         try:
             refresh_location(location)
             template = Entity.objects.get(ref=f"template:default/{TEMPLATE_NAME}")

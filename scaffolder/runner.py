@@ -42,6 +42,8 @@ class RunSpec:
     base_url: str = ""
     template_ref: str = ""
     is_dry_run: bool = False
+    # Started by a platform admin: only then may steps name targets on this machine.
+    trusted: bool = False
     redact: list[str] = field(default_factory=list)  # further texts never to be logged (secret form values)
 
 
@@ -199,6 +201,7 @@ class Run:
                     user=self.spec.user,
                     secrets=self.spec.secrets,
                     is_dry_run=self.spec.is_dry_run,
+                    trusted=self.spec.trusted,
                     is_cancelled=self.is_cancelled,
                 )
                 action.handler(ctx)

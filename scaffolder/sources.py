@@ -35,15 +35,19 @@ class SkeletonFile:
     executable: bool = False
 
 
-def read_skeleton(base_url: str, url: str) -> list[SkeletonFile]:
-    """Every file of the directory ``url`` names, with paths relative to it."""
+def read_skeleton(base_url: str, url: str, *, trusted: bool = False) -> list[SkeletonFile]:
+    """Every file of the directory ``url`` names, with paths relative to it.
+
+    ``trusted``: the run was started by a platform admin, so an absolute ``url`` may name a local
+    repository under the local roots (``catalog.readers.local_targets``).
+    """
     url = _check_url(url)
     if _is_relative(url) and base_url.startswith("file:"):
         return _read_local_directory(base_url, url)
     files: dict[str, SkeletonFile] = {}
     prefix: str | None = None
     for pattern in _GIT_PATTERNS:
-        result, directory = _read_git(base_url, url, pattern)
+        result, directory = _read_git(base_url, url, pattern, trusted)
         prefix = directory
         _raise_unless_only_missing(result, url)
         for item in result.files:
@@ -54,8 +58,8 @@ def read_skeleton(base_url: str, url: str) -> list[SkeletonFile]:
     return [files[name] for name in sorted(files)]
 
 
-def read_single(base_url: str, url: str) -> bytes:
-    """The contents of the one file ``url`` names."""
+def read_single(base_url: str, url: str, *, trusted: bool = False) -> bytes:
+    """The contents of the one file ``url`` names (``trusted`` as for ``read_skeleton``)."""
     url = _check_url(url)
     if _is_relative(url) and base_url.startswith("file:"):
         template_dir = os.path.dirname(base_url.removeprefix("file:"))
@@ -65,7 +69,7 @@ def read_single(base_url: str, url: str) -> bytes:
             return read_inside(path, os.path.realpath(template_dir), reader_policy().max_file_bytes)
         except FileRefused as error:
             raise SourceError(f"cannot read {url!r}: {error}") from None
-    result, _ = _read_git(base_url, url, None)
+    result, _ = _read_git(base_url, url, None, trusted)
     if result.errors or not result.files:
         raise SourceError(f"cannot read {url!r}: {_messages(result) or 'not found'}")
     return result.files[0].data
@@ -127,9 +131,12 @@ def _read_local_directory(base_url: str, url: str) -> list[SkeletonFile]:
     return sorted(found, key=lambda item: item.path)
 
 
-def _read_git(base_url: str, url: str, pattern: str | None) -> tuple[ReadResult, str]:
-    """Read ``url`` (a directory with ``pattern``, or one file) from git; returns the result and the directory."""
-    policy = reader_policy()
+def _read_git(base_url: str, url: str, pattern: str | None, trusted: bool) -> tuple[ReadResult, str]:
+    """Read ``url`` (a directory with ``pattern``, or one file) from git; returns the result and the directory.
+
+    A relative ``url`` reads the template's own repository, admitted when the template was registered.
+    """
+    policy = reader_policy(trusted=trusted or _is_relative(url))
     suffix = f"/{pattern}" if pattern else ""
     if _is_relative(url):
         if not base_url.startswith("url:"):

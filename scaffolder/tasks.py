@@ -10,6 +10,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from portal.jobs import REDISPATCH_BATCH, redispatch_cutoff, send_job
+from portal.permissions import is_platform_admin
 
 from . import secrets as secret_store
 from .models import Task, TaskEvent
@@ -86,6 +87,7 @@ def execute_task(task: Task) -> str:
         base_url=task.base_url,
         template_ref=task.template_ref,
         is_dry_run=task.is_dry_run,
+        trusted=is_platform_admin(task.created_by),
         redact=secret_store.secret_texts(form_secrets),
     )
     try:

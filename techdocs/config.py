@@ -33,10 +33,14 @@ def techdocs_settings() -> dict[str, Any]:
 
 
 def source_policy() -> ReaderPolicy:
-    """The catalog's reader policy (hosts, SSRF checks, git cache) with the docs source limits."""
+    """The catalog's reader policy (hosts, SSRF checks, git cache) with the docs source limits.
+
+    Trusted for local targets, since ``dir:`` sources read the entity's own location (admitted when it
+    was registered); ``url:`` sources drop that trust (``techdocs.sources.fetch_source``).
+    """
     limits = techdocs_settings()
     return dataclasses.replace(
-        reader_policy(),
+        reader_policy(trusted=True),
         max_file_bytes=limits["MAX_FILE_BYTES"],
         max_files=limits["MAX_SOURCE_FILES"],
         max_total_bytes=limits["MAX_SOURCE_BYTES"],

@@ -13,9 +13,10 @@ not sandboxed). A repository is hostile, so before a build:
 - Plugins outside ``TECHDOCS["ALLOWED_PLUGINS"]`` are removed; ``techdocs-core`` is added when missing.
 - Markdown extensions outside ``ALLOWED_MARKDOWN_EXTENSIONS`` are removed (the build process also
   removes the ones techdocs-core itself enables that run programs or fetch URLs).
-- ``docs_dir`` must stay inside the source tree; ``theme.custom_dir`` outside the tree refuses the
-  build, and inside it is removed (its templates would run unsandboxed and only style the chrome,
-  which the portal does not show).
+- ``docs_dir`` must stay inside the source tree, and so must every nav page, monorepo include
+  (``!include``/``*include``, followed recursively) and included ``docs_dir`` (``mkdocs_nav``);
+  ``theme.custom_dir`` outside the tree refuses the build, and inside it is removed (its templates
+  would run unsandboxed and only style the chrome, which the portal does not show).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .mkdocs_nav import NavChecker, NavRefused
 
 CONFIG_NAMES = ("mkdocs.yaml", "mkdocs.yml")
 
@@ -184,6 +187,12 @@ def sanitise_config(raw: dict[str, Any], source_dir: Path, allowed_plugins: list
     data = result.data
     data.setdefault("site_name", default_name)
     data["docs_dir"] = _inside(source_dir, data.get("docs_dir", "docs"), "docs_dir")
+    try:
+        NavChecker(source_dir, load_config).check(data, source_dir / "mkdocs.yml")
+    except NavRefused as error:
+        raise UnsafeConfig(f"{error}; remove it") from None
+    except RecursionError:
+        raise UnsafeConfig("mkdocs.yml: nav is nested too deeply to check") from None
     data.pop("site_dir", None)
     theme = data.get("theme")
     if isinstance(theme, dict) and "custom_dir" in theme:

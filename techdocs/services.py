@@ -22,6 +22,7 @@ from portal.jobs import send_job_after_commit
 from . import storage
 from .archives import ArchiveRefused, extract_archive
 from .build_claims import claim_build
+from .build_memory import config_digest, repeated_failure
 from .builder import BuildFailed, BuildLimits, check_site, run_mkdocs
 from .config import TECHDOCS_ANNOTATION, source_policy, techdocs_settings
 from .documents import search_documents
@@ -87,12 +88,15 @@ def check_entity_docs(entity_ref: str) -> DocBuild | None:
         return None
     site = site_for(entity)
     current = site.current_build if site.current_build_id else None
+    digest = config_digest(_limits())
     with tempfile.TemporaryDirectory(prefix="greenroom-docs-") as scratch:
         source_dir = Path(scratch) / "source"
         source_dir.mkdir()
         try:
             source = _source_for(entity)
             if current and source.pinned_commit and source.pinned_commit == current.source_commit:
+                return None
+            if repeated_failure(site, source.pinned_commit, digest):
                 return None
             fetched = fetch_source(source, source_dir, source_policy())
         except SourceError as error:
@@ -103,6 +107,8 @@ def check_entity_docs(entity_ref: str) -> DocBuild | None:
             return _fail(site, build, str(error), "")
         if current and fetched.version and fetched.version == current.source_commit:
             return None
+        if repeated_failure(site, fetched.version, digest):
+            return None  # it failed at this version with this configuration; an owner may force a rebuild
         build = DocBuild.objects.create(site=site, reason="source changed", status=DocBuild.Status.QUEUED)
         return _build_from(entity, site, build, source_dir, fetched)
 
@@ -173,6 +179,7 @@ def run_sync(build_id: int) -> DocBuild | None:
     if entity is None:
         return _fail(site, build, f"{site.entity_ref} is no longer in the catalog", "")
     current = site.current_build
+    digest = config_digest(_limits())
     with tempfile.TemporaryDirectory(prefix="greenroom-docs-") as scratch:
         source_dir = Path(scratch) / "source"
         source_dir.mkdir()
@@ -180,11 +187,17 @@ def run_sync(build_id: int) -> DocBuild | None:
             source = _source_for(entity)
             if current and source.pinned_commit and source.pinned_commit == current.source_commit:
                 return _unchanged(build, current.source_commit)
+            failed = repeated_failure(site, source.pinned_commit, digest)
+            if failed is not None:
+                return _not_repeated(site, build, failed)
             fetched = fetch_source(source, source_dir, source_policy())
         except SourceError as error:
             return _fail(site, build, str(error), "")
         if current and fetched.version and fetched.version == current.source_commit:
             return _unchanged(build, fetched.version)
+        failed = repeated_failure(site, fetched.version, digest)
+        if failed is not None:
+            return _not_repeated(site, build, failed)
         return _build_from(entity, site, build, source_dir, fetched)
 
 
@@ -197,9 +210,23 @@ def _unchanged(build: DocBuild, commit: str) -> DocBuild:
     return build
 
 
+def _not_repeated(site: DocSite, build: DocBuild, failed: DocBuild) -> DocBuild:
+    """Fail ``build`` with ``failed``'s error, without building: nothing that decides the outcome changed."""
+    build.source_commit, build.config_digest = failed.source_commit, failed.config_digest
+    note = (
+        f"greenroom: not built again: build {failed.pk} of {failed.source_commit} failed with the same build "
+        "configuration; change the source, or ask for a rebuild\n"
+    )
+    return _fail(site, build, failed.error, note)
+
+
 def _build_from(entity: Entity, site: DocSite, build: DocBuild, source_dir: Path, fetched) -> DocBuild:
     now = timezone.now()
-    DocBuild.objects.filter(pk=build.pk).update(status=DocBuild.Status.RUNNING, started_at=now)
+    limits = _limits()
+    build.config_digest = config_digest(limits)
+    DocBuild.objects.filter(pk=build.pk).update(
+        status=DocBuild.Status.RUNNING, started_at=now, config_digest=build.config_digest
+    )
     DocSite.objects.filter(pk=site.pk).update(latest_build=build)
     build.source_commit = fetched.version
     log = f"greenroom: read {fetched.files} files ({fetched.bytes} bytes), version {fetched.version or 'unknown'}\n"
@@ -211,7 +238,7 @@ def _build_from(entity: Entity, site: DocSite, build: DocBuild, source_dir: Path
         DocBuild.objects.filter(pk=build.pk).update(log=log + text)
 
     try:
-        output = run_mkdocs(source_dir, site_dir, _limits(), entity.title or entity.name, on_output=progress)
+        output = run_mkdocs(source_dir, site_dir, limits, entity.title or entity.name, on_output=progress)
     except BuildFailed as error:
         return _fail(site, build, str(error), log + error.log)
     return publish(site, build, site_dir, log + output.log, output.nav)
@@ -222,7 +249,7 @@ def _fail(site: DocSite, build: DocBuild, error: str, log: str) -> DocBuild:
     build.error = error
     build.log = log
     build.finished_at = timezone.now()
-    build.save(update_fields=["status", "error", "log", "finished_at", "source_commit"])
+    build.save(update_fields=["status", "error", "log", "finished_at", "source_commit", "config_digest"])
     DocSite.objects.filter(pk=site.pk).update(latest_build=build)
     logger.warning("docs build %s for %s failed: %s", build.pk, site.entity_ref, error)
     return build

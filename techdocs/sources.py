@@ -10,7 +10,8 @@
   catalog last read.
 - ``url:<target>`` names a directory in a git repository (a web URL such as
   ``https://host/org/repo/tree/main/docs-root`` or the generic ``<remote>#<branch>:<path>``); it is
-  read through the catalog's hardened git reader, with its host and address checks.
+  read through the catalog's hardened git reader, with its host and address checks, and never from this
+  machine's disk (the annotation is repository content; see ``catalog.readers.local_targets``).
 
 Nothing is ever checked out and no git command is run here: files come through
 ``catalog.readers``. Symbolic links are never copied: a file link is read only when it resolves
@@ -148,6 +149,9 @@ def fetch_source(source: DocsSource, destination: Path, policy: ReaderPolicy) ->
 
 
 def _fetch_git(source: DocsSource, destination: Path, policy: ReaderPolicy) -> FetchedSource:
+    if source.location_type == "url":
+        # The annotation names this target itself: content never names a local target.
+        policy = policy.for_content()
     result = read_location("url", source.git_target, policy)
     prefix = source.git_target.rpartition(":")[2].removesuffix("**")
     fatal = [error for error in result.errors if error.location_key == f"url:{source.git_target}"]

@@ -14,17 +14,28 @@ CONFORMANCE = REPO_ROOT.parent / "shared" / "conformance"
 
 
 @pytest.fixture(autouse=True)
-def isolated_catalog_settings(settings, tmp_path):
+def isolated_catalog_settings(settings, tmp_path, monkeypatch):
     """Every test gets its own git cache and the default rules, whatever the environment says."""
     from catalog import config
     from portal.tokens import forget_checked_tokens
 
-    settings.CATALOG = {**settings.CATALOG, "GIT_CACHE_DIR": tmp_path / "git-cache", "LOCATIONS": []}
+    # Test repositories are local git repositories in tmp_path, standing in for remote ones: local git
+    # is on, and the local roots are tmp_path, the checkout (demo, examples) and the shared conformance
+    # corpus. Who may name a local target (settings or a platform admin) is not relaxed.
+    settings.CATALOG = {
+        **settings.CATALOG,
+        "GIT_CACHE_DIR": tmp_path / "git-cache",
+        "LOCATIONS": [],
+        "ALLOW_LOCAL_GIT": True,
+        "LOCAL_ROOTS": [str(tmp_path), str(REPO_ROOT), str(CONFORMANCE)],
+    }
     settings.GREENROOM_CONFIG_FILE = ""
     # A fresh in-memory cache per test: cached facet counts must never leak between tests.
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}
     }
+    # The demo loader adds its folder for the processes it starts; no test passes that on to the next.
+    monkeypatch.delenv("CATALOG_LOCAL_ROOTS", raising=False)
     config.catalog_settings.cache_clear()
     forget_checked_tokens()  # token checks remembered by one test must not serve the next
     yield

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 from django.db import connection
+
+
+def local_targets_env(roots: Iterable[str | Path]) -> dict[str, str]:
+    """Environment for a process that reads the test's local repositories, as tests/conftest.py sets."""
+    return {"CATALOG_ALLOW_LOCAL_GIT": "true", "CATALOG_LOCAL_ROOTS": ",".join(str(root) for root in roots)}
 
 
 def worker_database_url() -> str:

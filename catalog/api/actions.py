@@ -10,13 +10,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.errors import InputError, NotAllowedError, NotFoundError
-from portal.permissions import can_refresh_entity
+from portal.permissions import can_refresh_entity, is_platform_admin
 
 from ..config import allowed_location_types, reader_policy
 from ..models import Entity
 from ..readers import parse_git_target, read_location
 from ..refs import InvalidEntityRef, entity_ref_of, parse_entity_ref
 from ..services.checks import check_entity
+from ..services.location_targets import check_location_target
+from ..services.locations import LocationError, LocationSpec
 from ..services.refresh_requests import request_refresh
 from ..validation import FieldError
 from ..validation.types import json_type
@@ -100,12 +102,14 @@ class AnalyzeLocationView(APIView):
         if not isinstance(filename, str) or filename.startswith("/") or ".." in PurePosixPath(filename).parts:
             raise InputError("catalogFilename must be a relative path inside the repository")
         target = location["target"]
+        trusted = is_platform_admin(request.user)
         try:
             git_target = parse_git_target(target)
-        except ValueError as error:
+            check_location_target(LocationSpec("url", target), trusted=trusted)
+        except (ValueError, LocationError) as error:
             raise InputError(str(error)) from None
         read_target = f"{git_target.clone_url}#{git_target.branch or ''}:{filename}"
-        result = read_location("url", read_target, reader_policy())
+        result = read_location("url", read_target, reader_policy(trusted=trusted))
         problems = [error.message for error in result.errors if not error.message.startswith("File ")]
         if problems:
             # The repository itself could not be read: say so rather than suggest a new component.

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.errors import ConflictError, InputError, NotAllowedError, NotFoundError
-from portal.permissions import can_change_location
+from portal.permissions import can_change_location, is_platform_admin
 
 from ..models import Entity, Location
 from ..services import (
@@ -77,19 +77,21 @@ class LocationListView(APIView):
     def post(self, request: Request) -> Response:
         spec = location_spec_from(request.data)
         if request.query_params.get("dryRun") == "true":
-            return self._dry_run(spec)
+            return self._dry_run(spec, trusted=is_platform_admin(request.user))
         on_conflict = request.query_params.get("onConflict", "reject")
         if on_conflict not in ("reject", "refresh"):
             raise InputError("onConflict must be 'reject' or 'refresh'")
         exists = False
         with transaction.atomic():
             try:
-                location = register_location(spec)
+                location = register_location(spec, trusted=is_platform_admin(request.user))
             except LocationExists as conflict:
                 if on_conflict == "reject":
                     raise ConflictError(str(conflict)) from None
                 location, exists = conflict.location, True
                 request_refresh(location, reason="registered again")
+            except LocationError as error:
+                raise InputError(str(error)) from None
             else:
                 enqueue_refresh(location)
         body = {"location": location_payload(location), "entities": []}
@@ -97,8 +99,11 @@ class LocationListView(APIView):
             body["exists"] = True
         return Response(body, status=201)
 
-    def _dry_run(self, spec) -> Response:
-        preview = preview_location(spec)
+    def _dry_run(self, spec, *, trusted: bool) -> Response:
+        try:
+            preview = preview_location(spec, trusted=trusted)
+        except LocationError as error:
+            raise InputError(str(error)) from None
         if preview.errors:
             raise InputError("; ".join(str(error) for error in preview.errors))
         location = preview.location
@@ -122,9 +127,11 @@ class LocationDetailView(APIView):
         location = self._changeable(request, location_id)
         spec = location_spec_from(request.data)
         try:
-            update_location(location, spec)
+            update_location(location, spec, trusted=is_platform_admin(request.user))
         except LocationExists as clash:
             raise ConflictError(str(clash)) from None
+        except LocationError as error:
+            raise InputError(str(error)) from None
         return Response(location_payload(location))
 
     def delete(self, request: Request, location_id: str) -> Response:

@@ -17,6 +17,7 @@ import stat
 from pathlib import Path
 
 from .globs import glob_matches, split_magic_prefix
+from .local_targets import LocalTargetRefused, check_location_is_allowed
 from .results import ReaderPolicy, ReadResult, SourceFile, SourceRoot
 from .targets import has_control_characters
 
@@ -36,6 +37,10 @@ def read_file_location(target: str, policy: ReaderPolicy) -> ReadResult:
     if has_control_characters(target) or not os.path.isabs(target):
         return ReadResult().fail(key, f"File location {target!r} must be an absolute path")
     path = os.path.normpath(target)
+    try:
+        check_location_is_allowed("file", path, policy)
+    except LocalTargetRefused as error:
+        return ReadResult().fail(key, f"Refused file location {target!r}: {error}")
     prefix, rest = split_magic_prefix(path.split("/")[1:])
     root = "/" + "/".join(prefix) if rest else os.path.dirname(path)
     return _read_confined(path, root, key, policy)

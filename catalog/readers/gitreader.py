@@ -56,7 +56,8 @@ def _read_absolute(parent: SourceFile, target_text: str, policy: ReaderPolicy) -
         and target.branch == root.branch
     )
     if not same_tree or root is None:
-        return _read_target(target, f"url:{target_text}", policy)
+        # Another repository named by the file itself: content never names a local target.
+        return _read_target(target, f"url:{target_text}", policy.for_content())
     # Same repository and branch as the parent: read the parent's commit, as a relative target would.
     return _read_at_commit(target, root, target.path, f"url:{target_text}", policy)
 

@@ -11,6 +11,7 @@ import ipaddress
 import socket
 from dataclasses import dataclass
 
+from .local_targets import LocalTargetRefused, check_location_is_allowed
 from .results import ReaderPolicy
 from .targets import GitTarget
 
@@ -19,6 +20,10 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 class RemoteRefused(ValueError):
     """The policy forbids reading from this remote."""
+
+
+class HostUnresolvable(RemoteRefused):
+    """The host has no address right now; a later read may succeed."""
 
 
 @dataclass(frozen=True)
@@ -56,15 +61,17 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
     try:
         answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
-        raise RemoteRefused(f"cannot resolve host {host!r}: {error}") from error
+        raise HostUnresolvable(f"cannot resolve host {host!r}: {error}") from error
     return [ipaddress.ip_address(str(answer[4][0]).partition("%")[0]) for answer in answers]
 
 
 def check_remote(target: GitTarget, policy: ReaderPolicy, *, resolve: bool = True) -> CheckedRemote:
     """Refuse remotes the policy does not allow; ``resolve=False`` skips DNS (for reads without network)."""
     if target.transport in ("local", "file"):
-        if not policy.allow_local_git:
-            raise RemoteRefused(f"local git repositories are not allowed: {target.clone_url}")
+        try:
+            check_location_is_allowed("url", target.clone_url, policy)
+        except LocalTargetRefused as error:
+            raise RemoteRefused(str(error)) from None
         return CheckedRemote(target)
     host = target.host or ""
     allowed = {name.lower() for name in policy.allowed_hosts}

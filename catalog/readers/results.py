@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,3 +73,11 @@ class ReaderPolicy:
     allow_private_addresses: bool = False
     # Bounds the memory one read can take, since max_files * max_file_bytes alone allows ~80 GiB.
     max_total_bytes: int = 256 * 1024 * 1024
+    # Local targets (see ``local_targets``): whether this read's target comes from settings or a
+    # platform admin, and the directories such targets must resolve inside (None: not checked).
+    local_trusted: bool = True
+    local_roots: tuple[str, ...] | None = None
+
+    def for_content(self) -> ReaderPolicy:
+        """The policy for targets a file names itself (Location entities, annotations): never trusted."""
+        return dataclasses.replace(self, local_trusted=False)

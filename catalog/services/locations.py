@@ -17,6 +17,7 @@ from ..audit import record_write
 from ..cache import bump_catalog_version
 from ..config import allowed_location_types, catalog_settings, global_rules, reader_policy, static_locations
 from ..models import Entity, EntityHistory, Location
+from ..readers import parse_git_target
 from ..signals import announce_entities_changed, location_refreshed
 from .processing import KnownFile, LocationProcessor
 from .refresh import RefreshReport, RefreshWriter
@@ -25,6 +26,8 @@ from .stitching import relation_targets, stitch
 logger = logging.getLogger(__name__)
 
 LOCATION_TYPES = ("file", "url")
+# Far above any real repository URL or path; a longer target is junk, not a location.
+MAX_TARGET_LENGTH = 2048
 ORPHAN_REFS_RECORDED = 200
 
 
@@ -82,18 +85,32 @@ def directory_as_glob(target: str) -> str:
 
 
 def validate_location_spec(location_type: str, target: str, presence: str = "required") -> LocationSpec:
-    """Refuse unknown types, empty targets and unsafe target strings, as Backstage does."""
+    """Refuse unknown types, empty, over-long and malformed targets and unsafe target strings.
+
+    A ``url`` target must parse as a git target and a ``file`` target must be an absolute path; who
+    may use which target is ``location_targets.check_location_target``'s question.
+    """
     if location_type not in LOCATION_TYPES:
         raise LocationError(f"location type {location_type!r} is not supported; use one of {', '.join(LOCATION_TYPES)}")
     if not target or not target.strip():
         raise LocationError("the location target is empty")
+    if len(target) > MAX_TARGET_LENGTH:
+        raise LocationError(f"the location target is {len(target)} characters long; the limit is {MAX_TARGET_LENGTH}")
     if any(ord(char) < 32 for char in target):
         raise LocationError("the location target contains control characters")
     if target.lower().lstrip().startswith("javascript:"):
         raise LocationError("javascript: targets are not locations")
     if presence not in ("required", "optional"):
         raise LocationError(f"presence must be 'required' or 'optional', not {presence!r}")
-    return LocationSpec(location_type, target.strip(), presence)
+    target = target.strip()
+    if location_type == "url":
+        try:
+            parse_git_target(target)
+        except ValueError as error:
+            raise LocationError(f"url target {target[:200]!r} cannot be read: {error}") from None
+    elif not Path(target).is_absolute():
+        raise LocationError(f"file target {target[:200]!r} must be an absolute path")
+    return LocationSpec(location_type, target, presence)
 
 
 def register_location(
@@ -102,8 +119,16 @@ def register_location(
     origin: str = Location.Origin.REGISTERED,
     rules: list[dict[str, Any]] | None = None,
     exists_ok: bool = False,
+    trusted: bool = False,
 ) -> Location:
-    """Store a location (it is read by the next refresh). Raises ``LocationExists`` unless ``exists_ok``."""
+    """Store a location (it is read by the next refresh). Raises ``LocationExists`` unless ``exists_ok``.
+
+    The target is checked first (``check_location_target``); ``trusted`` says the caller is settings
+    or a platform admin, the only callers that may name a target on this machine.
+    """
+    from .location_targets import check_location_target  # it imports this module's LocationError
+
+    check_location_target(spec, trusted=trusted, resolve=origin != Location.Origin.CONFIG)
     existing = Location.objects.filter(type=spec.type, target=spec.target).first()
     if existing is not None:
         if exists_ok:
@@ -123,8 +148,11 @@ def register_location(
         raise LocationExists(existing) from None
 
 
-def update_location(location: Location, spec: LocationSpec) -> Location:
+def update_location(location: Location, spec: LocationSpec, *, trusted: bool = False) -> Location:
     """Point a registered location elsewhere and queue its refresh. Raises ``LocationExists`` on a clash."""
+    from .location_targets import check_location_target
+
+    check_location_target(spec, trusted=trusted)
     clash = Location.objects.filter(type=spec.type, target=spec.target).exclude(pk=location.pk).first()
     if clash is not None:
         raise LocationExists(clash)
@@ -165,15 +193,21 @@ def _claim(location: Location) -> bool:
     return claimed == 1
 
 
-def processor_for(location: Location, *, known: dict[str, KnownFile] | None = None) -> LocationProcessor:
-    """A processor reading ``location`` (saved or not) under the configured rules and limits."""
+def processor_for(
+    location: Location, *, known: dict[str, KnownFile] | None = None, trusted: bool = True
+) -> LocationProcessor:
+    """A processor reading ``location`` (saved or not) under the configured rules and limits.
+
+    A stored location passed the local-target rule when it was registered, so it reads as trusted
+    (its roots are checked again); a dry run passes its caller's ``trusted``.
+    """
     return LocationProcessor(
         location_type=location.type,
         location_target=location.target,
         presence=location.presence,
         origin_ref=location.location_ref,
         generated_entity=generated_location_entity(location),
-        policy=reader_policy(),
+        policy=reader_policy(trusted=trusted),
         global_rules=global_rules(),
         location_rules=location.rules,
         known_files=known,
@@ -289,11 +323,21 @@ def delete_orphans(refs: Iterable[str] | None = None) -> int:
 
 
 def sync_config_locations() -> list[Location]:
-    """Make the stored static locations match configuration (new ones added, rules updated)."""
+    """Make the stored static locations match configuration (new ones added, rules updated).
+
+    A static location the target checks refuse (outside ``CATALOG_LOCAL_ROOTS``, say) is logged and
+    skipped, so the others are still synced and refreshed.
+    """
     locations = []
     for static in static_locations():
-        spec = validate_location_spec(static.type, static.target)
-        location = register_location(spec, origin=Location.Origin.CONFIG, rules=static.rules, exists_ok=True)
+        try:
+            spec = validate_location_spec(static.type, static.target)
+            location = register_location(
+                spec, origin=Location.Origin.CONFIG, rules=static.rules, exists_ok=True, trusted=True
+            )
+        except LocationError as error:
+            logger.error("catalog location %s:%s from settings is skipped: %s", static.type, static.target, error)
+            continue
         if location.origin != Location.Origin.CONFIG or location.rules != static.rules:
             location.origin, location.rules = Location.Origin.CONFIG, static.rules
             location.save(update_fields=["origin", "rules"])

@@ -272,7 +272,7 @@ class LocationProcessor:
             if target_type == source_type and not is_absolute_target(target):
                 result = read_relative(source, target, self.policy)
             elif target_type == "url" and is_absolute_target(target):
-                result = read_location("url", target, self.policy)
+                result = read_location("url", target, self.policy.for_content())
             elif target_type == "file" and source_type == "file":
                 result = read_relative(source, target, self.policy)
             else:

@@ -14,6 +14,7 @@ from django.conf import settings
 from ..models import Location
 from ..readers import parse_git_target
 from .errors import ProcessingError
+from .location_targets import check_location_target
 from .locations import LocationError, LocationSpec, parse_location_target, processor_for
 from .processing import ProcessedEntity
 
@@ -66,10 +67,15 @@ def spec_from_input(text: str) -> LocationSpec:
     return spec
 
 
-def preview_location(spec: LocationSpec) -> LocationPreview:
-    """Read and process ``spec`` as a refresh would, storing nothing (the remote policy applies)."""
+def preview_location(spec: LocationSpec, *, trusted: bool = False) -> LocationPreview:
+    """Read and process ``spec`` as a refresh would, storing nothing (the remote policy applies).
+
+    The target is checked as registering it would check it (``LocationError``); ``trusted`` says the
+    caller is a platform admin.
+    """
+    check_location_target(spec, trusted=trusted)
     location = Location(type=spec.type, target=spec.target, presence=spec.presence)
-    processor = processor_for(location)
+    processor = processor_for(location, trusted=trusted)
     entities = list(processor.entities())
     outcome = processor.outcome
     return LocationPreview(

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from catalog.models import Entity
 from catalog.refs import InvalidEntityRef, parse_entity_ref
 from portal.api.errors import ConflictError, InputError, NotAllowedError, NotFoundError
+from portal.permissions import is_platform_admin
 
 from ..actions import all_actions
 from ..models import Task, TaskEvent
@@ -282,6 +283,7 @@ class DryRunView(APIView):
                 base_url=f"file:{Path(directory).resolve()}/template.yaml",
                 template_ref="template:default/dry-run",
                 is_dry_run=True,
+                trusted=is_platform_admin(request.user),
             )
             result = Run(spec, lambda type, event: log.append({"body": event})).execute()
         return Response(

@@ -127,7 +127,8 @@ def repository_facts(repository: tuple[str, str, str | None], policy: ReaderPoli
 
 
 def collect(entities: Sequence[Any]) -> list[FactRecord]:
-    policy = reader_policy()
+    # Each entity's own location, admitted when it was registered.
+    policy = reader_policy(trusted=True)
     # Many entities come from one repository: each is listed once per batch.
     cache: dict[tuple[str, str, str | None], dict[str, Any] | None] = {}
     records = []

@@ -46,7 +46,8 @@ def sync_source(source_type: str, target: str) -> SyncOutcome:
     if source_type not in ("file", "url"):
         outcome.errors.append(f"{location}: unsupported source type {source_type!r} (use file or url)")
         return outcome
-    result = read_location(source_type, target, reader_policy())
+    # Sources come from settings, so they may be local (under CATALOG_LOCAL_ROOTS).
+    result = read_location(source_type, target, reader_policy(trusted=True))
     if result.errors:
         outcome.errors += [f"{error.location_key}: {error.message}" for error in result.errors]
         return outcome

@@ -62,6 +62,9 @@ class DocBuild(models.Model):
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.LOCAL)
     # Git commit of the source, or a digest of a local source tree; empty when unknown.
     source_commit = models.CharField(max_length=64, blank=True)
+    # Digest of the portal's build configuration (limits, allowed plugins, MkDocs versions) used; a
+    # failed build is not repeated for the same source_commit and config_digest (build_memory.py).
+    config_digest = models.CharField(max_length=64, blank=True)
     reason = models.CharField(max_length=200, blank=True)
     requested_by = models.CharField(max_length=150, blank=True)
     log = models.TextField(blank=True)

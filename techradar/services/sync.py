@@ -57,7 +57,8 @@ def sync_radar_source(source: RadarSource) -> dict[str, Any]:
 
     Returns ``{"radar", "ok", "errors"}``. Running it twice with the same file changes nothing visible.
     """
-    result = read_location(source.type, source.target, reader_policy())
+    # Sources come from settings, so they may be local (under CATALOG_LOCAL_ROOTS).
+    result = read_location(source.type, source.target, reader_policy(trusted=True))
     errors = [error.message for error in result.errors]
     if not errors and len(result.files) != 1:
         errors = [f"{source.key} must name exactly one file; it matched {len(result.files)}"]

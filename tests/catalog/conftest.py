@@ -83,14 +83,14 @@ def load_catalog(write_file) -> Callable[[str], None]:
 
     def load(text: str) -> None:
         path = write_file("catalog.yaml", text)
-        refresh_location(register_location(validate_location_spec("file", str(path)), exists_ok=True))
+        refresh_location(register_location(validate_location_spec("file", str(path)), exists_ok=True, trusted=True))
 
     return load
 
 
 def load_catalog_file(write_file, name: str, text: str):
     """Register a catalog file written under ``tmp_path`` and refresh it; returns its location."""
-    location = register_location(validate_location_spec("file", str(write_file(name, text))))
+    location = register_location(validate_location_spec("file", str(write_file(name, text))), trusted=True)
     refresh_location(location)
     return location
 

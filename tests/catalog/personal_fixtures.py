@@ -34,7 +34,9 @@ spec: {memberOf: [team-b]}
 
 @pytest.fixture
 def people_catalog(write_file):
-    location = register_location(validate_location_spec("file", str(write_file("people.yaml", CATALOG + PEOPLE))))
+    location = register_location(
+        validate_location_spec("file", str(write_file("people.yaml", CATALOG + PEOPLE))), trusted=True
+    )
     refresh_location(location)
     return location
 
@@ -45,7 +47,7 @@ def starred_components(write_file):
 
     def load(user, size: int, prefix: str) -> list[str]:
         path = write_file(f"{prefix}.yaml", components(size, prefix))
-        refresh_location(register_location(validate_location_spec("file", str(path))))
+        refresh_location(register_location(validate_location_spec("file", str(path)), trusted=True))
         refs = [f"component:default/{prefix}-{index:03d}" for index in range(size)]
         Star.objects.bulk_create([Star(user=user, entity_ref=ref) for ref in refs])
         return refs

@@ -28,7 +28,7 @@ def catalog_file(write_file):
 
 @pytest.fixture
 def catalog(catalog_file):
-    location = register_location(validate_location_spec("file", str(catalog_file)))
+    location = register_location(validate_location_spec("file", str(catalog_file)), trusted=True)
     refresh_location(location)
     return location
 
@@ -90,7 +90,7 @@ def test_entity_changelist_query_count_does_not_grow(curator, write_file):
     counts = []
     for size in (5, 40):
         location = register_location(
-            validate_location_spec("file", str(write_file(f"c{size}.yaml", components(size, f"s{size}"))))
+            validate_location_spec("file", str(write_file(f"c{size}.yaml", components(size, f"s{size}")))), trusted=True
         )
         refresh_location(location)
         with CaptureQueriesContext(connection) as queries:
@@ -103,7 +103,9 @@ def test_location_changelist_query_count_does_not_grow(curator, write_file):
     counts = []
     for size in (2, 8):
         for index in range(size):
-            register_location(validate_location_spec("file", str(write_file(f"l{size}-{index}.yaml", "x: 1\n"))))
+            register_location(
+                validate_location_spec("file", str(write_file(f"l{size}-{index}.yaml", "x: 1\n"))), trusted=True
+            )
         with CaptureQueriesContext(connection) as queries:
             assert curator.get("/admin/catalog/location/").status_code == 200
         counts.append(len(queries))

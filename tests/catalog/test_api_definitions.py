@@ -270,7 +270,7 @@ def test_definition_tab_renders_through_the_entity_page(client, settings, write_
         "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: shop}\n"
         "spec: {type: service, lifecycle: production, owner: team-a}\n",
     )
-    refresh_location(register_location(validate_location_spec("file", str(descriptor))))
+    refresh_location(register_location(validate_location_spec("file", str(descriptor)), trusted=True))
     overview = client.get("/catalog/api/default/petstore/").content.decode()
     assert 'href="/catalog/api/default/petstore/definition/"' in overview
     page = client.get("/catalog/api/default/petstore/definition/").content.decode()

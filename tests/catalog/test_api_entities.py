@@ -235,7 +235,8 @@ def test_status_items_show_processing_errors(api, catalog, write_file):
 
 def _bigger_catalog(write_file, count: int):
     location = register_location(
-        validate_location_spec("file", str(write_file(f"big-{count}.yaml", components(count, f"c{count}"))))
+        validate_location_spec("file", str(write_file(f"big-{count}.yaml", components(count, f"c{count}")))),
+        trusted=True,
     )
     refresh_location(location)
 

@@ -28,9 +28,9 @@ def repo(git_repo):
     return repository
 
 
-def test_register_a_git_location_and_read_it(api, repo, eager, django_capture_on_commit_callbacks):
+def test_register_a_git_location_and_read_it(admin_api, repo, eager, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.post(f"{BASE}/locations", {"type": "url", "target": repo.url}, format="json")
+        response = admin_api.post(f"{BASE}/locations", {"type": "url", "target": repo.url}, format="json")
     assert response.status_code == 201
     body = response.json()
     location = Location.objects.get()
@@ -39,13 +39,13 @@ def test_register_a_git_location_and_read_it(api, repo, eager, django_capture_on
         "entities": [],
     }
     assert Entity.objects.filter(ref="component:default/web").exists()
-    assert api.get(f"{BASE}/locations").json() == [{"data": body["location"]}]
-    assert api.get(f"{BASE}/locations/{location.pk}").json() == body["location"]
-    assert api.get(f"{BASE}/locations/by-entity/component/default/web").json() == body["location"]
+    assert admin_api.get(f"{BASE}/locations").json() == [{"data": body["location"]}]
+    assert admin_api.get(f"{BASE}/locations/{location.pk}").json() == body["location"]
+    assert admin_api.get(f"{BASE}/locations/by-entity/component/default/web").json() == body["location"]
 
 
-def test_dry_run_returns_entities_and_stores_nothing(api, repo):
-    response = api.post(f"{BASE}/locations?dryRun=true", {"type": "url", "target": repo.url}, format="json")
+def test_dry_run_returns_entities_and_stores_nothing(admin_api, repo):
+    response = admin_api.post(f"{BASE}/locations?dryRun=true", {"type": "url", "target": repo.url}, format="json")
     assert response.status_code == 201
     body = response.json()
     assert body["exists"] is False and body["location"]["id"] == f"url:{repo.url}"
@@ -53,19 +53,19 @@ def test_dry_run_returns_entities_and_stores_nothing(api, repo):
     assert not Location.objects.exists() and not Entity.objects.exists()
 
 
-def test_dry_run_with_errors_is_400(api, git_repo):
+def test_dry_run_with_errors_is_400(admin_api, git_repo):
     repository = git_repo()
     repository.commit({"catalog-info.yaml": component("bad name")})
-    response = api.post(f"{BASE}/locations?dryRun=true", {"type": "url", "target": repository.url}, format="json")
+    response = admin_api.post(f"{BASE}/locations?dryRun=true", {"type": "url", "target": repository.url}, format="json")
     assert response.status_code == 400 and "metadata.name" in response.json()["error"]["message"]
 
 
-def test_registering_twice_is_409_unless_refresh_is_asked(api, repo):
-    api.post(f"{BASE}/locations", {"type": "url", "target": repo.url}, format="json")
-    conflict = api.post(f"{BASE}/locations", {"type": "url", "target": repo.url}, format="json")
+def test_registering_twice_is_409_unless_refresh_is_asked(admin_api, repo):
+    admin_api.post(f"{BASE}/locations", {"type": "url", "target": repo.url}, format="json")
+    conflict = admin_api.post(f"{BASE}/locations", {"type": "url", "target": repo.url}, format="json")
     assert conflict.status_code == 409
     assert conflict.json()["error"] == {"name": "ConflictError", "message": f"Location url:{repo.url} already exists"}
-    again = api.post(f"{BASE}/locations?onConflict=refresh", {"type": "url", "target": repo.url}, format="json")
+    again = admin_api.post(f"{BASE}/locations?onConflict=refresh", {"type": "url", "target": repo.url}, format="json")
     assert again.status_code == 201 and again.json()["exists"] is True
     assert Location.objects.count() == 1
 
@@ -86,9 +86,9 @@ def test_bad_location_bodies_are_400_and_store_nothing(api, payload, message):
     assert not Location.objects.exists()
 
 
-def test_delete_location_removes_its_entities(api, admin_api, repo, eager, django_capture_on_commit_callbacks):
+def test_delete_location_removes_its_entities(admin_api, repo, eager, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        location_id = api.post(f"{BASE}/locations", {"type": "url", "target": repo.url}, format="json").json()[
+        location_id = admin_api.post(f"{BASE}/locations", {"type": "url", "target": repo.url}, format="json").json()[
             "location"
         ]["id"]
     assert admin_api.delete(f"{BASE}/locations/{location_id}").status_code == 204
@@ -104,33 +104,39 @@ def test_unknown_and_malformed_location_ids_are_404(api):
 
 def test_configured_locations_cannot_be_deleted_over_the_api(api, write_file):
     location = register_location(
-        validate_location_spec("file", str(write_file("c.yaml", component("web")))), origin=Location.Origin.CONFIG
+        validate_location_spec("file", str(write_file("c.yaml", component("web")))),
+        origin=Location.Origin.CONFIG,
+        trusted=True,
     )
     response = api.delete(f"{BASE}/locations/{location.pk}")
     assert response.status_code == 403 and Location.objects.filter(pk=location.pk).exists()
 
 
-def test_locations_by_query_pages_with_a_predicate(api, git_repo):
+def test_locations_by_query_pages_with_a_predicate(admin_api, git_repo):
     urls = []
     for index in range(3):
         repository = git_repo(f"repo-{index}")
         urls.append(repository.url)
-        api.post(f"{BASE}/locations", {"type": "url", "target": repository.url}, format="json")
-    first = api.post(f"{BASE}/locations/by-query", {"query": {"type": "url"}, "limit": 2}, format="json").json()
+        admin_api.post(f"{BASE}/locations", {"type": "url", "target": repository.url}, format="json")
+    first = admin_api.post(f"{BASE}/locations/by-query", {"query": {"type": "url"}, "limit": 2}, format="json").json()
     assert first["totalItems"] == 3 and len(first["items"]) == 2
-    rest = api.post(f"{BASE}/locations/by-query", {"cursor": first["pageInfo"]["nextCursor"]}, format="json").json()
+    rest = admin_api.post(
+        f"{BASE}/locations/by-query", {"cursor": first["pageInfo"]["nextCursor"]}, format="json"
+    ).json()
     assert {item["target"] for item in first["items"] + rest["items"]} == set(urls)
-    prefixed = api.post(
+    prefixed = admin_api.post(
         f"{BASE}/locations/by-query", {"query": {"target": {"$hasPrefix": urls[1]}}}, format="json"
     ).json()
     assert [item["target"] for item in prefixed["items"]] == [urls[1]]
-    bad = api.post(f"{BASE}/locations/by-query", {"query": {"owner": "x"}}, format="json")
+    bad = admin_api.post(f"{BASE}/locations/by-query", {"query": {"owner": "x"}}, format="json")
     assert bad.status_code == 400
 
 
 def test_refresh_schedules_the_entitys_location(admin_api, write_file, django_capture_on_commit_callbacks, monkeypatch):
     api = admin_api
-    location = register_location(validate_location_spec("file", str(write_file("c.yaml", component("web")))))
+    location = register_location(
+        validate_location_spec("file", str(write_file("c.yaml", component("web")))), trusted=True
+    )
     refresh_location(location)
     queued = []
     monkeypatch.setattr("catalog.tasks.refresh_location_task.delay", queued.append)
@@ -165,26 +171,28 @@ def test_validate_entity(api):
     assert message.startswith("metadata.name 'x y' is not valid") and message.count("metadata.name") == 1
 
 
-def test_analyze_location_lists_existing_files(api, repo):
-    response = api.post(f"{BASE}/analyze-location", {"location": {"type": "url", "target": repo.url}}, format="json")
+def test_analyze_location_lists_existing_files(admin_api, repo):
+    response = admin_api.post(
+        f"{BASE}/analyze-location", {"location": {"type": "url", "target": repo.url}}, format="json"
+    )
     body = response.json()
     assert response.status_code == 200 and body["generateEntities"] == []
     assert body["existingEntityFiles"][0]["entity"]["metadata"]["name"] == "web"
     assert body["existingEntityFiles"][0]["isRegistered"] is False
 
 
-def test_analyze_location_suggests_a_component_when_the_file_is_missing(api, git_repo):
+def test_analyze_location_suggests_a_component_when_the_file_is_missing(admin_api, git_repo):
     repository = git_repo("shop-service")
     repository.commit({"README.md": "# shop\n"})
-    body = api.post(
+    body = admin_api.post(
         f"{BASE}/analyze-location", {"location": {"type": "url", "target": repository.url}}, format="json"
     ).json()
     assert body["generateEntities"][0]["entity"]["metadata"]["name"] == "shop-service"
     assert body["generateEntities"][0]["fields"][0]["field"] == "spec.owner"
 
 
-def test_analyze_location_of_an_unreachable_repository_is_400(api, tmp_path):
-    response = api.post(
+def test_analyze_location_of_an_unreachable_repository_is_400(admin_api, tmp_path):
+    response = admin_api.post(
         f"{BASE}/analyze-location", {"location": {"type": "url", "target": f"file://{tmp_path}/nowhere"}}, format="json"
     )
     assert response.status_code == 400 and "cannot analyze" in response.json()["error"]["message"]

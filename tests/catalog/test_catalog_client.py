@@ -100,7 +100,7 @@ def run_client(live_server, token) -> Callable[..., dict[str, dict[str, Any]]]:
 
 @pytest.fixture
 def loaded_catalog(write_file) -> Location:
-    location = register_location(validate_location_spec("file", str(write_file("catalog.yaml", CATALOG))))
+    location = register_location(validate_location_spec("file", str(write_file("catalog.yaml", CATALOG))), trusted=True)
     refresh_location(location)
     assert [entity.ref for entity in Entity.objects.all() if entity.processing_errors] == []
     return location

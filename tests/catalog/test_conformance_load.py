@@ -39,7 +39,7 @@ def loaded():
         "components/different-namespace.yaml",
         "ai-resources/company-ai-marketplace.yaml",
     ):
-        location = register_location(validate_location_spec("file", str(EXAMPLES / name)))
+        location = register_location(validate_location_spec("file", str(EXAMPLES / name)), trusted=True)
         reports.append(refresh_location(location))
     return reports
 

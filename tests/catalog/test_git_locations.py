@@ -7,14 +7,14 @@ import shutil
 import pytest
 
 from catalog.models import Entity, EntityHistory, Location
-from catalog.services import parse_location_target, refresh_location, register_location
+from catalog.services import LocationError, parse_location_target, refresh_location, register_location
 from tests.conftest import component
 
 pytestmark = pytest.mark.django_db
 
 
 def register(target: str) -> Location:
-    return register_location(parse_location_target(target))
+    return register_location(parse_location_target(target), trusted=True)
 
 
 def test_reads_a_glob_across_the_repository(git_repo):
@@ -150,6 +150,7 @@ def test_repository_file_location_target_is_refused_even_when_file_is_allowed(gi
 
 
 def test_private_https_remote_is_refused_before_any_network(settings):
-    report = refresh_location(register("https://169.254.169.254/org/repo/blob/main/catalog-info.yaml"))
-    assert report.refused
+    with pytest.raises(LocationError, match=r"resolves to non-public address 169\.254\.169\.254"):
+        register("https://169.254.169.254/org/repo/blob/main/catalog-info.yaml")
+    assert not Location.objects.exists()
     assert Entity.objects.filter(kind="Component").count() == 0

@@ -33,7 +33,7 @@ def save(write_file, settings):
 
     def save(text: str):
         path = write_file("catalog.yaml", text)
-        location = register_location(validate_location_spec("file", str(path)), exists_ok=True)
+        location = register_location(validate_location_spec("file", str(path)), exists_ok=True, trusted=True)
         refresh_location(location)
         return location
 

@@ -19,7 +19,7 @@ def reader(client, settings):
 
 
 def load(write_file, name: str, text: str) -> None:
-    refresh_location(register_location(validate_location_spec("file", str(write_file(name, text)))))
+    refresh_location(register_location(validate_location_spec("file", str(write_file(name, text))), trusted=True))
 
 
 @pytest.fixture

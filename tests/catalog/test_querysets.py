@@ -45,7 +45,9 @@ spec: {type: openapi, lifecycle: production, owner: team-b, definition: "openapi
 
 @pytest.fixture
 def catalog(write_file):
-    refresh_location(register_location(validate_location_spec("file", str(write_file("c.yaml", CATALOG)))))
+    refresh_location(
+        register_location(validate_location_spec("file", str(write_file("c.yaml", CATALOG))), trusted=True)
+    )
 
 
 def names(*filters: str) -> set[str]:
@@ -91,7 +93,9 @@ def test_reverse_relation_filter(write_file):
         "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-b}\nspec: {type: team, children: []}\n"
     )
     refresh_location(
-        register_location(validate_location_spec("file", str(write_file("c.yaml", CATALOG + "---\n" + group))))
+        register_location(
+            validate_location_spec("file", str(write_file("c.yaml", CATALOG + "---\n" + group))), trusted=True
+        )
     )
     assert names("relations.ownerOf=component:default/orders") == {"team-b"}
     assert names("kind=group,relations.ownerof") == {"team-b"}

@@ -285,12 +285,14 @@ def test_relative_web_target_keeps_the_web_key(make_repo, policy):
     assert result.files[0].location_key == f"url:{repo}#main:b/catalog-info.yaml"
 
 
-def test_absolute_url_target_reads_another_repository(make_repo, policy):
+def test_absolute_local_target_named_by_a_file_is_refused(make_repo, policy):
+    # A file may name another repository, but never one on this machine (catalog.readers.local_targets).
     first = make_repo({"catalog-info.yaml": "first"}, name="first")
     second = make_repo({"catalog-info.yaml": "second"}, name="second")
     parent = read_location("url", str(first), policy).files[0]
     result = read_relative(parent, f"file://{second}#main", policy)
-    assert [f.data for f in result.files] == [b"second"]
+    assert result.files == []
+    assert "local targets come only from settings, app-config or a platform admin" in result.errors[0].message
 
 
 def test_relative_target_without_a_recorded_commit_reads_the_branch(make_repo, policy):

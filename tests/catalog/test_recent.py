@@ -36,7 +36,9 @@ def test_a_page_visited_again_moves_to_the_front_once(client, alice, people_cata
 
 
 def test_only_the_last_ten_are_kept(client, alice, write_file):
-    location = register_location(validate_location_spec("file", str(write_file("many.yaml", components(12)))))
+    location = register_location(
+        validate_location_spec("file", str(write_file("many.yaml", components(12)))), trusted=True
+    )
     refresh_location(location)
     client.force_login(alice)
     for index in range(12):

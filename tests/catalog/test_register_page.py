@@ -33,6 +33,13 @@ def signed_in(client, alice):
 
 
 @pytest.fixture
+def admin_signed_in(client, admin_user):
+    """Test repositories are local, and only platform admins may register local targets."""
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
 def queued(monkeypatch):
     """Refreshes enqueued after commit, by location id."""
     ids: list[str] = []
@@ -58,8 +65,8 @@ def test_page_shows_the_form(signed_in):
     assert '<label for="id_target">Repository or file URL</label>' in page
 
 
-def test_preview_lists_the_entities_found_and_stores_nothing(signed_in, repo):
-    response = signed_in.post(URL, {"target": repo.url, "action": "preview"})
+def test_preview_lists_the_entities_found_and_stores_nothing(admin_signed_in, repo):
+    response = admin_signed_in.post(URL, {"target": repo.url, "action": "preview"})
     page = response.content.decode()
     assert response.status_code == 200 and form_errors(response) == ""
     assert "2 entities found" in page
@@ -68,47 +75,47 @@ def test_preview_lists_the_entities_found_and_stores_nothing(signed_in, repo):
     assert not Location.objects.exists() and not Entity.objects.exists()
 
 
-def test_htmx_preview_answers_with_the_panel_only(signed_in, repo):
-    response = signed_in.post(URL, {"target": repo.url, "action": "preview"}, HTTP_HX_REQUEST="true")
+def test_htmx_preview_answers_with_the_panel_only(admin_signed_in, repo):
+    response = admin_signed_in.post(URL, {"target": repo.url, "action": "preview"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert "<html" not in body and body.startswith('<div id="register-panel">') and "2 entities found" in body
     assert "HX-Request" in response["Vary"]
 
 
-def test_preview_names_the_file_and_field_of_validation_problems(signed_in, git_repo):
+def test_preview_names_the_file_and_field_of_validation_problems(admin_signed_in, git_repo):
     repository = git_repo("broken")
     repository.commit({"catalog-info.yaml": component("web") + "---\n" + BROKEN})
-    page = signed_in.post(URL, {"target": repository.url, "action": "preview"}).content.decode()
+    page = admin_signed_in.post(URL, {"target": repository.url, "action": "preview"}).content.decode()
     assert "1 entity found" in page
     problems = page.split("<h3>Problems</h3>")[1]
     assert "catalog-info.yaml" in problems and "<code>spec.type</code>" in problems and "document 2" in problems
 
 
 def test_confirm_registers_the_location_and_enqueues_its_refresh(
-    signed_in, repo, queued, django_capture_on_commit_callbacks
+    admin_signed_in, repo, queued, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = signed_in.post(URL, {"target": repo.url, "action": "register"})
+        response = admin_signed_in.post(URL, {"target": repo.url, "action": "register"})
     location = Location.objects.get()
     assert (location.type, location.target, location.origin) == ("url", repo.url, "registered")
     assert queued == [str(location.pk)]
     assert response.status_code == 302 and response["Location"] == f"{URL}?registered={location.pk}"
-    page = signed_in.get(response["Location"]).content.decode()
+    page = admin_signed_in.get(response["Location"]).content.decode()
     assert f"Registered url:{repo.url}" in page
 
 
-def test_htmx_confirm_answers_with_the_success_panel(signed_in, repo, queued, django_capture_on_commit_callbacks):
+def test_htmx_confirm_answers_with_the_success_panel(admin_signed_in, repo, queued, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = signed_in.post(URL, {"target": repo.url, "action": "register"}, HTTP_HX_REQUEST="true")
+        response = admin_signed_in.post(URL, {"target": repo.url, "action": "register"}, HTTP_HX_REQUEST="true")
     assert f"Registered url:{repo.url}" in response.content.decode()
     assert Location.objects.count() == 1 and len(queued) == 1
 
 
-def test_a_registered_location_is_refused_again(signed_in, repo, queued, django_capture_on_commit_callbacks):
+def test_a_registered_location_is_refused_again(admin_signed_in, repo, queued, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        signed_in.post(URL, {"target": repo.url, "action": "register"})
+        admin_signed_in.post(URL, {"target": repo.url, "action": "register"})
     for action in ("preview", "register"):
-        response = signed_in.post(URL, {"target": repo.url, "action": action})
+        response = admin_signed_in.post(URL, {"target": repo.url, "action": action})
         assert f"url:{repo.url} is already registered." in form_errors(response)
         assert "Register 2 entities</button>" not in response.content.decode()
     assert Location.objects.count() == 1 and len(queued) == 1
@@ -124,7 +131,7 @@ def test_a_registered_location_is_refused_again(signed_in, repo, queued, django_
         ("ftp://example.com/org/repo.git", "unsupported git remote scheme &#x27;ftp&#x27;"),
         ("ext::sh -c touch% /tmp/pwned", "is not a URL"),
         ("https://example.com/org/repo.git#bad..branch", "is not a valid git ref name"),
-        ("file:///nonexistent/repo.git", "Could not read file:///nonexistent/repo.git"),
+        ("file:///nonexistent/repo.git", "local targets come only from settings, app-config or a platform admin"),
         ("https://nonexistent.invalid/org/repo.git", "cannot resolve host"),
     ],
 )
@@ -136,18 +143,18 @@ def test_bad_input_gets_a_message_and_registers_nothing(signed_in, target, messa
     assert not Location.objects.exists()
 
 
-def test_a_repository_without_entities_registers_nothing(signed_in, git_repo):
+def test_a_repository_without_entities_registers_nothing(admin_signed_in, git_repo):
     repository = git_repo("empty")
     repository.commit({"README.md": "nothing here"})
-    response = signed_in.post(URL, {"target": repository.url, "action": "register"})
+    response = admin_signed_in.post(URL, {"target": repository.url, "action": "register"})
     assert "Could not read" in form_errors(response) and "catalog-info.yaml" in form_errors(response)
     assert not Location.objects.exists()
 
 
-def test_a_file_with_only_invalid_entities_registers_nothing(signed_in, git_repo):
+def test_a_file_with_only_invalid_entities_registers_nothing(admin_signed_in, git_repo):
     repository = git_repo("broken")
     repository.commit({"catalog-info.yaml": BROKEN})
-    response = signed_in.post(URL, {"target": repository.url, "action": "register"})
+    response = admin_signed_in.post(URL, {"target": repository.url, "action": "register"})
     assert "No valid entities in" in form_errors(response)
     assert "<code>spec.type</code>" in response.content.decode()
     assert not Location.objects.exists()
@@ -169,12 +176,12 @@ def test_internal_addresses_are_refused(signed_in, target):
     assert not Location.objects.exists()
 
 
-def test_file_locations_are_refused_unless_allowed(signed_in, write_file, settings):
+def test_file_locations_are_refused_unless_allowed(admin_signed_in, write_file, settings):
     path = write_file("catalog-info.yaml", component("web"))
-    response = signed_in.post(URL, {"target": str(path), "action": "preview"})
+    response = admin_signed_in.post(URL, {"target": str(path), "action": "preview"})
     assert "is not a URL" in form_errors(response)
     settings.API_LOCATION_TYPES = ["url", "file"]
-    response = signed_in.post(URL, {"target": str(path), "action": "preview"})
+    response = admin_signed_in.post(URL, {"target": str(path), "action": "preview"})
     assert form_errors(response) == "" and "1 entity found" in response.content.decode()
 
 
@@ -195,11 +202,11 @@ def test_post_without_csrf_token_is_refused(alice, repo):
     assert not Location.objects.exists()
 
 
-def test_api_dry_run_reads_through_the_same_service(repo, alice):
+def test_api_dry_run_reads_through_the_same_service(repo, admin_user):
     from rest_framework.test import APIClient
 
     api = APIClient()
-    api.force_authenticate(alice)
+    api.force_authenticate(admin_user)
     body = api.post("/api/catalog/locations?dryRun=true", {"type": "url", "target": repo.url}, format="json").json()
     assert [entity["metadata"]["name"] for entity in body["entities"]][1:] == ["web", "billing"]
     assert body["exists"] is False and not Location.objects.exists()

@@ -31,7 +31,7 @@ spec:
 
 
 def register(path) -> Location:
-    return register_location(validate_location_spec("file", str(path)))
+    return register_location(validate_location_spec("file", str(path)), trusted=True)
 
 
 def entity(ref: str) -> Entity:
@@ -296,7 +296,7 @@ def test_location_rules_extend_the_global_rules(write_file, settings):
 
     config.catalog_settings.cache_clear()
     path = write_file("all.yaml", component("web") + "---\n" + GROUP)
-    location = register_location(validate_location_spec("file", str(path)), rules=[{"allow": ["Group"]}])
+    location = register_location(validate_location_spec("file", str(path)), rules=[{"allow": ["Group"]}], trusted=True)
     refresh_location(location)
     assert Entity.objects.filter(kind="Group").exists()
 
@@ -361,7 +361,7 @@ def test_directory_target_means_every_catalog_info_beneath_it(write_file):
     write_file("b/other.yaml", component("ignored"))
     directory = write_file("a/catalog-info.yaml", component("web")).parent.parent
     spec = parse_location_target(str(directory))
-    refresh_location(register_location(spec))
+    refresh_location(register_location(spec, trusted=True))
     assert spec.target == f"{directory}/**/catalog-info.yaml"
     assert set(Entity.objects.filter(kind="Component").values_list("name", flat=True)) == {"web", "api"}
 

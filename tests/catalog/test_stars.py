@@ -119,7 +119,7 @@ def test_star_outlives_the_entity_being_ingested_again_with_a_new_uid(client, al
     old_uid = Entity.objects.get(ref="component:default/web").pk
     target = people_catalog.target
     delete_location(people_catalog)
-    refresh_location(register_location(validate_location_spec("file", target)))
+    refresh_location(register_location(validate_location_spec("file", target), trusted=True))
     assert Entity.objects.get(ref="component:default/web").pk != old_uid
     client.force_login(alice)
     assert 'aria-pressed="true"' in client.get(WEB_PAGE).content.decode()

@@ -10,17 +10,20 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 
 from catalog.models import Entity, Location
 from catalog.services import register_location, validate_location_spec
 from catalog.tasks import enqueue_refresh, redispatch_refreshes_task, refresh_due_locations_task, refresh_location_task
 from tests.conftest import REPO_ROOT, component
-from tests.workers import worker_database_url
+from tests.workers import local_targets_env, worker_database_url
 
 
 @pytest.mark.django_db
 def test_refresh_task_refreshes_and_reports(write_file):
-    location = register_location(validate_location_spec("file", str(write_file("c.yaml", component("web")))))
+    location = register_location(
+        validate_location_spec("file", str(write_file("c.yaml", component("web")))), trusted=True
+    )
     assert refresh_location_task(str(location.pk)) == {
         "added": 2,
         "changed": 0,
@@ -39,7 +42,9 @@ def test_refresh_task_for_a_deleted_location_does_nothing():
 def test_refresh_task_skips_a_location_already_being_refreshed(write_file):
     from django.utils import timezone
 
-    location = register_location(validate_location_spec("file", str(write_file("c.yaml", component("web")))))
+    location = register_location(
+        validate_location_spec("file", str(write_file("c.yaml", component("web")))), trusted=True
+    )
     Location.objects.filter(pk=location.pk).update(refresh_claimed_at=timezone.now())
     assert refresh_location_task(str(location.pk)) is None
     assert not Entity.objects.exists()
@@ -49,7 +54,9 @@ def test_refresh_task_skips_a_location_already_being_refreshed(write_file):
 def test_a_refresh_request_is_recorded_then_sent_after_commit(
     write_file, monkeypatch, django_capture_on_commit_callbacks
 ):
-    location = register_location(validate_location_spec("file", str(write_file("a.yaml", component("a")))))
+    location = register_location(
+        validate_location_spec("file", str(write_file("a.yaml", component("a")))), trusted=True
+    )
     queued: list[str] = []
     monkeypatch.setattr(refresh_location_task, "delay", queued.append)
 
@@ -71,7 +78,9 @@ def test_refreshes_asked_for_and_not_started_in_time_are_sent_again(write_file, 
     now = timezone.now()
     asked = now - timedelta(seconds=301)
     locations = {
-        name: register_location(validate_location_spec("file", str(write_file(f"{name}.yaml", component(name)))))
+        name: register_location(
+            validate_location_spec("file", str(write_file(f"{name}.yaml", component(name)))), trusted=True
+        )
         for name in ("lost", "recent", "started", "running", "never")
     }
     Location.objects.filter(pk__in=[locations[n].pk for n in ("lost", "started", "running")]).update(
@@ -91,9 +100,9 @@ def test_refreshes_asked_for_and_not_started_in_time_are_sent_again(write_file, 
 def test_due_locations_tick_queues_only_locations_that_are_due(write_file, monkeypatch):
     from django.utils import timezone
 
-    fresh = register_location(validate_location_spec("file", str(write_file("a.yaml", component("a")))))
+    fresh = register_location(validate_location_spec("file", str(write_file("a.yaml", component("a")))), trusted=True)
     Location.objects.filter(pk=fresh.pk).update(last_refreshed_at=timezone.now())
-    due = register_location(validate_location_spec("file", str(write_file("b.yaml", component("b")))))
+    due = register_location(validate_location_spec("file", str(write_file("b.yaml", component("b")))), trusted=True)
     queued: list[str] = []
     monkeypatch.setattr(refresh_location_task, "delay", queued.append)
 
@@ -111,6 +120,7 @@ def test_real_worker_refreshes_a_location(write_file, tmp_path):
         "DATABASE_URL": worker_database_url(),
         "CELERY_QUEUE": queue,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
+        **local_targets_env(django_settings.CATALOG["LOCAL_ROOTS"]),
     }
     worker = subprocess.Popen(
         [
@@ -133,7 +143,9 @@ def test_real_worker_refreshes_a_location(write_file, tmp_path):
         stderr=subprocess.STDOUT,
     )
     try:
-        location = register_location(validate_location_spec("file", str(write_file("c.yaml", component("web")))))
+        location = register_location(
+            validate_location_spec("file", str(write_file("c.yaml", component("web")))), trusted=True
+        )
         refresh_location_task.apply_async((str(location.pk),), queue=queue)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -153,7 +165,7 @@ def test_real_worker_refreshes_a_location(write_file, tmp_path):
 def test_location_being_refreshed_is_not_due(write_file, monkeypatch):
     from django.utils import timezone
 
-    busy = register_location(validate_location_spec("file", str(write_file("a.yaml", component("a")))))
+    busy = register_location(validate_location_spec("file", str(write_file("a.yaml", component("a")))), trusted=True)
     Location.objects.filter(pk=busy.pk).update(refresh_claimed_at=timezone.now())
     queued: list[str] = []
     monkeypatch.setattr(refresh_location_task, "delay", queued.append)

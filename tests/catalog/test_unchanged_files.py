@@ -36,7 +36,7 @@ def parsed_files(monkeypatch) -> list[str]:
 
 
 def register(path):
-    return register_location(validate_location_spec("file", str(path)))
+    return register_location(validate_location_spec("file", str(path)), trusted=True)
 
 
 def test_unchanged_file_is_not_parsed_again(write_file, parsed_files):

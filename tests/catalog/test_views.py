@@ -43,7 +43,7 @@ def test_explorer_query_count_does_not_grow_with_rows(reader, write_file):
     counts = []
     for size in (10, 30):
         location = register_location(
-            validate_location_spec("file", str(write_file(f"c{size}.yaml", components(size, f"s{size}"))))
+            validate_location_spec("file", str(write_file(f"c{size}.yaml", components(size, f"s{size}")))), trusted=True
         )
         refresh_location(location)
         reader.get("/catalog/")  # warm the facet cache
@@ -120,7 +120,9 @@ def test_pages_cover_every_entity_once_in_order(reader, write_file, sort):
 
     # Names repeat across namespaces, so only the ref tie-break keeps page boundaries stable.
     text = components(60, "svc") + components(45, "svc").replace("metadata: {", "metadata: {namespace: other, ")
-    refresh_location(register_location(validate_location_spec("file", str(write_file("many.yaml", text)))))
+    refresh_location(
+        register_location(validate_location_spec("file", str(write_file("many.yaml", text))), trusted=True)
+    )
     seen = []
     for number in (1, 2, 3):
         page = reader.get("/catalog/", {"kind": "component", "sort": sort, "page": number}).content.decode()

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from tests.conftest import CONFORMANCE
+from tests.workers import local_targets_env
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -87,6 +90,8 @@ class Cluster:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "GREENROOM_DATA_DIR": str(self.root / "data"),
             "GREENROOM_LOAD_DEMO": "false",
+            # The cluster reads the test's files and local repositories under its root.
+            **local_targets_env([self.root, CONFORMANCE]),
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
             **self.extra_env,

@@ -44,7 +44,7 @@ from catalog.services import refresh_location, register_location, validate_locat
 from portal.tokens import issue_token
 admin = get_user_model().objects.create_superuser("fault-admin", "fault@example.invalid", None)
 for path in PATHS:
-    refresh_location(register_location(validate_location_spec("file", path)))
+    refresh_location(register_location(validate_location_spec("file", path), trusted=True))
 session = SessionStore()
 session.update({SESSION_KEY: str(admin.pk), HASH_SESSION_KEY: admin.get_session_auth_hash(),
                 BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend"})

@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 from celery import shared_task
+from django.conf import settings as django_settings
 
 from catalog.tasks import refresh_location_task
 from portal.ops.logging import JsonFormatter
@@ -23,7 +24,7 @@ from portal.ops.request_id import (
     current_request_id,
 )
 from tests.ops.test_settings import REPO_ROOT
-from tests.workers import worker_database_url
+from tests.workers import local_targets_env, worker_database_url
 
 
 @pytest.mark.django_db
@@ -156,6 +157,7 @@ def test_real_worker_logs_the_job_under_the_publishing_request_id(tmp_path, writ
         "DATABASE_URL": worker_database_url(),
         "CELERY_QUEUE": queue,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
+        **local_targets_env(django_settings.CATALOG["LOCAL_ROOTS"]),
         "LOG_FORMAT": "json",
     }
     log_path = tmp_path / "worker.log"
@@ -168,7 +170,9 @@ def test_real_worker_logs_the_job_under_the_publishing_request_id(tmp_path, writ
     )
     request_id = f"req-{uuid.uuid4().hex[:12]}"
     try:
-        location = register_location(validate_location_spec("file", str(write_file("c.yaml", component("web")))))
+        location = register_location(
+            validate_location_spec("file", str(write_file("c.yaml", component("web")))), trusted=True
+        )
         token = current_request_id.set(request_id)
         try:
             refresh_location_task.apply_async((str(location.pk),), queue=queue)

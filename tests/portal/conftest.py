@@ -71,7 +71,9 @@ def org_catalog(write_file):
     }
     locations = {}
     for name, text in files.items():
-        location = register_location(validate_location_spec("file", str(write_file(f"{name}.yaml", text))))
+        location = register_location(
+            validate_location_spec("file", str(write_file(f"{name}.yaml", text))), trusted=True
+        )
         refresh_location(location)
         locations[name] = location
     return locations

@@ -41,7 +41,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def people(write_file):
-    location = register_location(validate_location_spec("file", str(write_file("people.yaml", PEOPLE))))
+    location = register_location(validate_location_spec("file", str(write_file("people.yaml", PEOPLE))), trusted=True)
     refresh_location(location)
     return location
 

@@ -110,7 +110,7 @@ def test_api_update_location_follows_the_same_rule(org_catalog, alice, queued):
 
 def test_config_locations_cannot_be_deleted_even_by_admins(org_catalog, platform_admin):
     spec = validate_location_spec("url", "https://github.com/acme/cfg")
-    config = register_location(spec, origin=Location.Origin.CONFIG)
+    config = register_location(spec, origin=Location.Origin.CONFIG, trusted=True)
     assert_not_allowed(api_as(platform_admin).delete(f"{BASE}/locations/{config.pk}"))
 
 

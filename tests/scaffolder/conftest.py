@@ -110,7 +110,7 @@ def write_template(root: Path, body: dict[str, Any], skeleton: dict[str, str] | 
 
 def load_entity(path: Path) -> list[Entity]:
     """Register and refresh a file location; its entities, as the catalog stores them."""
-    location = register_location(validate_location_spec("file", str(path)))
+    location = register_location(validate_location_spec("file", str(path)), trusted=True)
     refresh_location(location)
     return list(location.entities.exclude(kind="Location"))
 
@@ -175,6 +175,17 @@ def platform_admin(django_user_model, settings):
     user = django_user_model.objects.create_user("pat", password="pat-password-1")
     user.groups.add(Group.objects.create(name=settings.PLATFORM_ADMIN_GROUP))
     return user
+
+
+@pytest.fixture
+def alice_registers_local_remotes(alice, settings):
+    """Alice as a platform admin: the publisher here is a local bare repository standing in for a
+    forge, and registering it (``catalog:register``) names a local target, which only settings or a
+    platform admin may (``catalog.readers.local_targets``)."""
+    from django.contrib.auth.models import Group
+
+    alice.groups.add(Group.objects.get_or_create(name=settings.PLATFORM_ADMIN_GROUP)[0])
+    return alice
 
 
 VALUES = {"name": "billing", "owner": "group:default/team-a", "repoUrl": f"{GIT_HOST}?owner=acme&repo=svc"}

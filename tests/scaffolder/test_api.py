@@ -120,7 +120,9 @@ def test_list_tasks_filters_by_created_by(token_client, template, alice, bob, pl
     assert admin.get(f"{BASE}/tasks", {"order": "sideways"}).status_code == 400
 
 
-def test_events_after_an_id_always_include_completion(token_client, template, alice, bare_remote):
+def test_events_after_an_id_always_include_completion(
+    alice_registers_local_remotes, token_client, template, alice, bare_remote
+):
     bare_remote()
     task = create_task(template, VALUES, alice)
     run_task(str(task.pk))

@@ -24,7 +24,7 @@ def messages(task: Task) -> list[str]:
 
 
 def test_creates_publishes_and_registers_a_service(
-    make_template, bare_remote, alice, django_capture_on_commit_callbacks
+    alice_registers_local_remotes, make_template, bare_remote, alice, django_capture_on_commit_callbacks
 ):
     remote = bare_remote()
     template = make_template()
@@ -52,7 +52,7 @@ def test_creates_publishes_and_registers_a_service(
     ]  # fmt: skip
 
 
-def test_workspace_is_removed_after_the_run(make_template, bare_remote, alice, tmp_path):
+def test_workspace_is_removed_after_the_run(alice_registers_local_remotes, make_template, bare_remote, alice, tmp_path):
     bare_remote()
     task = run(create_task(make_template(), VALUES, alice))
     assert task.status == Task.Status.COMPLETED

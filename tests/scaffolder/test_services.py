@@ -107,7 +107,7 @@ def test_stale_processing_tasks_are_failed_by_the_reaper(make_template, alice):
     assert task.events.filter(body__message=STALE_MESSAGE).count() == 1
 
 
-def test_a_task_is_run_once(make_template, alice, bare_remote):
+def test_a_task_is_run_once(alice_registers_local_remotes, make_template, alice, bare_remote):
     bare_remote()
     task = create_task(make_template(), VALUES, alice)
     assert run_task(str(task.pk)) == "completed"

@@ -30,7 +30,9 @@ def test_running_task_page_polls_its_progress_fragment(client, alice, task):
     assert "HX-Request" in fragment["Vary"]
 
 
-def test_finished_task_stops_polling_and_shows_its_links(client, alice, task, bare_remote):
+def test_finished_task_stops_polling_and_shows_its_links(
+    alice_registers_local_remotes, client, alice, task, bare_remote
+):
     bare_remote()
     run_task(str(task.pk))
     client.force_login(alice)

@@ -18,7 +18,7 @@ from scaffolder.models import Task, TaskEvent
 from scaffolder.services import STALE_MESSAGE, cancel_task, create_task, fail_stale_tasks
 from scaffolder.tasks import run_task
 from tests.scaffolder.conftest import SERVICE_TEMPLATE, VALUES, git_show
-from tests.workers import worker_database_url
+from tests.workers import local_targets_env, worker_database_url
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -49,6 +49,7 @@ def worker(tmp_path, settings, monkeypatch) -> Iterator[subprocess.Popen]:
         "SCAFFOLDER_WORKING_DIRECTORY": settings.SCAFFOLDER["WORKING_DIRECTORY"],
         "SCAFFOLDER_ALLOW_FILE_REMOTES": "true",
         "SCAFFOLDER_PUBLISHERS": json.dumps(settings.SCAFFOLDER["PUBLISHERS"]),
+        **local_targets_env(settings.CATALOG["LOCAL_ROOTS"]),
         "GREENROOM_CONFIG": "",
     }
     monkeypatch.setattr(run_task, "delay", lambda *args: run_task.apply_async(args, queue=queue))
@@ -79,7 +80,9 @@ def wait_for(task: Task, worker: subprocess.Popen, condition: Callable[[Task], b
     return task
 
 
-def test_worker_creates_publishes_and_registers_a_service(worker, make_template, bare_remote, alice):
+def test_worker_creates_publishes_and_registers_a_service(
+    worker, make_template, bare_remote, alice, alice_registers_local_remotes
+):
     remote = bare_remote()
     task = create_task(make_template(), VALUES, alice)
     task = wait_for(task, worker, lambda task: task.is_finished)

@@ -64,7 +64,9 @@ def committed():
 def load_catalog(write_file, text: str = SEARCH_CATALOG, name: str = "catalog.yaml"):
     """Register (once) and refresh a catalog file, then run what waits for the commit."""
     with committed():
-        location = register_location(validate_location_spec("file", str(write_file(name, text))), exists_ok=True)
+        location = register_location(
+            validate_location_spec("file", str(write_file(name, text))), exists_ok=True, trusted=True
+        )
         refresh_location(location)
     return location
 

@@ -164,7 +164,7 @@ def test_hostile_entity_text_is_escaped_and_its_links_dropped(client: Client, dj
         spec: {type: service, lifecycle: production, owner: team-a}
         """,
     )
-    refresh_location(register_location(validate_location_spec("file", str(path))))
+    refresh_location(register_location(validate_location_spec("file", str(path)), trusted=True))
     client.force_login(django_user_model.objects.create_user("alice"))
     body = client.get("/catalog/component/default/hostile/").content.decode()
     assert "hostile" in body

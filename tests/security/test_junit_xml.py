@@ -40,7 +40,7 @@ def owner_api(db, write_file, django_user_model) -> APIClient:
         "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: shop}\n"
         "spec: {type: service, lifecycle: production, owner: team-a}\n"
     )
-    refresh_location(register_location(validate_location_spec("file", str(write_file("org.yaml", text)))))
+    refresh_location(register_location(validate_location_spec("file", str(write_file("org.yaml", text))), trusted=True))
     user = django_user_model.objects.create_user("alice", password="alice-password-1")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_token(user, 'ci')[1]}")

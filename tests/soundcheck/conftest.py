@@ -41,7 +41,7 @@ def make_catalog(write_file, db) -> Callable[..., None]:
     def make(*descriptors: str) -> None:
         counter[0] += 1
         path = write_file(f"catalog-{counter[0]}.yaml", "---\n".join(descriptors))
-        location = register_location(validate_location_spec("file", str(path)))
+        location = register_location(validate_location_spec("file", str(path)), trusted=True)
         refresh_location(location)
 
     return make
@@ -123,7 +123,7 @@ spec: {type: library, lifecycle: experimental, owner: team-a1}
 @pytest.fixture
 def organisation(write_file):
     path = write_file("org.yaml", ORGANISATION)
-    location = register_location(validate_location_spec("file", str(path)))
+    location = register_location(validate_location_spec("file", str(path)), trusted=True)
     refresh_location(location)
     return location
 

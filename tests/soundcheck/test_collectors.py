@@ -96,7 +96,7 @@ def test_repository_facts_from_the_catalogs_git_mirror(db, git_repo):
             ".githooks/post-checkout": "#!/bin/sh\ntouch /tmp/soundcheck-pwned\n",
         }
     )
-    location = register_location(validate_location_spec("url", f"{repo.url}#main:catalog-info.yaml"))
+    location = register_location(validate_location_spec("url", f"{repo.url}#main:catalog-info.yaml"), trusted=True)
     refresh_location(location)
     collect_facts(only=["repository"])
     found = facts(SHOP, "repository.")

@@ -41,7 +41,7 @@ def basics() -> None:
 
 def register(write_file, *descriptors: str) -> Location:
     path = write_file("catalog.yaml", "---\n".join(descriptors))
-    return register_location(validate_location_spec("file", str(path)))
+    return register_location(validate_location_spec("file", str(path)), trusted=True)
 
 
 def test_refresh_collects_facts_and_writes_results(eager, basics, write_file, django_capture_on_commit_callbacks):

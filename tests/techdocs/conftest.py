@@ -94,7 +94,9 @@ def register(db) -> Callable[[Path], Entity]:
     """Register a component directory's catalog file and return its Component entity."""
 
     def load(root: Path) -> Entity:
-        location = register_location(validate_location_spec("file", str(root / "catalog-info.yaml")), exists_ok=True)
+        location = register_location(
+            validate_location_spec("file", str(root / "catalog-info.yaml")), exists_ok=True, trusted=True
+        )
         refresh_location(location)
         return Entity.objects.select_related("location").get(kind="Component", name=root.name)
 

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def catalog(write_file):
-    refresh_location(register_location(validate_location_spec("file", str(write_file("catalog.yaml", CATALOG)))))
+    refresh_location(
+        register_location(validate_location_spec("file", str(write_file("catalog.yaml", CATALOG))), trusted=True)
+    )
 
 
 def test_component_using_a_hold_technology_shows_the_warning(reader, sample_radar, catalog):

@@ -45,7 +45,7 @@ spec: {type: service, lifecycle: production, owner: team-a}
 
 @pytest.fixture
 def catalog(write_file):
-    location = register_location(validate_location_spec("file", str(write_file("catalog.yaml", CATALOG))))
+    location = register_location(validate_location_spec("file", str(write_file("catalog.yaml", CATALOG))), trusted=True)
     refresh_location(location)
 
 
@@ -110,7 +110,8 @@ def test_entry_page_query_count_does_not_grow_with_users(reader, sample_radar, w
     for size, prefix in ((3, "a"), (9, "b")):
         refresh_location(
             register_location(
-                validate_location_spec("file", str(write_file(f"{prefix}.yaml", components(size, prefix))))
+                validate_location_spec("file", str(write_file(f"{prefix}.yaml", components(size, prefix)))),
+                trusted=True,
             )
         )
         with CaptureQueriesContext(connection) as queries:

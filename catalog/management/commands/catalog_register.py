@@ -22,7 +22,7 @@ class Command(BaseCommand):
             spec = parse_location_target(target)
             if optional:
                 spec = type(spec)(spec.type, spec.target, "optional")
-            location = register_location(spec, exists_ok=True)
+            location = register_location(spec, exists_ok=True, trusted=True)
         except LocationError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"registered {location.location_ref} (id {location.pk})")

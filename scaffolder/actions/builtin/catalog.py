@@ -47,7 +47,7 @@ def register(ctx: ActionContext) -> None:
         spec = parse_location_target(url)
         if spec.type != "url":
             raise LocationError(f"{url!r} is not a repository URL")
-        location = register_location(spec)
+        location = register_location(spec, trusted=ctx.trusted)
     except LocationExists as exists:
         if not optional:
             raise ActionError(str(exists)) from None

@@ -30,7 +30,7 @@ def _joined(target: str | None, relative: str) -> str:
 
 def _read(ctx: ActionContext) -> list[SkeletonFile]:
     try:
-        return read_skeleton(ctx.base_url, ctx.input["url"])
+        return read_skeleton(ctx.base_url, ctx.input["url"], trusted=ctx.trusted)
     except SourceError as error:
         raise ActionError(str(error)) from None
 
@@ -48,7 +48,7 @@ def fetch_plain(ctx: ActionContext) -> None:
 
 def fetch_plain_file(ctx: ActionContext) -> None:
     try:
-        data = read_single(ctx.base_url, ctx.input["url"])
+        data = read_single(ctx.base_url, ctx.input["url"], trusted=ctx.trusted)
     except SourceError as error:
         raise ActionError(str(error)) from None
     clean_relative(ctx.input["targetPath"], field="targetPath")
@@ -108,7 +108,7 @@ def fetch_template(ctx: ActionContext) -> None:
 
 def fetch_template_file(ctx: ActionContext) -> None:
     try:
-        data = read_single(ctx.base_url, ctx.input["url"])
+        data = read_single(ctx.base_url, ctx.input["url"], trusted=ctx.trusted)
     except SourceError as error:
         raise ActionError(str(error)) from None
     context, compat = _render_context(ctx)
