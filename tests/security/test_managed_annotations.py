@@ -119,7 +119,7 @@ def test_ingestion_stores_the_catalogs_annotations_and_warns(write_file):
         """,
     )
 
-    refresh_location(register_location(validate_location_spec("file", str(path))))
+    refresh_location(register_location(validate_location_spec("file", str(path)), trusted=True))
 
     entity = Entity.objects.get(ref="component:default/web")
     annotations = entity.body["metadata"]["annotations"]
