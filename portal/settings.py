@@ -89,6 +89,8 @@ MIDDLEWARE = [
     # Content-Security-Policy and the remaining security headers (portal.security_headers; SECURITY.md).
     "portal.security_headers.SecurityHeadersMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A NUL in a path parameter or the query string is a 400 before any view queries with it.
+    "portal.api.request_checks.RequestParameterMiddleware",
     # After authentication: makes each request the actor of the writes it causes (portal.audit).
     "portal.audit.AuditActorMiddleware",
 ]
@@ -492,7 +494,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.CatalogAccess"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON with a depth limit and no unstorable strings (NUL, lone surrogates): 400, never a 500.
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.CheckedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "portal.api.renderers.FastJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
