@@ -512,6 +512,11 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from the portal's static files: the CSP allows no script from another origin.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Bearer tokens and Backstage-shaped error answers on every operation (portal.api.schema).
+        "portal.api.schema.add_error_responses",
+    ],
 }
 WHITENOISE_USE_FINDERS = True  # app static files are served even before collectstatic
 # drf-spectacular runs its schema generation as a deploy check; its notes on hand-written APIViews

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.errors import InputError, NotAllowedError, NotFoundError
+from portal.api.schema import OBJECT_LIST
 from portal.permissions import can_delete_entity
 
 from ..cache import cached_count
@@ -82,7 +83,7 @@ def entity_by_name_or_404(kind: str, namespace: str, name: str, *, with_relation
 class EntityListView(APIView):
     """``GET /entities``: every matching entity, or a page of them with ``limit``/``offset``/``after``."""
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: OBJECT_LIST})
     def get(self, request: Request) -> Response:
         qs = Entity.objects.matching(params.filters(request))
         fields = params.fields(params.repeated(request, "fields"))

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
@@ -23,6 +25,7 @@ from rest_framework.views import APIView
 from catalog.models import Entity
 from catalog.refs import InvalidEntityRef, parse_entity_ref
 from portal.api.errors import ConflictError, InputError, NotAllowedError, NotFoundError
+from portal.api.renderers import FastJSONRenderer
 
 from ..actions import all_actions
 from ..models import Task, TaskEvent
@@ -185,6 +188,13 @@ class TaskEventStreamView(APIView):
 
     renderer_classes = [EventStreamRenderer, *APIView.renderer_classes]
 
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # The stream sets its own type; an error is a JSON body in Backstage's shape, as elsewhere.
+        if isinstance(response, Response):
+            request.accepted_renderer, request.accepted_media_type = FastJSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    @extend_schema(responses={(200, "text/event-stream"): OpenApiResponse(OpenApiTypes.STR, description="SSE")})
     def get(self, request: Request, task_id: str) -> StreamingHttpResponse:
         task = visible_task(request, task_id)
         after = request.query_params.get("after") or request.headers.get("Last-Event-ID")

@@ -227,3 +227,11 @@ def test_a_webhook_signature_in_capitals_is_refused(settings):
     headers["X-Hub-Signature-256"] = headers["X-Hub-Signature-256"].upper().replace("SHA256=", "sha256=")
     response = APIClient().post("/api/catalog/webhooks/git", body, content_type="application/json", headers=headers)
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("moment", ["1591-04-18T23:18:53-20:46", "0001-01-01T00:00:00+20:00"])
+def test_a_moment_with_an_offset_postgresql_refuses_is_not_a_server_error(api, moment):
+    # Found by schemathesis on PostgreSQL, which takes offsets only up to ±15:59 (DataError before).
+    response = api.get("/api/catalog/entities/by-name/component/default/a/history", {"at": moment})
+    assert response.status_code in (400, 404), response.content[:300]
+    assert response.json()["error"]["name"] in ("InputError", "NotFoundError")
