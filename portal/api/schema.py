@@ -38,6 +38,9 @@ _ERROR_REF = {"$ref": "#/components/schemas/BackstageError"}
 # Answers views document with ``extend_schema(responses=...)``.
 OBJECT_LIST = OpenApiResponse({"type": "array", "items": {"type": "object"}}, description="a JSON array of objects")
 NOT_FOUND = OpenApiResponse(_ERROR_REF, description="nothing found (NotFoundError)")
+CONFLICT = OpenApiResponse(_ERROR_REF, description="conflicts with what is stored (ConflictError)")
+CREATED = OpenApiResponse({"type": "object"}, description="created")
+ACCEPTED = OpenApiResponse({"type": "object"}, description="accepted; the work is queued")
 # Backstage's validate-entity answers an invalid entity with a list of errors, not one.
 VALIDATION_ERRORS = OpenApiResponse(
     {

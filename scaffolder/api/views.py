@@ -26,6 +26,7 @@ from catalog.models import Entity
 from catalog.refs import InvalidEntityRef, parse_entity_ref
 from portal.api.errors import ConflictError, InputError, NotAllowedError, NotFoundError
 from portal.api.renderers import FastJSONRenderer
+from portal.api.schema import CONFLICT, CREATED
 
 from ..actions import all_actions
 from ..models import Task, TaskEvent
@@ -124,6 +125,7 @@ class TaskListView(APIView):
         page = tasks[offset : offset + limit]
         return Response({"tasks": [serialize_task(task) for task in page], "totalTasks": total})
 
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: CREATED})
     def post(self, request: Request) -> Response:
         body = _body(request)
         template = template_by_ref(body.get("templateRef"))
@@ -225,6 +227,7 @@ def _stream(task: Task, after: Any) -> Iterator[str]:
 
 
 class TaskCancelView(APIView):
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 409: CONFLICT})
     def post(self, request: Request, task_id: str) -> Response:
         task = visible_task(request, task_id)
         if not can_manage_task(request.user, task):
@@ -237,6 +240,7 @@ class TaskCancelView(APIView):
 
 
 class TaskRetryView(APIView):
+    @extend_schema(request=None, responses={201: CREATED, 409: CONFLICT})
     def post(self, request: Request, task_id: str) -> Response:
         task = visible_task(request, task_id)
         if not can_manage_task(request.user, task):

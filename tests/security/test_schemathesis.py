@@ -55,15 +55,20 @@ def token(django_user_model) -> str:
     return issue_token(django_user_model.objects.create_user("fuzzer"), "schemathesis")[1]
 
 
+# Docs archives (POST /api/techdocs/publish/...) are raw bytes, sent as octet streams are.
+schemathesis.serializer.alias(["application/gzip", "application/zip"], "application/octet-stream")
+
 # Loaded once at collection, as a client would: the document /api/schema/ serves (drf-spectacular).
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 @schema.parametrize()
 @settings(
-    max_examples=10,
+    max_examples=15,
     deadline=None,
-    # Explicit examples and generation only: shrinking would multiply the run time on failures.
+    # Deterministic, so CI runs the same inputs each time; raise max_examples and set derandomize
+    # to False to search harder locally. Explicit examples and generation only: shrinking would
+    # multiply the run time on failures.
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
     derandomize=True,
