@@ -235,3 +235,21 @@ def test_a_moment_with_an_offset_postgresql_refuses_is_not_a_server_error(api, m
     response = api.get("/api/catalog/entities/by-name/component/default/a/history", {"at": moment})
     assert response.status_code in (400, 404), response.content[:300]
     assert response.json()["error"]["name"] in ("InputError", "NotFoundError")
+
+
+# --- Found by schemathesis: answers the schema did not document --------------------------------
+
+
+@pytest.mark.parametrize("url", ["/api/tech-radar/data/not%20a%20slug", "/api/catalog/no-such-endpoint"])
+def test_a_path_no_api_route_takes_is_a_json_404(api, url):
+    response = api.get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["name"] == "NotFoundError"
+
+
+def test_an_event_stream_error_is_json(api):
+    response = api.get(f"/api/scaffolder/v2/tasks/{UUID}/eventstream")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["name"] == "NotFoundError"
