@@ -76,3 +76,20 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 def test_every_operation_answers_as_documented(case, token):
     response = case.call(headers={"Authorization": f"Bearer {token}"})
     case.validate_response(response, excluded_checks=EXCLUDED)
+
+
+def test_every_operation_documents_the_edge_errors_and_bearer_tokens():
+    document = schema.raw_schema
+    assert document["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "an API token from /accounts/tokens/",
+    }
+    missing = [
+        f"{method.upper()} {path} {status}"
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        for status in ("400", "401", "403", *(("404",) if "{" in path else ()))
+        if status not in operation["responses"]
+    ]
+    assert missing == []
