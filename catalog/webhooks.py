@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from portal.api.json_body import UnreadableJson, load_json
 
 GITHUB = "github"
 GITLAB = "gitlab"
@@ -107,18 +108,18 @@ def verify(provider: str, headers: Mapping[str, str], body: bytes, secret: str) 
         return
     if provider == GITEA:
         header = "X-Forgejo-Signature" if headers.get("X-Forgejo-Signature") else "X-Gitea-Signature"
-        given = headers.get(header, "").strip().lower()
+        expected = _hex_hmac(secret, body)
     else:
         header = "X-Hub-Signature-256"
-        raw = headers.get(header, "").strip()
-        scheme, _, given = raw.partition("=")
-        if raw and scheme.lower() != "sha256":
-            raise SignatureError(f"{header} must be 'sha256=<hex digest>'")
-        given = given.lower()
+        expected = "sha256=" + _hex_hmac(secret, body)
+    given = headers.get(header, "")
     if not given:
         raise SignatureError(f"missing {header} header")
-    # Both sides are ASCII hex; compare_digest takes the same time wherever they differ.
-    if not hmac.compare_digest(given.encode(), _hex_hmac(secret, body).encode()):
+    if provider == GITHUB and not given.startswith("sha256="):
+        raise SignatureError(f"{header} must be 'sha256=<hex digest>'")
+    # The exact value the forge sends (no trimming or case folding, so nothing but the signature
+    # passes), compared in constant time wherever the two differ.
+    if not hmac.compare_digest(given.encode(), expected.encode()):
         raise SignatureError(f"{header} does not match the body signed with the configured secret")
 
 
@@ -128,9 +129,12 @@ def load_payload(body: bytes, content_type: str = "application/json") -> dict[st
         text = body.decode("utf-8")
         if content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
             text = parse_qs(text, strict_parsing=False).get("payload", [""])[0]
-        payload = json.loads(text)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise PayloadError(f"the body is not valid JSON: {error}") from None
+    except UnicodeDecodeError as error:
+        raise PayloadError(f"the body is not UTF-8: {error}") from None
+    try:
+        payload = load_json(text, what="the body")
+    except UnreadableJson as error:
+        raise PayloadError(str(error)) from None
     if not isinstance(payload, dict):
         raise PayloadError("the JSON body must be an object")
     return payload

@@ -21,6 +21,8 @@ class PortalConfig(AppConfig):
         self._forget_tokens_on_change()
         from portal.ops import celery_signals, request_id
 
+        from .api import schema  # noqa: F401 - registers the bearer-token scheme with drf-spectacular
+
         celery_signals.connect()
         request_id.connect()
         register_nav_item(NavItem("Home", "home", order=0))

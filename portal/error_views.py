@@ -1,5 +1,7 @@
 """The answer to an unhandled error: a clear 503 when the database is unreachable, else Django's 500.
 
+(``not_found`` below answers a path no route takes: JSON under ``/api/``, the 404 page elsewhere.)
+
 A database outage (PostgreSQL restarting, a failover, a network cut) raises ``OperationalError`` or
 ``InterfaceError`` wherever the first query happens: in a view, a template, or a middleware loading
 the session. It is a temporary condition, not a bug, so the reader gets "try again shortly" with
@@ -14,6 +16,7 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.views.defaults import page_not_found as django_page_not_found
 from django.views.defaults import server_error as django_server_error
 
 from portal.api.errors import error_body
@@ -41,3 +44,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler404``: under ``/api/`` a path no route takes is a Backstage-shaped 404, not an HTML page."""
+    if request.path.startswith("/api/"):
+        message = f"no API endpoint at {request.path}"
+        return JsonResponse(error_body(request, 404, "NotFoundError", message), status=404)
+    return django_page_not_found(request, exception)

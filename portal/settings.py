@@ -89,6 +89,8 @@ MIDDLEWARE = [
     # Content-Security-Policy and the remaining security headers (portal.security_headers; SECURITY.md).
     "portal.security_headers.SecurityHeadersMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A NUL in a path parameter or the query string is a 400 before any view queries with it.
+    "portal.api.request_checks.RequestParameterMiddleware",
     # After authentication: makes each request the actor of the writes it causes (portal.audit).
     "portal.audit.AuditActorMiddleware",
 ]
@@ -496,7 +498,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.CatalogAccess"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON with a depth limit and no unstorable strings (NUL, lone surrogates): 400, never a 500.
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.CheckedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "portal.api.renderers.FastJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -513,6 +516,11 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from the portal's static files: the CSP allows no script from another origin.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Bearer tokens and Backstage-shaped error answers on every operation (portal.api.schema).
+        "portal.api.schema.add_error_responses",
+    ],
 }
 WHITENOISE_USE_FINDERS = True  # app static files are served even before collectstatic
 # drf-spectacular runs its schema generation as a deploy check; its notes on hand-written APIViews

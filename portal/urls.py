@@ -32,3 +32,5 @@ urlpatterns = [
 
 # A database outage answers a clear 503 page (or Backstage-shaped JSON), not a server error.
 handler500 = "portal.error_views.server_error"
+# Under /api/, a path that matches no route answers in Backstage's error shape too.
+handler404 = "portal.error_views.not_found"

@@ -34,12 +34,22 @@ def _parse_xml(data: bytes, what: str, max_bytes: int) -> Element:
         raise ReportError(f"{what} is not well-formed XML: {error}") from None
 
 
-def _count(value: Any) -> int:
-    try:
-        number = int(float(value))
-    except (TypeError, ValueError):
+# More tests than any suite runs; a larger counter is a broken or forged report.
+MAX_COUNT = 10**9
+_COUNTERS = ("tests", "failures", "errors", "skipped", "disabled")
+
+
+def _count(suite: Element, attribute: str) -> int:
+    """A suite's counter attribute: absent is 0; anything but a whole number from 0 to MAX_COUNT is refused."""
+    raw = suite.get(attribute)
+    if raw is None:
         return 0
-    return max(number, 0)
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_COUNT:
+        raise ReportError(
+            f"JUnit report: <{suite.tag} {attribute}={raw[:40]!r}> must be a whole number from 0 to {MAX_COUNT}"
+        )
+    return int(text)
 
 
 def parse_junit(data: bytes, max_bytes: int) -> dict[str, Any]:
@@ -47,6 +57,10 @@ def parse_junit(data: bytes, max_bytes: int) -> dict[str, Any]:
     root = _parse_xml(data, "JUnit report", max_bytes)
     if root.tag not in ("testsuites", "testsuite"):
         raise ReportError(f"JUnit report: expected <testsuites> or <testsuite> at the root, found <{root.tag}>")
+    # Counters are checked on every suite, even where the test cases are counted instead.
+    for suite in (element for element in root.iter() if element.tag in ("testsuites", "testsuite")):
+        for attribute in _COUNTERS:
+            _count(suite, attribute)
     cases = list(root.iter("testcase"))
     if cases:
         failures = sum(1 for case in cases if case.find("failure") is not None)
@@ -56,10 +70,10 @@ def parse_junit(data: bytes, max_bytes: int) -> dict[str, Any]:
     else:
         # No test cases listed: fall back on the suites' counters.
         suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite")) or [root]
-        total = sum(_count(suite.get("tests")) for suite in suites)
-        failures = sum(_count(suite.get("failures")) for suite in suites)
-        errors = sum(_count(suite.get("errors")) for suite in suites)
-        skipped = sum(_count(suite.get("skipped", suite.get("disabled"))) for suite in suites)
+        total = sum(_count(suite, "tests") for suite in suites)
+        failures = sum(_count(suite, "failures") for suite in suites)
+        errors = sum(_count(suite, "errors") for suite in suites)
+        skipped = sum(_count(suite, "skipped" if "skipped" in suite.attrib else "disabled") for suite in suites)
     run = max(total - skipped, 0)
     return {
         "ci.tests_run": run,

@@ -1,8 +1,8 @@
 """Unpacking a site built elsewhere (``techdocs-cli generate`` output, as .tar.gz or .zip), as hostile input.
 
-Only regular files and directories are accepted; links, devices and any path that is absolute or
-climbs with ``..`` refuse the whole archive. The number of members and their total unpacked size
-are capped, so a small archive cannot expand into a disk-filling one.
+Only regular files and directories are accepted; links, devices, any path that is absolute or
+climbs with ``..``, and names too long for a file system refuse the whole archive. The number of
+members and their total unpacked size are capped, so a small archive cannot expand into a disk-filling one.
 """
 
 from __future__ import annotations
@@ -18,10 +18,22 @@ class ArchiveRefused(Exception):
     """The archive cannot be published; ``str()`` names the member and the reason."""
 
 
+# File systems refuse longer names (ENAMETOOLONG); checked first, so such a member refuses the
+# archive by name instead of failing the write. The whole path is bounded well below PATH_MAX.
+MAX_NAME_PART_BYTES = 255
+MAX_NAME_BYTES = 1024
+
+
 def _safe_name(name: str) -> str:
     normal = posixpath.normpath(name.replace("\\", "/"))
     if "\x00" in name or normal.startswith("/") or normal == ".." or normal.startswith("../"):
         raise ArchiveRefused(f"archive member {name!r} would be written outside the site")
+    encoded = normal.encode("utf-8", "surrogateescape")
+    if len(encoded) > MAX_NAME_BYTES or any(len(part) > MAX_NAME_PART_BYTES for part in encoded.split(b"/")):
+        raise ArchiveRefused(
+            f"archive member {name[:60]!r}… is named too long: at most {MAX_NAME_BYTES} bytes,"
+            f" {MAX_NAME_PART_BYTES} per folder or file name"
+        )
     # A single top-level folder (e.g. "site/") is accepted and stripped later.
     return "" if normal == "." else normal
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.errors import InputError, NotAllowedError, NotFoundError
+from portal.api.schema import VALIDATION_ERRORS
 from portal.permissions import can_refresh_entity, is_platform_admin
 
 from ..config import allowed_location_types, reader_policy
@@ -63,6 +66,7 @@ class ValidateEntityView(APIView):
 
     is_read_only_post = True
 
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: None, 400: VALIDATION_ERRORS})
     def post(self, request: Request) -> Response:
         body = _body(request)
         location = body.get("location")
@@ -89,6 +93,7 @@ class AnalyzeLocationView(APIView):
 
     is_read_only_post = True
 
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: None, 400: VALIDATION_ERRORS})
     def post(self, request: Request) -> Response:
         body = _body(request)
         location = body.get("location")

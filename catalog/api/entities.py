@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import F
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.utils import extend_schema
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.errors import InputError, NotAllowedError, NotFoundError
+from portal.api.schema import OBJECT_LIST
 from portal.permissions import can_delete_entity
 
 from ..cache import cached_count
@@ -23,7 +25,7 @@ from ..models import Entity
 from ..querysets import payload_text_by_ref
 from ..services.entities import delete_entity
 from . import params
-from .cursors import decode_cursor, encode_cursor
+from .cursors import MAX_OFFSET, decode_offset_cursor, decode_query_cursor, encode_cursor
 from .predicates import predicate_q
 from .serializers import can_send_payload_text, entity_payload, json_response, select_fields
 
@@ -81,7 +83,7 @@ def entity_by_name_or_404(kind: str, namespace: str, name: str, *, with_relation
 class EntityListView(APIView):
     """``GET /entities``: every matching entity, or a page of them with ``limit``/``offset``/``after``."""
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: OBJECT_LIST})
     def get(self, request: Request) -> Response:
         qs = Entity.objects.matching(params.filters(request))
         fields = params.fields(params.repeated(request, "fields"))
@@ -90,11 +92,7 @@ class EntityListView(APIView):
         limit = params.integer(request, "limit", default=None, minimum=1)
         offset = params.integer(request, "offset", default=None, minimum=0, maximum=10**9)
         if after:
-            try:
-                position = json.loads(base64.b64decode(after))
-                limit, offset = int(position["limit"]), int(position["offset"])
-            except (ValueError, KeyError, TypeError):
-                raise InputError("malformed 'after' cursor") from None
+            limit, offset = decode_offset_cursor(after)
         for key, _ in orders:
             qs = qs.has_key(key)
         if orders:
@@ -138,7 +136,7 @@ class EntityQueryView(APIView):
         limit = params.integer(request, "limit", default=DEFAULT_QUERY_LIMIT, minimum=0)
         cursor_text = request.query_params.get("cursor")
         if cursor_text:
-            return self._page(decode_cursor(cursor_text), limit, fields)
+            return self._page(decode_query_cursor(cursor_text), limit, fields)
         order = self._order_field(request.query_params.getlist("orderField"))
         state = {
             "v": 1,
@@ -163,7 +161,7 @@ class EntityQueryView(APIView):
         if not isinstance(limit, int) or not 0 <= limit <= params.MAX_LIMIT:
             raise InputError(f"limit must be a whole number from 0 to {params.MAX_LIMIT}")
         if body.get("cursor"):
-            return self._page(decode_cursor(str(body["cursor"])), limit, fields)
+            return self._page(decode_query_cursor(str(body["cursor"])), limit, fields)
         order_by = body.get("orderBy") or []
         if not isinstance(order_by, list) or not all(isinstance(item, dict) and item.get("field") for item in order_by):
             raise InputError("orderBy must be a list of {field, order}")
@@ -177,10 +175,18 @@ class EntityQueryView(APIView):
             "fullText": self._full_text_state(full_text.get("term"), full_text.get("fields"), order)
             if isinstance(full_text, dict)
             else None,
-            "offset": int(body.get("offset") or 0),
+            "offset": self._body_offset(body.get("offset")),
             "include_total": body.get("totalItems", "include") != "exclude",
         }
         return self._page(state, limit, fields)
+
+    @staticmethod
+    def _body_offset(value: Any) -> int:
+        if value is None:
+            return 0
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_OFFSET:
+            raise InputError(f"offset must be a whole number from 0 to {MAX_OFFSET}")
+        return value
 
     # --- building the query from a cursor state -----------------------------------------------
 
@@ -258,6 +264,8 @@ class EntityQueryView(APIView):
             uid = uuid.UUID(str(boundary[0]))
             return Q(id__lt=uid) if descending else Q(id__gt=uid)
         value, uid = boundary[0], uuid.UUID(str(boundary[1]))
+        if connection.vendor == "postgresql":
+            value = str(value)  # sort_value is text there (->>); a number would not compare with it
         if descending:
             return Q(sort_value__lt=value) | Q(sort_value=value, id__lt=uid)
         return Q(sort_value__gt=value) | Q(sort_value=value, id__gt=uid)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -124,7 +124,11 @@ def _moment(raw: str) -> datetime:
         moment = datetime.combine(day, time.max)
     if moment is None:
         raise InputError(f"at must be an ISO date or date-time, e.g. 2026-11-14T09:30:00Z, got {raw!r}")
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    try:
+        # In UTC: PostgreSQL refuses offsets past ±15:59 that Python reads (e.g. -20:46).
+        return (timezone.make_aware(moment) if timezone.is_naive(moment) else moment).astimezone(UTC)
+    except OverflowError:
+        raise InputError(f"at is out of range, got {raw!r}") from None
 
 
 class EntityHistoryView(APIView):

@@ -6,11 +6,14 @@ import uuid
 from typing import Any
 
 from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.errors import ConflictError, InputError, NotAllowedError, NotFoundError
+from portal.api.schema import CONFLICT, CREATED, OBJECT_LIST
 from portal.permissions import can_change_location, is_platform_admin
 
 from ..models import Entity, Location
@@ -70,10 +73,12 @@ def location_spec_from(body: Any):
 class LocationListView(APIView):
     """``GET /locations`` (each wrapped in ``data``) and ``POST /locations`` (``dryRun``, ``onConflict``)."""
 
+    @extend_schema(responses={200: OBJECT_LIST})
     def get(self, request: Request) -> Response:
         locations = Location.objects.filter(origin=Location.Origin.REGISTERED)
         return Response([{"data": location_payload(location)} for location in locations])
 
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: CREATED, 409: CONFLICT})
     def post(self, request: Request) -> Response:
         spec = location_spec_from(request.data)
         if request.query_params.get("dryRun") == "true":

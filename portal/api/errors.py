@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
@@ -95,11 +96,19 @@ def error_body(request: Any, status_code: int, name: str, message: str) -> dict[
     }
 
 
+def body_too_large_message() -> str:
+    """The 413 sentence: the limit in bytes and the setting that changes it (Django's own names neither)."""
+    return (
+        f"request body is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} byte limit"
+        " (the server's API_MAX_BODY_BYTES setting)"
+    )
+
+
 def backstage_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's exception handler, answering in Backstage's error shape."""
     request = context["request"]
     if isinstance(exc, RequestDataTooBig):
-        exc = PayloadTooLargeError(f"request body is too large: {exc}")
+        exc = PayloadTooLargeError(body_too_large_message())
     elif isinstance(exc, Http404):
         exc = NotFoundError(str(exc) or "not found")
     elif isinstance(exc, DjangoPermissionDenied):

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
@@ -23,6 +25,8 @@ from rest_framework.views import APIView
 from catalog.models import Entity
 from catalog.refs import InvalidEntityRef, parse_entity_ref
 from portal.api.errors import ConflictError, InputError, NotAllowedError, NotFoundError
+from portal.api.renderers import FastJSONRenderer
+from portal.api.schema import CONFLICT, CREATED
 from portal.permissions import is_platform_admin
 
 from ..actions import all_actions
@@ -122,6 +126,7 @@ class TaskListView(APIView):
         page = tasks[offset : offset + limit]
         return Response({"tasks": [serialize_task(task) for task in page], "totalTasks": total})
 
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: CREATED})
     def post(self, request: Request) -> Response:
         body = _body(request)
         template = template_by_ref(body.get("templateRef"))
@@ -186,6 +191,13 @@ class TaskEventStreamView(APIView):
 
     renderer_classes = [EventStreamRenderer, *APIView.renderer_classes]
 
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # The stream sets its own type; an error is a JSON body in Backstage's shape, as elsewhere.
+        if isinstance(response, Response):
+            request.accepted_renderer, request.accepted_media_type = FastJSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    @extend_schema(responses={(200, "text/event-stream"): OpenApiResponse(OpenApiTypes.STR, description="SSE")})
     def get(self, request: Request, task_id: str) -> StreamingHttpResponse:
         task = visible_task(request, task_id)
         after = request.query_params.get("after") or request.headers.get("Last-Event-ID")
@@ -216,6 +228,7 @@ def _stream(task: Task, after: Any) -> Iterator[str]:
 
 
 class TaskCancelView(APIView):
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 409: CONFLICT})
     def post(self, request: Request, task_id: str) -> Response:
         task = visible_task(request, task_id)
         if not can_manage_task(request.user, task):
@@ -228,6 +241,7 @@ class TaskCancelView(APIView):
 
 
 class TaskRetryView(APIView):
+    @extend_schema(request=None, responses={201: CREATED, 409: CONFLICT})
     def post(self, request: Request, task_id: str) -> Response:
         task = visible_task(request, task_id)
         if not can_manage_task(request.user, task):

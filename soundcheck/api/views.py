@@ -15,7 +15,7 @@ from django.db.models import Count
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -209,8 +209,6 @@ def _upload(request: Request) -> bytes:
 
 class FactsView(APIView):
     """Push named facts for one entity: ``{"entityRef": "...", "facts": {"name": value}}``."""
-
-    parser_classes = [JSONParser]
 
     @extend_schema(
         summary="Push facts for an entity", request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT}

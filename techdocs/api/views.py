@@ -16,6 +16,8 @@ from typing import Any
 
 from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.http.response import HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -24,6 +26,7 @@ from rest_framework.views import APIView
 from catalog.api.serializers import entity_payload
 from catalog.models import Entity
 from portal.api.errors import ApiError, ConflictError, InputError, NotAllowedError, NotFoundError, PayloadTooLargeError
+from portal.api.schema import ACCEPTED, CONFLICT, CREATED
 from portal.permissions import can_refresh_entity
 
 from .. import storage
@@ -109,6 +112,10 @@ class PublishView(APIView):
     than the API's small JSON body limit.
     """
 
+    @extend_schema(
+        request={"application/gzip": OpenApiTypes.BINARY, "application/zip": OpenApiTypes.BINARY},
+        responses={201: CREATED},
+    )
     def post(self, request, namespace: str, kind: str, name: str) -> Response:
         entity = _entity(namespace, kind, name)
         _owner_only(request, entity)
@@ -168,6 +175,15 @@ class SyncView(APIView):
         self.request.accepted_media_type = JSONRenderer.media_type
         return super().handle_exception(exc)
 
+    @extend_schema(
+        responses={
+            (200, "text/event-stream"): OpenApiResponse(OpenApiTypes.STR, description="log, finish or error events"),
+            201: CREATED,
+            202: ACCEPTED,
+            304: OpenApiResponse(description="nothing changed"),
+            422: OpenApiResponse(description="the docs build failed"),
+        }
+    )
     def get(self, request, namespace: str, kind: str, name: str) -> HttpResponseBase:
         entity = _entity(namespace, kind, name)
         if not has_techdocs(entity):
@@ -183,6 +199,7 @@ class SyncView(APIView):
             return response
         return _legacy_answer(events)
 
+    @extend_schema(request=None, responses={202: ACCEPTED, 409: CONFLICT})
     def post(self, request, namespace: str, kind: str, name: str) -> Response:
         entity = _entity(namespace, kind, name)
         _owner_only(request, entity)

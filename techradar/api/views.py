@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import ViewSet
 
+from portal.api.schema import NOT_FOUND
 from portal.permissions import is_platform_admin
 
 from ..models import Radar, RadarEntry
@@ -25,7 +26,7 @@ class RadarDataView(APIView):
     The body is ``{entries, quadrants, rings}``, exactly the data file's shape.
     """
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: dict, 404: NOT_FOUND})
     def get(self, request, slug: str | None = None) -> Response:
         radar = get_object_or_404(Radar, slug=slug or settings.TECH_RADAR["DEFAULT_RADAR"])
         return Response(export_radar(radar))

@@ -97,3 +97,23 @@ def test_counts_from_suite_attributes_when_no_cases_are_listed():
 
 def test_no_tests_is_not_passing():
     assert parse_junit(b"<testsuite/>", 10_000)["ci.tests_passed"] is False
+
+
+@pytest.mark.parametrize(
+    ("attributes", "named"),
+    [
+        ('tests="1e400"', "tests='1e400'"),
+        ('tests="5" failures="NaN"', "failures='NaN'"),
+        ('tests="-3"', "tests='-3'"),
+        ('tests="5" skipped="2.5"', "skipped='2.5'"),
+        ('tests="99999999999999999999"', "tests='99999999999999999999'"),
+    ],
+)
+def test_absurd_suite_counters_are_400_naming_the_attribute(owner_api, attributes, named):
+    body = f'<testsuites><testsuite name="s" {attributes}><testcase name="a"/></testsuite></testsuites>'.encode()
+    response = owner_api.post(URL, body, content_type="application/xml")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == (
+        f"JUnit report: <testsuite {named}> must be a whole number from 0 to 1000000000"
+    )
+    assert not Fact.objects.filter(name__startswith="ci.").exists()
