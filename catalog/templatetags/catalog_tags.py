@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html
 
+from portal.links import reverse_or_empty
+
+from ..entity_urls import entity_url
 from ..refs import InvalidEntityRef, parse_entity_ref
 
 register = template.Library()
@@ -15,14 +17,25 @@ register = template.Library()
 
 @register.simple_tag
 def entity_link(ref: str, label: str = "") -> str:
-    """A link to the entity page of ``ref`` (``kind:namespace/name``), showing its name."""
+    """A link to the entity page of ``ref`` (``kind:namespace/name``), showing its name.
+
+    A ref that is malformed, or that no URL can address (a name holding ``/``), is shown as text.
+    """
     try:
         parsed = parse_entity_ref(ref)
     except InvalidEntityRef:
         return format_html("{}", ref)
-    url = reverse("catalog:entity_detail", args=[parsed.kind.lower(), parsed.namespace, parsed.name])
+    url = entity_url(parsed.kind, parsed.namespace, parsed.name)
+    if not url:
+        return format_html('<span class="unlinked-ref">{}</span>', label or ref)
     shown = label or (parsed.name if parsed.namespace == "default" else f"{parsed.namespace}/{parsed.name}")
     return format_html('<a href="{}">{}</a>', url, shown)
+
+
+@register.simple_tag
+def safe_url(viewname: str, *args: object) -> str:
+    """``{% url %}`` for arguments taken from data: empty instead of an error when no URL can hold them."""
+    return reverse_or_empty(viewname, *args)
 
 
 @register.filter
