@@ -8,10 +8,9 @@ addressed, with each path segment quoted, and show the rest as text.
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
-from catalog.services import refresh_location, register_location, validate_location_spec
 from scaffolder.models import Task
+from tests.conftest import component
 from tests.soundcheck.factories import make_campaign, make_check, make_track, track_result
 
 pytestmark = pytest.mark.django_db
@@ -20,30 +19,16 @@ TRAVERSAL_OWNER = "group:../../../etc/passwd"
 
 
 @pytest.fixture
-def signed_in(client: Client, django_user_model) -> Client:
-    client.force_login(django_user_model.objects.create_user("alice"))
-    return client
-
-
-@pytest.fixture
-def odd_refs(write_file):
+def odd_refs(load_descriptor):
     """A component owned by a traversal ref, depending on refs whose names hold ``/``, ``?`` and ``#``."""
-    path = write_file(
-        "catalog-info.yaml",
-        f"""
-        apiVersion: backstage.io/v1alpha1
-        kind: Component
-        metadata:
-          name: web
-        spec:
-          type: service
-          lifecycle: production
-          owner: "{TRAVERSAL_OWNER}"
-          system: "ns/a/b"
-          dependsOn: ["component:default/what?x=1#frag", "resource:default/%2e%2e", "resource:../.."]
-        """,
+    load_descriptor(
+        component(
+            "web",
+            owner=f'"{TRAVERSAL_OWNER}"',
+            system='"ns/a/b"',
+            dependsOn='["component:default/what?x=1#frag", "resource:default/%2e%2e", "resource:../.."]',
+        )
     )
-    refresh_location(register_location(validate_location_spec("file", str(path))))
 
 
 def test_the_entity_page_of_an_entity_with_a_traversal_owner_answers(signed_in, odd_refs):
