@@ -22,6 +22,8 @@ from .errors import ProcessingError
 
 logger = logging.getLogger(__name__)
 
+CRASH_MESSAGE = "the refresh failed unexpectedly"
+
 
 def backoff_delay(failures: int, interval: int, cap: int) -> timedelta:
     """The wait before the next scheduled refresh after ``failures`` failed refreshes in a row."""
@@ -45,24 +47,29 @@ def outcome_fields(location: Location, *, failed: bool, now: datetime | None = N
     return {"consecutive_failures": failures, "next_refresh_at": (now or timezone.now()) + delay}
 
 
+def _earlier_errors(location: Location) -> list[dict[str, Any]]:
+    return [error for error in location.errors if not str(error.get("message", "")).startswith(CRASH_MESSAGE)]
+
+
 def record_refresh_failure(location: Location, error: Exception) -> ProcessingError:
     """Put a refresh that raised on the location: status error, the reason shown, the claim released.
 
-    Entities keep their last good version: nothing about them is changed here. When the
-    database itself refuses the write (its connection is broken), the claim expires on its own
-    after ``REFRESH_LOCK_TIMEOUT`` and the error stays in the log.
+    Entities keep their last good version: nothing about them is changed here. The errors of
+    the last completed refresh are kept beside the new one (they still decide which files the
+    next refresh must read again). When the database itself refuses the write (its connection
+    is broken), the claim expires on its own after ``REFRESH_LOCK_TIMEOUT`` and the error stays
+    in the log.
     """
     reason = str(error).strip().splitlines()[0] if str(error).strip() else "no details"
     problem = ProcessingError(
         location.location_ref,
-        f"the refresh failed unexpectedly ({type(error).__name__}: {reason[:500]}); "
-        "the entities keep their last good version",
+        f"{CRASH_MESSAGE} ({type(error).__name__}: {reason[:500]}); the entities keep their last good version",
     )
     try:
         with transaction.atomic():
             Location.objects.filter(pk=location.pk).update(
                 status=Location.Status.ERROR,
-                errors=[problem.as_dict()],
+                errors=[*_earlier_errors(location), problem.as_dict()],
                 refresh_claimed_at=None,
                 **outcome_fields(location, failed=True),
             )

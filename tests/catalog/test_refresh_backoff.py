@@ -138,3 +138,22 @@ def test_a_refused_document_is_not_a_failure_of_the_location(write_file):
     location.refresh_from_db()
     assert location.status == Location.Status.ERROR
     assert (location.consecutive_failures, location.next_refresh_at) == (0, None)
+
+
+@pytest.mark.django_db
+def test_a_crash_keeps_the_errors_of_the_last_completed_refresh(write_file, monkeypatch):
+    path = write_file("two.yaml", component("web") + "---\na: [\n")
+    location = register_location(validate_location_spec("file", str(path)))
+    refresh_location(location)
+    location.refresh_from_db()
+    earlier = location.errors
+    assert earlier
+    monkeypatch.setattr(refresh_module, "insert_rows", lambda *args, **kwargs: 1 / 0)
+
+    refresh_location(location)
+    refresh_location(location)
+
+    location.refresh_from_db()
+    assert location.errors[:-1] == earlier
+    assert len(location.errors) == len(earlier) + 1
+    assert "ZeroDivisionError" in location.errors[-1]["message"]
