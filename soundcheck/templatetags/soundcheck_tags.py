@@ -7,7 +7,7 @@ import datetime
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime as humanize_naturaltime
 
-from catalog.entity_urls import entity_ref_url
+from catalog.entity_urls import LANDING_TAB, entity_ref_url
 from catalog.refs import InvalidEntityRef, parse_entity_ref
 from portal.links import reverse_or_empty
 
@@ -21,9 +21,9 @@ def naturaltime(value: datetime.datetime | None) -> str:
 
 
 @register.filter
-def ref_url(ref: str) -> str:
-    """The catalog page of an entity named by its ref ``kind:namespace/name``; empty when there is none."""
-    return entity_ref_url(ref)
+def ref_url(ref: str, tab: str = LANDING_TAB) -> str:
+    """The catalog page (at ``tab``) of an entity named by its ref ``kind:namespace/name``; empty when there is none."""
+    return entity_ref_url(ref, tab)
 
 
 @register.filter

@@ -71,7 +71,12 @@ def test_soundcheck_campaign_page_with_odd_refs_answers(signed_in, odd_refs):
     track_result(track, "component:ns/a/b", 0, TRAVERSAL_OWNER)
     campaign = make_campaign(track=track, target_level=1, owner_ref="group:default/a/b")
 
-    assert signed_in.get(f"/soundcheck/campaigns/{campaign.key}/").status_code == 200
+    response = signed_in.get(f"/soundcheck/campaigns/{campaign.key}/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "group:default/a/b" in html
+    assert 'href="soundcheck/"' not in html and 'href=""' not in html
 
 
 def test_the_relations_tab_with_odd_refs_answers(signed_in, odd_refs):
