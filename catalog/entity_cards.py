@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+
+from portal.links import reverse_or_empty
 
 from .lookups.history import diff_bodies, history_page
 from .lookups.ownership import owner_lookup
@@ -88,10 +89,7 @@ def source_links(annotations: dict[str, Any]) -> list[dict[str, str]]:
 
 def docs_url(entity: Entity) -> str:
     """The entity's documentation page, when it has docs and an app serves them."""
-    try:
-        return reverse(TECHDOCS_URL_NAME, args=[entity.namespace, entity.kind.lower(), entity.name])
-    except NoReverseMatch:
-        return ""
+    return reverse_or_empty(TECHDOCS_URL_NAME, entity.namespace, entity.kind.lower(), entity.name)
 
 
 def about_context(request: HttpRequest, entity: Entity) -> dict[str, Any]:

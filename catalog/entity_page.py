@@ -14,19 +14,17 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.views import View
 
 from portal.permissions import entity_permissions
 from portal.registry import EntityCard, EntityTab, entity_cards, entity_tabs
 
+from .entity_urls import LANDING_TAB, entity_url
 from .lookups.related import related
 from .models import Entity
 from .personal import entity_page_context
 from .views import CatalogReadMixin
-
-LANDING_TAB = "overview"
 
 
 @dataclass(frozen=True)
@@ -74,10 +72,7 @@ def page_context(request: HttpRequest, entity: Entity) -> dict[str, Any]:
 
 
 def tab_url(entity: Entity, key: str) -> str:
-    args = [entity.kind.lower(), entity.namespace, entity.name]
-    if key == LANDING_TAB:
-        return reverse("catalog:entity_detail", args=args)
-    return reverse("catalog:entity_tab", args=[*args, key])
+    return entity_url(entity.kind, entity.namespace, entity.name, key)
 
 
 def render_cards(request: HttpRequest, entity: Entity, tab_key: str, context: dict[str, Any]) -> list[RenderedCard]:

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.core.cache import cache
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from .cache import catalog_version
+from .entity_urls import entity_url
 from .graphviz import GraphvizError, render_svg
 from .lookups.neighbourhood import MAX_NODES, GraphNode, Neighbourhood, neighbourhood_of
 
@@ -135,8 +135,9 @@ def _node_attributes(node: GraphNode, is_focus: bool) -> str:
     ]
     classes = ["entity"]
     if node.in_catalog:
-        url = reverse("catalog:entity_detail", args=[node.kind.lower(), node.namespace, node.name])
-        attributes.append(f'URL="{_safe_url(url)}"')
+        url = entity_url(node.kind, node.namespace, node.name)
+        if url:
+            attributes.append(f'URL="{_safe_url(url)}"')
     else:
         classes.append("missing")
         attributes.append('style="rounded,dashed"')

@@ -14,15 +14,17 @@ values itself:
   raise `RecursionError`.
 
 Aliases share the object built for their anchor, as in every YAML library. The
-expanded size and depth of each document (what a JSON serialisation would hold)
-are counted as events arrive, so alias bombs are refused before they cost
+expanded size of each document (what a JSON serialisation would hold: its nodes,
+the bytes of its scalars and its depth, each alias counted as a full copy of its
+anchor) is counted as events arrive, so alias bombs are refused before they cost
 anything. Because objects may be shared, callers must copy a document before
 changing it in place.
 
-Errors come in two sizes. A problem with the whole file (too large, not UTF-8,
-NUL bytes, a syntax error the parser cannot get past) raises `YamlFileError`.
-A problem confined to one document (a duplicate key, a refused tag, an alias
-bomb, a root that is not a mapping) is reported on that `YamlDocument` and the
+Errors come in two sizes. A problem with the whole file (too large, not UTF-8
+(UTF-16 and UTF-32 are recognised by their first bytes and named), NUL bytes,
+a syntax error the parser cannot get past) raises `YamlFileError`. A problem
+confined to one document (a duplicate key, a refused tag, a document too large
+once expanded, a root that is not a mapping) is reported on that `YamlDocument` and the
 other documents are still returned. Two cases end reading early:
 
 * a syntax error raises `YamlFileError`, even after good documents: libyaml
@@ -76,6 +78,11 @@ _MAP = _TAG_PREFIX + "map"
 _SEQ = _TAG_PREFIX + "seq"
 
 _BOM = b"\xef\xbb\xbf"
+# The encodings YAML 1.2 (section 5.2) detects from a stream's first bytes; Backstage reads only UTF-8.
+_WIDE_ENCODINGS = (
+    (re.compile(rb"\x00\x00\xfe\xff|\x00\x00\x00[^\x00]|\xff\xfe\x00\x00|[^\x00]\x00\x00\x00"), "UTF-32"),
+    (re.compile(rb"\xfe\xff|\xff\xfe|\x00[^\x00]|[^\x00]\x00"), "UTF-16"),
+)
 
 # Characters that PostgreSQL cannot keep in text or jsonb. Strict UTF-8 decoding
 # already rules out encoded surrogates; escapes in double-quoted scalars are the
@@ -249,18 +256,43 @@ else:  # pragma: no cover - exercised only where libyaml is absent
             _Resolver.__init__(self)
 
 
+@dataclass(frozen=True, slots=True)
+class _Size:
+    """What a value costs once expanded: nodes, UTF-8 bytes of scalar text, and height."""
+
+    nodes: int
+    text_bytes: int
+    height: int
+
+
+_SCALAR_HEIGHT = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    """How large one document may grow once its aliases are expanded."""
+
+    nodes: int
+    text_bytes: int
+    depth: int
+
+
 class _Frame:
     """A collection being filled: its value, expanded size and height so far."""
 
-    __slots__ = ("anchor", "height", "is_mapping", "key", "size", "value")
+    __slots__ = ("anchor", "height", "is_mapping", "key", "nodes", "text_bytes", "value")
 
     def __init__(self, value: dict[str, Any] | list[Any], anchor: str | None) -> None:
         self.value = value
         self.anchor = anchor
         self.is_mapping = isinstance(value, dict)
-        self.size = 1
+        self.nodes = 1
+        self.text_bytes = 0
         self.height = 1
         self.key: Any = _NO_KEY
+
+    def size(self) -> _Size:
+        return _Size(self.nodes, self.text_bytes, self.height)
 
 
 _NO_KEY = object()
@@ -289,14 +321,17 @@ def _js_key(key: Any) -> str:
 class _DocumentReader:
     """Consumes the events of one document and builds its value with an explicit stack."""
 
-    def __init__(self, loader: _CatalogLoader, max_nodes: int, max_depth: int) -> None:
+    def __init__(self, loader: _CatalogLoader, limits: _Limits) -> None:
         self.loader = loader
-        self.max_nodes = max_nodes
-        self.max_depth = max_depth
+        self.max_nodes = limits.nodes
+        self.max_text_bytes = limits.text_bytes
+        self.max_depth = limits.depth
         self.stack: list[_Frame] = []
-        # anchor -> (value, size, height); value is _PENDING while its collection is open.
-        self.anchors: dict[str, tuple[Any, int, int]] = {}
-        self.total = 0
+        # anchor -> (value, expanded size); value is _PENDING while its collection is open.
+        self.anchors: dict[str, tuple[Any, _Size]] = {}
+        self.total_nodes = 0
+        self.total_text_bytes = 0
+        self.has_aliases = False
         self.root: Any = None
 
     def read(self) -> Any:
@@ -339,25 +374,35 @@ class _DocumentReader:
             elif isinstance(event, MappingEndEvent | SequenceEndEvent):
                 depth -= 1
 
-    def _count(self, size: int) -> None:
-        self.total += size
-        if self.total > self.max_nodes:
-            raise _DocumentError(f"document expands to more than {self.max_nodes} nodes (alias bomb?)")
+    def _count(self, size: _Size) -> None:
+        """Add a value's expanded size to the document's; refuse the document past a limit."""
+        self.total_nodes += size.nodes
+        self.total_text_bytes += size.text_bytes
+        if self.total_nodes > self.max_nodes:
+            raise _DocumentError(self._too_large(f"{self.max_nodes} nodes"))
+        if self.total_text_bytes > self.max_text_bytes:
+            raise _DocumentError(self._too_large(f"{self.max_text_bytes} bytes of text"))
+
+    def _too_large(self, limit: str) -> str:
+        if self.has_aliases:
+            return f"document expands to more than {limit} through its aliases"
+        return f"document has more than {limit}"
 
     def _handle(self, event: Any, line: int) -> None:
         if isinstance(event, ScalarEvent):
             value = self._scalar(event)
-            self._count(1)
+            size = _Size(1, _utf8_length(event.value), _SCALAR_HEIGHT)
+            self._count(size)
             if event.anchor is not None:
-                self.anchors[event.anchor] = (value, 1, 0)
-            self._add(value, 0, line)
+                self.anchors[event.anchor] = (value, size)
+            self._add(value, size, line)
         elif isinstance(event, MappingStartEvent | SequenceStartEvent):
             self._open(event, line)
         elif isinstance(event, MappingEndEvent | SequenceEndEvent):
             frame = self.stack.pop()
             if frame.anchor is not None:
-                self.anchors[frame.anchor] = (frame.value, frame.size, frame.height)
-            self._add(frame.value, frame.height, line, frame.size)
+                self.anchors[frame.anchor] = (frame.value, frame.size())
+            self._add(frame.value, frame.size(), line)
         elif isinstance(event, AliasEvent):
             self._alias(event, line)
 
@@ -380,32 +425,34 @@ class _DocumentReader:
             raise _DocumentError(f"tag {_tag_name(tag)} is not allowed on a {'mapping' if is_mapping else 'sequence'}")
         if len(self.stack) >= self.max_depth:
             raise _StopReading(f"document nests deeper than {self.max_depth} levels")
-        self._count(1)
+        self._count(_Size(1, 0, 1))
         frame = _Frame({} if is_mapping else [], event.anchor)
         if event.anchor is not None:
-            self.anchors[event.anchor] = (_PENDING, 0, 0)
+            self.anchors[event.anchor] = (_PENDING, _Size(0, 0, 0))
         self.stack.append(frame)
 
     def _alias(self, event: AliasEvent, line: int) -> None:
         target = self.anchors.get(event.anchor)
         if target is None:
             raise _DocumentError(f"alias *{event.anchor} refers to an unknown anchor")
-        value, size, height = target
+        value, size = target
         if value is _PENDING:
             raise _DocumentError(f"alias *{event.anchor} refers to a collection that contains it")
-        if len(self.stack) + height > self.max_depth:
+        if len(self.stack) + size.height > self.max_depth:
             raise _DocumentError(f"document nests deeper than {self.max_depth} levels")
+        self.has_aliases = True
         self._count(size)
-        self._add(value, height, line, size)
+        self._add(value, size, line)
 
-    def _add(self, value: Any, height: int, line: int, size: int = 1) -> None:
+    def _add(self, value: Any, size: _Size, line: int) -> None:
         if not self.stack:
             self.root = value
             return
         parent = self.stack[-1]
-        parent.size += size
-        if height + 1 > parent.height:
-            parent.height = height + 1
+        parent.nodes += size.nodes
+        parent.text_bytes += size.text_bytes
+        if size.height + 1 > parent.height:
+            parent.height = size.height + 1
         if not parent.is_mapping:
             parent.value.append(value)  # type: ignore[union-attr]
         elif parent.key is _NO_KEY:
@@ -420,8 +467,21 @@ class _DocumentReader:
             parent.key = _NO_KEY
 
 
+def _utf8_length(text: str) -> int:
+    # Lone surrogates (from escapes) are refused later; count them as their 3 encoded bytes.
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def _refuse_wide_encodings(data: bytes, source: str) -> None:
+    """Name UTF-16 and UTF-32 files for what they are, rather than as bad UTF-8."""
+    for pattern, name in _WIDE_ENCODINGS:
+        if pattern.match(data):
+            raise YamlFileError(source, None, f"{name} is not supported; save the file as UTF-8")
+
+
 def _decode(data: bytes, source: str) -> str:
     """Decode UTF-8 (an initial BOM is dropped); offsets in messages count bytes of the whole file."""
+    _refuse_wide_encodings(data, source)
     skipped = len(_BOM) if data.startswith(_BOM) else 0
     try:
         text = data[skipped:].decode("utf-8")
@@ -461,10 +521,14 @@ def iter_documents(
     max_bytes: int = 4 * 1024 * 1024,
     max_nodes: int = 200_000,
     max_depth: int = 64,
+    max_text_bytes: int | None = None,
 ) -> Iterator[YamlDocument]:
     """Yield the documents of a catalog file one at a time, so a huge file is never held parsed whole.
 
-    `source` names the file in messages. Documents that are empty or null are
+    `source` names the file in messages. Each document may expand, aliases
+    counted in full, to at most `max_nodes` nodes and `max_text_bytes` bytes of
+    scalar text (by default twice `max_bytes`: without aliases a document cannot
+    hold more text than its file). Documents that are empty or null are
     skipped. A document that cannot be used is yielded with `error` set and
     `data` None; the rest are yielded with their mapping in `data`. After a
     document nested deeper than `max_depth`, the rest of the file is not read.
@@ -474,6 +538,7 @@ def iter_documents(
     if len(data) > max_bytes:
         raise YamlFileError(source, None, f"file is {len(data)} bytes, more than the limit of {max_bytes}")
     text = _decode(data, source)
+    limits = _Limits(max_nodes, 2 * max_bytes if max_text_bytes is None else max_text_bytes, max_depth)
     loader = _CatalogLoader(text)
     index = 0
     line = 1
@@ -485,7 +550,7 @@ def iter_documents(
             if not isinstance(event, DocumentStartEvent):
                 continue
             line = event.start_mark.line + 1
-            reader = _DocumentReader(loader, max_nodes, max_depth)
+            reader = _DocumentReader(loader, limits)
             try:
                 root = reader.read()
             except _StopReading as error:
@@ -522,6 +587,15 @@ def parse_documents(
     max_bytes: int = 4 * 1024 * 1024,
     max_nodes: int = 200_000,
     max_depth: int = 64,
+    max_text_bytes: int | None = None,
 ) -> list[YamlDocument]:
     """Every document of a catalog file, as `iter_documents` yields them."""
-    return list(iter_documents(data, source=source, max_bytes=max_bytes, max_nodes=max_nodes, max_depth=max_depth))
+    documents = iter_documents(
+        data,
+        source=source,
+        max_bytes=max_bytes,
+        max_nodes=max_nodes,
+        max_depth=max_depth,
+        max_text_bytes=max_text_bytes,
+    )
+    return list(documents)

@@ -291,6 +291,8 @@ CATALOG = {
     "RULES": [{"allow": ["*"]}],
     # Seconds between scheduled refreshes of each location.
     "REFRESH_INTERVAL": env_int("CATALOG_REFRESH_INTERVAL", 300),
+    # A location whose refreshes keep failing waits twice as long after each failure, up to this.
+    "REFRESH_BACKOFF_MAX": env_int("CATALOG_REFRESH_BACKOFF_MAX", 6 * 3600),
     # A refresh that has not finished after this many seconds is considered dead and may be retried.
     "REFRESH_LOCK_TIMEOUT": env_int("CATALOG_REFRESH_LOCK_TIMEOUT", 1800),
     "MAX_FILE_BYTES": env_int("CATALOG_MAX_FILE_BYTES", 4 * 1024 * 1024),

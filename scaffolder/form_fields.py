@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import reverse
+from portal.links import reverse_or_empty
 
 from . import pickers, tag_picker
 from .field_rules import KNOWN_UI_FIELDS, KNOWN_UI_WIDGETS, ui_options
@@ -262,7 +262,7 @@ def _suggest_url(template_ref: str, field_name: str) -> str:
     if not template_ref:
         return ""
     namespace, name = template_ref.split(":", 1)[1].split("/", 1)
-    return reverse("scaffolder:picker_options", args=[namespace, name, field_name])
+    return reverse_or_empty("scaffolder:picker_options", namespace, name, field_name)
 
 
 def _fill_picker(form_field: FormField, ui: dict[str, Any], value: Any, template_ref: str, user: Any) -> None:

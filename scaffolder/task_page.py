@@ -8,10 +8,9 @@ from typing import Any
 
 import markdown
 import nh3
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from catalog.refs import InvalidEntityRef, parse_entity_ref
+from catalog.entity_urls import entity_ref_url
 from catalog.safe_urls import safe_link_url
 
 from .models import Task, TaskEvent
@@ -74,13 +73,7 @@ def output_links(task: Task) -> list[OutputLink]:
         if item.get("url"):
             href = safe_link_url(item["url"])
         elif item.get("entityRef"):
-            try:
-                ref = parse_entity_ref(str(item["entityRef"]))
-                href = reverse(
-                    "catalog:entity_detail", args=[ref.kind.lower(), ref.namespace.lower(), ref.name.lower()]
-                )
-            except (InvalidEntityRef, ValueError):
-                href = ""
+            href = entity_ref_url(str(item["entityRef"]).lower())
         links.append(OutputLink(title, href, str(item.get("url") or "")))
     return links
 

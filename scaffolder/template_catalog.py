@@ -95,7 +95,7 @@ class Facets:
 
 
 def card_of(entity: Entity) -> TemplateCard:
-    from django.urls import reverse
+    from portal.links import reverse_or_empty
 
     body = entity.body
     metadata, spec = body.get("metadata") or {}, body.get("spec") or {}
@@ -107,7 +107,7 @@ def card_of(entity: Entity) -> TemplateCard:
         type=str(spec.get("type") or ""),
         tags=[str(tag) for tag in metadata.get("tags") or []],
         golden_path=is_golden_path(body),
-        form_url=reverse("scaffolder:template_form", args=[entity.namespace, entity.name]),
+        form_url=reverse_or_empty("scaffolder:template_form", entity.namespace, entity.name),
     )
 
 

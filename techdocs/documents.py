@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.urls import reverse
+from portal.links import reverse_or_empty
 
 
 def page_url(namespace: str, kind: str, name: str, location: str) -> str:
     """The portal URL of a site location such as ``sub-page/#details`` (relative to the site root)."""
     path, _, anchor = location.partition("#")
-    url = reverse("techdocs:entity_docs", args=[namespace, kind, name]) + path.lstrip("/")
+    url = reverse_or_empty("techdocs:entity_docs", namespace, kind, name) + path.lstrip("/")
     return f"{url}#{anchor}" if anchor else url
 
 

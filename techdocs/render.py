@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 import nh3
-from django.urls import reverse
+
+from portal.links import reverse_or_empty
 
 _ARTICLE = re.compile(r"<article\b[^>]*\bmd-content__inner\b[^>]*>(?P<body>.*)</article>", re.DOTALL | re.IGNORECASE)
 _MAIN = re.compile(r"<div\b[^>]*\brole=\"main\"[^>]*>(?P<body>.*)</div>", re.DOTALL | re.IGNORECASE)
@@ -56,11 +57,11 @@ class SiteAddress:
     page_dir: str  # the directory of the page's file, relative to the site root ("" or "sub-page/")
 
     def page_url(self, path: str) -> str:
-        base = reverse("techdocs:entity_docs", args=[self.namespace, self.kind, self.name])
+        base = reverse_or_empty("techdocs:entity_docs", self.namespace, self.kind, self.name)
         return base + path.removesuffix("index.html")
 
     def asset_url(self, path: str) -> str:
-        return reverse("techdocs:asset", args=[self.namespace, self.kind, self.name, path])
+        return reverse_or_empty("techdocs:asset", self.namespace, self.kind, self.name, path)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.db.models.fields.json import KT
 
+from catalog.entity_urls import entity_ref_url
 from catalog.filters import Condition
 from catalog.models import Entity, Relation
 
@@ -49,11 +50,7 @@ class TechnologyUser:
 
 
 def _entity_url(ref: str) -> str:
-    from django.urls import reverse
-
-    kind, _, rest = ref.partition(":")
-    namespace, _, name = rest.partition("/")
-    return reverse("catalog:entity_detail", args=[kind, namespace, name])
+    return entity_ref_url(ref)
 
 
 def annotation_key() -> str:

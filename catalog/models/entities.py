@@ -66,9 +66,10 @@ class Entity(models.Model):
         return self.ref
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
+        """The entity's page; empty for parts no URL can hold (only unsaved entities built from refs)."""
+        from ..entity_urls import entity_url
 
-        return reverse("catalog:entity_detail", args=[self.kind.lower(), self.namespace, self.name])
+        return entity_url(self.kind, self.namespace, self.name)
 
     @property
     def display_title(self) -> str:

@@ -37,6 +37,11 @@ class Location(models.Model):
     refresh_claimed_at = models.DateTimeField(null=True, blank=True)
     # When a refresh was last asked for; one that has not started since is sent again (portal/jobs.py).
     refresh_requested_at = models.DateTimeField(null=True, blank=True)
+    # Refreshes in a row that crashed or could not read the target; each doubles the wait before
+    # the scheduler tries again (catalog/services/backoff.py). A refresh asked for runs at once.
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    # The scheduler leaves the location alone until then; null means the usual interval.
+    next_refresh_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

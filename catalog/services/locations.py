@@ -19,6 +19,7 @@ from ..config import allowed_location_types, catalog_settings, global_rules, rea
 from ..models import Entity, EntityHistory, Location
 from ..readers import parse_git_target
 from ..signals import announce_entities_changed, location_refreshed
+from .backoff import record_refresh_failure
 from .processing import KnownFile, LocationProcessor
 from .refresh import RefreshReport, RefreshWriter
 from .stitching import relation_targets, stitch
@@ -240,7 +241,11 @@ def known_files(location: Location) -> dict[str, KnownFile]:
 
 
 def refresh_location(location: Location) -> RefreshReport:
-    """Read ``location`` now and apply the difference. Raises ``RefreshInProgress`` if already running."""
+    """Read ``location`` now and apply the difference. Raises ``RefreshInProgress`` if already running.
+
+    A refresh that raises is recorded on the location (status error, the reason in its errors)
+    and reported as refused, so no caller leaves a location silently pending.
+    """
     if not _claim(location):
         raise RefreshInProgress(f"location {location.location_ref} is being refreshed by another worker")
     # The caller's instance may predate the last refresh; its errors decide which files are re-read.
@@ -250,6 +255,9 @@ def refresh_location(location: Location) -> RefreshReport:
         writer = RefreshWriter(location, processor.outcome)
         writer.write_all(processor.entities())
         report = writer.finish()
+    except Exception as error:
+        logger.exception("refreshing %s failed", location.location_ref)
+        return RefreshReport(refused=[record_refresh_failure(location, error)])
     except BaseException:
         Location.objects.filter(pk=location.pk).update(refresh_claimed_at=None)
         raise
@@ -366,13 +374,15 @@ def refreshes_to_redispatch(cutoff: datetime, limit: int) -> list[str]:
 def due_locations() -> list[Location]:
     """Locations whose last refresh is older than the configured interval (or never ran).
 
-    A location being refreshed right now is not due: its running refresh covers it.
+    A location being refreshed right now is not due: its running refresh covers it; nor is one
+    still waiting out the backoff of its failed refreshes.
     """
     now = timezone.now()
     cutoff = now - timedelta(seconds=catalog_settings()["REFRESH_INTERVAL"])
     stale_claim = now - timedelta(seconds=catalog_settings()["REFRESH_LOCK_TIMEOUT"])
     return list(
-        Location.objects.filter(Q(last_refreshed_at__isnull=True) | Q(last_refreshed_at__lt=cutoff)).filter(
-            Q(refresh_claimed_at__isnull=True) | Q(refresh_claimed_at__lt=stale_claim)
-        )
+        Location.objects.filter(Q(last_refreshed_at__isnull=True) | Q(last_refreshed_at__lt=cutoff))
+        .filter(Q(refresh_claimed_at__isnull=True) | Q(refresh_claimed_at__lt=stale_claim))
+        # A location that keeps failing waits out its backoff (services/backoff.py).
+        .filter(Q(next_refresh_at__isnull=True) | Q(next_refresh_at__lte=now))
     )

@@ -24,6 +24,7 @@ from django.utils import timezone
 from ..cache import bump_catalog_version
 from ..models import Entity, EntityHistory, Location, Relation
 from ..signals import announce_entities_changed
+from .backoff import outcome_fields
 from .bulk import insert_rows
 from .errors import ProcessingError
 from .processing import ProcessedEntity, ProcessingOutcome
@@ -341,6 +342,8 @@ class RefreshWriter:
                 last_commit=outcome.commit or "",
                 last_refreshed_at=self.now,
                 refresh_claimed_at=None,
+                # An unreadable target counts as a failure for the scheduler's backoff.
+                **outcome_fields(self.location, failed=outcome.read_failed, now=self.now),
             )
         return self.report
 

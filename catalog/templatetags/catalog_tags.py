@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html
 
+from portal.display_text import isolated_html, visible_html
+from portal.links import reverse_or_empty
+
+from ..entity_urls import entity_url
 from ..refs import InvalidEntityRef, parse_entity_ref
 
 register = template.Library()
@@ -15,14 +18,27 @@ register = template.Library()
 
 @register.simple_tag
 def entity_link(ref: str, label: str = "") -> str:
-    """A link to the entity page of ``ref`` (``kind:namespace/name``), showing its name."""
+    """A link to the entity page of ``ref`` (``kind:namespace/name``), showing its name.
+
+    A ref that is malformed, or that no URL can address (a name holding ``/``), is shown as text.
+    The text shown is isolated and its hidden characters marked (``portal.display_text``).
+    """
     try:
         parsed = parse_entity_ref(ref)
     except InvalidEntityRef:
-        return format_html("{}", ref)
-    url = reverse("catalog:entity_detail", args=[parsed.kind.lower(), parsed.namespace, parsed.name])
+        return isolated_html(ref)
+    url = entity_url(parsed.kind, parsed.namespace, parsed.name)
+    if not url:
+        return format_html('<span class="unlinked-ref">{}</span>', isolated_html(label or ref))
     shown = label or (parsed.name if parsed.namespace == "default" else f"{parsed.namespace}/{parsed.name}")
-    return format_html('<a href="{}">{}</a>', url, shown)
+    # The isolation goes around the link, so the whole link keeps its place in the line.
+    return format_html('<bdi><a href="{}">{}</a></bdi>', url, visible_html(shown))
+
+
+@register.simple_tag
+def safe_url(viewname: str, *args: object) -> str:
+    """``{% url %}`` for arguments taken from data: empty instead of an error when no URL can hold them."""
+    return reverse_or_empty(viewname, *args)
 
 
 @register.filter

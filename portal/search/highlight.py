@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from ..display_text import visible_html
 
 SNIPPET_LENGTH = 220
 LEAD = 60
@@ -57,7 +58,7 @@ def split_marked(text: str, words: Sequence[str]) -> list[tuple[str, bool]]:
 def mark_html(text: str, words: Sequence[str]) -> SafeString:
     """``text`` HTML-escaped, with matched words in ``<mark>``."""
     html = "".join(
-        f"<mark>{escape(piece)}</mark>" if is_match else str(escape(piece))
+        f"<mark>{visible_html(piece)}</mark>" if is_match else str(visible_html(piece))
         for piece, is_match in split_marked(text, words)
     )
     return mark_safe(html)

@@ -6,7 +6,10 @@ import datetime
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime as humanize_naturaltime
-from django.urls import reverse
+
+from catalog.entity_urls import LANDING_TAB, entity_ref_url
+from catalog.refs import InvalidEntityRef, parse_entity_ref
+from portal.links import reverse_or_empty
 
 register = template.Library()
 
@@ -18,20 +21,18 @@ def naturaltime(value: datetime.datetime | None) -> str:
 
 
 @register.filter
-def ref_url(ref: str) -> str:
-    """The catalog page of an entity named by its ref ``kind:namespace/name``; empty for a malformed ref."""
-    kind, _, rest = (ref or "").partition(":")
-    namespace, _, name = rest.partition("/")
-    if not (kind and namespace and name):
-        return ""
-    return reverse("catalog:entity_detail", args=[kind, namespace, name])
+def ref_url(ref: str, tab: str = LANDING_TAB) -> str:
+    """The catalog page (at ``tab``) of an entity named by its ref ``kind:namespace/name``; empty when there is none."""
+    return entity_ref_url(ref, tab)
 
 
 @register.filter
 def team_url(ref: str) -> str:
-    """The Soundcheck team page of a group ref; empty for anything but a group."""
-    kind, _, rest = (ref or "").partition(":")
-    namespace, _, name = rest.partition("/")
-    if kind != "group" or not (namespace and name):
+    """The Soundcheck team page of a group ref; empty for anything but a group, or a group no URL can hold."""
+    try:
+        parsed = parse_entity_ref(ref)
+    except InvalidEntityRef:
         return ""
-    return reverse("soundcheck:team", args=[namespace, name])
+    if parsed.kind.lower() != "group":
+        return ""
+    return reverse_or_empty("soundcheck:team", parsed.namespace, parsed.name)

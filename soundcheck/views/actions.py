@@ -7,9 +7,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.views import View
 
+from catalog.entity_urls import entity_url
 from catalog.models import Entity
 from portal.jobs import send_job
 from portal.permissions import can_refresh_entity
@@ -35,6 +35,4 @@ class RerunChecksView(LoginRequiredMixin, View):
                 f"The job queue is unavailable, so the checks of {entity.display_title} could not be queued: "
                 "they run again at the next scheduled evaluation, or try again in a few minutes.",
             )
-        return redirect(
-            reverse("catalog:entity_tab", args=[entity.kind.lower(), entity.namespace, entity.name, "soundcheck"])
-        )
+        return redirect(entity_url(entity.kind, entity.namespace, entity.name, "soundcheck"))

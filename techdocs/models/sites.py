@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.urls import reverse
+
+from portal.links import reverse_or_empty
 
 
 class DocSite(models.Model):
@@ -31,7 +32,7 @@ class DocSite(models.Model):
         return self.entity_ref
 
     def get_absolute_url(self) -> str:
-        return reverse("techdocs:entity_docs", args=[self.namespace, self.kind, self.name])
+        return reverse_or_empty("techdocs:entity_docs", self.namespace, self.kind, self.name)
 
     @property
     def has_site(self) -> bool:

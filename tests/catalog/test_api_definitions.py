@@ -179,7 +179,7 @@ def test_alias_bomb_is_refused_quickly():
     started = time.monotonic()
     data = build_definition(text, "openapi")
     assert time.monotonic() - started < 2
-    assert data["openapi"] is None and "alias bomb" in data["problem"]
+    assert data["openapi"] is None and "expands to more than 200000 nodes through its aliases" in data["problem"]
 
 
 def test_deep_nesting_is_refused():

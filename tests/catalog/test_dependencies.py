@@ -155,7 +155,8 @@ def test_dependencies_tab_renders_both_tables_with_paths(load_catalog):
     assert '<a href="/catalog/component/default/orders/">orders</a>' in dependencies
     # The path to the provider runs through the API it consumes.
     assert (
-        '<span class="relation-type">consumesApi</span> → <a href="/catalog/api/default/orders-api/">orders-api</a>'
+        '<span class="relation-type">consumesApi</span> → '
+        '<bdi><a href="/catalog/api/default/orders-api/">orders-api</a></bdi>'
         ' → <span class="relation-type">apiProvidedBy</span>' in dependencies
     )
     assert '<a href="/catalog/group/default/team-a/">team-a</a>' in dependencies
@@ -192,7 +193,7 @@ def test_dependencies_tab_page_lists_both_directions(reader, load_catalog):
     assert '<a href="/catalog/component/default/orders/dependencies/" aria-current="page">Dependencies</a>' in page
     dependents, dependencies = page.split('id="dependencies-tab-heading"')
     assert '<a href="/catalog/component/default/web/">web</a>' in dependents
-    assert 'component:default/db <span class="muted">(not in the catalog)</span>' in dependencies
+    assert '<bdi>component:default/db</bdi> <span class="muted">(not in the catalog)</span>' in dependencies
 
 
 def test_dependencies_tab_is_not_offered_for_groups(reader, load_catalog):

@@ -148,8 +148,8 @@ def test_registry_is_restored_after_a_test_registers(reader, shop):
 def test_header_shows_kind_type_title_owner_and_banners(reader, shop):
     page = get_page(reader, WEB)
     header = page.split('<header class="entity-header">')[1].split("</header>")[0]
-    assert "Component · website" in header and "<h1>Web shop</h1>" in header
-    assert 'Owner: <a href="/catalog/group/default/team-a/">Team A</a>' in header
+    assert "Component · website" in header and "<h1><bdi>Web shop</bdi></h1>" in header
+    assert 'Owner: <bdi><a href="/catalog/group/default/team-a/">Team A</a></bdi>' in header
     assert "catalog/partials/entity_header_actions.html" not in header  # included, not printed
     assert "Deprecated: plan to move away from it." in page
 
@@ -217,14 +217,14 @@ def test_provided_and_consumed_apis_show_type_and_owner(reader, shop):
     assert "<td>openapi</td>" in provided and '<a href="/catalog/group/default/team-a/">team-a</a>' in provided
     consumed = card_html(page, "consumed-apis")
     assert "<td>grpc</td>" in consumed and '<a href="/catalog/group/default/org/">org</a>' in consumed
-    assert 'api:default/ghost-api <span class="muted">(not in the catalog)</span>' in consumed
+    assert '<bdi>api:default/ghost-api</bdi> <span class="muted">(not in the catalog)</span>' in consumed
 
 
 def test_subcomponents_card_lists_parts_of_a_component(reader, shop):
     subcomponents = card_html(get_page(reader, WEB), "subcomponents")
     assert "/catalog/component/default/web-cart/" in subcomponents and "The cart inside" in subcomponents
     about = card_html(get_page(reader, "/catalog/component/default/web-cart/"), "about")
-    assert '<dt>Part of</dt><dd><a href="/catalog/component/default/web/">Web shop</a>' in about
+    assert '<dt>Part of</dt><dd><bdi><a href="/catalog/component/default/web/">Web shop</a></bdi>' in about
 
 
 def test_system_page_lists_its_parts_by_kind(reader, shop):
@@ -232,7 +232,8 @@ def test_system_page_lists_its_parts_by_kind(reader, shop):
     parts = card_html(page, "system-parts")
     assert [heading.split(" <")[0] for heading in parts.split("<h3>")[1:]] == ["Components", "APIs", "Resources"]
     assert "/catalog/component/default/web-cart/" in parts and "/catalog/resource/default/shop-db/" in parts
-    assert '<dt>Domain</dt><dd><a href="/catalog/domain/default/commerce/">Commerce</a>' in card_html(page, "about")
+    domain = '<dt>Domain</dt><dd><bdi><a href="/catalog/domain/default/commerce/">Commerce</a></bdi>'
+    assert domain in card_html(page, "about")
 
 
 def test_domain_page_lists_its_systems(reader, shop):
@@ -242,7 +243,7 @@ def test_domain_page_lists_its_systems(reader, shop):
 
 def test_owner_card_and_dependents_on_the_overview(reader, shop):
     page = get_page(reader, "/catalog/api/default/payments-api/")
-    assert '<strong><a href="/catalog/group/default/org/">The Org</a></strong>' in card_html(page, "owner")
+    assert '<strong><bdi><a href="/catalog/group/default/org/">The Org</a></bdi></strong>' in card_html(page, "owner")
     assert "/catalog/component/default/web/" in card_html(page, "dependents")
 
 
@@ -258,7 +259,7 @@ def test_group_page_cards(reader, shop):
     members = card_html(page, "members")
     assert '<a href="/catalog/user/default/ana/">Ana Lima</a>' in members and "ana@example.com" in members
     hierarchy = card_html(page, "hierarchy")
-    assert '<dt>Parent</dt><dd><a href="/catalog/group/default/org/">The Org</a>' in hierarchy
+    assert '<dt>Parent</dt><dd><bdi><a href="/catalog/group/default/org/">The Org</a></bdi>' in hierarchy
     owned = card_html(page, "owned")
     for ref in (
         "component/default/web/",

@@ -120,7 +120,8 @@ def test_explore_teams_count_members_once_and_owned_entities(reader, org, write_
         "---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: cleo}\nspec: {memberOf: [team-c]}\n",
     )
     page = reader.get("/explore/", {"section": "groups"}).content.decode()
-    cards = {chunk.split("</a>")[0].rsplit(">", 1)[1]: chunk for chunk in page.split('class="card explore-card"')[1:]}
+    chunks = page.split('class="card explore-card"')[1:]
+    cards = {chunk.split("</bdi></a>")[0].rsplit(">", 1)[1]: chunk for chunk in chunks}
     assert "<dt>Members</dt><dd>2</dd><dt>Owned entities</dt><dd>0</dd>" in cards["team-c"]
     assert "<dt>Members</dt><dd>1</dd><dt>Owned entities</dt><dd>4</dd>" in cards["team-a"]
 

@@ -164,7 +164,7 @@ def test_only_verified_provider_emails_are_kept():
 def test_profile_shows_the_catalog_user_entity_and_groups(client, org_catalog, alice):
     client.force_login(alice)
     page = client.get("/accounts/profile/").content.decode()
-    assert '<dt>You are</dt><dd><a href="/catalog/user/default/alice/">alice</a></dd>' in page
+    assert '<dt>You are</dt><dd><bdi><a href="/catalog/user/default/alice/">alice</a></bdi></dd>' in page
     assert '<a href="/catalog/group/default/team-a/">team-a</a>' in page
 
 

@@ -27,7 +27,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, template_catalog):
 def test_lists_every_template_with_golden_paths_first(signed_in, template_catalog):
     page = signed_in.get("/create/").content.decode()
     assert "11 templates" in page
-    titles = [part.split("</a>")[0].split(">")[-1] for part in page.split('<h3><a href="/create/templates/')[1:]]
+    titles = [part.split("</bdi></a>")[0].split(">")[-1] for part in page.split('<h3><a href="/create/templates/')[1:]]
     assert titles[:2] == ["&lt;img src=x onerror=alert(1)&gt;Kinds", "Conditional"]
     assert page.count("★ Golden path") == 2
 

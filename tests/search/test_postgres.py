@@ -116,7 +116,7 @@ def test_the_search_page_says_when_counts_are_estimates(reader, write_file, samp
     load_catalog(write_file, components(25, "svc"))
     page = reader.get("/search/", {"q": "svc"}).content.decode()
     assert "About 25 results for “svc”" in page and "Counts are estimated" in page
-    assert 'Catalog <span class="count">~25</span>' in page
+    assert '<bdi>Catalog</bdi> <span class="count">~25</span>' in page
     assert "Page 1 of about 2" in page and 'rel="next"' in page
 
 

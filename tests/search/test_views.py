@@ -32,8 +32,8 @@ def test_search_page_lists_ranked_results_with_facet_counts(reader, search_catal
         'href="/catalog/api/default/payment-api/"'
     )
     assert "<mark>payment</mark>" in page.lower()
-    assert 'team-payments <span class="count">3</span>' in page
-    assert 'Catalog <span class="count">3</span>' in page
+    assert '<bdi>team-payments</bdi> <span class="count">3</span>' in page
+    assert '<bdi>Catalog</bdi> <span class="count">3</span>' in page
 
 
 def test_facet_links_add_and_remove_a_filter(reader, search_catalog):

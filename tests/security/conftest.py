@@ -60,3 +60,22 @@ def iter_routes(resolver: URLResolver | None = None, prefix: str = "/", namespac
 @pytest.fixture
 def routes() -> list[Route]:
     return list(iter_routes())
+
+
+@pytest.fixture
+def signed_in(client, django_user_model):
+    """A client signed in as an ordinary user, not staff."""
+    client.force_login(django_user_model.objects.create_user("alice"))
+    return client
+
+
+@pytest.fixture
+def load_descriptor(write_file):
+    """Register and refresh a file location holding the given (dedented) YAML."""
+    from catalog.services import refresh_location, register_location, validate_location_spec
+
+    def load(text: str) -> None:
+        path = write_file("catalog-info.yaml", text)
+        refresh_location(register_location(validate_location_spec("file", str(path))))
+
+    return load

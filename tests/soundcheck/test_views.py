@@ -50,7 +50,7 @@ def test_overview_leaderboard_ranks_teams(reader, basics):
     # team-a: levels 2 and 0, mean 1 of 2 = 50%; team-b and team-a1: level 1 of 2 = 50%, one entity each.
     assert [row[1] for row in board] == ["Team A", "Team A1", "Team B"]
     assert board[0] == ["1", "Team A", "2", "50%", "50%", "50%"]
-    assert '<a href="/soundcheck/teams/default/team-a/">Team A</a>' in page
+    assert '<a href="/soundcheck/teams/default/team-a/"><bdi>Team A</bdi></a>' in page
 
 
 def test_overview_links_to_the_other_views(reader, basics):

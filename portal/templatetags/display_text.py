@@ -1,0 +1,22 @@
+"""``{{ value|isolated }}``: data shown with bidi isolation and hidden characters made visible."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import SafeString
+
+from ..display_text import isolated_html, visible_text
+
+register = template.Library()
+
+
+@register.filter
+def isolated(value: object) -> SafeString:
+    """A name, title or ref from data, safe to show next to other text (see ``portal.display_text``)."""
+    return isolated_html(value)
+
+
+@register.filter
+def visible(value: object) -> str:
+    """Plain text with hidden characters written as ``[U+XXXX]``, where markup cannot go (``<title>``)."""
+    return visible_text(value)
