@@ -32,7 +32,7 @@ def corpus_params(own: Any, shared: Any = None) -> list[Any]:
     params = [pytest.param(own, id="fixtures")]
     if HAS_SHARED and shared is not None:
         value = shared() if callable(shared) else shared
-        params.append(pytest.param(value, id="shared", marks=getattr(pytest.mark, SHARED_MARK)))
+        params.append(pytest.param(value, id="shared", marks=pytest.mark.shared_corpus))
     return params
 
 

@@ -9,9 +9,9 @@ import pytest
 from techdocs import storage
 from techdocs.models import DocBuild
 from techdocs.services import check_entity_docs
-from tests.corpus import SHARED_CONFORMANCE, SHARED_MARK
+from tests.corpus import SHARED_CONFORMANCE
 
-pytestmark = [pytest.mark.django_db, getattr(pytest.mark, SHARED_MARK)]
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_corpus]
 EXAMPLE = SHARED_CONFORMANCE / "techdocs" / "documented-component"
 
 
