@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-
 import pytest
 
 from scaffolder.models import Task
-from scaffolder.services import create_task
-from scaffolder.tasks import run_task
-from tests.scaffolder.conftest import load_entity
-from tests.scaffolder.templates import TEMPLATE_FILES, TEMPLATES
+from tests.corpus import HAS_SHARED
+from tests.scaffolder import dry_runs
+from tests.scaffolder.dry_runs import SHARED_DRY_RUNS, files_of, load, messages
+from tests.scaffolder.templates import SHARED_TEMPLATES, TEMPLATE_FILES, TEMPLATES
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +30,6 @@ DRY_RUNS = {
 }  # fmt: skip
 
 
-def load(path):
-    (entity,) = load_entity(path)
-    return entity
-
-
 @pytest.mark.parametrize("path", TEMPLATE_FILES)
 def test_corpus_template_loads_into_the_catalog(path):
     entity = load(path)
@@ -45,24 +38,23 @@ def test_corpus_template_loads_into_the_catalog(path):
 
 
 def dry_run(name: str, values: dict, user) -> Task:
-    task = create_task(load(TEMPLATES / name / "template.yaml"), values, user, dry_run=True)
-    run_task(str(task.pk))
-    task.refresh_from_db()
-    return task
+    return dry_runs.dry_run(TEMPLATES / name / "template.yaml", values, user)
 
 
-def files_of(task: Task) -> dict[str, str]:
-    return {item["path"]: base64.b64decode(item["base64Content"]).decode() for item in task.files}
+# Every dry run in both tables, Backstage's (marked) only when present.
+ALL_DRY_RUNS = [
+    pytest.param(TEMPLATES / name / "template.yaml", *DRY_RUNS[name], id=f"fixtures:{name}")
+    for name in sorted(DRY_RUNS)
+] + [
+    pytest.param(SHARED_TEMPLATES / relative, *SHARED_DRY_RUNS[relative], id=f"shared:{relative}",
+                 marks=pytest.mark.shared_corpus)
+    for relative in (sorted(SHARED_DRY_RUNS) if HAS_SHARED else [])
+]  # fmt: skip
 
 
-def messages(task: Task) -> list[str]:
-    return [event.body.get("message", "") for event in task.events.all()]
-
-
-@pytest.mark.parametrize("name", sorted(DRY_RUNS))
-def test_dry_run_creates_the_expected_files(name, alice):
-    values, expected = DRY_RUNS[name]
-    task = dry_run(name, values, alice)
+@pytest.mark.parametrize(("path", "values", "expected"), ALL_DRY_RUNS)
+def test_dry_run_creates_the_expected_files(path, values, expected, alice):
+    task = dry_runs.dry_run(path, values, alice)
     assert task.status == Task.Status.COMPLETED, messages(task)
     assert sorted(files_of(task)) == expected
 
