@@ -20,7 +20,7 @@ class CatalogCorpus:
     # Registered in this order by the load test: Location trees (warnings allowed), refused files, quiet files.
     trees: tuple[str, ...]
     quiet: tuple[str, ...]
-    # File -> fields refused, in the order validation names them.
+    # File -> fields refused, in the order validation names them. A refused file may also be a tree's target.
     invalid: dict[str, tuple[str, ...]]
     # Files read only through `$text` placeholders, not entities.
     non_entity_files: tuple[str, ...]
