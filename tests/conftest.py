@@ -9,8 +9,32 @@ from pathlib import Path
 
 import pytest
 
+from tests.corpus import HAS_SHARED, REQUIRE_SHARED, SHARED_CONFORMANCE, SHARED_MARK
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-CONFORMANCE = REPO_ROOT.parent / "shared" / "conformance"
+# Modules that read only Backstage's files are not collected when ../shared/conformance is absent.
+collect_ignore_glob = [] if HAS_SHARED else ["*/test_shared_*.py"]
+_shared_tests_run: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{SHARED_MARK}: reads Backstage's files from ../shared/conformance")
+    if REQUIRE_SHARED and not HAS_SHARED:
+        raise pytest.UsageError(f"GREENROOM_REQUIRE_SHARED_CORPUS=1 but {SHARED_CONFORMANCE} is missing")
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # Called in the controller for every worker's report too, so the count is right under xdist.
+    if report.when == "call" and SHARED_MARK in report.keywords:
+        _shared_tests_run.append(report.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if HAS_SHARED:
+        line = f"ran {len(_shared_tests_run)} tests on it ({SHARED_CONFORMANCE})"
+    else:
+        line = f"not present ({SHARED_CONFORMANCE}): in-repo fixtures only (tests/fixtures/)"
+    terminalreporter.write_line(f"shared conformance corpus: {line}")
 
 
 @pytest.fixture(autouse=True)

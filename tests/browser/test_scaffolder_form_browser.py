@@ -46,7 +46,7 @@ def shoot(page, name: str) -> None:
 def test_create_page_filters_and_shows_golden_paths(alice_page):
     page, base = alice_page
     page.goto(f"{base}/create/")
-    assert page.locator(".template-card").count() == 11
+    assert page.locator(".template-card").count() == 9
     assert page.locator(".template-card.golden").count() == 2
     shoot(page, "create-page")
     page.select_option("select[name=type]", "documentation")

@@ -1,7 +1,7 @@
-"""Backstage's own example entities must get the verdicts Backstage gives them.
+"""Every corpus descriptor gets the verdict Backstage gives it: the valid ones load, the invalid ones are refused.
 
-The corpus lives outside the repository, in `shared/conformance/backstage-examples/`
-next to it; its README lists the expected verdicts.
+Runs on the in-repo fixtures (``tests/fixtures/catalog/``) and, when present, on Backstage's example
+entities in ``../shared/conformance/backstage-examples/`` (its README lists the expected verdicts).
 """
 
 from pathlib import Path
@@ -11,24 +11,12 @@ import pytest
 
 from catalog.validation import validate_entity
 from catalog.yaml_reader import parse_documents
-
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "backstage-examples"
-FILES = sorted(path.relative_to(CORPUS).as_posix() for path in CORPUS.rglob("*.yaml"))
-INVALID_FILE = "components/invalid-component.yaml"
-# Its spec.allowedTools is a list; Backstage's model wants one string of tool names (docs/conformance.md).
-INVALID_SKILL_FILE = "ai-resources/frontend-design-skill.yaml"
-# OpenAPI documents, read only through `$text` placeholders, not entities.
-NON_ENTITY_FILES = ["apis/petstore-webhook.oas.yaml"]
+from tests.catalog.corpora import CATALOG_CORPORA, CatalogCorpus
+from tests.corpus import per_file
 
 
-def test_the_corpus_is_there():
-    # The corpus ships beside the project (../shared); a missing one must fail, never skip.
-    assert CORPUS.is_dir(), f"conformance corpus not found at {CORPUS}"
-
-
-def read(relative: str) -> list[dict[str, Any]]:
-    path = CORPUS / relative
-    documents = parse_documents(path.read_bytes(), source=relative)
+def read(corpus: CatalogCorpus, relative: str) -> list[dict[str, Any]]:
+    documents = parse_documents((corpus.root / relative).read_bytes(), source=relative)
     assert [document.error for document in documents if document.error] == []
     return [document.data for document in documents]
 
@@ -55,61 +43,47 @@ def with_placeholders_resolved(value: Any, directory: Path) -> Any:
     return value
 
 
-def entities(relative: str) -> list[dict[str, Any]]:
-    directory = (CORPUS / relative).parent
-    return [with_placeholders_resolved(data, directory) for data in read(relative) if is_entity(data)]
+def entities(corpus: CatalogCorpus, relative: str) -> list[dict[str, Any]]:
+    directory = (corpus.root / relative).parent
+    return [with_placeholders_resolved(data, directory) for data in read(corpus, relative) if is_entity(data)]
 
 
-def test_corpus_is_present():
-    assert len(FILES) > 50
+@pytest.mark.parametrize("corpus", CATALOG_CORPORA)
+def test_every_corpus_file_parses_without_error(corpus):
+    assert corpus.files
+    for relative in corpus.files:
+        assert read(corpus, relative), relative
 
 
-def test_every_corpus_file_parses_without_error():
-    for relative in FILES:
-        assert read(relative)
+@pytest.mark.parametrize("corpus", CATALOG_CORPORA)
+def test_files_without_entities_are_exactly_the_placeholder_targets(corpus):
+    skipped = [name for name in corpus.files if not any(is_entity(data) for data in read(corpus, name))]
+
+    assert skipped == list(corpus.non_entity_files)
 
 
-def test_files_without_entities_are_exactly_the_openapi_documents():
-    skipped = [relative for relative in FILES if not any(is_entity(data) for data in read(relative))]
-
-    assert skipped == NON_ENTITY_FILES
-
-
-@pytest.mark.parametrize(
-    "relative", [name for name in FILES if name not in (INVALID_FILE, INVALID_SKILL_FILE, *NON_ENTITY_FILES)]
-)
-def test_corpus_entities_are_valid(relative):
-    for data in entities(relative):
+@pytest.mark.parametrize(("corpus", "relative"), per_file(CATALOG_CORPORA, lambda corpus: corpus.valid_files))
+def test_corpus_entities_are_valid(corpus, relative):
+    for data in entities(corpus, relative):
         assert validate_entity(data) == [], data["metadata"]["name"]
 
 
-def test_invalid_component_is_refused_naming_name_and_tag():
-    (data,) = entities(INVALID_FILE)
+@pytest.mark.parametrize(("corpus", "relative"), per_file(CATALOG_CORPORA, lambda corpus: sorted(corpus.invalid)))
+def test_invalid_file_is_refused_naming_each_field(corpus, relative):
+    (data,) = entities(corpus, relative)
 
-    fields = [error.field for error in validate_entity(data)]
+    fields = tuple(error.field for error in validate_entity(data))
 
-    assert fields == ["metadata.name", "metadata.tags[1]"]
-
-
-def test_skill_with_a_list_of_allowed_tools_is_refused_naming_the_field():
-    (data,) = entities(INVALID_SKILL_FILE)
-
-    assert [error.field for error in validate_entity(data)] == ["spec.allowedTools"]
+    assert fields == corpus.invalid[relative]
 
 
-def test_corpus_covers_every_built_in_kind_and_the_alpha_layer():
-    kinds = {data["kind"] for relative in FILES for data in entities(relative)}
-    api_types = {data["spec"]["type"] for relative in FILES for data in entities(relative) if data["kind"] == "API"}
+@pytest.mark.parametrize("corpus", CATALOG_CORPORA)
+def test_corpus_covers_every_built_in_kind_and_the_alpha_layer(corpus):
+    found = [data for relative in corpus.valid_files for data in entities(corpus, relative)]
+    kinds = {data["kind"] for data in found}
+    api_types = {data["spec"]["type"] for data in found if data["kind"] == "API"}
+    ai_types = {data["spec"]["type"] for data in found if data["kind"] == "AiResource"}
 
-    assert kinds >= {
-        "Component",
-        "API",
-        "Resource",
-        "System",
-        "Domain",
-        "Group",
-        "User",
-        "Location",
-        "AiResource",
-    }
+    assert kinds >= {"Component", "API", "Resource", "System", "Domain", "Group", "User", "Location", "AiResource"}
     assert "mcp-server" in api_types
+    assert ai_types >= {"skill", "rule", "plugin", "marketplace"}

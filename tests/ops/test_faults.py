@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import yaml
 
-from tests.conftest import CONFORMANCE
+from tests.corpus import FIXTURES
 from tests.ops.cluster import Cluster, wait_until
 from tests.ops.services import missing_servers, private_postgres, private_redis
 from tests.scaffolder.conftest import write_template
@@ -105,7 +105,7 @@ def cluster(servers, tmp_path_factory):
     files[0].parent.mkdir(parents=True)
     files[0].write_text(component("first"))
     docs = root / "docs" / "documented-component"
-    shutil.copytree(CONFORMANCE / "techdocs" / "documented-component", docs)
+    shutil.copytree(FIXTURES / "techdocs" / "documented-component", docs)
     files.append(docs / "catalog-info.yaml")
     files.append(write_template(root / "templates" / "fast", template("fast", [LOG_STEP])))
     files.append(write_template(root / "templates" / "slow6", template("slow6", [wait_step(6), LOG_STEP])))

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import yaml
 
-from tests.conftest import CONFORMANCE
+from tests.corpus import FIXTURES
 from tests.ops.cluster import Cluster, is_configured, wait_until, with_redis_db
 from tests.scaffolder.conftest import GIT_HOST, SERVICE_TEMPLATE, SKELETON, write_template
 
@@ -61,7 +61,7 @@ def cluster(tmp_path_factory):
         files.append(path)
     for index in range(DOCUMENTED):
         target = root / "docs" / f"documented-{index}"
-        shutil.copytree(CONFORMANCE / "techdocs" / "documented-component", target)
+        shutil.copytree(FIXTURES / "techdocs" / "documented-component", target)
         info = target / "catalog-info.yaml"
         info.write_text(info.read_text().replace("name: documented-component", f"name: documented-{index}"))
         files.append(info)

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from tests.catalog.conftest import load_catalog_file
 
-from .templates import CONDITIONAL_PAGE, CONFORMANCE_FILES, conformance_template, template
+from .templates import CONDITIONAL_PAGE, OWN_TEMPLATE_FILES, read_template, template
 
 PEOPLE_AND_SYSTEMS = """
 apiVersion: backstage.io/v1alpha1
@@ -104,7 +104,8 @@ KINDS_PAGE = {
 
 
 def form_templates() -> list[dict]:
-    bodies = [conformance_template(relative) for relative in CONFORMANCE_FILES]
+    """The in-repo templates and three written here; the same set whether or not ../shared is present."""
+    bodies = [read_template(path) for path in OWN_TEMPLATE_FILES]
     bodies.append(template([CONDITIONAL_PAGE], name="conditional", title="Conditional", tags=["golden-path"]))
     bodies.append(template([PICKERS_PAGE, REPO_PAGE], name="pickers", title="Pickers"))
     bodies.append(

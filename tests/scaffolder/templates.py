@@ -1,18 +1,38 @@
-"""Template bodies for scaffolder tests: the conformance corpus and small hand-written ones."""
+"""Template bodies for scaffolder tests: the in-repo templates, Backstage's when present, small hand-written ones.
+
+``tests/fixtures/templates/`` holds software templates written for the project; Backstage's own
+(``../shared/conformance/backstage-templates/``) join every test that runs over all templates when they
+are there.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "backstage-templates"
-CONFORMANCE_FILES = sorted(path.relative_to(CORPUS).as_posix() for path in CORPUS.rglob("template.yaml"))
+from tests.corpus import FIXTURES, HAS_SHARED, SHARED_CONFORMANCE
+
+TEMPLATES = FIXTURES / "templates"
+SHARED_TEMPLATES = SHARED_CONFORMANCE / "backstage-templates"
+OWN_TEMPLATE_FILES = sorted(TEMPLATES.rglob("template.yaml"))
+SHARED_TEMPLATE_FILES = sorted(SHARED_TEMPLATES.rglob("template.yaml")) if HAS_SHARED else []
+# One parameter per template file: the in-repo ones, then Backstage's (marked) when present.
+TEMPLATE_FILES = [pytest.param(path, id=f"fixtures:{path.parent.name}") for path in OWN_TEMPLATE_FILES] + [
+    pytest.param(path, id=f"shared:{path.parent.name}", marks=pytest.mark.shared_corpus)
+    for path in SHARED_TEMPLATE_FILES
+]
 
 
-def conformance_template(relative: str) -> dict[str, Any]:
-    return yaml.safe_load((CORPUS / relative).read_text())
+def read_template(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def own_template(name: str) -> dict[str, Any]:
+    """The body of ``tests/fixtures/templates/<name>/template.yaml``."""
+    return read_template(TEMPLATES / name / "template.yaml")
 
 
 def template(parameters: Any, name: str = "demo", **metadata: Any) -> dict[str, Any]:

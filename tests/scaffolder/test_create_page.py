@@ -26,7 +26,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, template_catalog):
 
 def test_lists_every_template_with_golden_paths_first(signed_in, template_catalog):
     page = signed_in.get("/create/").content.decode()
-    assert "11 templates" in page
+    assert "9 templates" in page
     titles = [part.split("</bdi></a>")[0].split(">")[-1] for part in page.split('<h3><a href="/create/templates/')[1:]]
     assert titles[:2] == ["&lt;img src=x onerror=alert(1)&gt;Kinds", "Conditional"]
     assert page.count("★ Golden path") == 2
@@ -34,16 +34,16 @@ def test_lists_every_template_with_golden_paths_first(signed_in, template_catalo
 
 def test_card_shows_owner_type_tags_and_escapes_html(signed_in, template_catalog):
     page = signed_in.get("/create/").content.decode()
-    assert '<a href="/catalog/group/backstage/techdocs-core/">backstage/techdocs-core</a>' in page
+    assert '<a href="/catalog/group/default/drivetrain/">drivetrain</a>' in page
     assert "<b>bold</b>" not in page and "&lt;b&gt;bold&lt;/b&gt; claims" in page
     assert "<img src=x" not in page
     assert '<span class="chip">recommended</span>' in page
 
 
 def test_text_search_and_filters_come_from_the_url(signed_in, template_catalog):
-    assert "1 template match" in signed_in.get("/create/", {"q": "spring"}).content.decode()
+    assert "1 template match" in signed_in.get("/create/", {"q": "firmware"}).content.decode()
     by_type = signed_in.get("/create/", {"type": "documentation"}).content.decode()
-    assert "1 template match" in by_type and "Documentation Template" in by_type
+    assert "1 template match" in by_type and "Documentation site" in by_type
     by_tag = signed_in.get("/create/", {"tag": "golden-path"}).content.decode()
     assert "1 template match" in by_tag and "Conditional" in by_tag
     by_owner = signed_in.get("/create/", {"owner": "group:default/team-a"}).content.decode()
@@ -51,15 +51,15 @@ def test_text_search_and_filters_come_from_the_url(signed_in, template_catalog):
 
 
 def test_filter_options_list_every_type_tag_and_owner(signed_in, template_catalog):
-    page = signed_in.get("/create/", {"type": "website"}).content.decode()
-    assert '<option value="documentation">' in page and '<option value="website" selected>' in page
+    page = signed_in.get("/create/", {"type": "service"}).content.decode()
+    assert '<option value="documentation">' in page and '<option value="service" selected>' in page
     assert '<option value="group:default/team-a">' in page
 
 
 def test_htmx_request_gets_only_the_cards(signed_in, template_catalog):
-    response = signed_in.get("/create/", {"q": "rails"}, HTTP_HX_REQUEST="true")
+    response = signed_in.get("/create/", {"q": "legacy"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
-    assert "<html" not in body and "Rails" in body
+    assert "<html" not in body and "Legacy generator" in body
     assert "HX-Request" in response["Vary"]
 
 

@@ -15,10 +15,12 @@ from scaffolder.parameters import (
     visible_fields,
 )
 
-from .templates import CONDITIONAL_PAGE, CONFORMANCE_FILES, CORPUS, conformance_template, template
+from .templates import CONDITIONAL_PAGE, OWN_TEMPLATE_FILES, TEMPLATE_FILES, own_template, read_template, template
 
-# Values each conformance template accepts (what a person would fill in).
+# Values every corpus template accepts (what a person would fill in); some are for Backstage's own templates.
 GOOD_VALUES = {
+    "package_name": "vc.motor",
+    "sdk_version": 3.6,
     "name": "my-service",
     "component_id": "my-service",
     "owner": "group:default/team-a",
@@ -31,9 +33,15 @@ GOOD_VALUES = {
 }
 
 
-def test_the_corpus_is_there():
-    assert CORPUS.is_dir(), f"conformance corpus not found at {CORPUS}"
-    assert len(CONFORMANCE_FILES) == 8
+def test_the_in_repo_templates_are_there():
+    assert [path.parent.name for path in OWN_TEMPLATE_FILES] == [
+        "add-docs-pr",
+        "conditional-links",
+        "docs-site",
+        "firmware-service",
+        "gitlab-mr",
+        "legacy-generator",
+    ]
 
 
 def test_one_object_is_one_page():
@@ -74,21 +82,21 @@ def test_ui_keys_of_conditional_branches_join_the_page_ui_schema():
     assert "ui:widget" not in str(page.schema)
 
 
-@pytest.mark.parametrize("relative", CONFORMANCE_FILES)
-def test_conformance_templates_give_pages_and_accept_good_values(relative):
-    body = conformance_template(relative)
+@pytest.mark.parametrize("path", TEMPLATE_FILES)
+def test_corpus_templates_give_pages_and_accept_good_values(path):
+    body = read_template(path)
     pages = parameter_pages(body)
-    assert pages, relative
+    assert pages, path
     assert all(page.title for page in pages)
     assert all(not any(key.startswith("ui:") for key in str(page.schema).split("'")) for page in pages)
-    host = "gitlab.com" if "gitlab" in relative else "github.com"
+    host = "gitlab.com" if "gitlab" in path.parent.name else "github.com"
     assert validate_all(body, {**GOOD_VALUES, "repoUrl": f"{host}?owner=acme&repo=svc"}) == []
     assert unknown_ui_fields(body) == []
 
 
-@pytest.mark.parametrize("relative", CONFORMANCE_FILES)
-def test_conformance_templates_refuse_empty_values_naming_each_required_field(relative):
-    body = conformance_template(relative)
+@pytest.mark.parametrize("path", TEMPLATE_FILES)
+def test_corpus_templates_refuse_empty_values_naming_each_required_field(path):
+    body = read_template(path)
     required = {name for page in parameter_pages(body) for name in page.required}
     errors = validate_all(body, {})
     assert {error.field for error in errors} == required
@@ -96,7 +104,7 @@ def test_conformance_templates_refuse_empty_values_naming_each_required_field(re
 
 
 def test_validate_page_checks_only_that_page():
-    body = conformance_template("software-templates/docs-template/template.yaml")
+    body = own_template("docs-site")
     first, second = parameter_pages(body)
     assert validate_page(first, {"name": "docs", "description": "d"}) == []
     assert validate_page(second, {"name": "docs"}) == [FieldError("repoUrl", "is required")]
@@ -129,15 +137,15 @@ def test_messages_for_each_rule():
 
 
 def test_bad_type_is_named():
-    body = conformance_template("backstage-sample-templates/local-template/gin-golan-template/template.yaml")
-    errors = validate_all(body, {**GOOD_VALUES, "go_version": "1.22"})
-    assert errors == [FieldError("go_version", "must be a number")]
+    body = own_template("firmware-service")
+    errors = validate_all(body, {**GOOD_VALUES, "sdk_version": "3.6"})
+    assert errors == [FieldError("sdk_version", "must be a number")]
 
 
 def test_nested_object_errors_have_dotted_paths():
-    body = conformance_template("software-templates/rails-demo/template.yaml")
-    errors = validate_all(body, {**GOOD_VALUES, "railsArguments": {"database": "mongo"}})
-    assert [error.field for error in errors] == ["railsArguments.database"]
+    body = own_template("legacy-generator")
+    errors = validate_all(body, {**GOOD_VALUES, "generator": {"database": "mongo"}})
+    assert [error.field for error in errors] == ["generator.database"]
     assert errors[0].message.startswith("must be one of: mysql, postgresql")
 
 
@@ -256,11 +264,11 @@ def test_unknown_ui_fields_are_named():
 
 
 def test_parameter_schema_has_backstage_shape():
-    body = conformance_template("software-templates/docs-template/template.yaml")
+    body = own_template("docs-site")
     answer = parameter_schema(body)
     assert answer["title"] == body["metadata"]["title"]
     assert answer["description"] == body["metadata"]["description"]
-    assert [step["title"] for step in answer["steps"]] == ["Fill in some steps", "Choose a location"]
+    assert [step["title"] for step in answer["steps"]] == ["About the site", "Where to publish"]
     assert answer["steps"][0]["schema"]["properties"]["name"]["ui:field"] == "EntityNamePicker"
     assert set(answer) == {"title", "description", "steps"}
 

@@ -1,14 +1,17 @@
-"""The template form: every conformance template renders, steps keep values, errors sit by their field."""
+"""The template form: every corpus template renders, steps keep values, errors sit by their field."""
 
 import re
 
 import pytest
+import yaml
 from django.core import signing
 
 from scaffolder import submission
+from tests.catalog.conftest import load_catalog_file
 
 from .form_client import FormWalk
-from .templates import CONFORMANCE_FILES, conformance_template
+from .form_fixtures import PEOPLE_AND_SYSTEMS
+from .templates import TEMPLATE_FILES, TEMPLATES, read_template
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +20,8 @@ PICKERS = "/create/templates/default/pickers/"
 CONDITIONAL = "/create/templates/default/conditional/"
 
 
-def form_url(relative: str) -> str:
-    return f"/create/templates/default/{conformance_template(relative)['metadata']['name']}/"
+def form_url(path) -> str:
+    return f"/create/templates/default/{read_template(path)['metadata']['name']}/"
 
 
 def test_form_needs_sign_in(client, template_catalog):
@@ -30,10 +33,11 @@ def test_unknown_template_is_404(signed_in, template_catalog):
     assert signed_in.get("/create/templates/default/nope/").status_code == 404
 
 
-@pytest.mark.parametrize("relative", CONFORMANCE_FILES)
-def test_every_conformance_template_renders_each_step_and_the_review(signed_in, template_catalog, relative):
-    walk = FormWalk(signed_in, form_url(relative))
-    body = conformance_template(relative)
+@pytest.mark.parametrize("path", TEMPLATE_FILES)
+def test_every_corpus_template_renders_each_step_and_the_review(signed_in, write_file, path):
+    body = read_template(path)
+    load_catalog_file(write_file, "catalog.yaml", PEOPLE_AND_SYSTEMS + "---\n" + yaml.safe_dump(body, sort_keys=False))
+    walk = FormWalk(signed_in, form_url(path))
     titles = [page["title"] for page in body["spec"]["parameters"]]
     assert walk.step_title() == titles[0]
     for title in titles[1:]:
@@ -73,7 +77,7 @@ def test_html_in_titles_and_descriptions_is_escaped(signed_in, template_catalog)
 
 
 def test_autofocus_is_rendered(signed_in, template_catalog):
-    page = FormWalk(signed_in, form_url("software-templates/docs-template/template.yaml")).page
+    page = FormWalk(signed_in, form_url(TEMPLATES / "docs-site" / "template.yaml")).page
     assert re.search(r'<input id="field-name" name="name" type="text" value=""[^>]* autofocus', page)
 
 
@@ -242,6 +246,6 @@ def test_picker_suggestions_come_from_the_catalog(signed_in, template_catalog):
 
 
 def test_entity_name_picker_refuses_bad_names(signed_in, template_catalog):
-    walk = FormWalk(signed_in, form_url("software-templates/pull-request/template.yaml"))
+    walk = FormWalk(signed_in, form_url(TEMPLATES / "add-docs-pr" / "template.yaml"))
     walk.post("next", name="-bad name-")
     assert walk.field_error("name").startswith("Name must be 1-63 characters")

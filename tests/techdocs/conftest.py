@@ -12,9 +12,10 @@ from django.contrib.auth import get_user_model
 
 from catalog.models import Entity
 from catalog.services import refresh_location, register_location, validate_location_spec
-from tests.conftest import CONFORMANCE
+from tests.corpus import FIXTURES
 
-EXAMPLE = CONFORMANCE / "techdocs" / "documented-component"
+# A small MkDocs site written for the project (Backstage's own example runs in test_shared_example.py).
+EXAMPLE = FIXTURES / "techdocs" / "documented-component"
 
 OWNERS = """\
 apiVersion: backstage.io/v1alpha1
@@ -61,14 +62,17 @@ def techdocs_storage(settings, tmp_path):
 
 @pytest.fixture
 def docs_source(tmp_path) -> Callable[..., Path]:
-    """A component directory: the conformance example, or given files, with a catalog file owned by team-a."""
+    """A component directory: the in-repo example site, or given files, with a catalog file owned by team-a."""
 
     def make(
-        files: dict[str, str | bytes] | None = None, name: str = "documented-component", ref: str = "dir:."
+        files: dict[str, str | bytes] | None = None,
+        name: str = "documented-component",
+        ref: str = "dir:.",
+        source: Path = EXAMPLE,
     ) -> Path:
         root = tmp_path / "repos" / name
         if files is None:
-            shutil.copytree(EXAMPLE, root)
+            shutil.copytree(source, root)
         else:
             for relative, content in files.items():
                 path = root / relative

@@ -1,4 +1,4 @@
-"""Building sites: the conformance example, rebuilds, failures keeping the last site, the signal."""
+"""Building sites: the in-repo example, rebuilds, failures keeping the last site, the signal."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from techdocs.signals import site_built
 pytestmark = pytest.mark.django_db
 
 
-def test_builds_the_conformance_example(docs_source, register):
+def test_builds_the_example_site(docs_source, register):
     entity = register(docs_source())
     build = check_entity_docs(entity.ref)
     assert build.status == DocBuild.Status.SUCCEEDED, build.log + build.error
@@ -23,11 +23,11 @@ def test_builds_the_conformance_example(docs_source, register):
     for path in ("index.html", "sub-page/index.html", "code/code-sample/index.html", "search/search_index.json"):
         assert storage.read_file(build.storage_prefix, path) is not None, path
     metadata = json.loads(storage.read_file(build.storage_prefix, "techdocs_metadata.json"))
-    assert metadata["site_name"] == "Example Documentation"
+    assert metadata["site_name"] == "Motor Controller Handbook"
     assert metadata["site_description"] == "None"
     assert "index.html" in metadata["files"] and isinstance(metadata["build_timestamp"], int)
     assert build.metadata == metadata
-    assert [item["title"] for item in build.nav] == ["Home", "Subpage", "Code Sample", "Extensions"]
+    assert [item["title"] for item in build.nav] == ["Home", "Wiring", "Code Sample", "Extensions"]
     assert build.source_commit.startswith("sha256:")
 
 
@@ -82,11 +82,11 @@ def test_site_built_signal_sends_search_documents(docs_source, register):
     by_location = {document["location"]: document for document in documents}
     home = by_location["/docs/default/component/documented-component/"]
     assert home["title"] == "Home"
-    assert "Basic Markdown" in home["headings"]
-    section = by_location["/docs/default/component/documented-component/sub-page/#details"]
-    assert section["title"] == "Details"
-    assert section["headings"] == ["Details"]
-    assert "linked off the main page" in section["text"]
+    assert "Assist levels" in home["headings"]
+    section = by_location["/docs/default/component/documented-component/sub-page/#connectors"]
+    assert section["title"] == "Connectors"
+    assert section["headings"] == ["Connectors"]
+    assert "carries the CAN bus" in section["text"]
 
 
 def test_forced_build_runs_even_when_unchanged(docs_source, register, django_capture_on_commit_callbacks):
@@ -106,6 +106,6 @@ def test_built_pages_are_found_by_search(docs_source, register, client, settings
     settings.API_ANONYMOUS_READ = True
     entity = register(docs_source())
     check_entity_docs(entity.ref)
-    body = client.get("/api/search/query", {"term": "linked off the main page", "types[]": "techdocs"}).json()
+    body = client.get("/api/search/query", {"term": "carries the CAN bus", "types[]": "techdocs"}).json()
     locations = [result["document"]["location"] for result in body["results"]]
-    assert "/docs/default/component/documented-component/sub-page/#details" in locations
+    assert "/docs/default/component/documented-component/sub-page/#connectors" in locations

@@ -75,7 +75,7 @@ def test_a_build_is_uploaded_to_the_bucket_and_read_back(s3, docs_source, regist
     stored = keys(s3)
     assert f"{PREFIX}/default/component/documented-component/{build.pk}/index.html" in stored
     assert f"{PREFIX}/default/component/documented-component/{build.pk}/techdocs_metadata.json" in stored
-    assert b"Example Documentation" in storage.read_file(build.storage_prefix, "techdocs_metadata.json")
+    assert b"Motor Controller Handbook" in storage.read_file(build.storage_prefix, "techdocs_metadata.json")
     assert storage.read_file(build.storage_prefix, "no/such/file.html") is None
     client.force_login(alice_user)
     page = client.get("/docs/default/component/documented-component/")

@@ -31,12 +31,12 @@ def test_docs_page_shows_content_nav_and_toc(client, alice_user, built):
     response = client.get(DOCS)
     body = response.content.decode()
     assert response.status_code == 200
-    assert '<h1 id="welcome">Welcome!' in body
+    assert '<h1 id="motor-controller">Motor controller' in body
     assert f'href="{DOCS}sub-page/"' in body  # in-page link and nav entry
-    assert 'href="#basic-markdown"' in body  # table of contents
+    assert 'href="#assist-levels"' in body  # table of contents
     assert "<table>" in body
     sub = client.get(f"{DOCS}sub-page/")
-    assert sub.status_code == 200 and "Another page in our documentation" in sub.content.decode()
+    assert sub.status_code == 200 and "Wiring the controller" in sub.content.decode()
 
 
 def test_unknown_page_and_traversal_are_404(client, alice_user, built):
@@ -53,7 +53,7 @@ def test_docs_tab_shows_the_home_page(client, alice_user, built):
     client.force_login(alice_user)
     response = client.get("/catalog/component/default/documented-component/docs/")
     assert response.status_code == 200
-    assert "Basic Markdown" in response.content.decode()
+    assert "Assist levels" in response.content.decode()
 
 
 def test_about_card_links_to_the_docs(client, alice_user, built):
@@ -121,7 +121,7 @@ def test_metadata_endpoints(built):
     api = APIClient()
     api.force_authenticate(get_user_model().objects.create_user("reader"))
     techdocs = api.get("/api/techdocs/metadata/techdocs/default/component/documented-component").json()
-    assert techdocs["site_name"] == "Example Documentation" and techdocs["site_description"] == "None"
+    assert techdocs["site_name"] == "Motor Controller Handbook" and techdocs["site_description"] == "None"
     entity = api.get("/api/techdocs/metadata/entity/default/component/documented-component").json()
     assert entity["metadata"]["name"] == "documented-component"
     assert entity["locationMetadata"]["type"] == "dir"

@@ -1,4 +1,4 @@
-"""Fixtures for the Tech Radar: the conformance sample, radars built in the test, and personas."""
+"""Fixtures for the Tech Radar: the in-repo sample radar, radars built in the test, and personas."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from rest_framework.test import APIClient
 from portal.tokens import issue_token
 from techradar.format import parse_radar_file
 from techradar.services import import_radar
-from tests.conftest import CONFORMANCE
+from tests.corpus import FIXTURES, SHARED_CONFORMANCE, corpus_params
 
-SAMPLE = CONFORMANCE / "tech-radar" / "sampleTechRadarResponse.json"
+# A radar in Backstage's data shape, written for the project; Backstage's own sample joins it when present.
+SAMPLE = FIXTURES / "tech-radar" / "radar.json"
+SAMPLES = corpus_params(SAMPLE, SHARED_CONFORMANCE / "tech-radar" / "sampleTechRadarResponse.json")
 DEMO_RADAR = Path(__file__).resolve().parents[2] / "techradar" / "demo" / "radar.yaml"
 
 
@@ -26,7 +28,7 @@ def sample_document() -> dict:
 
 @pytest.fixture
 def sample_radar(db):
-    """The Backstage sample radar imported as the default radar."""
+    """The in-repo sample radar imported as the default radar."""
     return import_radar(parse_radar_file(SAMPLE.read_bytes(), str(SAMPLE)), "default", title="Sample radar")
 
 

@@ -38,7 +38,7 @@ def _form(entry: RadarEntry, **changes) -> dict:
 
 
 def test_changing_the_ring_in_the_admin_appends_a_timeline_item(staff_client, sample_radar):
-    entry = RadarEntry.objects.get(key="react")
+    entry = RadarEntry.objects.get(key="htmx")
     hold = sample_radar.rings.get(key="hold")
     response = staff_client.post(f"/admin/techradar/radarentry/{entry.pk}/change/", _form(entry, ring=hold.pk))
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -53,14 +53,14 @@ def test_changing_the_ring_in_the_admin_appends_a_timeline_item(staff_client, sa
 
 
 def test_editing_other_fields_in_the_admin_leaves_the_timeline(staff_client, sample_radar):
-    entry = RadarEntry.objects.get(key="react")
-    response = staff_client.post(f"/admin/techradar/radarentry/{entry.pk}/change/", _form(entry, title="React 19"))
+    entry = RadarEntry.objects.get(key="htmx")
+    response = staff_client.post(f"/admin/techradar/radarentry/{entry.pk}/change/", _form(entry, title="htmx 2"))
     assert response.status_code == 302
-    assert RadarEntry.objects.get(key="react").title == "React 19" and entry.timeline.count() == 1
+    assert RadarEntry.objects.get(key="htmx").title == "htmx 2" and entry.timeline.count() == 1
     event = AuditEvent.objects.get(action="techradar.entry.admin_change")
-    assert event.target == "radar:default/react" and "title" in event.details["fields"]
+    assert event.target == "radar:default/htmx" and "title" in event.details["fields"]
 
 
 def test_admin_lists_entries(staff_client, sample_radar):
     page = staff_client.get("/admin/techradar/radarentry/").content.decode()
-    assert "GitHub Actions" in page and "Force push to master" in page
+    assert "Forgejo Actions" in page and "Deploying on Friday afternoons" in page

@@ -33,9 +33,9 @@ def test_health(sample_radar):
 
 def test_lists_and_retrieves_entries(member_token_api, sample_radar):
     items = member_token_api.get("/api/tech-radar/radars/default/entries/").json()["items"]
-    assert [item["key"] for item in items][:3] == ["javascript", "typescript", "webpack"]
-    github = member_token_api.get("/api/tech-radar/radars/default/entries/github-actions/").json()
-    assert github["ring"] == "adopt" and github["quadrant"] == "infrastructure"
+    assert [item["key"] for item in items][:3] == ["rust", "micropython", "zephyr"]
+    github = member_token_api.get("/api/tech-radar/radars/default/entries/forgejo-actions/").json()
+    assert github["ring"] == "adopt" and github["quadrant"] == "platforms"
     assert [(item["ringId"], item["fromRingId"], item["moved"]) for item in github["timeline"]] == [
         ("adopt", "trial", 1),
         ("trial", None, 0),
@@ -51,15 +51,15 @@ def test_members_cannot_create_or_move(member_token_api, sample_radar):
     body = {"key": "zig", "title": "Zig", "quadrant": "languages", "ring": "assess"}
     assert member_token_api.post("/api/tech-radar/radars/default/entries/", body, format="json").status_code == 403
     response = member_token_api.patch(
-        "/api/tech-radar/radars/default/entries/react/", {"ring": "hold", "reason": "x"}, format="json"
+        "/api/tech-radar/radars/default/entries/htmx/", {"ring": "hold", "reason": "x"}, format="json"
     )
     assert response.status_code == 403
-    assert not RadarEntry.objects.filter(key="zig").exists() and RadarEntry.objects.get(key="react").ring.key == "adopt"
+    assert not RadarEntry.objects.filter(key="zig").exists() and RadarEntry.objects.get(key="htmx").ring.key == "adopt"
 
 
 def test_anonymous_cannot_write_even_with_anonymous_read(sample_radar, settings):
     settings.API_ANONYMOUS_READ = True
-    response = APIClient().patch("/api/tech-radar/radars/default/entries/react/", {"title": "X"}, format="json")
+    response = APIClient().patch("/api/tech-radar/radars/default/entries/htmx/", {"title": "X"}, format="json")
     assert response.status_code == 401
 
 
@@ -81,11 +81,11 @@ def test_admin_create_names_the_bad_field(admin_token_api, sample_radar):
 
 def test_admin_moves_with_a_reason_and_the_timeline_grows(admin_token_api, sample_radar):
     response = admin_token_api.patch(
-        "/api/tech-radar/radars/default/entries/react/", {"ring": "hold", "reason": "Too heavy"}, format="json"
+        "/api/tech-radar/radars/default/entries/htmx/", {"ring": "hold", "reason": "Too heavy"}, format="json"
     )
     assert response.status_code == 200
     timeline = response.json()["timeline"]
     assert (timeline[0]["ringId"], timeline[0]["fromRingId"], timeline[0]["moved"]) == ("hold", "adopt", -1)
-    response = admin_token_api.patch("/api/tech-radar/radars/default/entries/react/", {"ring": "trial"}, format="json")
+    response = admin_token_api.patch("/api/tech-radar/radars/default/entries/htmx/", {"ring": "trial"}, format="json")
     assert response.status_code == 400 and "reason" in response.json()["error"]["message"]
-    assert RadarEntry.objects.get(key="react").timeline.count() == 2
+    assert RadarEntry.objects.get(key="htmx").timeline.count() == 2

@@ -24,7 +24,7 @@ def catalog(write_file):
 def test_component_using_a_hold_technology_shows_the_warning(reader, sample_radar, catalog):
     page = reader.get("/catalog/component/default/old-ci/").content.decode()
     assert 'id="card-tech-radar-hold"' in page and "Technologies on hold" in page
-    assert '<a href="/tech-radar/default/entries/force-push/">Force push to master</a>' in page
+    assert '<a href="/tech-radar/default/entries/friday-deploys/">Deploying on Friday afternoons</a>' in page
 
 
 def test_annotation_links_a_component_to_a_hold_entry(reader, sample_radar, catalog):
@@ -42,14 +42,14 @@ def test_deciding_costs_no_query_once_cached(sample_radar, catalog, django_asser
         assert uses_hold_technology(entity)
     with django_assert_num_queries(0):
         assert uses_hold_technology(entity)
-        assert [item["key"] for item in hold_entries_for(entity)] == ["force-push"]
+        assert [item["key"] for item in hold_entries_for(entity)] == ["friday-deploys"]
 
 
 def test_moving_an_entry_to_hold_invalidates_the_cache(sample_radar, catalog):
     entity = Entity.objects.get(name="clean")
     assert not uses_hold_technology(entity)
-    move_entry(RadarEntry.objects.get(key="react"), Ring.objects.get(key="hold"), "Too heavy")
-    assert [item["key"] for item in hold_entries_for(entity)] == ["react"]
+    move_entry(RadarEntry.objects.get(key="htmx"), Ring.objects.get(key="hold"), "Too heavy")
+    assert [item["key"] for item in hold_entries_for(entity)] == ["htmx"]
 
 
 def test_tag_matching_can_be_switched_off(sample_radar, catalog, settings):

@@ -97,35 +97,35 @@ def test_blips_are_numbered_focusable_links_with_a_title(reader, sample_radar):
     svg = _svg(reader)
     blips = _blips(svg)
     assert [blip["label"].split(".")[0] for blip in blips] == [str(number) for number in range(1, 10)]
-    github = next(blip for blip in blips if "GitHub Actions" in blip["label"])
-    assert github["href"] == "/tech-radar/default/entries/github-actions/"
-    assert github["label"] == "1. GitHub Actions: ADOPT, Infrastructure (moved in)" and github["shape"] == "up"
-    assert "<title>1. GitHub Actions: ADOPT, Infrastructure (moved in)</title>" in svg
-    typescript = next(blip for blip in blips if "TypeScript" in blip["label"])
-    assert typescript["shape"] == "down"
+    github = next(blip for blip in blips if "Forgejo Actions" in blip["label"])
+    assert github["href"] == "/tech-radar/default/entries/forgejo-actions/"
+    assert github["label"] == "1. Forgejo Actions: ADOPT, Platforms (moved in)" and github["shape"] == "up"
+    assert "<title>1. Forgejo Actions: ADOPT, Platforms (moved in)</title>" in svg
+    micropython = next(blip for blip in blips if "MicroPython" in blip["label"])
+    assert micropython["shape"] == "down"
 
 
 def test_filters_keep_positions_and_hide_other_blips(reader, sample_radar):
     everything = {blip["href"]: (blip["x"], blip["y"]) for blip in _blips(_svg(reader))}
-    filtered = _blips(_svg(reader, query="?quadrant=process&ring=adopt"))
+    filtered = _blips(_svg(reader, query="?quadrant=practices&ring=adopt"))
     assert {blip["href"] for blip in filtered} == {
-        "/tech-radar/default/entries/code-reviews/",
-        "/tech-radar/default/entries/docs-like-code/",
+        "/tech-radar/default/entries/bench-testing/",
+        "/tech-radar/default/entries/runbooks-in-repo/",
     }
     assert all(everything[blip["href"]] == (blip["x"], blip["y"]) for blip in filtered)
 
 
 def test_legend_lists_each_quadrant_by_ring(reader, sample_radar):
     page = reader.get("/tech-radar/default/").content.decode()
-    process = page[page.index('id="legend-process"') :]
+    process = page[page.index('id="legend-practices"') :]
     process = process[: process.index("</section>")]
     assert (
         process.index("ADOPT")
-        < process.index("Code Reviews")
+        < process.index("Bench testing")
         < process.index("ASSESS")
-        < process.index("Mob Programming")
+        < process.index("Ride-along debugging")
     )
-    assert process.index("HOLD") < process.index("Force push to master")
+    assert process.index("HOLD") < process.index("Deploying on Friday afternoons")
 
 
 def test_ring_names_and_colours_are_escaped(reader, sample_radar):
