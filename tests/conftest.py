@@ -51,7 +51,7 @@ def isolated_catalog_settings(settings, tmp_path, monkeypatch):
         "GIT_CACHE_DIR": tmp_path / "git-cache",
         "LOCATIONS": [],
         "ALLOW_LOCAL_GIT": True,
-        "LOCAL_ROOTS": [str(tmp_path), str(REPO_ROOT), str(CONFORMANCE)],
+        "LOCAL_ROOTS": [str(tmp_path), str(REPO_ROOT), str(SHARED_CONFORMANCE)],
     }
     settings.GREENROOM_CONFIG_FILE = ""
     # A fresh in-memory cache per test: cached facet counts must never leak between tests.

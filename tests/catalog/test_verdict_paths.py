@@ -27,7 +27,8 @@ from catalog.models import Entity
 from catalog.refs import entity_ref_of
 from catalog.services import refresh_location, register_location, validate_location_spec
 from catalog.yaml_reader import parse_documents
-from tests.conftest import CONFORMANCE, REPO_ROOT
+from tests.conftest import REPO_ROOT
+from tests.corpus import SHARED_CONFORMANCE as CONFORMANCE
 
 pytestmark = pytest.mark.django_db
 
@@ -178,6 +179,7 @@ if CORPUS.exists():
         "apis/petstore-webhook.oas.yaml",
     }
 
+    @pytest.mark.shared_corpus
     @pytest.mark.parametrize("path", corpus_files(), ids=file_id)
     def test_corpus_descriptors_get_one_verdict(api, path):
         verdict = assert_one_verdict(verdicts_of(api, path))

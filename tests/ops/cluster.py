@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from tests.conftest import CONFORMANCE
+from tests.corpus import SHARED_CONFORMANCE as CONFORMANCE
 from tests.workers import local_targets_env
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
