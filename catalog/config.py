@@ -90,18 +90,21 @@ def demo_directory() -> Path:
     return Path(settings.BASE_DIR) / "catalog" / "demo"
 
 
-def admit_local_root(directory: Path | str) -> None:
+def admit_local_root(directory: Path | str, *, git: bool = False) -> None:
     """Add a directory to the local roots, here and in the worker and web processes started next.
 
     For the operator's own tools: the embedded demo (``manage.py serve``, ``manage.py load_demo``)
-    reads its catalog from ``catalog/demo/``, the scaffolder benchmark from a temporary directory.
+    reads its catalog from ``catalog/demo/``, the benchmarks and the load test from a temporary
+    directory they generate. ``git`` also allows local git remotes (``file://``) for them.
     """
     roots = list(local_roots())
-    if str(directory) in roots:
-        return
-    roots.append(str(directory))
-    settings.CATALOG["LOCAL_ROOTS"] = roots
-    os.environ["CATALOG_LOCAL_ROOTS"] = ",".join(roots)
+    if str(directory) not in roots:
+        roots.append(str(directory))
+        settings.CATALOG["LOCAL_ROOTS"] = roots
+        os.environ["CATALOG_LOCAL_ROOTS"] = ",".join(roots)
+    if git:
+        settings.CATALOG["ALLOW_LOCAL_GIT"] = True
+        os.environ["CATALOG_ALLOW_LOCAL_GIT"] = "true"
     catalog_settings.cache_clear()
 
 

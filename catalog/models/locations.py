@@ -39,7 +39,8 @@ class Location(models.Model):
     refresh_requested_at = models.DateTimeField(null=True, blank=True)
     # Refreshes in a row that crashed or could not read the target; each doubles the wait before
     # the scheduler tries again (catalog/services/backoff.py). A refresh asked for runs at once.
-    consecutive_failures = models.PositiveIntegerField(default=0)
+    # db_default: a version serving beside this one during an upgrade inserts rows without the column.
+    consecutive_failures = models.PositiveIntegerField(default=0, db_default=0)
     # The scheduler leaves the location alone until then; null means the usual interval.
     next_refresh_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

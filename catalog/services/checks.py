@@ -6,7 +6,7 @@ document goes through ``judge_document``, as a refresh of that file would.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,9 +62,15 @@ def check_file(
     *,
     allowed_location_types: tuple[str, ...] = DEFAULT_ALLOWED_LOCATION_TYPES,
 ) -> list[DocumentVerdict]:
-    """Validate every document of a descriptor file; unreadable files give one failed verdict."""
+    """Validate every document of a descriptor file; unreadable files give one failed verdict.
+
+    The file is named by whoever runs the check on this machine, so it is read as a trusted local
+    target, and its placeholders stay confined to the file's own folder.
+    """
     name = str(path)
-    result = read_location("file", str(path.absolute()), policy)
+    absolute = path.absolute()
+    policy = replace(policy, local_trusted=True, local_roots=(str(absolute.parent),))
+    result = read_location("file", str(absolute), policy)
     if result.errors:
         return [DocumentVerdict(name, None, None, errors=[FieldError("", error.message)]) for error in result.errors]
     verdicts = []

@@ -65,7 +65,8 @@ class DocBuild(models.Model):
     source_commit = models.CharField(max_length=64, blank=True)
     # Digest of the portal's build configuration (limits, allowed plugins, MkDocs versions) used; a
     # failed build is not repeated for the same source_commit and config_digest (build_memory.py).
-    config_digest = models.CharField(max_length=64, blank=True)
+    # db_default: a version serving beside this one during an upgrade inserts rows without the column.
+    config_digest = models.CharField(max_length=64, blank=True, default="", db_default="")
     reason = models.CharField(max_length=200, blank=True)
     requested_by = models.CharField(max_length=150, blank=True)
     log = models.TextField(blank=True)

@@ -8,10 +8,12 @@ Screenshots, light and dark, land in ``var/screenshots/``.
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 
@@ -78,8 +80,17 @@ def test_star_an_entity_and_find_it_on_home_and_under_starred(signed_in_page):
     shoot(page, "catalog-starred")
 
 
-def test_register_a_repository_after_its_preview(signed_in_page, git_repo):
+def test_register_a_repository_after_its_preview(signed_in_page, git_repo, django_user_model):
     page, base = signed_in_page
+    # The repository is on this machine: only a platform admin may register a local target. (In a
+    # thread: Playwright's event loop runs in this one, and the ORM refuses to run beside it.)
+    def make_sofia_a_platform_admin() -> None:
+        admins, _ = Group.objects.get_or_create(name=django_settings.PLATFORM_ADMIN_GROUP)
+        django_user_model.objects.get(username="sofia").groups.add(admins)
+
+    promote = threading.Thread(target=make_sofia_a_platform_admin)
+    promote.start()
+    promote.join()
     repository = git_repo("bike-rentals")
     repository.commit({"catalog-info.yaml": component("bike-rentals", owner="payments")})
     page.goto(f"{base}/catalog/")

@@ -16,7 +16,15 @@ from django.test import Client
 from scaffolder.services import create_task
 from scaffolder.tasks import run_task
 from tests.browser.test_catalog_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
-from tests.scaffolder.conftest import SERVICE_TEMPLATE, VALUES, alice, bare_remote, make_template, scaffolder_settings  # noqa: F401  (fixtures)
+from tests.scaffolder.conftest import (  # noqa: F401  (fixtures)
+    SERVICE_TEMPLATE,
+    VALUES,
+    alice,
+    alice_registers_local_remotes,
+    bare_remote,
+    make_template,
+    scaffolder_settings,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,7 +69,9 @@ def signed_in(live_server, alice, monkeypatch):
         browser.close()
 
 
-def test_task_page_shows_the_live_log_and_the_links_at_the_end(signed_in, make_template, bare_remote, alice):
+def test_task_page_shows_the_live_log_and_the_links_at_the_end(
+    signed_in, make_template, bare_remote, alice, alice_registers_local_remotes
+):
     open_page, base = signed_in
     bare_remote()
     task = create_task(make_template(SLOW_SERVICE), VALUES, alice)

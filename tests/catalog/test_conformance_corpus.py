@@ -82,7 +82,14 @@ def test_corpus_covers_every_built_in_kind_and_the_alpha_layer(corpus):
     found = [data for relative in corpus.valid_files for data in entities(corpus, relative)]
     kinds = {data["kind"] for data in found}
     api_types = {data["spec"]["type"] for data in found if data["kind"] == "API"}
-    ai_types = {data["spec"]["type"] for data in found if data["kind"] == "AiResource"}
+    # Over every file: the shared corpus's only skill is refused (its allowedTools is a list), yet read.
+    every = [
+        data
+        for relative in corpus.files
+        if relative not in corpus.non_entity_files
+        for data in entities(corpus, relative)
+    ]
+    ai_types = {data["spec"]["type"] for data in every if data["kind"] == "AiResource"}
 
     assert kinds >= {"Component", "API", "Resource", "System", "Domain", "Group", "User", "Location", "AiResource"}
     assert "mcp-server" in api_types

@@ -18,7 +18,7 @@ from tests.conftest import component
 
 @pytest.fixture
 def location(write_file) -> Location:
-    return register_location(validate_location_spec("file", str(write_file("c.yaml", component("web")))))
+    return register_location(validate_location_spec("file", str(write_file("c.yaml", component("web")))), trusted=True)
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def test_an_asked_for_refresh_runs_during_backoff_and_success_resets_it(location
 
 @pytest.mark.django_db
 def test_an_unreadable_target_counts_as_a_failure(tmp_path):
-    missing = register_location(validate_location_spec("file", str(tmp_path / "gone.yaml")))
+    missing = register_location(validate_location_spec("file", str(tmp_path / "gone.yaml")), trusted=True)
 
     refresh_location(missing)
 
@@ -131,7 +131,7 @@ def test_an_unreadable_target_counts_as_a_failure(tmp_path):
 
 @pytest.mark.django_db
 def test_a_refused_document_is_not_a_failure_of_the_location(write_file):
-    location = register_location(validate_location_spec("file", str(write_file("bad.yaml", "a: [\n"))))
+    location = register_location(validate_location_spec("file", str(write_file("bad.yaml", "a: [\n"))), trusted=True)
 
     refresh_location(location)
 
@@ -143,7 +143,7 @@ def test_a_refused_document_is_not_a_failure_of_the_location(write_file):
 @pytest.mark.django_db
 def test_a_crash_keeps_the_errors_of_the_last_completed_refresh(write_file, monkeypatch):
     path = write_file("two.yaml", component("web") + "---\na: [\n")
-    location = register_location(validate_location_spec("file", str(path)))
+    location = register_location(validate_location_spec("file", str(path)), trusted=True)
     refresh_location(location)
     location.refresh_from_db()
     earlier = location.errors

@@ -14,7 +14,9 @@ from tests.conftest import component
 
 @pytest.mark.django_db
 def test_a_crashed_refresh_shows_its_error_and_is_not_retried_on_every_tick(write_file, monkeypatch):
-    location = register_location(validate_location_spec("file", str(write_file("c.yaml", component("web")))))
+    location = register_location(
+        validate_location_spec("file", str(write_file("c.yaml", component("web")))), trusted=True
+    )
 
     def out_of_memory(*args, **kwargs):
         raise DatabaseError("out of memory")

@@ -58,7 +58,7 @@ def test_a_location_holding_a_text_bomb_records_an_error_naming_file_and_documen
     # A small file limit keeps the bomb small for the test: the text limit is twice the file limit.
     settings.CATALOG = {**settings.CATALOG, "MAX_FILE_BYTES": 64 * 1024}
     path = write_file("bomb.yaml", component("fine").encode() + b"---\n" + text_bomb(4096, 1000))
-    location = register_location(validate_location_spec("file", str(path)))
+    location = register_location(validate_location_spec("file", str(path)), trusted=True)
 
     refresh_location(location)
 

@@ -14,6 +14,7 @@ from django.db import connection
 
 from catalog.benchmark.generate import OrgShape, generate_org
 from catalog.benchmark.ingestion import run_measured
+from catalog.config import admit_local_root
 from catalog.filters import parse_filters
 from catalog.models import Entity, Location
 
@@ -69,6 +70,8 @@ class Command(BaseCommand):
     def _run(self, size: int, file_count: int) -> dict:
         self._empty()
         with tempfile.TemporaryDirectory(prefix="greenroom-bench-") as scratch:
+            # The operator's own generated catalog, registered as a local git remote.
+            admit_local_root(scratch, git=True)
             started = time.perf_counter()
             org = generate_org(Path(scratch) / "org", OrgShape(entities=size, files=file_count))
             generated_in = time.perf_counter() - started

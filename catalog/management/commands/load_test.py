@@ -17,6 +17,7 @@ from catalog.benchmark.api import scenarios, start_gunicorn
 from catalog.benchmark.generate import OrgShape, generate_org
 from catalog.benchmark.http_load import Target
 from catalog.benchmark.load import run_load
+from catalog.config import admit_local_root
 from catalog.models import Entity
 
 
@@ -67,5 +68,7 @@ class Command(BaseCommand):
 
     def _generate(self, size: int) -> None:
         with tempfile.TemporaryDirectory(prefix="greenroom-load-") as scratch:
+            # The operator's own generated catalog, registered as a local git remote.
+            admit_local_root(scratch, git=True)
             org = generate_org(Path(scratch) / "org", OrgShape(entities=size, files=max(1, min(50, size - 1))))
             call_command("catalog_register", f"file://{org.root}", "--wait", stdout=self.stdout)
