@@ -82,6 +82,7 @@ def test_star_an_entity_and_find_it_on_home_and_under_starred(signed_in_page):
 
 def test_register_a_repository_after_its_preview(signed_in_page, git_repo, django_user_model):
     page, base = signed_in_page
+
     # The repository is on this machine: only a platform admin may register a local target. (In a
     # thread: Playwright's event loop runs in this one, and the ORM refuses to run beside it.)
     def make_sofia_a_platform_admin() -> None:
