@@ -87,3 +87,42 @@ def test_search_results_mark_hidden_characters(signed_in, spoofed):
 
     assert RLO not in html
     assert '<bdi><mark>invoice</mark><span class="hidden-char"' in html
+
+
+def test_a_task_page_marks_hidden_characters_in_its_template_ref_and_links(signed_in, django_user_model):
+    from scaffolder.models import Task
+
+    task = Task.objects.create(
+        template_ref=f"template:default/new{RLO}ecivres",
+        template_body={},
+        status=Task.Status.COMPLETED,
+        created_by=django_user_model.objects.get(username="alice"),
+        output={"links": [{"title": SPOOFED_TITLE, "url": "https://example.com/"}]},
+    )
+
+    html = signed_in.get(task.get_absolute_url()).content.decode()
+
+    assert RLO not in html
+    assert "<code><bdi>template:default/new<span" in html
+    assert MARKED_TITLE in html
+
+
+def test_the_soundcheck_team_page_marks_hidden_characters_in_the_team_title(signed_in, load_descriptor):
+    load_descriptor(
+        f"""
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: payments
+          title: "{SPOOFED_TITLE}"
+        spec:
+          type: team
+          children: []
+        """
+    )
+
+    html = signed_in.get("/soundcheck/teams/default/payments/").content.decode()
+
+    assert RLO not in html
+    assert f"<h1>{MARKED_TITLE}</h1>" in html
+    assert "<title>invoice[U+202E]fdp.exe" in html
