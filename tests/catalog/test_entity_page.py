@@ -186,8 +186,8 @@ def test_description_html_is_escaped(reader, shop):
 def test_hostile_link_and_annotation_urls_are_not_linked(reader, shop):
     page = get_page(reader, WEB)
     links = card_html(page, "links")
-    assert '<a href="https://grafana.example.com/web" rel="noopener noreferrer">Dashboard</a>' in links
-    assert 'Sneaky <span class="muted">(not a web link: javascript:alert(1))</span>' in links
+    assert '<a href="https://grafana.example.com/web" rel="noopener noreferrer"><bdi>Dashboard</bdi></a>' in links
+    assert '<bdi>Sneaky</bdi> <span class="muted">(not a web link: javascript:alert(1))</span>' in links
     assert 'href="javascript:' not in page and 'href="data:' not in page
     assert "View source" not in card_html(page, "about")  # the data: view-url
 

@@ -70,7 +70,7 @@ def test_preview_lists_the_entities_found_and_stores_nothing(admin_signed_in, re
     page = response.content.decode()
     assert response.status_code == 200 and form_errors(response) == ""
     assert "2 entities found" in page
-    assert "<td>Component</td>" in page and "<td>web</td>" in page and "<td>team-b</td>" in page
+    assert "<td>Component</td>" in page and "<td><bdi>web</bdi></td>" in page and "<td><bdi>team-b</bdi></td>" in page
     assert "Register 2 entities</button>" in page
     assert not Location.objects.exists() and not Entity.objects.exists()
 

@@ -38,5 +38,6 @@ class FormWalk:
         return [html.unescape(text) for text in re.findall(r'<p class="field-error" id="[^"]+">(.*?)</p>', self.page)]
 
     def step_title(self) -> str:
-        match = re.search(r'<h2 id="step-title">(.*?)( <span|</h2>)', self.page)
+        # Titles come from the template: shown isolated in <bdi> (portal.display_text).
+        match = re.search(r'<h2 id="step-title">(?:<bdi>)?(.*?)(?:</bdi>)?( <span|</h2>)', self.page)
         return html.unescape(match.group(1)) if match else ""

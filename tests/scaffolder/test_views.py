@@ -48,7 +48,7 @@ def test_output_links_other_than_http_are_not_links(client, alice, task):
     )
     client.force_login(alice)
     html = client.get(task.get_absolute_url()).content.decode()
-    assert 'href="javascript:' not in html and "<span>Evil</span>" in html
+    assert 'href="javascript:' not in html and "<span><bdi>Evil</bdi></span>" in html
 
 
 def test_output_text_markdown_is_sanitised(client, alice, task):

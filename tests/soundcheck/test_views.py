@@ -55,7 +55,7 @@ def test_overview_leaderboard_ranks_teams(reader, basics):
 
 def test_overview_links_to_the_other_views(reader, basics):
     page = reader.get("/soundcheck/").content.decode()
-    assert 'href="/soundcheck/organisations/default/org/">The Org</a>' in page
+    assert 'href="/soundcheck/organisations/default/org/"><bdi>The Org</bdi></a>' in page
     assert 'href="/soundcheck/systems/default/shop/">shop</a>' in page
     assert 'href="/soundcheck/campaigns/"' in page
 
@@ -75,7 +75,7 @@ def test_team_view_lists_shortfalls_with_owners(reader, basics):
     assert rows(page, "sc-levels-table") == [["L1 Bronze", "1", "50%"], ["L2 Silver", "1", "50%"]]
     assert rows(page, "sc-shortfalls") == [["docs-site", "L0", "Bronze", "Team A"]]
     assert 'href="/catalog/component/default/docs-site/soundcheck/"' in page
-    assert 'part of <a href="/soundcheck/organisations/default/org/">The Org</a>' in page
+    assert 'part of <a href="/soundcheck/organisations/default/org/"><bdi>The Org</bdi></a>' in page
 
 
 def test_team_view_with_child_teams(reader, basics):
