@@ -1,18 +1,24 @@
 """Extension points every Greenroom app fills from its ``AppConfig.ready()``, as an outside plugin would.
 
 The registry imports no app: apps import the registry. It holds the sidebar's items, the entity
-page's tabs and cards, and the home page's widgets. Each entry names a template and, optionally, a
-function that supplies that template's context; ``applies_to`` limits tabs and cards to the
-entities they make sense for (say, API entities only).
+page's tabs and cards, the home page's widgets and Soundcheck's fact collectors. Each page entry
+names a template and, optionally, a function that supplies that template's context; ``applies_to``
+limits tabs and cards to the entities they make sense for (say, API entities only).
+
+A fact collector turns a batch of catalog entities into ``FactRecord``s; Soundcheck runs every
+registered one, and an app whose data behind a collector changed sends ``facts_outdated`` so
+Soundcheck re-collects that collector's facts for those entities. TechDocs and the Tech Radar
+register theirs here, so Soundcheck never imports them (nor they Soundcheck).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from django.dispatch import Signal
 from django.urls import reverse
 
 if TYPE_CHECKING:
@@ -82,10 +88,30 @@ class HomeWidget:
     context: Callable[[HttpRequest], dict[str, Any]] | None = None
 
 
+@dataclass(frozen=True)
+class FactRecord:
+    """One fact to store."""
+
+    entity_ref: str
+    name: str
+    value: Any
+
+
+class FactCollector(Protocol):
+    """Turns a batch of catalog entities (``Entity`` rows, typed loosely) into facts about them."""
+
+    def __call__(self, entities: Sequence[Any], /) -> list[FactRecord]: ...
+
+
+# Sent with ``collector`` (a registered name) and ``entity_refs`` when the data behind that
+# collector changed for those entities; Soundcheck re-collects them after the sender's commit.
+facts_outdated = Signal()
+
 _NAV_ITEMS: dict[str, NavItem] = {}
 _ENTITY_TABS: dict[str, EntityTab] = {}
 _ENTITY_CARDS: dict[str, EntityCard] = {}
 _HOME_WIDGETS: dict[str, HomeWidget] = {}
+_FACT_COLLECTORS: dict[str, FactCollector] = {}
 
 
 def register_nav_item(item: NavItem) -> None:
@@ -128,6 +154,21 @@ def home_widgets() -> list[HomeWidget]:
     return sorted(_HOME_WIDGETS.values(), key=lambda widget: (widget.order, widget.key))
 
 
+def register_fact_collector(name: str, collector: FactCollector) -> None:
+    """Add (or replace, by name) a fact collector; its facts are recorded under ``name``."""
+    _FACT_COLLECTORS[name] = collector
+
+
+def fact_collectors() -> dict[str, FactCollector]:
+    """Every registered fact collector by name, in name order."""
+    return dict(sorted(_FACT_COLLECTORS.items()))
+
+
+def announce_facts_outdated(collector: str, entity_refs: Sequence[str]) -> None:
+    """Say that ``collector``'s facts about ``entity_refs`` changed, for whoever keeps them."""
+    facts_outdated.send(sender=collector, collector=collector, entity_refs=list(entity_refs))
+
+
 def unregister_entity_tab(key: str) -> None:
     """Remove an entity page tab (a no-op when none has that key)."""
     _ENTITY_TABS.pop(key, None)
@@ -141,7 +182,10 @@ def unregister_entity_card(key: str) -> None:
 @contextmanager
 def restored_registry() -> Iterator[None]:
     """Put every registration back as it was on leaving: for tests that register extensions."""
-    saved = [(registry, dict(registry)) for registry in (_NAV_ITEMS, _ENTITY_TABS, _ENTITY_CARDS, _HOME_WIDGETS)]
+    saved = [
+        (registry, dict(registry))
+        for registry in (_NAV_ITEMS, _ENTITY_TABS, _ENTITY_CARDS, _HOME_WIDGETS, _FACT_COLLECTORS)
+    ]
     try:
         yield
     finally:

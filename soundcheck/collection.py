@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from catalog.models import Entity
+from portal.registry import fact_collectors
 
-from .collectors import collectors
 from .evaluation import batch_size
 from .facts import FactWrite, record_facts
 
@@ -46,7 +46,7 @@ def collect_facts(refs: Iterable[str] | None = None, only: Iterable[str] | None 
 
     A collector that raises is logged and reported; the others still run and their facts are kept.
     """
-    chosen = {name: collector for name, collector in collectors().items() if only is None or name in set(only)}
+    chosen = {name: collector for name, collector in fact_collectors().items() if only is None or name in set(only)}
     wanted = sorted({ref.lower() for ref in refs}) if refs is not None else None
     report = CollectionReport()
     for batch in _batches(wanted):

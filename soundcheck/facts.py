@@ -18,6 +18,8 @@ import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
+from portal.registry import FactRecord
+
 from .models import Fact, FactHistory
 from .rules import FactValue
 from .rules.parse import FACT_NAME
@@ -28,15 +30,6 @@ MAX_FACTS_PER_CALL = 200
 
 class FactError(ValueError):
     """A fact that cannot be stored; the message names it."""
-
-
-@dataclass(frozen=True)
-class FactRecord:
-    """One fact to store."""
-
-    entity_ref: str
-    name: str
-    value: Any
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Reactions to the catalog and TechDocs: re-collect facts and re-evaluate the entities they touched.
+"""Reactions to the catalog and to outdated facts: re-collect facts and re-evaluate the entities they touched.
 
 Any write to a check, track, level (or its checks) or campaign, from the admin, a config sync or
 code, bumps the definitions version so every process reloads its evaluation plan.
@@ -6,19 +6,21 @@ code, bumps the definitions version so every process reloads its evaluation plan
 Catalog writes arrive as one ``entities_changed`` signal per write, already after commit. Results of
 deleted entities are dropped at once (one query per batch); written entities are collected and
 evaluated by Celery in tasks of ``SOUNDCHECK["BATCH_SIZE"]`` refs, so a refresh of 100,000
-entities queues a hundred tasks, not 100,000.
+entities queues a hundred tasks, not 100,000. An app behind a fact collector sends
+``portal.registry.facts_outdated`` when its data changed (TechDocs after each docs build): that
+collector alone runs again for those entities.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from catalog.signals import entities_changed
 from portal.jobs import send_job, send_job_after_commit
+from portal.registry import facts_outdated
 
 from .evaluation import batch_size, delete_results
 from .models import Campaign, Check, Level, Track
@@ -36,17 +38,12 @@ def on_entities_changed(sender: Any, written: list[str], deleted: list[str], **k
         send_job(collect_and_evaluate_refs, list(written[start : start + size]))
 
 
-def on_site_built(sender: Any, entity_ref: str, **kwargs: Any) -> None:
-    """A docs build finished: refresh that entity's TechDocs facts and its results."""
+@receiver(facts_outdated, dispatch_uid="soundcheck-facts-outdated")
+def on_facts_outdated(sender: Any, collector: str, entity_refs: list[str], **kwargs: Any) -> None:
+    """One collector's facts changed (say, ``techdocs`` after a docs build): refresh them and the results."""
     from .tasks import collect_and_evaluate_refs
 
-    send_job_after_commit(collect_and_evaluate_refs, [entity_ref], ["techdocs"])
-
-
-if apps.is_installed("techdocs"):
-    from techdocs.signals import site_built
-
-    site_built.connect(on_site_built, dispatch_uid="soundcheck-site-built")
+    send_job_after_commit(collect_and_evaluate_refs, list(entity_refs), [collector])
 
 
 def on_definition_changed(sender: Any, **kwargs: Any) -> None:

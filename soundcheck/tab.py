@@ -4,7 +4,7 @@ check with its result, why it failed and how to fix it.
 Six queries whatever the number of tracks and checks: the entity's track results, the tracks, their
 levels, the levels' checks, the entity's check results, and the last full evaluation run (a result
 it confirmed shows that run's time, ``runs.effective_evaluated_at``). ``Check.fix`` is Markdown written by whoever
-wrote the check: it is rendered sanitised (``techradar.markdown``), never trusted.
+wrote the check: it is rendered sanitised (``portal.markdown``), never trusted.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
+from portal.markdown import render_markdown
 from portal.permissions import can_refresh_entity
-from techradar.markdown import render_markdown
 
 from .models import Check, CheckResult, Level, Track, TrackResult
 from .runs import effective_evaluated_at, last_full_run_start

@@ -10,12 +10,19 @@ class TechradarConfig(AppConfig):
     verbose_name = "Tech Radar"
 
     def ready(self) -> None:
-        from portal.registry import EntityCard, NavItem, register_entity_card, register_nav_item
+        from portal.registry import (
+            EntityCard,
+            NavItem,
+            register_entity_card,
+            register_fact_collector,
+            register_nav_item,
+        )
 
-        from . import signals  # noqa: F401
+        from . import signals, soundcheck_facts  # noqa: F401
         from .hold import hold_card_context, uses_hold_technology
 
         register_nav_item(NavItem("Tech Radar", "techradar:index", order=60))
+        register_fact_collector("techradar", soundcheck_facts.collect)
         register_entity_card(
             EntityCard(
                 key="tech-radar-hold",

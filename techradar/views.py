@@ -15,10 +15,10 @@ from django.views import View
 
 from catalog.safe_urls import safe_link_url
 from catalog.views import CatalogReadMixin
+from portal.markdown import render_markdown
 from portal.permissions import is_platform_admin
 
 from .forms import EntryForm, MovedPeriodForm, MoveForm, NewEntryForm
-from .markdown import render_markdown
 from .models import Radar, RadarEntry, TimelineItem
 from .picture import build_picture
 from .services import EntryChange, create_entry, move_entry, update_entry

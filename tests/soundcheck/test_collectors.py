@@ -7,8 +7,8 @@ import json
 import pytest
 from django.utils import timezone
 
+from portal.registry import register_fact_collector, restored_registry
 from soundcheck.collection import collect_facts
-from soundcheck.collectors import register_collector
 from soundcheck.models import Fact, FactHistory
 
 from .conftest import descriptor
@@ -154,20 +154,14 @@ def test_techradar_facts(make_catalog):
 
 
 def test_a_failing_collector_does_not_stop_the_others(make_catalog):
-    from soundcheck import collectors
-
     make_catalog(descriptor("shop"))
-    saved = dict(collectors._COLLECTORS)
 
     def broken(entities):
         raise RuntimeError("backend down")
 
-    try:
-        register_collector("broken", broken)
+    with restored_registry():
+        register_fact_collector("broken", broken)
         report = collect_facts()
-    finally:
-        collectors._COLLECTORS.clear()
-        collectors._COLLECTORS.update(saved)
     assert report.errors == {"broken": "RuntimeError: backend down"}
     assert facts(SHOP, "catalog.owner") == {"catalog.owner": "group:default/team-a"}
 

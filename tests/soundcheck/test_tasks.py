@@ -105,6 +105,20 @@ def test_docs_build_collects_techdocs_facts_only(eager, basics, write_file, djan
     assert (result.state, result.message) == ("failed", "techdocs.has_docs is false, expected true")
 
 
+def test_outdated_facts_are_collected_again_by_that_collector_only(
+    eager, basics, write_file, django_capture_on_commit_callbacks
+):
+    from portal.registry import announce_facts_outdated
+
+    refresh_location(register(write_file, descriptor("shop")))  # no callbacks run: nothing collected yet
+    with django_capture_on_commit_callbacks(execute=True):
+        announce_facts_outdated("catalog", [SHOP])
+    names = set(Fact.objects.filter(entity_ref=SHOP).values_list("name", flat=True))
+    assert names and {name.split(".")[0] for name in names} == {"catalog"}
+    result = CheckResult.objects.get(entity_ref=SHOP, rule_check__key="has-owner")
+    assert result.state == "passed"
+
+
 def test_collect_and_evaluate_task_covers_the_catalog(eager, basics, write_file):
     refresh_location(register(write_file, descriptor("shop"), descriptor("cart")))
     outcome = tasks.collect_and_evaluate.delay().get()

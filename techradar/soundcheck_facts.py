@@ -1,4 +1,6 @@
-"""Tech Radar facts, from the radar's cached Hold index (no query with the cache warm).
+"""The Tech Radar's Soundcheck fact collector, registered as ``techradar`` through ``portal.registry``.
+
+Read from the radar's cached Hold index (no query with the cache warm).
 
 Facts: ``techradar.uses_hold`` (the entity uses a technology in a Hold ring, by tag or annotation)
 and ``techradar.hold_entries`` (the keys of those entries).
@@ -9,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..facts import FactRecord
+from portal.registry import FactRecord
+
+from .hold import hold_entries_for
 
 NOT_USERS = ("user", "group", "location")
 
 
 def collect(entities: Sequence[Any]) -> list[FactRecord]:
-    from techradar.hold import hold_entries_for
-
+    """The Hold facts of a batch of entities (people, groups and locations use no technology)."""
     records = []
     for entity in entities:
         if entity.kind.lower() in NOT_USERS:

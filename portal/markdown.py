@@ -1,4 +1,5 @@
-"""Entry descriptions: Markdown rendered to HTML, then cleaned with nh3 so a description cannot run script."""
+"""Markdown written by users (radar entry descriptions, Soundcheck fix hints) rendered to HTML, then
+cleaned with nh3 so the text cannot run script."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
     "a", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "span", "del",
 }  # fmt: skip
-# Headings h1/h2 are left out: the entry page owns the document outline.
+# Headings h1/h2 are left out: the page showing the text owns the document outline.
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "code": {"class"}, "span": {"class"}, "th": {"align"}, "td": {"align"}}
 
 

@@ -1,8 +1,10 @@
-"""TechDocs facts, read from TechDocs' site table as an outside plugin would (``apps.get_model``).
+"""TechDocs' Soundcheck fact collector, registered as ``techdocs`` through ``portal.registry``.
 
 Facts: ``techdocs.has_docs`` (a site is online), ``techdocs.last_build_ok`` (the latest build or
 upload succeeded or found nothing to change; null before any build), ``techdocs.last_built_at``
 (when the latest build finished) and ``techdocs.annotated`` (the entity names a docs source).
+After each build or upload (``site_built``) that entity's facts are announced outdated, so
+Soundcheck collects them again; TechDocs does not know who does.
 """
 
 from __future__ import annotations
@@ -10,19 +12,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.apps import apps
+from portal.registry import FactRecord, announce_facts_outdated
 
-from ..facts import FactRecord
+from .config import TECHDOCS_ANNOTATION
+from .models import DocSite
 
-DOCS_ANNOTATION = "backstage.io/techdocs-ref"
 GOOD_STATUSES = ("succeeded", "unchanged")
 
 
 def collect(entities: Sequence[Any]) -> list[FactRecord]:
-    site_model = apps.get_model("techdocs", "DocSite")
+    """The TechDocs facts of a batch of entities (one query)."""
     sites = {
         site.entity_ref: site
-        for site in site_model.objects.filter(entity_ref__in=[entity.ref for entity in entities]).select_related(
+        for site in DocSite.objects.filter(entity_ref__in=[entity.ref for entity in entities]).select_related(
             "latest_build"
         )
     }
@@ -34,10 +36,15 @@ def collect(entities: Sequence[Any]) -> list[FactRecord]:
         annotations = metadata.get("annotations") if isinstance(metadata.get("annotations"), dict) else {}
         finished = build.finished_at.isoformat() if build is not None and build.finished_at else None
         values = {
-            "techdocs.annotated": bool(annotations.get(DOCS_ANNOTATION)),
+            "techdocs.annotated": bool(annotations.get(TECHDOCS_ANNOTATION)),
             "techdocs.has_docs": bool(site is not None and site.current_build_id),
             "techdocs.last_build_ok": None if build is None else build.status in GOOD_STATUSES,
             "techdocs.last_built_at": finished,
         }
         records += [FactRecord(entity.ref, name, value) for name, value in values.items()]
     return records
+
+
+def on_site_built(sender: Any, entity_ref: str, **kwargs: Any) -> None:
+    """Receiver of ``site_built``: that entity's TechDocs facts changed."""
+    announce_facts_outdated("techdocs", [entity_ref])
