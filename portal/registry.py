@@ -1,9 +1,10 @@
 """Extension points every Greenroom app fills from its ``AppConfig.ready()``, as an outside plugin would.
 
 The registry imports no app: apps import the registry. It holds the sidebar's items, the entity
-page's tabs and cards, and the home page's widgets. Each entry names a template and, optionally, a
-function that supplies that template's context; ``applies_to`` limits tabs and cards to the
-entities they make sense for (say, API entities only).
+page's tabs and cards, the home page's widgets, and the collectors ``/metrics`` reads at scrape
+time. Each page entry names a template and, optionally, a function that supplies that template's
+context; ``applies_to`` limits tabs and cards to the entities they make sense for (say, API
+entities only).
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ _NAV_ITEMS: dict[str, NavItem] = {}
 _ENTITY_TABS: dict[str, EntityTab] = {}
 _ENTITY_CARDS: dict[str, EntityCard] = {}
 _HOME_WIDGETS: dict[str, HomeWidget] = {}
+# key -> a function returning a prometheus_client Collector, built afresh for every scrape registry.
+_METRICS_COLLECTORS: dict[str, Callable[[], Any]] = {}
 
 
 def register_nav_item(item: NavItem) -> None:
@@ -128,6 +131,16 @@ def home_widgets() -> list[HomeWidget]:
     return sorted(_HOME_WIDGETS.values(), key=lambda widget: (widget.order, widget.key))
 
 
+def register_metrics_collector(key: str, factory: Callable[[], Any]) -> None:
+    """Add (or replace, by key) a collector of database-derived gauges for ``/metrics``."""
+    _METRICS_COLLECTORS[key] = factory
+
+
+def metrics_collectors() -> list[Callable[[], Any]]:
+    """The registered collector factories, by key."""
+    return [_METRICS_COLLECTORS[key] for key in sorted(_METRICS_COLLECTORS)]
+
+
 def unregister_entity_tab(key: str) -> None:
     """Remove an entity page tab (a no-op when none has that key)."""
     _ENTITY_TABS.pop(key, None)
@@ -138,10 +151,13 @@ def unregister_entity_card(key: str) -> None:
     _ENTITY_CARDS.pop(key, None)
 
 
+_REGISTRIES: tuple[dict[str, Any], ...] = (_NAV_ITEMS, _ENTITY_TABS, _ENTITY_CARDS, _HOME_WIDGETS, _METRICS_COLLECTORS)
+
+
 @contextmanager
 def restored_registry() -> Iterator[None]:
     """Put every registration back as it was on leaving: for tests that register extensions."""
-    saved = [(registry, dict(registry)) for registry in (_NAV_ITEMS, _ENTITY_TABS, _ENTITY_CARDS, _HOME_WIDGETS)]
+    saved = [(registry, dict(registry)) for registry in _REGISTRIES]
     try:
         yield
     finally:

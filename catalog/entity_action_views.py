@@ -13,10 +13,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
-from catalog.models import Entity, Location
-from catalog.services import delete_location
-from catalog.services.refresh_requests import request_refresh
 from portal.permissions import can_refresh_entity, can_unregister_entity
+
+from .models import Entity, Location
+from .services import delete_location
+from .services.refresh_requests import request_refresh
 
 UNREGISTER_PREVIEW_LIMIT = 200
 
