@@ -15,12 +15,14 @@ class CatalogConfig(AppConfig):
             NavItem,
             register_entity_tab,
             register_home_widget,
+            register_identity_resolver,
             register_metrics_collector,
             register_nav_item,
         )
         from portal.search.indexing import on_entities_changed
 
         from .audit import catalog_write
+        from .identity import CATALOG_IDENTITY
         from .metrics_collectors import CatalogCollector
         from .quick_links import quick_links_context
         from .signals import entities_changed
@@ -29,6 +31,7 @@ class CatalogConfig(AppConfig):
         catalog_write.connect(record_catalog_write, dispatch_uid="portal.audit")
         entities_changed.connect(on_entities_changed, dispatch_uid="portal.search")
         register_metrics_collector("catalog", CatalogCollector)
+        register_identity_resolver(CATALOG_IDENTITY)
         register_home_widget(
             HomeWidget("quick-links", "Quick links", "portal/widgets/quick_links.html", 40, quick_links_context)
         )

@@ -1,10 +1,10 @@
 """Extension points every Greenroom app fills from its ``AppConfig.ready()``, as an outside plugin would.
 
 The registry imports no app: apps import the registry. It holds the sidebar's items, the entity
-page's tabs and cards, the home page's widgets, and the collectors ``/metrics`` reads at scrape
-time. Each page entry names a template and, optionally, a function that supplies that template's
-context; ``applies_to`` limits tabs and cards to the entities they make sense for (say, API
-entities only).
+page's tabs and cards, the home page's widgets, the collectors ``/metrics`` reads at scrape
+time, and the resolvers that say who an account is (``portal.identity``). Each page entry names
+a template and, optionally, a function that supplies that template's context; ``applies_to``
+limits tabs and cards to the entities they make sense for (say, API entities only).
 """
 
 from __future__ import annotations
@@ -83,12 +83,27 @@ class HomeWidget:
     context: Callable[[HttpRequest], dict[str, Any]] | None = None
 
 
+@dataclass(frozen=True)
+class IdentityResolver:
+    """Resolves a Django account to the refs that count as its own: its entity's first, then its groups'.
+
+    ``version`` names the generation of the data it reads (answers are cached per version);
+    ``entity`` returns the object a resolved ref names, for the profile page.
+    """
+
+    key: str
+    resolve: Callable[[Any], list[str]]
+    version: Callable[[], Any]
+    entity: Callable[[str], Any] | None = None
+
+
 _NAV_ITEMS: dict[str, NavItem] = {}
 _ENTITY_TABS: dict[str, EntityTab] = {}
 _ENTITY_CARDS: dict[str, EntityCard] = {}
 _HOME_WIDGETS: dict[str, HomeWidget] = {}
 # key -> a function returning a prometheus_client Collector, built afresh for every scrape registry.
 _METRICS_COLLECTORS: dict[str, Callable[[], Any]] = {}
+_IDENTITY_RESOLVERS: dict[str, IdentityResolver] = {}
 
 
 def register_nav_item(item: NavItem) -> None:
@@ -141,6 +156,15 @@ def metrics_collectors() -> list[Callable[[], Any]]:
     return [_METRICS_COLLECTORS[key] for key in sorted(_METRICS_COLLECTORS)]
 
 
+def register_identity_resolver(resolver: IdentityResolver) -> None:
+    """Add (or replace, by key) a way to resolve accounts; resolvers are asked by key, first match wins."""
+    _IDENTITY_RESOLVERS[resolver.key] = resolver
+
+
+def identity_resolvers() -> list[IdentityResolver]:
+    return [_IDENTITY_RESOLVERS[key] for key in sorted(_IDENTITY_RESOLVERS)]
+
+
 def unregister_entity_tab(key: str) -> None:
     """Remove an entity page tab (a no-op when none has that key)."""
     _ENTITY_TABS.pop(key, None)
@@ -151,7 +175,14 @@ def unregister_entity_card(key: str) -> None:
     _ENTITY_CARDS.pop(key, None)
 
 
-_REGISTRIES: tuple[dict[str, Any], ...] = (_NAV_ITEMS, _ENTITY_TABS, _ENTITY_CARDS, _HOME_WIDGETS, _METRICS_COLLECTORS)
+_REGISTRIES: tuple[dict[str, Any], ...] = (
+    _NAV_ITEMS,
+    _ENTITY_TABS,
+    _ENTITY_CARDS,
+    _HOME_WIDGETS,
+    _METRICS_COLLECTORS,
+    _IDENTITY_RESOLVERS,
+)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
-from portal.permissions import can_refresh_entity
+from catalog.permissions import can_refresh_entity
 from techradar.markdown import render_markdown
 
 from .models import Check, CheckResult, Level, Track, TrackResult
