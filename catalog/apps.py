@@ -18,6 +18,7 @@ class CatalogConfig(AppConfig):
             register_identity_resolver,
             register_metrics_collector,
             register_nav_item,
+            register_search_collator,
         )
         from portal.search.indexing import on_entities_changed
 
@@ -25,6 +26,7 @@ class CatalogConfig(AppConfig):
         from .identity import CATALOG_IDENTITY
         from .metrics_collectors import CatalogCollector
         from .quick_links import quick_links_context
+        from .search_collator import CATALOG_COLLATOR
         from .signals import entities_changed
 
         # The catalog announces its writes; the portal records them and keeps the search index in step.
@@ -32,6 +34,7 @@ class CatalogConfig(AppConfig):
         entities_changed.connect(on_entities_changed, dispatch_uid="portal.search")
         register_metrics_collector("catalog", CatalogCollector)
         register_identity_resolver(CATALOG_IDENTITY)
+        register_search_collator(CATALOG_COLLATOR)
         register_home_widget(
             HomeWidget("quick-links", "Quick links", "portal/widgets/quick_links.html", 40, quick_links_context)
         )

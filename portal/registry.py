@@ -2,14 +2,15 @@
 
 The registry imports no app: apps import the registry. It holds the sidebar's items, the entity
 page's tabs and cards, the home page's widgets, the collectors ``/metrics`` reads at scrape
-time, and the resolvers that say who an account is (``portal.identity``). Each page entry names
+time, the resolvers that say who an account is (``portal.identity``) and the collators that
+feed search (``portal.search.indexing``). Each page entry names
 a template and, optionally, a function that supplies that template's context; ``applies_to``
 limits tabs and cards to the entities they make sense for (say, API entities only).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -97,6 +98,27 @@ class IdentityResolver:
     entity: Callable[[str], Any] | None = None
 
 
+@dataclass(frozen=True)
+class SearchCollator:
+    """Hands one app's objects to the search index (``portal.search.indexing``) by ref and etag.
+
+    ``read`` returns ``{ref: (etag, body, row)}`` for the refs asked that exist (``row`` is the
+    collator's own, passed back to ``document``, which returns the unsaved index row or None);
+    ``etags`` yields every indexed ref with its etag for the index-wide sync; ``body`` reads one
+    ref's body, and ``facets`` and ``title`` describe it for the docs pages filed under it;
+    ``owner_ref`` normalises an owner filter value, raising ``ValueError`` when it is not one.
+    """
+
+    key: str
+    read: Callable[[list[str]], dict[str, tuple[str, Any, Any]]]
+    document: Callable[[str, Any], Any]
+    etags: Callable[[], Iterable[tuple[str, str]]]
+    body: Callable[[str], Any]
+    facets: Callable[[Any], dict[str, str]]
+    title: Callable[[Any], str]
+    owner_ref: Callable[[str], str]
+
+
 _NAV_ITEMS: dict[str, NavItem] = {}
 _ENTITY_TABS: dict[str, EntityTab] = {}
 _ENTITY_CARDS: dict[str, EntityCard] = {}
@@ -104,6 +126,7 @@ _HOME_WIDGETS: dict[str, HomeWidget] = {}
 # key -> a function returning a prometheus_client Collector, built afresh for every scrape registry.
 _METRICS_COLLECTORS: dict[str, Callable[[], Any]] = {}
 _IDENTITY_RESOLVERS: dict[str, IdentityResolver] = {}
+_SEARCH_COLLATORS: dict[str, SearchCollator] = {}
 
 
 def register_nav_item(item: NavItem) -> None:
@@ -165,6 +188,15 @@ def identity_resolvers() -> list[IdentityResolver]:
     return [_IDENTITY_RESOLVERS[key] for key in sorted(_IDENTITY_RESOLVERS)]
 
 
+def register_search_collator(collator: SearchCollator) -> None:
+    """Add (or replace, by key) a source of search index rows; collators are asked by key."""
+    _SEARCH_COLLATORS[collator.key] = collator
+
+
+def search_collators() -> list[SearchCollator]:
+    return [_SEARCH_COLLATORS[key] for key in sorted(_SEARCH_COLLATORS)]
+
+
 def unregister_entity_tab(key: str) -> None:
     """Remove an entity page tab (a no-op when none has that key)."""
     _ENTITY_TABS.pop(key, None)
@@ -182,6 +214,7 @@ _REGISTRIES: tuple[dict[str, Any], ...] = (
     _HOME_WIDGETS,
     _METRICS_COLLECTORS,
     _IDENTITY_RESOLVERS,
+    _SEARCH_COLLATORS,
 )
 
 
