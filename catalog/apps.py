@@ -8,7 +8,36 @@ class CatalogConfig(AppConfig):
     verbose_name = "Software catalog"
 
     def ready(self) -> None:
-        from portal.registry import EntityTab, NavItem, register_entity_tab, register_nav_item
+        from portal.audit import record_catalog_write
+        from portal.registry import (
+            EntityTab,
+            HomeWidget,
+            NavItem,
+            register_entity_tab,
+            register_home_widget,
+            register_identity_resolver,
+            register_metrics_collector,
+            register_nav_item,
+            register_search_collator,
+        )
+        from portal.search.indexing import on_entities_changed
+
+        from .audit import catalog_write
+        from .identity import CATALOG_IDENTITY
+        from .metrics_collectors import CatalogCollector
+        from .quick_links import quick_links_context
+        from .search_collator import CATALOG_COLLATOR
+        from .signals import entities_changed
+
+        # The catalog announces its writes; the portal records them and keeps the search index in step.
+        catalog_write.connect(record_catalog_write, dispatch_uid="portal.audit")
+        entities_changed.connect(on_entities_changed, dispatch_uid="portal.search")
+        register_metrics_collector("catalog", CatalogCollector)
+        register_identity_resolver(CATALOG_IDENTITY)
+        register_search_collator(CATALOG_COLLATOR)
+        register_home_widget(
+            HomeWidget("quick-links", "Quick links", "portal/widgets/quick_links.html", 40, quick_links_context)
+        )
 
         from . import tabs
         from .api_definitions import definition_context, is_api

@@ -17,12 +17,12 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.views import View
 
-from portal.permissions import entity_permissions
 from portal.registry import EntityCard, EntityTab, entity_cards, entity_tabs
 
 from .entity_urls import LANDING_TAB, entity_url
 from .lookups.related import related
 from .models import Entity
+from .permissions import entity_permissions
 from .personal import entity_page_context
 from .views import CatalogReadMixin
 

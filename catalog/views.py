@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth.mixins import AccessMixin
 from django.core.cache import cache
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views import View
+
+from portal.views import ReadAccessMixin as CatalogReadMixin
 
 from .cache import cached_count, catalog_version
 from .filtersets import EntityFilterSet
@@ -25,15 +25,6 @@ from .refs import InvalidEntityRef, parse_entity_ref
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 8
-
-
-class CatalogReadMixin(AccessMixin):
-    """Pages are for signed-in people unless anonymous read is switched on (as for the API)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not (request.user.is_authenticated or settings.API_ANONYMOUS_READ):
-            return self.handle_no_permission()
-        return super().dispatch(request, *args, **kwargs)
 
 
 class EntityListView(CatalogReadMixin, View):

@@ -10,9 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views import View
 
-from catalog.models import Entity
 from portal.forms import ApiTokenForm
-from portal.identity import ownership_refs
+from portal.identity import identity_entity, ownership_refs
 from portal.models import ApiToken
 from portal.permissions import is_platform_admin
 from portal.throttles import TokenIssueThrottle
@@ -24,7 +23,7 @@ class ProfileView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         refs = ownership_refs(request.user)
-        entity = Entity.objects.filter(ref=refs[0]).first() if refs else None
+        entity = identity_entity(refs[0]) if refs else None
         context = {
             "entity": entity,
             "group_refs": refs[1:],

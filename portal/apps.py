@@ -8,16 +8,8 @@ class PortalConfig(AppConfig):
     verbose_name = "Greenroom portal"
 
     def ready(self) -> None:
-        from catalog.audit import catalog_write
-        from portal.audit import record_catalog_write
-        from portal.home import quick_links_context
-        from portal.registry import HomeWidget, NavItem, register_home_widget, register_nav_item
+        from portal.registry import NavItem, register_nav_item
 
-        catalog_write.connect(record_catalog_write, dispatch_uid="portal.audit")
-        from catalog.signals import entities_changed
-        from portal.search.indexing import on_entities_changed
-
-        entities_changed.connect(on_entities_changed, dispatch_uid="portal.search")
         self._forget_tokens_on_change()
         from portal.ops import celery_signals, request_id
 
@@ -26,9 +18,6 @@ class PortalConfig(AppConfig):
         celery_signals.connect()
         request_id.connect()
         register_nav_item(NavItem("Home", "home", order=0))
-        register_home_widget(
-            HomeWidget("quick-links", "Quick links", "portal/widgets/quick_links.html", 40, quick_links_context)
-        )
 
     @staticmethod
     def _forget_tokens_on_change() -> None:

@@ -12,7 +12,8 @@ Soundcheck records its evaluation time here::
         evaluate_refs(refs)
 
 Catalog sizes, refresh lag, processing errors and job states are read from the database when
-``/metrics`` is scraped (``portal.ops.collectors``), so they are right whichever process changed them.
+``/metrics`` is scraped (``catalog.metrics_collectors``, registered through ``portal.registry``), so
+they are right whichever process changed them.
 """
 
 from prometheus_client import Counter, Histogram

@@ -1,9 +1,11 @@
 """Extension points every Greenroom app fills from its ``AppConfig.ready()``, as an outside plugin would.
 
 The registry imports no app: apps import the registry. It holds the sidebar's items, the entity
-page's tabs and cards, the home page's widgets and Soundcheck's fact collectors. Each page entry
-names a template and, optionally, a function that supplies that template's context; ``applies_to``
-limits tabs and cards to the entities they make sense for (say, API entities only).
+page's tabs and cards, the home page's widgets, Soundcheck's fact collectors, the collectors
+``/metrics`` reads at scrape time, the resolvers that say who an account is (``portal.identity``)
+and the collators that feed search (``portal.search.indexing``). Each page entry names a template
+and, optionally, a function that supplies that template's context; ``applies_to`` limits tabs and
+cards to the entities they make sense for (say, API entities only).
 
 A fact collector turns a batch of catalog entities into ``FactRecord``s; Soundcheck runs every
 registered one, and an app whose data behind a collector changed sends ``facts_outdated`` so
@@ -13,7 +15,7 @@ register theirs here, so Soundcheck never imports them (nor they Soundcheck).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -107,11 +109,51 @@ class FactCollector(Protocol):
 # collector changed for those entities; Soundcheck re-collects them after the sender's commit.
 facts_outdated = Signal()
 
+
+@dataclass(frozen=True)
+class IdentityResolver:
+    """Resolves a Django account to the refs that count as its own: its entity's first, then its groups'.
+
+    ``version`` names the generation of the data it reads (answers are cached per version);
+    ``entity`` returns the object a resolved ref names, for the profile page.
+    """
+
+    key: str
+    resolve: Callable[[Any], list[str]]
+    version: Callable[[], Any]
+    entity: Callable[[str], Any] | None = None
+
+
+@dataclass(frozen=True)
+class SearchCollator:
+    """Hands one app's objects to the search index (``portal.search.indexing``) by ref and etag.
+
+    ``read`` returns ``{ref: (etag, body, row)}`` for the refs asked that exist (``row`` is the
+    collator's own, passed back to ``document``, which returns the unsaved index row or None);
+    ``etags`` yields every indexed ref with its etag for the index-wide sync; ``body`` reads one
+    ref's body, and ``facets`` and ``title`` describe it for the docs pages filed under it;
+    ``owner_ref`` normalises an owner filter value, raising ``ValueError`` when it is not one.
+    """
+
+    key: str
+    read: Callable[[list[str]], dict[str, tuple[str, Any, Any]]]
+    document: Callable[[str, Any], Any]
+    etags: Callable[[], Iterable[tuple[str, str]]]
+    body: Callable[[str], Any]
+    facets: Callable[[Any], dict[str, str]]
+    title: Callable[[Any], str]
+    owner_ref: Callable[[str], str]
+
+
 _NAV_ITEMS: dict[str, NavItem] = {}
 _ENTITY_TABS: dict[str, EntityTab] = {}
 _ENTITY_CARDS: dict[str, EntityCard] = {}
 _HOME_WIDGETS: dict[str, HomeWidget] = {}
 _FACT_COLLECTORS: dict[str, FactCollector] = {}
+# key -> a function returning a prometheus_client Collector, built afresh for every scrape registry.
+_METRICS_COLLECTORS: dict[str, Callable[[], Any]] = {}
+_IDENTITY_RESOLVERS: dict[str, IdentityResolver] = {}
+_SEARCH_COLLATORS: dict[str, SearchCollator] = {}
 
 
 def register_nav_item(item: NavItem) -> None:
@@ -169,6 +211,34 @@ def announce_facts_outdated(collector: str, entity_refs: Sequence[str]) -> None:
     facts_outdated.send(sender=collector, collector=collector, entity_refs=list(entity_refs))
 
 
+def register_metrics_collector(key: str, factory: Callable[[], Any]) -> None:
+    """Add (or replace, by key) a collector of database-derived gauges for ``/metrics``."""
+    _METRICS_COLLECTORS[key] = factory
+
+
+def metrics_collectors() -> list[Callable[[], Any]]:
+    """The registered collector factories, by key."""
+    return [_METRICS_COLLECTORS[key] for key in sorted(_METRICS_COLLECTORS)]
+
+
+def register_identity_resolver(resolver: IdentityResolver) -> None:
+    """Add (or replace, by key) a way to resolve accounts; resolvers are asked by key, first match wins."""
+    _IDENTITY_RESOLVERS[resolver.key] = resolver
+
+
+def identity_resolvers() -> list[IdentityResolver]:
+    return [_IDENTITY_RESOLVERS[key] for key in sorted(_IDENTITY_RESOLVERS)]
+
+
+def register_search_collator(collator: SearchCollator) -> None:
+    """Add (or replace, by key) a source of search index rows; collators are asked by key."""
+    _SEARCH_COLLATORS[collator.key] = collator
+
+
+def search_collators() -> list[SearchCollator]:
+    return [_SEARCH_COLLATORS[key] for key in sorted(_SEARCH_COLLATORS)]
+
+
 def unregister_entity_tab(key: str) -> None:
     """Remove an entity page tab (a no-op when none has that key)."""
     _ENTITY_TABS.pop(key, None)
@@ -179,13 +249,22 @@ def unregister_entity_card(key: str) -> None:
     _ENTITY_CARDS.pop(key, None)
 
 
+_REGISTRIES: tuple[dict[str, Any], ...] = (
+    _NAV_ITEMS,
+    _ENTITY_TABS,
+    _ENTITY_CARDS,
+    _HOME_WIDGETS,
+    _METRICS_COLLECTORS,
+    _IDENTITY_RESOLVERS,
+    _SEARCH_COLLATORS,
+    _FACT_COLLECTORS,
+)
+
+
 @contextmanager
 def restored_registry() -> Iterator[None]:
     """Put every registration back as it was on leaving: for tests that register extensions."""
-    saved = [
-        (registry, dict(registry))
-        for registry in (_NAV_ITEMS, _ENTITY_TABS, _ENTITY_CARDS, _HOME_WIDGETS, _FACT_COLLECTORS)
-    ]
+    saved = [(registry, dict(registry)) for registry in _REGISTRIES]
     try:
         yield
     finally:

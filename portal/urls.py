@@ -14,7 +14,7 @@ urlpatterns = [
     path("accounts/", include("portal.account_urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("catalog.urls")),
-    path("", include("portal.entity_action_urls")),
+    path("", include("catalog.entity_action_urls")),
     path("", include("scaffolder.urls")),
     path("", include("techdocs.urls")),
     path("", include("techradar.urls")),

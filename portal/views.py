@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.mixins import AccessMixin
 from django.views.generic import TemplateView
 
 from portal.registry import home_widgets
+
+
+class ReadAccessMixin(AccessMixin):
+    """Pages are for signed-in people unless anonymous read is switched on (as for the API)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (request.user.is_authenticated or settings.API_ANONYMOUS_READ):
+            return self.handle_no_permission()
+        return super().dispatch(request, *args, **kwargs)
 
 
 class HomeView(TemplateView):

@@ -16,8 +16,8 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
+from catalog.permissions import can_refresh_entity
 from portal.markdown import render_markdown
-from portal.permissions import can_refresh_entity
 
 from .models import Check, CheckResult, Level, Track, TrackResult
 from .runs import effective_evaluated_at, last_full_run_start

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import Http404
 
 from catalog.models import Entity
-from portal.permissions import can_refresh_entity
+from catalog.permissions import can_refresh_entity
 
 from . import storage
 from .documents import page_url

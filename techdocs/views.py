@@ -13,8 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
+from catalog.permissions import can_refresh_entity
 from catalog.views import CatalogReadMixin
-from portal.permissions import can_refresh_entity
 
 from . import storage
 from .config import techdocs_settings

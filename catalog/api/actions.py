@@ -13,10 +13,11 @@ from rest_framework.views import APIView
 
 from portal.api.errors import InputError, NotAllowedError, NotFoundError
 from portal.api.schema import VALIDATION_ERRORS
-from portal.permissions import can_refresh_entity, is_platform_admin
+from portal.permissions import is_platform_admin
 
 from ..config import allowed_location_types, reader_policy
 from ..models import Entity
+from ..permissions import can_refresh_entity
 from ..readers import parse_git_target, read_location
 from ..refs import InvalidEntityRef, entity_ref_of, parse_entity_ref
 from ..services.checks import check_entity

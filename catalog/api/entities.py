@@ -18,10 +18,10 @@ from rest_framework.views import APIView
 
 from portal.api.errors import InputError, NotAllowedError, NotFoundError
 from portal.api.schema import OBJECT_LIST
-from portal.permissions import can_delete_entity
 
 from ..cache import cached_count
 from ..models import Entity
+from ..permissions import can_delete_entity
 from ..querysets import payload_text_by_ref
 from ..services.entities import delete_entity
 from . import params

@@ -14,9 +14,10 @@ from rest_framework.views import APIView
 
 from portal.api.errors import ConflictError, InputError, NotAllowedError, NotFoundError
 from portal.api.schema import CONFLICT, CREATED, OBJECT_LIST
-from portal.permissions import can_change_location, is_platform_admin
+from portal.permissions import is_platform_admin
 
 from ..models import Entity, Location
+from ..permissions import can_change_location
 from ..services import (
     LocationError,
     LocationExists,

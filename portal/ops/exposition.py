@@ -24,12 +24,13 @@ def process_registry() -> CollectorRegistry:
 
 
 def scrape_registry() -> CollectorRegistry:
-    """What ``/metrics`` answers: the processes' counters plus the database-derived gauges."""
-    from .collectors import CatalogCollector
+    """What ``/metrics`` answers: the processes' counters plus the gauges apps register (``portal.registry``)."""
+    from portal.registry import metrics_collectors
 
     registry = CollectorRegistry(auto_describe=False)
     registry.register(process_registry())
-    registry.register(CatalogCollector())
+    for factory in metrics_collectors():
+        registry.register(factory())
     return registry
 
 

@@ -1,11 +1,12 @@
 """Writing the search index: catalog entities as they change, and documents other apps hand in.
 
-Catalog writes announce the refs they wrote and deleted (``catalog.signals.entities_changed``)
-after commit. A small change (a curator's edit, a deletion, a refresh touching a few hundred
-entities) is indexed at once in the process that made it; a larger one queues
-``portal.search.sync_index``, which compares etags over the whole catalog, so a refresh of
-100,000 entities pays nothing for search and the index follows a few seconds later. Either path
-works in chunks: a fixed handful of queries per thousand entities, never one per row.
+Apps register collators (``portal.registry.SearchCollator``) that read their entities by ref and
+etag; the catalog's is ``catalog.search_collator``. Catalog writes announce the refs they wrote
+and deleted (``catalog.signals.entities_changed``) after commit. A small change (a curator's
+edit, a deletion, a refresh touching a few hundred entities) is indexed at once in the process
+that made it; a larger one queues ``portal.search.sync_index``, which compares etags over the
+whole catalog, so a refresh of 100,000 entities pays nothing for search and the index follows a
+few seconds later. Either path works in chunks: a fixed handful of queries per thousand entities, never one per row.
 """
 
 from __future__ import annotations
@@ -20,11 +21,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from catalog.models import Entity
 from portal.jobs import send_job
+from portal.registry import SearchCollator, search_collators
 
-from .documents import MAX_TEXT, entity_document, facet_values
-from .documents import entity_title as entity_display_title
 from .models import SearchDocument
 
 logger = logging.getLogger(__name__)
@@ -34,6 +33,7 @@ ENTITY_TYPES = (SearchDocument.Type.CATALOG, SearchDocument.Type.TEMPLATES, Sear
 # Sources other apps may fill through ``replace_documents``, each its own result type.
 DOCUMENT_SOURCES = (SearchDocument.Type.TECHDOCS,)
 MAX_DOCUMENTS = 50_000
+MAX_TEXT = 100_000
 _SAFE_LOCATION = re.compile(r"^(/(?!/)|https?://)", re.IGNORECASE)
 
 
@@ -57,6 +57,23 @@ class IndexReport:
     unchanged: int = 0
 
 
+def _read(chunk: list[str]) -> dict[str, tuple[SearchCollator, str, Any, Any]]:
+    """``{ref: (collator, etag, body, row)}`` for the refs of ``chunk`` some collator has (first wins)."""
+    found: dict[str, tuple[SearchCollator, str, Any, Any]] = {}
+    for collator in search_collators():
+        for ref, (etag, body, row) in collator.read([ref for ref in chunk if ref not in found]).items():
+            found[ref] = (collator, etag, body, row)
+    return found
+
+
+def _body(ref: str) -> tuple[SearchCollator, Any] | None:
+    for collator in search_collators():
+        body = collator.body(ref)
+        if body is not None:
+            return collator, body
+    return None
+
+
 def index_entities(refs: Iterable[str], *, force: bool = False) -> IndexReport:
     """Bring the index rows of these entities up to date; refs no longer in the catalog are removed.
 
@@ -65,17 +82,12 @@ def index_entities(refs: Iterable[str], *, force: bool = False) -> IndexReport:
     """
     report = IndexReport()
     for chunk in _chunks(sorted(set(refs))):
-        entities = {
-            ref: (kind, namespace, name, body, etag)
-            for ref, kind, namespace, name, body, etag in Entity.objects.filter(ref__in=chunk).values_list(
-                "ref", "kind", "namespace", "name", "body", "etag"
-            )
-        }
+        entities = _read(chunk)
         stored = dict(
             SearchDocument.objects.filter(source_ref__in=chunk, type__in=ENTITY_TYPES).values_list("source_ref", "etag")
         )
         gone = [ref for ref in chunk if ref not in entities]
-        changed = [ref for ref, row in entities.items() if force or stored.get(ref) != row[4]]
+        changed = [ref for ref, row in entities.items() if force or stored.get(ref) != row[1]]
         report.unchanged += len(entities) - len(changed)
         if gone:
             report.removed += SearchDocument.objects.filter(source_ref__in=gone).delete()[0]
@@ -83,26 +95,26 @@ def index_entities(refs: Iterable[str], *, force: bool = False) -> IndexReport:
             continue
         rows = []
         for ref in changed:
-            kind, namespace, name, body, etag = entities[ref]
-            location = Entity(kind=kind, namespace=namespace, name=name).get_absolute_url()
-            row = entity_document(ref, body, location, etag)
-            if row is not None:
-                rows.append(row)
+            collator, _etag, _body, row = entities[ref]
+            document = collator.document(ref, row)
+            if document is not None:
+                rows.append(document)
         with transaction.atomic():
             SearchDocument.objects.filter(source_ref__in=changed, type__in=ENTITY_TYPES).delete()
             SearchDocument.objects.bulk_create(rows, batch_size=500)
-            _update_page_facets({ref: entities[ref][3] for ref in changed})
+            _update_page_facets({ref: (entities[ref][0], entities[ref][2]) for ref in changed})
         report.indexed += len(rows)
     return report
 
 
-def _update_page_facets(bodies: dict[str, dict[str, Any]]) -> None:
+def _update_page_facets(bodies: dict[str, tuple[SearchCollator, Any]]) -> None:
     """Copy changed entities' facet values onto their docs pages (two queries per chunk)."""
     pages = list(
         SearchDocument.objects.filter(source_ref__in=list(bodies), type__in=DOCUMENT_SOURCES).only("id", "source_ref")
     )
     for page in pages:
-        for field, value in facet_values(bodies[page.source_ref]).items():
+        collator, body = bodies[page.source_ref]
+        for field, value in collator.facets(body).items():
             setattr(page, field, value)
     if pages:
         SearchDocument.objects.bulk_update(
@@ -123,7 +135,10 @@ def sync_catalog(*, force: bool = False) -> IndexReport:
 
     Two scans (entity refs and etags; indexed refs and etags), then only the difference is written.
     """
-    current = dict(Entity.objects.exclude(kind__iexact="location").values_list("ref", "etag").iterator(5000))
+    current: dict[str, str] = {}
+    for collator in search_collators():
+        for ref, etag in collator.etags():
+            current.setdefault(ref, etag)
     indexed = dict(
         SearchDocument.objects.filter(type__in=ENTITY_TYPES).values_list("source_ref", "etag").iterator(5000)
     )
@@ -139,7 +154,7 @@ def sync_catalog(*, force: bool = False) -> IndexReport:
 
 
 def on_entities_changed(sender: Any, written: list[str], deleted: list[str], **kwargs: Any) -> None:
-    """Receiver of ``catalog.signals.entities_changed`` (connected in ``PortalConfig.ready``)."""
+    """Receiver of ``catalog.signals.entities_changed`` (connected in ``CatalogConfig.ready``)."""
     if len(written) + len(deleted) <= inline_limit():
         remove_entities(deleted)
         index_entities(written)
@@ -190,9 +205,9 @@ def replace_documents(source: str, owner_ref: str, documents: list[dict]) -> int
         raise DocumentError(f"documents: at most {MAX_DOCUMENTS} per entity")
     owner_ref = owner_ref.lower()
     cleaned = [_clean_document(index, document) for index, document in enumerate(documents)]
-    entity = Entity.objects.filter(ref=owner_ref).values_list("body", flat=True).first()
-    facets = facet_values(entity) if entity is not None else {}
-    entity_title = entity_display_title(entity) if entity is not None else owner_ref.rpartition("/")[2]
+    found = _body(owner_ref)
+    facets = found[0].facets(found[1]) if found is not None else {}
+    entity_title = found[0].title(found[1]) if found is not None else owner_ref.rpartition("/")[2]
     rows = [
         SearchDocument(
             type=source,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from catalog.refs import InvalidEntityRef, parse_entity_ref
+from portal.registry import search_collators
 
 from .models import SearchDocument
 
@@ -59,10 +59,11 @@ def words_of(term: str) -> tuple[str, ...]:
 def _filter_value(name: str, value: str) -> str:
     value = value.strip()
     if name == "owner":
-        try:
-            return str(parse_entity_ref(value, default_kind="group"))
-        except InvalidEntityRef as problem:
-            raise QueryError(f"filters[owner]: {problem}") from None
+        for collator in search_collators():
+            try:
+                return collator.owner_ref(value)
+            except ValueError as problem:
+                raise QueryError(f"filters[owner]: {problem}") from None
     return value.lower()
 
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views import View
 
-from catalog.views import CatalogReadMixin
+from portal.views import ReadAccessMixin
 
 from .backends import get_backend
 from .models import SearchDocument
@@ -73,7 +73,7 @@ def _facet_groups(
     return groups
 
 
-class SearchPageView(CatalogReadMixin, View):
+class SearchPageView(ReadAccessMixin, View):
     """``/search/?q=...&type=...&kind=...&owner=...&lifecycle=...&page=N``: links and reloads work."""
 
     template_name = "search/search.html"
@@ -115,7 +115,7 @@ class SearchPageView(CatalogReadMixin, View):
         return render(request, self.template_name, context)
 
 
-class SearchSuggestView(CatalogReadMixin, View):
+class SearchSuggestView(ReadAccessMixin, View):
     """The header box's suggestions (an htmx fragment): entities first, then docs pages."""
 
     def get(self, request: HttpRequest) -> HttpResponse:

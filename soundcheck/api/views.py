@@ -2,7 +2,7 @@
 
 Reads follow the catalog's rule (a signed-in user or token, or anyone with ``API_ANONYMOUS_READ``).
 Writing facts needs a token or session, and the caller must be a platform admin or an owner of
-the entity (``portal.permissions``); facts for an entity not in the catalog are accepted from
+the entity (``catalog.permissions``); facts for an entity not in the catalog are accepted from
 platform admins only. Stored facts are evaluated at once for that entity.
 """
 
@@ -21,9 +21,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Entity
+from catalog.permissions import is_entity_owner
 from catalog.refs import InvalidEntityRef, parse_entity_ref
 from portal.api.errors import InputError, NotAllowedError, NotFoundError, PayloadTooLargeError
-from portal.permissions import is_entity_owner, is_platform_admin
+from portal.permissions import is_platform_admin
 
 from ..ci_reports import ReportError, parse_coverage, parse_junit
 from ..evaluation import evaluate_entity

@@ -11,8 +11,8 @@ from django.views import View
 
 from catalog.entity_urls import entity_url
 from catalog.models import Entity
+from catalog.permissions import can_refresh_entity
 from portal.jobs import send_job
-from portal.permissions import can_refresh_entity
 
 from ..ui_tasks import rerun_checks
 

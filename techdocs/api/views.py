@@ -25,9 +25,9 @@ from rest_framework.views import APIView
 
 from catalog.api.serializers import entity_payload
 from catalog.models import Entity
+from catalog.permissions import can_refresh_entity
 from portal.api.errors import ApiError, ConflictError, InputError, NotAllowedError, NotFoundError, PayloadTooLargeError
 from portal.api.schema import ACCEPTED, CONFLICT, CREATED
-from portal.permissions import can_refresh_entity
 
 from .. import storage
 from ..archives import ArchiveRefused

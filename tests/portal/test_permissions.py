@@ -6,8 +6,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from catalog.models import Entity, Location
+from catalog.permissions import entity_permissions
 from catalog.services import register_location, validate_location_spec
-from portal.permissions import entity_permissions, is_platform_admin
+from portal.permissions import is_platform_admin
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from catalog.benchmark.search import settle_index
 from portal.models import SearchDocument
-from portal.search.benchmark import settle_index
 
 pytestmark = pytest.mark.django_db
 

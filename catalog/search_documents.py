@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.refs import InvalidEntityRef, parse_entity_ref
+from portal.search.indexing import MAX_TEXT
+from portal.search.models import SearchDocument
 
-from .models import SearchDocument
+from .refs import InvalidEntityRef, parse_entity_ref
 
 # Kinds that are not results of their own: Location entities are plumbing, not things to find.
 UNINDEXED_KINDS = frozenset({"location"})
 PEOPLE_KINDS = frozenset({"user", "group"})
-MAX_TEXT = 100_000
 
 
 def result_type(kind: str) -> str | None:

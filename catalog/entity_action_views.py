@@ -1,6 +1,6 @@
 """The entity page's actions: refresh now, and unregister (its location, with a preview of what goes).
 
-The buttons show only to those allowed (``portal.permissions.entity_permissions``); these views
+The buttons show only to those allowed (``catalog.permissions.entity_permissions``); these views
 check again, whatever posted to them.
 """
 
@@ -13,10 +13,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
-from catalog.models import Entity, Location
-from catalog.services import delete_location
-from catalog.services.refresh_requests import request_refresh
-from portal.permissions import can_refresh_entity, can_unregister_entity
+from .models import Entity, Location
+from .permissions import can_refresh_entity, can_unregister_entity
+from .services import delete_location
+from .services.refresh_requests import request_refresh
 
 UNREGISTER_PREVIEW_LIMIT = 200
 

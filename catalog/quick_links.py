@@ -1,4 +1,4 @@
-"""The portal's own home widget: quick links to the places people look for first."""
+"""The quick-links home widget: the places people look for first, and the locations that failed."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from catalog.models import Location
+from .models import Location
 
 
 def quick_links_context(request: HttpRequest) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from catalog.models import Entity, Location
+from .models import Entity, Location
 
 
 class CatalogCollector(Collector):
