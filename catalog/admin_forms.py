@@ -7,12 +7,12 @@ from typing import Any
 import yaml
 from django import forms
 
+from .formats.yaml_reader import YamlFileError, parse_documents
 from .models import Entity, Location
 from .services import LocationError, validate_location_spec
 from .services.entities import EntityBodyError, prepare_entity_body
 from .services.location_targets import check_location_target
 from .services.locations import LOCATION_TYPES
-from .yaml_reader import YamlFileError, parse_documents
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 

@@ -16,7 +16,7 @@ import yaml
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from .readers import ReaderPolicy
+from .formats.readers import ReaderPolicy
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def reader_policy(*, trusted: bool = False) -> ReaderPolicy:
     """How locations may be read: limits, git cache and which remotes are allowed.
 
     ``trusted`` says the target comes from settings or a platform admin (or from a location already
-    admitted under that rule); only then may it be on this machine (``catalog.readers.local_targets``).
+    admitted under that rule); only then may it be on this machine (``catalog.formats.readers.local_targets``).
     """
     catalog = catalog_settings()
     return ReaderPolicy(

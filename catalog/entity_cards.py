@@ -12,11 +12,11 @@ from django.http import HttpRequest
 
 from portal.links import reverse_or_empty
 
+from .formats.safe_urls import location_url, safe_link_url
 from .lookups.history import diff_bodies, history_page
 from .lookups.ownership import owner_lookup
 from .lookups.related import related
 from .models import Entity
-from .safe_urls import location_url, safe_link_url
 
 SOURCE_ANNOTATIONS = (
     ("View source", "backstage.io/view-url"),

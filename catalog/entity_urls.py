@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from portal.links import reverse_or_empty
 
-from .refs import InvalidEntityRef, parse_entity_ref
+from .formats.refs import InvalidEntityRef, parse_entity_ref
 
 LANDING_TAB = "overview"
 

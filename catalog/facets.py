@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.db import connection
 
 from .cache import catalog_version
+from .formats.relations import RELATION_PAIRS
 from .models import Relation
-from .relations import RELATION_PAIRS
 from .search_index import MAX_VALUE_LENGTH
 
 _RELATION_TYPES = {relation.lower(): relation for relation in RELATION_PAIRS}

@@ -7,10 +7,10 @@ from django.db.models import Q
 
 from portal.identity import ownership_refs
 
-from .filters import Condition
+from .formats.filter_syntax import Condition
+from .formats.validation import KNOWN_KINDS
 from .models import Entity
 from .querysets import condition_q
-from .validation import KNOWN_KINDS
 
 # Kinds are validated with their exact spelling, so the column holds one spelling per kind.
 CANONICAL_KINDS = {kind.lower(): kind for kind in KNOWN_KINDS}

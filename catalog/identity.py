@@ -19,7 +19,7 @@ from django.conf import settings
 from portal.registry import IdentityResolver
 
 from .cache import catalog_version
-from .filters import Condition
+from .formats.filter_syntax import Condition
 from .models import Entity
 from .querysets import condition_q
 

@@ -9,8 +9,8 @@ from django.db import connection, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
-from .filters import Condition, FilterClause
-from .relations import RELATION_PAIRS
+from .formats.filter_syntax import Condition, FilterClause
+from .formats.relations import RELATION_PAIRS
 
 if TYPE_CHECKING:
     from datetime import datetime

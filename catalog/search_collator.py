@@ -12,8 +12,8 @@ from typing import Any
 from portal.registry import SearchCollator
 from portal.search.models import SearchDocument
 
+from .formats.refs import parse_entity_ref
 from .models import Entity
-from .refs import parse_entity_ref
 from .search_documents import entity_document, entity_title, facet_values
 
 

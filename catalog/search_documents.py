@@ -7,7 +7,7 @@ from typing import Any
 from portal.search.indexing import MAX_TEXT
 from portal.search.models import SearchDocument
 
-from .refs import InvalidEntityRef, parse_entity_ref
+from .formats.refs import InvalidEntityRef, parse_entity_ref
 
 # Kinds that are not results of their own: Location entities are plumbing, not things to find.
 UNINDEXED_KINDS = frozenset({"location"})

@@ -16,12 +16,12 @@ from portal.views import ReadAccessMixin as CatalogReadMixin
 
 from .cache import cached_count, catalog_version
 from .filtersets import EntityFilterSet
+from .formats.refs import InvalidEntityRef, parse_entity_ref
 from .lookups.ownership import owner_lookup
 from .lookups.related import relation_targets
 from .models import Entity
 from .pages.common import paged_by_ref, rows_of
 from .personal import personal_filter_counts
-from .refs import InvalidEntityRef, parse_entity_ref
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 8

@@ -1,7 +1,7 @@
 """The portal's Content-Security-Policy and the other security headers every response carries.
 
 Catalog text, docs, template UI text and radar data come from repositories Greenroom does not
-control. Templates escape them, links go through ``catalog.safe_urls`` and docs HTML through nh3;
+control. Templates escape them, links go through ``catalog.formats.safe_urls`` and docs HTML through nh3;
 the policy is the second wall: even markup that slipped through cannot run script in the
 portal's origin, because only script files served by the portal itself may run.
 

@@ -300,7 +300,7 @@ CATALOG = {
     "GIT_CACHE_DIR": DATA_DIR / "git",
     "GIT_TIMEOUT": env_int("CATALOG_GIT_TIMEOUT", 120),
     # Local git remotes (file:// and paths): off unless switched on. Either way, local targets come
-    # only from settings or a platform admin, and only under LOCAL_ROOTS (catalog/readers/local_targets.py).
+    # only from settings or a platform admin, and only under LOCAL_ROOTS (catalog/formats/readers/local_targets.py).
     "ALLOW_LOCAL_GIT": env_bool("CATALOG_ALLOW_LOCAL_GIT", False),
     # Directories local targets (file locations, file:// and path remotes) must resolve inside.
     # The embedded demo adds its own folder, catalog/demo/.

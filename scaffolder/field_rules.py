@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from catalog.refs import InvalidEntityRef, parse_entity_ref
-from catalog.validation.formats import is_valid_object_name
+from catalog.formats.refs import InvalidEntityRef, parse_entity_ref
+from catalog.formats.validation.formats import is_valid_object_name
 
 # Field extensions the form renders. Any other ``ui:field`` is shown as a plain input, and named by
 # ``unknown_ui_fields`` so a template author learns the form is not what they meant.

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from catalog.config import reader_policy
-from catalog.readers.remotes import RemoteRefused, _resolve, is_public_address
+from catalog.formats.readers.remotes import RemoteRefused, is_public_address, resolve_host
 
 from .actions.context import ActionError
 
@@ -51,7 +51,7 @@ def check_api_url(url: str) -> str:
         raise ActionError(f"the forge API URL {url!r} must be an https URL with a host")
     allow_private = reader_policy().allow_private_addresses
     try:
-        addresses = _resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
+        addresses = resolve_host(host, parts.port or (443 if parts.scheme == "https" else 80))
     except RemoteRefused as error:
         raise ActionError(f"forge API: {error}") from None
     if not allow_private:

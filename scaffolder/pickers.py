@@ -19,9 +19,9 @@ from typing import Any
 
 from django.db.models import Q
 
-from catalog.filters import Condition, FilterClause
+from catalog.formats.filter_syntax import Condition, FilterClause
+from catalog.formats.refs import InvalidEntityRef, parse_entity_ref
 from catalog.models import Entity
-from catalog.refs import InvalidEntityRef, parse_entity_ref
 from portal.identity import ownership_refs
 
 from . import tag_picker

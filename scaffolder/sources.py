@@ -1,4 +1,4 @@
-# Paths stay strings here, as in catalog/readers/filereader.py: the checks are lexical.
+# Paths stay strings here, as in catalog/formats/readers/filereader.py: the checks are lexical.
 # ruff: noqa: PTH112, PTH114, PTH116, PTH118, PTH120
 """Reading a template's skeleton (``url: ./skeleton``) through the catalog's hardened readers.
 
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from catalog.config import reader_policy
-from catalog.readers import ReadResult, SourceFile, SourceRoot, read_location, read_relative
-from catalog.readers.filereader import FileRefused, read_inside
-from catalog.readers.targets import parse_git_target
+from catalog.formats.readers import ReadResult, SourceFile, SourceRoot, read_location, read_relative
+from catalog.formats.readers.filereader import FileRefused, read_inside
+from catalog.formats.readers.targets import parse_git_target
 
 # Wildcards skip dot-files; these three patterns together reach them (``.gitignore``, ``.github/...``).
 _GIT_PATTERNS = ("**/*", "**/.*", ".*/**/*")
@@ -39,7 +39,7 @@ def read_skeleton(base_url: str, url: str, *, trusted: bool = False) -> list[Ske
     """Every file of the directory ``url`` names, with paths relative to it.
 
     ``trusted``: the run was started by a platform admin, so an absolute ``url`` may name a local
-    repository under the local roots (``catalog.readers.local_targets``).
+    repository under the local roots (``catalog.formats.readers.local_targets``).
     """
     url = _check_url(url)
     if _is_relative(url) and base_url.startswith("file:"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalog.facets import facet_counts
-from catalog.filters import Condition
+from catalog.formats.filter_syntax import Condition
 from catalog.models import Entity
 
 from .field_rules import ui_options

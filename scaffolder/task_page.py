@@ -11,7 +11,7 @@ import nh3
 from django.utils.safestring import SafeString, mark_safe
 
 from catalog.entity_urls import entity_ref_url
-from catalog.safe_urls import safe_link_url
+from catalog.formats.safe_urls import safe_link_url
 
 from .models import Task, TaskEvent
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from django.http import QueryDict
 
-from catalog.filters import Condition
+from catalog.formats.filter_syntax import Condition
+from catalog.formats.refs import InvalidEntityRef, parse_entity_ref
 from catalog.models import Entity
-from catalog.refs import InvalidEntityRef, parse_entity_ref
 
 TEMPLATE_KIND = "Template"
 GOLDEN_PATH_TAG = "golden-path"

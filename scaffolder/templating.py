@@ -26,7 +26,7 @@ from jinja2.exceptions import SecurityError, TemplateRuntimeError
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
-from catalog.refs import InvalidEntityRef, parse_entity_ref
+from catalog.formats.refs import InvalidEntityRef, parse_entity_ref
 
 MAX_RENDER_SECONDS = 2.0
 MAX_OUTPUT_CHARS = 2_000_000

@@ -9,7 +9,7 @@ import yaml
 from django import forms
 from django.contrib import admin
 
-from catalog.yaml_reader import YamlFileError, parse_documents
+from catalog.formats.yaml_reader import YamlFileError, parse_documents
 
 from .models import Check, EvaluationRun, Fact, Level, Track
 from .rules import RuleError, parse_rule

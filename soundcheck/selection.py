@@ -12,10 +12,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from catalog.filters import Condition
+from catalog.formats.filter_syntax import Condition
+from catalog.formats.refs import InvalidEntityRef, parse_entity_ref
 from catalog.models import Entity
 from catalog.querysets import condition_q
-from catalog.refs import InvalidEntityRef, parse_entity_ref
 
 FILTER_KEYS = {
     "kind": "kind",

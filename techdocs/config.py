@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 
 from catalog.config import reader_policy
-from catalog.readers import ReaderPolicy
+from catalog.formats.readers import ReaderPolicy
 
 DEFAULTS: dict[str, Any] = {
     "BUILDER": "local",

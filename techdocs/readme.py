@@ -21,9 +21,9 @@ import markdown
 import nh3
 from django.core.cache import cache
 
-from catalog.readers import read_location
-from catalog.readers.filereader import FileRefused, read_inside
-from catalog.readers.targets import parse_git_target
+from catalog.formats.readers import read_location
+from catalog.formats.readers.filereader import FileRefused, read_inside
+from catalog.formats.readers.targets import parse_git_target
 
 from .config import source_policy, techdocs_settings
 from .render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS

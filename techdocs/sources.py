@@ -1,4 +1,4 @@
-# Paths stay strings in the walk on purpose: the checks are lexical, as in catalog.readers.filereader.
+# Paths stay strings in the walk on purpose: the checks are lexical, as in catalog.formats.readers.filereader.
 # ruff: noqa: PTH112, PTH114, PTH118, PTH120
 """Where an entity's docs come from, and copying that source tree into a build directory.
 
@@ -11,10 +11,10 @@
 - ``url:<target>`` names a directory in a git repository (a web URL such as
   ``https://host/org/repo/tree/main/docs-root`` or the generic ``<remote>#<branch>:<path>``); it is
   read through the catalog's hardened git reader, with its host and address checks, and never from this
-  machine's disk (the annotation is repository content; see ``catalog.readers.local_targets``).
+  machine's disk (the annotation is repository content; see ``catalog.formats.readers.local_targets``).
 
 Nothing is ever checked out and no git command is run here: files come through
-``catalog.readers``. Symbolic links are never copied: a file link is read only when it resolves
+``catalog.formats.readers``. Symbolic links are never copied: a file link is read only when it resolves
 inside the root (and its content is copied as a regular file); git symlinks and submodules are
 skipped with a warning. Dot files and dot directories are not copied.
 """
@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from catalog.readers import ReaderPolicy, parse_git_target, read_location
-from catalog.readers.filereader import FileRefused, read_inside
-from catalog.readers.globs import split_magic_prefix
+from catalog.formats.readers import ReaderPolicy, parse_git_target, read_location
+from catalog.formats.readers.filereader import FileRefused, read_inside
+from catalog.formats.readers.globs import split_magic_prefix
 
 from .config import TECHDOCS_ANNOTATION
 
@@ -74,7 +74,7 @@ def has_techdocs(entity: Any) -> bool:
 
 
 def location_root(location_target: str) -> str:
-    """The directory a ``file`` location confines its reads to (see ``catalog.readers.filereader``)."""
+    """The directory a ``file`` location confines its reads to (see ``catalog.formats.readers.filereader``)."""
     path = os.path.normpath(location_target)
     prefix, rest = split_magic_prefix(path.split("/")[1:])
     return "/" + "/".join(prefix) if rest else os.path.dirname(path)

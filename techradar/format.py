@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from catalog.yaml_reader import YamlFileError, parse_documents
+from catalog.formats.yaml_reader import YamlFileError, parse_documents
 
 MAX_QUADRANTS = 4
 MAX_RINGS = 8

@@ -18,7 +18,7 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.fields.json import KT
 
 from catalog.entity_urls import entity_ref_url
-from catalog.filters import Condition
+from catalog.formats.filter_syntax import Condition
 from catalog.models import Entity, Relation
 
 NOT_USERS_OF_TECHNOLOGY = ("User", "Group", "Location")

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
-from catalog.safe_urls import safe_link_url
+from catalog.formats.safe_urls import safe_link_url
 from catalog.views import CatalogReadMixin
 from portal.markdown import render_markdown
 from portal.permissions import is_platform_admin

@@ -16,17 +16,17 @@ from portal.api.schema import VALIDATION_ERRORS
 from portal.permissions import is_platform_admin
 
 from ..config import allowed_location_types, reader_policy
+from ..formats.readers import parse_git_target, read_location
+from ..formats.refs import InvalidEntityRef, entity_ref_of, parse_entity_ref
+from ..formats.validation import FieldError
+from ..formats.validation.types import json_type
+from ..formats.yaml_reader import YamlFileError, parse_documents
 from ..models import Entity
 from ..permissions import can_refresh_entity
-from ..readers import parse_git_target, read_location
-from ..refs import InvalidEntityRef, entity_ref_of, parse_entity_ref
 from ..services.checks import check_entity
 from ..services.location_targets import check_location_target
 from ..services.locations import LocationError, LocationSpec
 from ..services.refresh_requests import request_refresh
-from ..validation import FieldError
-from ..validation.types import json_type
-from ..yaml_reader import YamlFileError, parse_documents
 
 
 def _body(request: Request) -> dict[str, Any]:

@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 
 from portal.api.errors import InputError
 
+from ..formats.refs import InvalidEntityRef, parse_entity_ref
 from ..lookups.ownership import MAX_DEPENDENTS, MAX_DEPTH, owner_lookup
 from ..models import Entity
-from ..refs import InvalidEntityRef, parse_entity_ref
 from .lookup_params import entity_by_name, int_param
 
 _OWNER_LOOKUP = inline_serializer(

@@ -6,7 +6,7 @@ from rest_framework.request import Request
 
 from portal.api.errors import InputError
 
-from ..filters import FilterClause, FilterSyntaxError, parse_filters
+from ..formats.filter_syntax import FilterClause, FilterSyntaxError, parse_filters
 
 MAX_LIMIT = 10_000
 

@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from portal.api.errors import InputError
 
-from ..filters import Condition
+from ..formats.filter_syntax import Condition
 from ..querysets import condition_q, escape_like, like_q, relation_q
 
 _PRIMITIVES = (str, int, float, bool)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..yaml_reader import YamlFileError, iter_documents
+from ..formats.yaml_reader import YamlFileError, iter_documents
 
 # A definition larger than this is not parsed: its outline would be unreadable anyway.
 MAX_PARSE_BYTES = 2 * 1024 * 1024

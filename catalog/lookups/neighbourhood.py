@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from ..formats.refs import InvalidEntityRef, parse_entity_ref
+from ..formats.relations import FORWARD_RELATIONS, RELATION_PAIRS
 from ..models import Entity, Relation
-from ..refs import InvalidEntityRef, parse_entity_ref
-from ..relations import FORWARD_RELATIONS, RELATION_PAIRS
 
 MAX_NODES = 150
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from django.db.models.fields.json import KT
 
+from ..formats.refs import InvalidEntityRef, parse_entity_ref
 from ..models import Entity
-from ..refs import InvalidEntityRef, parse_entity_ref
 
 RELATED_CAP = 50
 _CACHE_ATTRIBUTE = "_related_entities"

@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..readers import parse_git_target
-from ..safe_urls import REJECTED_URL, safe_link_url
-from ..validation import FieldError
+from ..formats.readers import parse_git_target
+from ..formats.safe_urls import REJECTED_URL, safe_link_url
+from ..formats.validation import FieldError
 from .scm import scm_annotations
 
 MANAGED_BY_LOCATION = "backstage.io/managed-by-location"

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..readers import ReaderPolicy, read_location
-from ..refs import entity_ref_of
-from ..validation import FieldError
-from ..yaml_reader import YamlFileError, parse_documents
+from ..formats.readers import ReaderPolicy, read_location
+from ..formats.refs import entity_ref_of
+from ..formats.validation import FieldError
+from ..formats.yaml_reader import YamlFileError, parse_documents
 from .errors import ProcessingError
 from .verdicts import DEFAULT_ALLOWED_LOCATION_TYPES, Origin, file_origin, judge_document
 

@@ -10,11 +10,11 @@ from django.utils import timezone
 from ..audit import record_write
 from ..cache import bump_catalog_version
 from ..config import allowed_location_types, reader_policy
+from ..formats.refs import entity_ref_of
+from ..formats.validation import FieldError
 from ..models import Entity, EntityHistory
-from ..refs import entity_ref_of
 from ..search_index import build_search_document
 from ..signals import announce_entities_changed
-from ..validation import FieldError
 from .annotations import MANAGED_BY_ORIGIN_LOCATION
 from .processing import ProcessedEntity, ProcessingOutcome, content_hash
 from .refresh import RefreshWriter

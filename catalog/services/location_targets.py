@@ -1,6 +1,6 @@
 """Checking a location target before it is stored, so nothing is kept that a read would refuse.
 
-The checks are the readers' own (``catalog.readers``): the target must parse, a local target must
+The checks are the readers' own (``catalog.formats.readers``): the target must parse, a local target must
 pass the local-target rule for this caller, and a remote's host must be allowed and public. Only a
 host that cannot be resolved right now is let through; the first refresh reports it.
 """
@@ -8,9 +8,9 @@ host that cannot be resolved right now is let through; the first refresh reports
 from __future__ import annotations
 
 from ..config import reader_policy
-from ..readers.local_targets import check_location_is_allowed
-from ..readers.remotes import HostUnresolvable, check_remote
-from ..readers.targets import parse_git_target
+from ..formats.readers.local_targets import check_location_is_allowed
+from ..formats.readers.remotes import HostUnresolvable, check_remote
+from ..formats.readers.targets import parse_git_target
 from .locations import LocationError, LocationSpec
 
 

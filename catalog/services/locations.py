@@ -16,8 +16,8 @@ from django.utils import timezone
 from ..audit import record_write
 from ..cache import bump_catalog_version
 from ..config import allowed_location_types, catalog_settings, global_rules, reader_policy, static_locations
+from ..formats.readers import parse_git_target
 from ..models import Entity, EntityHistory, Location
-from ..readers import parse_git_target
 from ..signals import announce_entities_changed, location_refreshed
 from .backoff import record_refresh_failure
 from .processing import KnownFile, LocationProcessor

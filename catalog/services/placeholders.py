@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..readers import ReaderPolicy, SourceFile, read_relative
-from ..yaml_reader import YamlFileError, parse_documents
+from ..formats.readers import ReaderPolicy, SourceFile, read_relative
+from ..formats.yaml_reader import YamlFileError, parse_documents
 from .errors import ProcessingError
 
 PLACEHOLDER_KEYS = ("$text", "$json", "$yaml")

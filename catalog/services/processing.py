@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..readers import ReaderPolicy, ReadResult, SourceFile, read_location, read_relative
-from ..refs import entity_ref_of
-from ..rules import is_allowed
+from ..formats.readers import ReaderPolicy, ReadResult, SourceFile, read_location, read_relative
+from ..formats.refs import entity_ref_of
+from ..formats.rules import is_allowed
+from ..formats.yaml_reader import YamlFileError, iter_documents
 from ..search_index import build_search_document
-from ..yaml_reader import YamlFileError, iter_documents
 from .errors import ProcessingError
 from .placeholders import is_absolute_target
 from .verdicts import DEFAULT_ALLOWED_LOCATION_TYPES, Origin, file_origin, judge_document

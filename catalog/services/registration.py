@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from ..formats.readers import parse_git_target
 from ..models import Location
-from ..readers import parse_git_target
 from .errors import ProcessingError
 from .location_targets import check_location_target
 from .locations import LocationError, LocationSpec, parse_location_target, processor_for

@@ -14,8 +14,8 @@ from itertools import islice
 from django.db import connection
 from django.db.models import Q
 
+from ..formats.relations import RELATION_PAIRS, both_directions
 from ..models import Entity, EntityRelations, Relation
-from ..relations import RELATION_PAIRS, both_directions
 
 CHUNK = 5000
 _REVERSE_CASE = " ".join(f"WHEN '{kind}' THEN '{reverse}'" for kind, reverse in RELATION_PAIRS.items())

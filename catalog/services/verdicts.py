@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..readers import ReaderPolicy, SourceFile, parse_git_target
-from ..relations import SORTED_SPEC_FIELDS, RelationFieldError, emitted_relations
-from ..validation import FieldError, validate_entity
+from ..formats.readers import ReaderPolicy, SourceFile, parse_git_target
+from ..formats.relations import SORTED_SPEC_FIELDS, RelationFieldError, emitted_relations
+from ..formats.validation import FieldError, validate_entity
 from .annotations import stamp_annotations
 from .errors import ProcessingError
 from .placeholders import PLACEHOLDER_KEYS, resolve_placeholders

@@ -8,8 +8,8 @@ from operator import or_
 
 from django.db.models import Q
 
+from ..formats.readers.targets import GitTarget, parse_git_target
 from ..models import Location
-from ..readers.targets import GitTarget, parse_git_target
 from ..webhooks import PushEvent, repository_key
 
 logger = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from portal.display_text import isolated_html, visible_html
 from portal.links import reverse_or_empty
 
 from ..entity_urls import entity_url
-from ..refs import InvalidEntityRef, parse_entity_ref
+from ..formats.refs import InvalidEntityRef, parse_entity_ref
 
 register = template.Library()
 

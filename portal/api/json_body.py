@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-# As deep as the catalog's YAML reader reads (catalog.yaml_reader); Backstage descriptors stay far below.
+# As deep as the catalog's YAML reader reads (catalog.formats.yaml_reader); Backstage descriptors stay far below.
 MAX_JSON_DEPTH = 64
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 

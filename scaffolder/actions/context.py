@@ -32,7 +32,7 @@ class ActionContext:
     user: dict[str, Any] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
     is_dry_run: bool = False
-    # The task's creator is a platform admin (catalog.readers.local_targets).
+    # The task's creator is a platform admin (catalog.formats.readers.local_targets).
     trusted: bool = False
     is_cancelled: Callable[[], bool] = lambda: False
     outputs: dict[str, Any] = field(default_factory=dict)

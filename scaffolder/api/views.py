@@ -22,8 +22,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.formats.refs import InvalidEntityRef, parse_entity_ref
 from catalog.models import Entity
-from catalog.refs import InvalidEntityRef, parse_entity_ref
 from portal.api.errors import ConflictError, InputError, NotAllowedError, NotFoundError
 from portal.api.renderers import FastJSONRenderer
 from portal.api.schema import CONFLICT, CREATED

@@ -20,9 +20,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.formats.refs import InvalidEntityRef, parse_entity_ref
 from catalog.models import Entity
 from catalog.permissions import is_entity_owner
-from catalog.refs import InvalidEntityRef, parse_entity_ref
 from portal.api.errors import InputError, NotAllowedError, NotFoundError, PayloadTooLargeError
 from portal.permissions import is_platform_admin
 

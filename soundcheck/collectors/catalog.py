@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from catalog.formats.refs import InvalidEntityRef, parse_entity_ref
 from catalog.models import Relation
-from catalog.refs import InvalidEntityRef, parse_entity_ref
 
 from ..facts import FactRecord
 

@@ -1,7 +1,7 @@
 """Repository facts, read without running anything a repository brings.
 
 For an entity read from git (its ``location_key`` is a ``url:`` location), the files are listed
-from the bare mirror the catalog already keeps (``catalog.readers.gitmirror``), through the
+from the bare mirror the catalog already keeps (``catalog.formats.readers.gitmirror``), through the
 catalog's hardened git runner: no checkout, no hooks, no repository or user config, a timeout.
 Nothing is fetched here: a repository the catalog has not mirrored yet gets no repository facts
 (its checks fail with "fact ... was never collected") until the catalog reads it. For an entity
@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from catalog.config import reader_policy
-from catalog.readers import parse_git_target
-from catalog.readers.gitcommand import GitError, run_git
-from catalog.readers.gitmirror import mirror_dir, open_mirror
-from catalog.readers.results import ReaderPolicy
+from catalog.formats.readers import parse_git_target
+from catalog.formats.readers.gitcommand import GitError, run_git
+from catalog.formats.readers.gitmirror import mirror_dir, open_mirror
+from catalog.formats.readers.results import ReaderPolicy
 
 from ..facts import FactRecord
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from catalog.refs import InvalidEntityRef, parse_entity_ref
-from catalog.yaml_reader import YamlFileError, parse_documents
+from catalog.formats.refs import InvalidEntityRef, parse_entity_ref
+from catalog.formats.yaml_reader import YamlFileError, parse_documents
 
 from ..rules import RuleError, parse_rule
 from ..selection import EntityFilterError, normalize_entity_filter

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 
 from catalog.config import reader_policy
-from catalog.readers import read_location
+from catalog.formats.readers import read_location
 
 from ..models import Source
 from .apply import apply_definitions

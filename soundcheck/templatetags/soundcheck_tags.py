@@ -8,7 +8,7 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime as humanize_naturaltime
 
 from catalog.entity_urls import LANDING_TAB, entity_ref_url
-from catalog.refs import InvalidEntityRef, parse_entity_ref
+from catalog.formats.refs import InvalidEntityRef, parse_entity_ref
 from portal.links import reverse_or_empty
 
 register = template.Library()

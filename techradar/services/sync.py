@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from catalog.config import reader_policy
-from catalog.readers import read_location
+from catalog.formats.readers import read_location
 
 from ..format import RadarFormatError, parse_radar_file
 from ..models import Radar

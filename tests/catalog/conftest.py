@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from catalog.readers import ReaderPolicy
+from catalog.formats.readers import ReaderPolicy
 from catalog.services import refresh_location, register_location, validate_location_spec
 from tests.catalog.api_fixtures import CATALOG
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from catalog.validation import validate_entity
-from catalog.yaml_reader import parse_documents
+from catalog.formats.validation import validate_entity
+from catalog.formats.yaml_reader import parse_documents
 from tests.catalog.corpora import CATALOG_CORPORA, CatalogCorpus
 from tests.corpus import per_file
 

@@ -1,6 +1,6 @@
 import pytest
 
-from catalog.filters import Condition, FilterSyntaxError, parse_filter, parse_filters
+from catalog.formats.filter_syntax import Condition, FilterSyntaxError, parse_filter, parse_filters
 
 
 def test_conditions_in_one_filter_are_anded():

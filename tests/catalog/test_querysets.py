@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.filters import parse_filters
+from catalog.formats.filter_syntax import parse_filters
 from catalog.models import Entity
 from catalog.services import refresh_location, register_location, validate_location_spec
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.readers import ReaderPolicy, SourceFile, read_location, read_relative
+from catalog.formats.readers import ReaderPolicy, SourceFile, read_location, read_relative
 
 
 @pytest.fixture

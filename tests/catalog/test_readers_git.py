@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from catalog.readers import ReaderPolicy, SourceFile, read_location, read_relative
-from catalog.readers.gitcommand import run_git
-from catalog.readers.gitmirror import mirror_dir
+from catalog.formats.readers import ReaderPolicy, SourceFile, read_location, read_relative
+from catalog.formats.readers.gitcommand import run_git
+from catalog.formats.readers.gitmirror import mirror_dir
 
 from .conftest import commit, git
 
@@ -286,7 +286,7 @@ def test_relative_web_target_keeps_the_web_key(make_repo, policy):
 
 
 def test_absolute_local_target_named_by_a_file_is_refused(make_repo, policy):
-    # A file may name another repository, but never one on this machine (catalog.readers.local_targets).
+    # A file may name another repository, but never one on this machine (catalog.formats.readers.local_targets).
     first = make_repo({"catalog-info.yaml": "first"}, name="first")
     second = make_repo({"catalog-info.yaml": "second"}, name="second")
     parent = read_location("url", str(first), policy).files[0]

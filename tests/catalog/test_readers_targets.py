@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog.readers import ReaderPolicy, parse_git_target, read_location
-from catalog.readers.remotes import RemoteRefused, check_remote
-from catalog.readers.targets import file_location_key, resolve_relative_path
+from catalog.formats.readers import ReaderPolicy, parse_git_target, read_location
+from catalog.formats.readers.remotes import RemoteRefused, check_remote
+from catalog.formats.readers.targets import file_location_key, resolve_relative_path
 
 
 def test_parses_github_blob_url():
@@ -170,7 +170,7 @@ def test_refuses_private_addresses_before_running_git(url, tmp_path: Path, monke
     def no_git(*args, **kwargs):
         raise AssertionError("git must not run for a refused remote")
 
-    monkeypatch.setattr("catalog.readers.gitcommand.subprocess.Popen", no_git)
+    monkeypatch.setattr("catalog.formats.readers.gitcommand.subprocess.Popen", no_git)
     policy = ReaderPolicy(cache_dir=tmp_path / "cache")
     result = read_location("url", url, policy)
     assert result.files == []

@@ -1,6 +1,6 @@
 import pytest
 
-from catalog.refs import EntityRef, InvalidEntityRef, entity_ref_of, parse_entity_ref
+from catalog.formats.refs import EntityRef, InvalidEntityRef, entity_ref_of, parse_entity_ref
 
 
 def test_parses_full_reference():

@@ -1,6 +1,6 @@
 import pytest
 
-from catalog.relations import RelationFieldError, both_directions, emitted_relations
+from catalog.formats.relations import RelationFieldError, both_directions, emitted_relations
 
 
 def entity(kind: str, spec: dict, namespace: str | None = None) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.filters import parse_filters
+from catalog.formats.filter_syntax import parse_filters
 from catalog.models import Entity, EntityHistory, Location, Relation
 from catalog.services import (
     LocationExists,

@@ -6,10 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
-from catalog.validation import KNOWN_KINDS, FieldError, validate_entity
-from catalog.validation.fastschema import compile_schema
-from catalog.validation.formats import is_absolute_url
-from catalog.validation.kinds import spec_schema
+from catalog.formats.validation import KNOWN_KINDS, FieldError, validate_entity
+from catalog.formats.validation.fastschema import compile_schema
+from catalog.formats.validation.formats import is_absolute_url
+from catalog.formats.validation.kinds import spec_schema
 
 COMPONENT: dict[str, Any] = {
     "apiVersion": "backstage.io/v1alpha1",

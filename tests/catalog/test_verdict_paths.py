@@ -23,10 +23,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from catalog.admin_forms import EntityBodyForm
+from catalog.formats.refs import entity_ref_of
+from catalog.formats.yaml_reader import parse_documents
 from catalog.models import Entity
-from catalog.refs import entity_ref_of
 from catalog.services import refresh_location, register_location, validate_location_spec
-from catalog.yaml_reader import parse_documents
 from tests.conftest import REPO_ROOT
 from tests.corpus import SHARED_CONFORMANCE as CONFORMANCE
 

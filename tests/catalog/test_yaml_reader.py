@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.yaml_reader import HAS_LIBYAML, YamlDocument, YamlFileError, parse_documents
+from catalog.formats.yaml_reader import HAS_LIBYAML, YamlDocument, YamlFileError, parse_documents
 
 
 def parse(text: str | bytes, **limits: int) -> list[YamlDocument]:

@@ -181,7 +181,7 @@ def platform_admin(django_user_model, settings):
 def alice_registers_local_remotes(alice, settings):
     """Alice as a platform admin: the publisher here is a local bare repository standing in for a
     forge, and registering it (``catalog:register``) names a local target, which only settings or a
-    platform admin may (``catalog.readers.local_targets``)."""
+    platform admin may (``catalog.formats.readers.local_targets``)."""
     from django.contrib.auth.models import Group
 
     alice.groups.add(Group.objects.get_or_create(name=settings.PLATFORM_ADMIN_GROUP)[0])

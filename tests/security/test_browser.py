@@ -1,6 +1,6 @@
 """Browser: nothing a repository, a template or a radar file writes runs as script in the portal.
 
-Templates escape text, ``catalog.safe_urls`` turns only http(s) URLs into links, docs HTML is
+Templates escape text, ``catalog.formats.safe_urls`` turns only http(s) URLs into links, docs HTML is
 sanitised with nh3, and the Content-Security-Policy (``portal.security_headers``) refuses every
 script the portal did not serve itself.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from catalog.safe_urls import location_url, safe_link_url
+from catalog.formats.safe_urls import location_url, safe_link_url
 from portal.security_headers import portal_policy
 
 pytestmark = pytest.mark.django_db

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from catalog.api.cursors import encode_cursor
-from catalog.filters import FilterSyntaxError, parse_filter
+from catalog.formats.filter_syntax import FilterSyntaxError, parse_filter
+from catalog.formats.refs import InvalidEntityRef, parse_entity_ref
+from catalog.formats.validation.entity import validate_entity
+from catalog.formats.yaml_reader import YamlFileError, parse_documents
 from catalog.models import Entity
-from catalog.refs import InvalidEntityRef, parse_entity_ref
-from catalog.validation.entity import validate_entity
-from catalog.yaml_reader import YamlFileError, parse_documents
 
 # Bounded so the whole file runs in seconds; raise max_examples locally to search harder.
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

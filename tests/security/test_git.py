@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from catalog.readers import ReaderPolicy, read_location
-from catalog.readers.gitcommand import git_config_args, git_environment
-from catalog.readers.targets import parse_git_target, validate_branch
+from catalog.formats.readers import ReaderPolicy, read_location
+from catalog.formats.readers.gitcommand import git_config_args, git_environment
+from catalog.formats.readers.targets import parse_git_target, validate_branch
 
 
 @pytest.mark.parametrize(
@@ -92,7 +92,7 @@ def test_local_git_is_refused_when_switched_off(tmp_path):
 
 
 def test_a_git_command_past_its_timeout_is_killed(tmp_path, monkeypatch):
-    from catalog.readers import gitcommand
+    from catalog.formats.readers import gitcommand
 
     policy = ReaderPolicy(cache_dir=tmp_path, git_timeout_seconds=1)
     monkeypatch.setattr(gitcommand, "git_config_args", lambda policy, pinned=(): ["-c", "alias.slow=!sleep 30"])

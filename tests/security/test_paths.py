@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from catalog.readers import ReaderPolicy, SourceFile, read_location, read_relative
-from catalog.readers.targets import resolve_relative_path
+from catalog.formats.readers import ReaderPolicy, SourceFile, read_location, read_relative
+from catalog.formats.readers.targets import resolve_relative_path
 from scaffolder.workspace import Workspace, WorkspaceError, clean_relative
 from techdocs.archives import ArchiveRefused, extract_archive
 from techdocs.mkdocs_config import UnsafeConfig, sanitise_config

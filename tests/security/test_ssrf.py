@@ -8,9 +8,9 @@ import threading
 
 import pytest
 
-from catalog.readers import ReaderPolicy
-from catalog.readers.remotes import RemoteRefused, check_remote
-from catalog.readers.targets import parse_git_target
+from catalog.formats.readers import ReaderPolicy
+from catalog.formats.readers.remotes import RemoteRefused, check_remote
+from catalog.formats.readers.targets import parse_git_target
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_only_configured_hosts_are_read_when_a_list_is_set(tmp_path):
 
 
 def test_placeholders_never_fetch_absolute_urls(tmp_path, policy):
-    from catalog.readers import SourceFile
+    from catalog.formats.readers import SourceFile
     from catalog.services.placeholders import resolve_placeholders
 
     source = SourceFile(location_key=f"file:{tmp_path}/c.yaml", path="c.yaml", data=b"", root=None)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from catalog.validation import FieldError, validate_entity
-from catalog.yaml_reader import parse_documents
+from catalog.formats.validation import FieldError, validate_entity
+from catalog.formats.yaml_reader import parse_documents
 
 
 def component(**overrides: object) -> dict[str, object]:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from catalog.yaml_reader import YamlFileError, parse_documents
+from catalog.formats.yaml_reader import YamlFileError, parse_documents
 from techdocs.mkdocs_config import UnsafeConfig, load_config
 from tests.conftest import component
 

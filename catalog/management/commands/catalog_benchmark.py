@@ -15,7 +15,7 @@ from django.db import connection
 from catalog.benchmark.generate import OrgShape, generate_org
 from catalog.benchmark.ingestion import run_measured
 from catalog.config import admit_local_root
-from catalog.filters import parse_filters
+from catalog.formats.filter_syntax import parse_filters
 from catalog.models import Entity, Location
 
 TABLES = ("catalog_relation", "catalog_entityhistory", "catalog_entity", "catalog_location")

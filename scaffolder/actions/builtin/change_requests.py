@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from catalog.safe_urls import safe_link_url
+from catalog.formats.safe_urls import safe_link_url
 
 from ...forge_api import ForgeClient, ForgeError, github_client, gitlab_client
 from ...workspace import WorkspaceError

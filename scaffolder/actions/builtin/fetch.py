@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.readers.globs import glob_matches
+from catalog.formats.readers.globs import glob_matches
 
 from ...sources import SkeletonFile, SourceError, read_single, read_skeleton
 from ...templating import TemplateError, render_string

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from catalog.readers.globs import glob_matches
+from catalog.formats.readers.globs import glob_matches
 
 from ...workspace import WorkspaceError
 from ..context import ActionContext, ActionError

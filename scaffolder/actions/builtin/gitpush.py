@@ -22,8 +22,8 @@ from pathlib import Path
 from django.conf import settings
 
 from catalog.config import reader_policy
-from catalog.readers import ReaderPolicy
-from catalog.readers.gitcommand import GitError, run_git
+from catalog.formats.readers import ReaderPolicy
+from catalog.formats.readers.gitcommand import GitError, run_git
 
 from ...templating import TemplateError, parse_repo_url
 from ..context import ActionContext, ActionError

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from catalog.safe_urls import safe_link_url
+from catalog.formats.safe_urls import safe_link_url
 
 from ...forge_api import ForgeError, github_client, gitlab_client
 from ..context import ActionContext, ActionError

@@ -11,7 +11,7 @@ def read_location(type: str, target: str, policy: ReaderPolicy) -> ReadResult:
     """Read every file a location names; failures come back as ``ReadResult.errors``, never raised.
 
     ``type`` is ``file`` (absolute path or glob on this machine) or ``url`` (a git target; see
-    ``catalog.readers.targets`` for the accepted spellings).
+    ``catalog.formats.readers.targets`` for the accepted spellings).
     """
     try:
         if type == "file":

@@ -14,21 +14,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.audit import record_write
-from catalog.filters import Condition
+from catalog.formats.filter_syntax import Condition
 from catalog.models import Entity
 from catalog.querysets import condition_q
 from portal.jobs import send_job_after_commit
 
-from . import storage
-from .archives import ArchiveRefused, extract_archive
-from .build_claims import claim_build
-from .build_memory import config_digest, repeated_failure
-from .builder import BuildFailed, BuildLimits, check_site, run_mkdocs
-from .config import TECHDOCS_ANNOTATION, source_policy, techdocs_settings
-from .documents import search_documents
-from .models import DocBuild, DocSite
-from .signals import site_built
-from .sources import SourceError, fetch_source, resolve_source
+from .. import storage
+from ..archives import ArchiveRefused, extract_archive
+from ..build_claims import claim_build
+from ..build_memory import config_digest, repeated_failure
+from ..builder import BuildFailed, BuildLimits, check_site, run_mkdocs
+from ..config import TECHDOCS_ANNOTATION, source_policy, techdocs_settings
+from ..documents import search_documents
+from ..models import DocBuild, DocSite
+from ..signals import site_built
+from ..sources import SourceError, fetch_source, resolve_source
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def site_for(entity: Entity) -> DocSite:
 
 def request_build(entity: Entity, *, reason: str, user: Any = None) -> DocBuild:
     """Queue a forced rebuild (an owner's or admin's request), audited, run after the commit."""
-    from .tasks import build_docs_task
+    from ..tasks import build_docs_task
 
     with transaction.atomic():
         site = site_for(entity)
@@ -141,7 +141,7 @@ def request_sync(entity: Entity) -> DocBuild:
     A sync or rebuild already queued or running for the site (and younger than the build timeout)
     is answered instead, so readers opening the same page do not pile up builds.
     """
-    from .tasks import sync_docs_task
+    from ..tasks import sync_docs_task
 
     site = site_for(entity)
     recent = timezone.now() - timedelta(seconds=techdocs_settings()["BUILD_TIMEOUT"] + 60)

@@ -15,9 +15,9 @@ from catalog.models import Entity
 from portal.identity import user_entity_ref
 from portal.jobs import send_job_after_commit
 
-from . import secrets as secret_store
-from .models import Task, TaskEvent
-from .parameters import FieldError, secret_fields, validate_all
+from .. import secrets as secret_store
+from ..models import Task, TaskEvent
+from ..parameters import FieldError, secret_fields, validate_all
 
 TEMPLATE_API_VERSION = "scaffolder.backstage.io/v1beta3"
 
@@ -104,7 +104,7 @@ def create_task(
 
 def enqueue_task(task: Task) -> None:
     """Queue the run after commit; with the broker down it stays open and the sweeper sends it later."""
-    from .tasks import run_task
+    from ..tasks import run_task
 
     send_job_after_commit(run_task, str(task.pk))
 

@@ -51,7 +51,8 @@ def _is_ip_literal(host: str) -> bool:
     return True
 
 
-def _resolve(host: str, port: int) -> list[IPAddress]:
+def resolve_host(host: str, port: int) -> list[IPAddress]:
+    """Every address ``host`` resolves to (an IP literal is its own answer); unresolvable raises."""
     try:
         literal = ipaddress.ip_address(host)
     except ValueError:
@@ -80,7 +81,7 @@ def check_remote(target: GitTarget, policy: ReaderPolicy, *, resolve: bool = Tru
     if not resolve:
         return CheckedRemote(target)
     port = target.port or (443 if target.transport == "https" else 22)
-    addresses = _resolve(host, port)
+    addresses = resolve_host(host, port)
     if not addresses:
         raise RemoteRefused(f"host {host!r} has no addresses")
     if not policy.allow_private_addresses:
