@@ -9,93 +9,13 @@ from django.db import connection, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
+from .filtering import ENTITY_TABLE, escape_like, filter_q, json_key_path, like_q, relation_q
 from .formats.filter_syntax import Condition, FilterClause
-from .formats.relations import RELATION_PAIRS
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from .models import Entity, EntityHistory
-
-_RELATION_TYPES = {relation.lower(): relation for relation in RELATION_PAIRS}
-
-
-def _json_path(key: str) -> str:
-    if '"' in key or "\\" in key:
-        # No indexed key contains a quote: such a filter can match nothing.
-        return ""
-    return f'$."{key}"'
-
-
-ENTITY_TABLE = "catalog_entity"
-
-
-def condition_q(condition: Condition) -> Q:
-    """One filter condition as a Q over ``Entity``, answered from the search index or relation rows."""
-    key, values = condition.key, condition.values
-    if key.startswith("relations."):
-        return relation_q(key.removeprefix("relations."), values)
-    if values is None:
-        return Q(search__has_key=key)
-    if connection.vendor == "postgresql":
-        # Each branch is a jsonb @> test, served by the GIN index on ``search``.
-        q = Q()
-        for value in values:
-            q |= Q(search__contains={key: [value]})
-        return q
-    path = _json_path(key)
-    if not path:
-        return Q(pk__in=[])
-    placeholders = ",".join(["%s"] * len(values))
-    return Q(
-        RawSQL(
-            f"EXISTS (SELECT 1 FROM json_each({ENTITY_TABLE}.search, %s) AS item WHERE item.value IN ({placeholders}))",
-            [path, *values],
-            output_field=models.BooleanField(),
-        )
-    )
-
-
-def relation_q(relation_key: str, values: tuple[str, ...] | None) -> Q:
-    """Entities having an output relation of this type (to one of ``values``).
-
-    A relation is either stored forward from the entity, or stored on the other entity in the
-    reverse type (``ownerOf`` on X is ``ownedBy`` written by the component pointing at X).
-    """
-    from .models import Relation
-
-    relation_type = _RELATION_TYPES.get(relation_key.lower())
-    if relation_type is None:
-        return Q(pk__in=[])
-    forward = Relation.objects.filter(type=relation_type)
-    reverse = Relation.objects.filter(type=RELATION_PAIRS[relation_type])
-    if values is not None:
-        forward = forward.filter(target_ref__in=values)
-        reverse = reverse.filter(source_ref__in=values)
-    # One IN over a UNION ALL, not two ORed INs: PostgreSQL turns the former into a semi-join on the
-    # ref index, the latter into a scan of every entity.
-    return Q(ref__in=forward.values("source_ref").union(reverse.values("target_ref"), all=True))
-
-
-def like_q(key: str, pattern: str) -> Q:
-    """Entities where a value at ``key`` matches the SQL LIKE ``pattern`` (values are lowercase)."""
-    if connection.vendor == "postgresql":
-        sql = (
-            f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({ENTITY_TABLE}.search -> %s) AS item(value) "
-            "WHERE item.value LIKE %s)"
-        )
-        params = [key.lower(), pattern]
-    else:
-        sql = (
-            f"EXISTS (SELECT 1 FROM json_each({ENTITY_TABLE}.search, %s) AS item WHERE item.value LIKE %s ESCAPE '\\')"
-        )
-        params = [_json_path(key.lower()) or "$.x", pattern]
-    return Q(RawSQL(sql, params, output_field=models.BooleanField()))
-
-
-def escape_like(text: str) -> str:
-    return text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
 
 # The entity as served (body, stitched relations, status), as JSON text built by PostgreSQL.
 PAYLOAD_SQL = f"""({ENTITY_TABLE}.body
@@ -145,17 +65,10 @@ class EntityQuerySet(models.QuerySet):
     def of_kind(self, kind: str) -> EntityQuerySet:
         return self.matching([(Condition("kind", (kind.lower(),)),)])
 
-    def matching(self, clauses: list[FilterClause]) -> EntityQuerySet:
-        """Entities matching any clause, where a clause matches when all its conditions hold."""
-        if not clauses:
-            return self
-        combined = Q()
-        for clause in clauses:
-            clause_q = Q()
-            for condition in clause:
-                clause_q &= condition_q(condition)
-            combined |= clause_q
-        return self.filter(combined)
+    def matching(self, clauses: list[FilterClause], *, columns: bool = False) -> EntityQuerySet:
+        """Entities matching any clause, where a clause matches when all its conditions hold
+        (``catalog.filtering.filter_q``, the one filter compiler)."""
+        return self.filter(filter_q(clauses, columns=columns)) if clauses else self
 
     def has_key(self, key: str) -> EntityQuerySet:
         """Entities whose search document has ``key`` (used to drop entities lacking a sort field)."""
@@ -167,7 +80,7 @@ class EntityQuerySet(models.QuerySet):
         if connection.vendor == "postgresql":
             expression = RawSQL(f"({table}.search -> %s ->> 0)", [key.lower()])
         else:
-            path = _json_path(key.lower())
+            path = json_key_path(key.lower())
             expression = RawSQL(f"json_extract({table}.search, %s)", [f"{path}[0]" if path else "$.x"])
         return self.annotate(sort_value=expression)
 

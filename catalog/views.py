@@ -6,6 +6,7 @@ import hashlib
 from typing import Any
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -35,6 +36,8 @@ class EntityListView(CatalogReadMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         filterset = EntityFilterSet(request.GET, queryset=Entity.objects.order_by("name", "ref"), request=request)
+        if error := filterset.filter_error():
+            return self.refuse(request, filterset, error)
         qs = filterset.qs
         # Counts and facets depend on the filters only, not on the page or the order: cached per
         # catalog version, so paging through 100,000 entities never recounts them. Personal filters
@@ -64,6 +67,17 @@ class EntityListView(CatalogReadMixin, View):
         }
         template = self.partial_name if request.headers.get("HX-Request") else self.template_name
         response = render(request, template, context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+    def refuse(self, request: HttpRequest, filterset: EntityFilterSet, error: str) -> HttpResponse:
+        """A ``filter`` that cannot be read: 400, with the parser's message where the table would be."""
+        query = request.GET.copy()
+        query.pop("page", None)
+        page = Paginator([], PAGE_SIZE).get_page(1)
+        context = {"filterset": filterset, "filter_error": error, "page": page, "rows": [], "query": query.urlencode()}
+        template = self.partial_name if request.headers.get("HX-Request") else self.template_name
+        response = render(request, template, context | {"facets": {}, "personal": None}, status=400)
         patch_vary_headers(response, ["HX-Request"])
         return response
 

@@ -9,6 +9,8 @@ from django import forms
 from .models import Campaign, Level, Source
 from .selection import FILTER_KEYS
 
+# The keys with a text field each; Backstage filter expressions (``filter``) are kept as they are.
+FORM_KEYS = [key for key in FILTER_KEYS if key != "filter"]
 RESERVED_KEYS = frozenset({"new"})  # /soundcheck/campaigns/new/ is the create page
 
 
@@ -49,7 +51,7 @@ class CampaignForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         current = self.instance.entity_filter or {}
-        for key in FILTER_KEYS:
+        for key in FORM_KEYS:
             values = current.get(key) or []
             self.fields[f"filter_{key}"].initial = ", ".join(values if isinstance(values, list) else [str(values)])
         if self.instance.pk:
@@ -82,9 +84,10 @@ class CampaignForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Campaign:
         campaign = super().save(commit=False)
+        expressions = (campaign.entity_filter or {}).get("filter") if isinstance(campaign.entity_filter, dict) else None
         campaign.entity_filter = {
-            key: values for key in FILTER_KEYS if (values := _split(self.cleaned_data.get(f"filter_{key}", "")))
-        }
+            key: values for key in FORM_KEYS if (values := _split(self.cleaned_data.get(f"filter_{key}", "")))
+        } | ({"filter": expressions} if expressions else {})
         if not campaign.pk:
             campaign.source = Source.ADMIN
         if commit:
