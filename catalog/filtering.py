@@ -18,8 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import Q
-from django.db.models.expressions import RawSQL
+from django.db.models import F, Func, Q, Value
 
 from .formats.filter_syntax import Condition, FilterClause
 from .formats.refs import InvalidEntityRef, parse_entity_ref
@@ -98,14 +97,7 @@ def condition_q(condition: Condition) -> Q:
     path = json_key_path(key)
     if not path:
         return _NOTHING
-    placeholders = ",".join(["%s"] * len(values))
-    return Q(
-        RawSQL(
-            f"EXISTS (SELECT 1 FROM json_each({ENTITY_TABLE}.search, %s) AS item WHERE item.value IN ({placeholders}))",
-            [path, *values],
-            output_field=models.BooleanField(),
-        )
-    )
+    return Q(SearchValues("json_each({search}, {key}) AS item WHERE item.value IN ({values})", path, values))
 
 
 def relation_q(relation_key: str, values: tuple[str, ...] | None) -> Q:
@@ -132,17 +124,39 @@ def relation_q(relation_key: str, values: tuple[str, ...] | None) -> Q:
 def like_q(key: str, pattern: str) -> Q:
     """Entities where a value at ``key`` matches the SQL LIKE ``pattern`` (values are lowercase)."""
     if connection.vendor == "postgresql":
-        sql = (
-            f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({ENTITY_TABLE}.search -> %s) AS item(value) "
-            "WHERE item.value LIKE %s)"
+        return Q(
+            SearchValues(
+                "jsonb_array_elements_text({search} -> {key}) AS item(value) WHERE item.value LIKE {values}",
+                key.lower(),
+                (pattern,),
+            )
         )
-        params = [key.lower(), pattern]
-    else:
-        sql = (
-            f"EXISTS (SELECT 1 FROM json_each({ENTITY_TABLE}.search, %s) AS item WHERE item.value LIKE %s ESCAPE '\\')"
-        )
-        params = [json_key_path(key.lower()) or "$.x", pattern]
-    return Q(RawSQL(sql, params, output_field=models.BooleanField()))
+    template = "json_each({search}, {key}) AS item WHERE item.value LIKE {values} ESCAPE '\\'"
+    return Q(SearchValues(template, json_key_path(key.lower()) or "$.x", (pattern,)))
+
+
+class SearchValues(Func):
+    """``EXISTS (SELECT 1 FROM <template>)`` over the entity's search document.
+
+    The column is compiled by Django, so the test names whatever alias the entity table has: inside
+    a subquery (a page of refs, a campaign's targets) it reads the subquery's rows, not the outer's.
+    """
+
+    output_field = models.BooleanField()
+
+    def __init__(self, template: str, key: str, values: Sequence[str]) -> None:
+        self.exists_template = template
+        super().__init__(F("search"), Value(key), *(Value(value) for value in values))
+
+    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(expression_params)
+        search, key, *values = parts
+        body = self.exists_template.format(search=search, key=key, values=", ".join(values))
+        return f"EXISTS (SELECT 1 FROM {body})", params
 
 
 def escape_like(text: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from catalog.filtering import filter_q
-from catalog.formats.filter_syntax import Condition, FilterClause, FilterSyntaxError, parse_filter
+from catalog.formats.filter_syntax import Condition, FilterClause, FilterSyntaxError, parse_filter, parse_filters
 from catalog.formats.refs import InvalidEntityRef, parse_entity_ref
 from catalog.models import Entity
 
@@ -52,12 +52,12 @@ def normalize_entity_filter(entity_filter: Any, where: str = "filter") -> dict[s
         for index, value in enumerate(values):
             if not isinstance(value, str) or not value.strip():
                 raise EntityFilterError(f"{where}.{key}[{index}]: expected a non-empty string")
-            value = value.strip()
             if key == "filter":
                 try:
-                    parse_filter(value)
+                    parse_filters([value])  # as the API reads it, so the messages are the same
                 except FilterSyntaxError as error:
                     raise EntityFilterError(f"{where}.{key}[{index}]: {error}") from None
+            value = value.strip()
             if key == "owner":
                 try:
                     value = str(parse_entity_ref(value, default_kind="group", default_namespace="default"))
