@@ -241,6 +241,8 @@ def test_the_explorer_fields_are_conditions_of_the_same_compiler(reader, api, ca
 def test_explorer_fields_and_filter_expressions_are_anded(reader, catalog):
     response = reader.get("/catalog/", {"kind": "component", "filter": ["metadata.tags=java", "spec.type=website"]})
     assert {entity.ref for entity in response.context["rows"]} == {WEB, ORDERS, BILLING}
+    # Kept in the form, so the next change of a select (htmx or a plain submit) keeps them.
+    assert '<input type="hidden" name="filter" value="metadata.tags=java">' in response.content.decode()
     response = reader.get("/catalog/", {"tag": "java", "lifecycle": "production", "filter": ["kind=component"]})
     assert {entity.ref for entity in response.context["rows"]} == {BILLING}
 
