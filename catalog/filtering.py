@@ -26,7 +26,6 @@ from .formats.relations import RELATION_PAIRS
 from .formats.validation import KNOWN_KINDS
 from .search_index import build_search_document
 
-ENTITY_TABLE = "catalog_entity"
 _RELATION_TYPES = {relation.lower(): relation for relation in RELATION_PAIRS}
 # Kinds are validated with their exact spelling, so the column holds one spelling per kind.
 CANONICAL_KINDS = {kind.lower(): kind for kind in KNOWN_KINDS}

@@ -9,13 +9,22 @@ from django.db import connection, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
-from .filtering import ENTITY_TABLE, escape_like, filter_q, json_key_path, like_q, relation_q
+from .filtering import (
+    condition_q,  # noqa: F401 -- the compiler's, kept importable from here for older callers
+    escape_like,
+    filter_q,
+    json_key_path,
+    like_q,
+    relation_q,
+)
 from .formats.filter_syntax import Condition, FilterClause
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from .models import Entity, EntityHistory
+
+ENTITY_TABLE = "catalog_entity"
 
 # The entity as served (body, stitched relations, status), as JSON text built by PostgreSQL.
 PAYLOAD_SQL = f"""({ENTITY_TABLE}.body
