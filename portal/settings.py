@@ -5,6 +5,7 @@ so one command gives a working portal with real background jobs. Production sets
 (PostgreSQL) and ``REDIS_URL``. Every variable is listed in the README.
 """
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -71,6 +72,11 @@ INSTALLED_APPS = [
     "techradar",
     "soundcheck",
 ]
+# The benchmark commands (benchmarks/, docs/architecture.md) exist only in a source checkout: the
+# installed package and the image leave them out, and a stray top-level "benchmarks" elsewhere is not them.
+_benchmarks = importlib.util.find_spec("benchmarks")
+if _benchmarks and _benchmarks.origin and Path(_benchmarks.origin).resolve().parent == BASE_DIR / "benchmarks":
+    INSTALLED_APPS.append("benchmarks")
 
 MIDDLEWARE = [
     # First, so it times and counts every request, including those a later middleware answers.
