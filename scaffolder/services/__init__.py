@@ -17,7 +17,8 @@ from portal.jobs import send_job
 
 from .. import secrets as secret_store
 from ..models import Task, TaskEvent
-from ..parameters import FieldError, secret_fields, validate_all
+from ..parameter_validation import validate_all
+from ..parameters import FieldError, secret_fields
 
 TEMPLATE_API_VERSION = "scaffolder.backstage.io/v1beta3"
 
