@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 
 from portal.identity import ownership_refs
 
@@ -68,7 +67,7 @@ class EntityFilterSet(django_filters.FilterSet):
 
     def filter_text(self, queryset, name: str, value: str):
         text = value.strip()
-        return queryset.filter(Q(name__icontains=text) | Q(title__icontains=text)) if text else queryset
+        return queryset.matching_text(text)
 
     def filter_owner(self, queryset, name: str, value: str):
         owner = value.strip().lower()

@@ -31,7 +31,6 @@ from ..services import (
 from ..services.refresh_requests import request_refresh
 from ..tasks import enqueue_refresh
 from .cursors import decode_cursor, encode_cursor
-from .entities import entity_by_name_or_404
 
 LOCATION_FIELDS = {"type", "target", "presence"}
 
@@ -160,7 +159,7 @@ class LocationByEntityView(APIView):
     """``GET /locations/by-entity/{kind}/{namespace}/{name}``: the registered location behind it."""
 
     def get(self, request: Request, kind: str, namespace: str, name: str) -> Response:
-        entity: Entity = entity_by_name_or_404(kind, namespace, name)
+        entity: Entity = Entity.objects.get_by_name_or_404(kind, namespace, name)
         return Response(location_payload(entity.location))
 
 
