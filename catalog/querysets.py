@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models
@@ -14,7 +14,7 @@ from .formats.filter_syntax import Condition, FilterClause
 from .formats.relations import RELATION_PAIRS
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
     from datetime import datetime
 
     from .models import Entity, EntityHistory
@@ -99,14 +99,40 @@ def escape_like(text: str) -> str:
     return text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+class ServedKey(NamedTuple):
+    """A key the served entity adds to its stored body, in SQL (``PAYLOAD_SQL``) and in Python
+    (``catalog.api.serializers.entity_payload``): both are built from ``SERVED_KEYS``, nothing else."""
+
+    key: str
+    sql: str  # the value, a jsonb expression over the entity row
+    sql_when: str  # served only when this holds ("" for always)
+    value: Callable[[Entity], Any]  # the value from a loaded entity; None leaves the key out
+
+
+SERVED_KEYS = (
+    ServedKey(
+        "relations",
+        "coalesce((SELECT s.relations FROM catalog_entityrelations AS s "
+        f"WHERE s.entity_id = {ENTITY_TABLE}.id), '[]'::jsonb)",
+        "",
+        lambda entity: entity.output_relations,
+    ),
+    ServedKey(
+        "status",
+        f"jsonb_build_object('items', {ENTITY_TABLE}.processing_errors)",
+        f"{ENTITY_TABLE}.processing_errors <> '[]'::jsonb",
+        lambda entity: {"items": entity.processing_errors} if entity.processing_errors else None,
+    ),
+)
+
+
+def _served_sql(served: ServedKey) -> str:
+    value = f"jsonb_build_object('{served.key}', {served.sql})"
+    return f"CASE WHEN {served.sql_when} THEN {value} ELSE '{{}}'::jsonb END" if served.sql_when else value
+
+
 # The entity as served (body, stitched relations, status), as JSON text built by PostgreSQL.
-PAYLOAD_SQL = f"""({ENTITY_TABLE}.body
-    || jsonb_build_object('relations', coalesce(
-        (SELECT s.relations FROM catalog_entityrelations AS s WHERE s.entity_id = {ENTITY_TABLE}.id),
-        '[]'::jsonb))
-    || CASE WHEN {ENTITY_TABLE}.processing_errors = '[]'::jsonb THEN '{{}}'::jsonb
-       ELSE jsonb_build_object('status', jsonb_build_object('items', {ENTITY_TABLE}.processing_errors))
-       END)::text"""
+PAYLOAD_SQL = f"({ENTITY_TABLE}.body || {' || '.join(_served_sql(served) for served in SERVED_KEYS)})::text"
 _PAYLOAD_BY_REF_SQL = f"SELECT {PAYLOAD_SQL} FROM {ENTITY_TABLE} WHERE {ENTITY_TABLE}.ref = %s"
 
 
