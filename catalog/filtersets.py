@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
 
 from portal.identity import ownership_refs
 
@@ -90,7 +89,7 @@ class EntityFilterSet(django_filters.FilterSet):
 
     def filter_text(self, queryset, name: str, value: str):
         text = value.strip()
-        return queryset.filter(Q(name__icontains=text) | Q(title__icontains=text)) if text else queryset
+        return queryset.matching_text(text)
 
     def filter_errors(self, queryset, name: str, value: bool | None):
         if value is None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
+from django.http import Http404
 
 from .filtering import (
     condition_q,  # noqa: F401 -- the compiler's, kept importable from here for older callers
@@ -20,20 +21,48 @@ from .filtering import (
 from .formats.filter_syntax import Condition, FilterClause
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
     from datetime import datetime
 
     from .models import Entity, EntityHistory
 
 ENTITY_TABLE = "catalog_entity"
 
+
+class ServedKey(NamedTuple):
+    """A key the served entity adds to its stored body, in SQL (``PAYLOAD_SQL``) and in Python
+    (``catalog.api.serializers.entity_payload``): both are built from ``SERVED_KEYS``, nothing else."""
+
+    key: str
+    sql: str  # the value, a jsonb expression over the entity row
+    sql_when: str  # served only when this holds ("" for always)
+    value: Callable[[Entity], Any]  # the value from a loaded entity; None leaves the key out
+
+
+SERVED_KEYS = (
+    ServedKey(
+        "relations",
+        "coalesce((SELECT s.relations FROM catalog_entityrelations AS s "
+        f"WHERE s.entity_id = {ENTITY_TABLE}.id), '[]'::jsonb)",
+        "",
+        lambda entity: entity.output_relations,
+    ),
+    ServedKey(
+        "status",
+        f"jsonb_build_object('items', {ENTITY_TABLE}.processing_errors)",
+        f"{ENTITY_TABLE}.processing_errors <> '[]'::jsonb",
+        lambda entity: {"items": entity.processing_errors} if entity.processing_errors else None,
+    ),
+)
+
+
+def _served_sql(served: ServedKey) -> str:
+    value = f"jsonb_build_object('{served.key}', {served.sql})"
+    return f"CASE WHEN {served.sql_when} THEN {value} ELSE '{{}}'::jsonb END" if served.sql_when else value
+
+
 # The entity as served (body, stitched relations, status), as JSON text built by PostgreSQL.
-PAYLOAD_SQL = f"""({ENTITY_TABLE}.body
-    || jsonb_build_object('relations', coalesce(
-        (SELECT s.relations FROM catalog_entityrelations AS s WHERE s.entity_id = {ENTITY_TABLE}.id),
-        '[]'::jsonb))
-    || CASE WHEN {ENTITY_TABLE}.processing_errors = '[]'::jsonb THEN '{{}}'::jsonb
-       ELSE jsonb_build_object('status', jsonb_build_object('items', {ENTITY_TABLE}.processing_errors))
-       END)::text"""
+PAYLOAD_SQL = f"({ENTITY_TABLE}.body || {' || '.join(_served_sql(served) for served in SERVED_KEYS)})::text"
 _PAYLOAD_BY_REF_SQL = f"SELECT {PAYLOAD_SQL} FROM {ENTITY_TABLE} WHERE {ENTITY_TABLE}.ref = %s"
 
 
@@ -48,11 +77,68 @@ def payload_text_by_ref(ref: str) -> str | None:
     return row[0] if row else None
 
 
+class EntityNotFound(Http404):
+    """No entity with this ref; the message is Backstage's by-name 404 when kind, namespace and name are known."""
+
+
+def owner_refs_of(refs: Iterable[str]) -> dict[str, list[str]]:
+    """Each ref's owners (targets of the ``ownedBy`` rows it emits), sorted; one query on the relation index."""
+    from .models import Relation
+
+    owners: dict[str, list[str]] = {}
+    rows = Relation.objects.filter(source_ref__in=list(refs), type="ownedBy").order_by("source_ref", "target_ref")
+    for source, target in rows.values_list("source_ref", "target_ref"):
+        owners.setdefault(source, []).append(target)
+    return owners
+
+
+def owner_refs(entity: Entity) -> list[str]:
+    """The entity's owners, sorted: from relations already loaded on it (``with_relations()`` or
+    ``select_related("stitched")``), else one query."""
+    relations = getattr(entity, "output_relations", None)
+    if relations is None and type(entity).stitched.is_cached(entity):
+        stitched = entity._state.fields_cache["stitched"]
+        relations = stitched.relations if stitched is not None else []
+    if relations is not None:
+        return sorted(item["targetRef"] for item in relations if item["type"] == "ownedBy")
+    return owner_refs_of([entity.ref]).get(entity.ref, [])
+
+
 class EntityQuerySet(models.QuerySet):
     """Reads of ``Entity`` rows: by ref, by owner, and Backstage filter expressions."""
 
     def by_ref(self, ref: str) -> EntityQuerySet:
         return self.filter(ref=ref.lower())
+
+    def get_by_ref_or_404(self, ref: str, *, with_relations: bool = False) -> Entity:
+        """The entity with this ref (any case), or ``EntityNotFound``; ``with_relations`` as in ``with_relations()``."""
+        return self._get_or_404(ref, f"No entity {ref!r} in the catalog", with_relations)
+
+    def get_by_name_or_404(self, kind: str, namespace: str, name: str, *, with_relations: bool = False) -> Entity:
+        """The entity ``kind:namespace/name`` (matching ignores case), or ``EntityNotFound`` in Backstage's words."""
+        message = f"No entity named '{name}' found, with kind '{kind}' in namespace '{namespace}'"
+        return self._get_or_404(f"{kind}:{namespace}/{name}", message, with_relations)
+
+    def _get_or_404(self, ref: str, message: str, with_relations: bool) -> Entity:
+        # No stored ref holds a NUL (PostgreSQL text cannot): not found, rather than a database error.
+        if "\x00" in ref:
+            raise EntityNotFound(message)
+        qs = self.by_ref(ref)
+        found = qs.with_relations() if with_relations else list(qs[:1])
+        if not found:
+            raise EntityNotFound(message)
+        return found[0]
+
+    def matching_text(self, text: str) -> EntityQuerySet:
+        """Entities whose name or title contains ``text`` (case-insensitive); all of them for no text."""
+        return self.filter(Q(name__icontains=text) | Q(title__icontains=text)) if text else self
+
+    def with_owner_ref(self) -> EntityQuerySet:
+        """Annotate ``owner_ref``: the first (sorted) owner, a subquery on the relation index."""
+        from .models import Relation
+
+        first = Relation.objects.filter(source_ref=OuterRef("ref"), type="ownedBy").order_by("target_ref")
+        return self.annotate(owner_ref=Subquery(first.values("target_ref")[:1]))
 
     def owned_by(self, owner_ref: str) -> EntityQuerySet:
         return self.matching([(Condition("relations.ownedby", (owner_ref.lower(),)),)])

@@ -31,7 +31,8 @@ from django.db import connection, transaction
 from django.db.models import Case, Value, When
 from django.utils import timezone
 
-from catalog.models import Entity, Relation
+from catalog.models import Entity
+from catalog.querysets import owner_refs_of
 from portal.metrics import SOUNDCHECK_EVALUATION_SECONDS
 
 from .bulk import adapt_datetime, copy_rows, insert_rows, lock_entities
@@ -225,11 +226,8 @@ def delete_results(refs: Iterable[str]) -> int:
 
 
 def _owners(refs: list[str]) -> dict[str, str]:
-    owners: dict[str, str] = {}
-    rows = Relation.objects.filter(source_ref__in=refs, type="ownedBy").values_list("source_ref", "target_ref")
-    for source, target in sorted(rows):
-        owners.setdefault(source, target)
-    return owners
+    """Each entity's first owner (its track results are filed under it)."""
+    return {ref: owners[0] for ref, owners in owner_refs_of(refs).items()}
 
 
 CHECK_FIELDS = ("entity_ref", "rule_check", "state", "message", "evaluated_at", "changed_at")
