@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from .models import Campaign, Level, Source
+from .models import Campaign, Level
 from .selection import FILTER_KEYS
 
 RESERVED_KEYS = frozenset({"new"})  # /soundcheck/campaigns/new/ is the create page
@@ -81,12 +81,12 @@ class CampaignForm(forms.ModelForm):
         return cleaned
 
     def save(self, commit: bool = True) -> Campaign:
+        """The campaign as filled in, unsaved: ``soundcheck.services.campaigns.save_campaign`` stores it
+        (and records it in the audit log). The admin calls this with ``commit=False``, as every caller must."""
+        if commit:
+            raise ValueError("CampaignForm stores nothing itself: pass save(commit=False) to save_campaign()")
         campaign = super().save(commit=False)
         campaign.entity_filter = {
             key: values for key in FILTER_KEYS if (values := _split(self.cleaned_data.get(f"filter_{key}", "")))
         }
-        if not campaign.pk:
-            campaign.source = Source.ADMIN
-        if commit:
-            campaign.save()
         return campaign

@@ -22,10 +22,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.models import Entity, Location
-from soundcheck.evaluation import evaluate_all, evaluate_entity
-from soundcheck.facts import FactRecord, record_facts
+from soundcheck.facts import FactRecord
 from soundcheck.models import Check, Fact, FactHistory, Level, Track
 from soundcheck.rules import parse_rule
+from soundcheck.services.evaluations import evaluate_all, evaluate_entity
+from soundcheck.services.facts import record_facts
 
 PREFIX = "bench-"
 
