@@ -80,13 +80,19 @@ class CampaignForm(forms.ModelForm):
             self.add_error("deadline", "The deadline is before the start.")
         return cleaned
 
-    def save(self, commit: bool = True) -> Campaign:
-        """The campaign as filled in, unsaved: ``soundcheck.services.campaigns.save_campaign`` stores it
-        (and records it in the audit log). The admin calls this with ``commit=False``, as every caller must."""
-        if commit:
-            raise ValueError("CampaignForm stores nothing itself: pass save(commit=False) to save_campaign()")
-        campaign = super().save(commit=False)
-        campaign.entity_filter = {
+    def campaign(self) -> Campaign:
+        """The campaign as filled in (once ``is_valid()``), unsaved: storing it, and recording it in the
+        audit log, is ``soundcheck.services.campaigns.save_campaign``'s job."""
+        if self.errors:
+            raise ValueError("The campaign could not be built because the data didn't validate.")
+        self.instance.entity_filter = {
             key: values for key in FILTER_KEYS if (values := _split(self.cleaned_data.get(f"filter_{key}", "")))
         }
-        return campaign
+        self.save_m2m = self._save_m2m  # the admin calls it after saving; a campaign has no many-to-many field
+        return self.instance
+
+    def save(self, commit: bool = True) -> Campaign:
+        """``campaign()``, for the admin, which asks with ``commit=False``; the form never stores itself."""
+        if commit:
+            raise ValueError("CampaignForm stores nothing: pass form.campaign() to services.campaigns.save_campaign")
+        return self.campaign()

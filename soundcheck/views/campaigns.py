@@ -89,7 +89,7 @@ class CampaignFormMixin(LoginRequiredMixin):
 
     def respond(self, request: HttpRequest, form: CampaignForm, campaign: Campaign | None) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
-            saved = save_campaign(form.save(commit=False), changed=form.changed_data)
+            saved = save_campaign(form.campaign(), changed=form.changed_data)
             messages.success(request, f"Campaign “{saved.name}” saved.")
             return redirect("soundcheck:campaign_detail", key=saved.key)
         return render(
