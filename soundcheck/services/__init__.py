@@ -9,6 +9,6 @@ signals and commands call them.
 - ``reminders``: claiming a campaign before its reminders go out (bookkeeping);
 - ``bulk``: multi-row INSERT, upsert and COPY of plain tuples, for evaluation's large writes.
 
-Which writes are audited, and with which action, is in docs/soundcheck.md ("Audit log").
+Which writes are audited, and with which action, is in docs/soundcheck.md ("Writes and the audit log").
 Import from the module (``from soundcheck.services.facts import record_facts``).
 """
