@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from .models import Campaign, Level, Source
+from .models import Campaign, Level
 from .selection import FILTER_KEYS
 
 # The keys with a text field each; Backstage filter expressions (``filter``) are kept as they are.
@@ -82,14 +82,21 @@ class CampaignForm(forms.ModelForm):
             self.add_error("deadline", "The deadline is before the start.")
         return cleaned
 
-    def save(self, commit: bool = True) -> Campaign:
-        campaign = super().save(commit=False)
-        expressions = (campaign.entity_filter or {}).get("filter") if isinstance(campaign.entity_filter, dict) else None
-        campaign.entity_filter = {
+    def campaign(self) -> Campaign:
+        """The campaign as filled in (once ``is_valid()``), unsaved: storing it, and recording it in the
+        audit log, is ``soundcheck.services.campaigns.save_campaign``'s job."""
+        if self.errors:
+            raise ValueError("The campaign could not be built because the data didn't validate.")
+        stored = self.instance.entity_filter
+        expressions = stored.get("filter") if isinstance(stored, dict) else None
+        self.instance.entity_filter = {
             key: values for key in FORM_KEYS if (values := _split(self.cleaned_data.get(f"filter_{key}", "")))
         } | ({"filter": expressions} if expressions else {})
-        if not campaign.pk:
-            campaign.source = Source.ADMIN
+        self.save_m2m = self._save_m2m  # the admin calls it after saving; a campaign has no many-to-many field
+        return self.instance
+
+    def save(self, commit: bool = True) -> Campaign:
+        """``campaign()``, for the admin, which asks with ``commit=False``; the form never stores itself."""
         if commit:
-            campaign.save()
-        return campaign
+            raise ValueError("CampaignForm stores nothing: pass form.campaign() to services.campaigns.save_campaign")
+        return self.campaign()

@@ -12,7 +12,8 @@ from django.views import View
 from catalog.entity_urls import entity_url
 from catalog.models import Entity
 from catalog.permissions import can_refresh_entity
-from portal.jobs import send_job_now
+
+from ..services.reruns import request_rerun
 
 
 class RerunChecksView(LoginRequiredMixin, View):
@@ -22,7 +23,7 @@ class RerunChecksView(LoginRequiredMixin, View):
         entity = Entity.objects.get_by_name_or_404(kind, namespace, name, with_relations=True)
         if not can_refresh_entity(request.user, entity):
             raise PermissionDenied("Only the entity's owners and platform admins may re-run its checks.")
-        if send_job_now("soundcheck.rerun_checks", entity.ref):
+        if request_rerun(entity.ref):
             messages.success(request, f"The checks of {entity.display_title} will run again in a moment.")
         else:
             messages.warning(
