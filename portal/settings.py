@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.env import env_bool, env_int, env_list, env_str
+from portal.plugins import plugin_apps
 from portal.sso import social_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
     "techradar",
     "soundcheck",
 ]
+# Plugins (docs/plugins.md): packages with a `greenroom.plugins` entry point, and those named here.
+INSTALLED_APPS += plugin_apps(env_list("GREENROOM_PLUGINS", []), installed=INSTALLED_APPS)
 
 MIDDLEWARE = [
     # First, so it times and counts every request, including those a later middleware answers.
