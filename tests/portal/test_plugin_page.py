@@ -80,3 +80,11 @@ def test_registration_of_no_app_is_on_no_row(client, platform_admin):
         page = client.get("/plugins/").content.decode()
     # Made outside any app (by this test): on no app's row.
     assert "<code>probe</code>" not in page
+
+
+def test_page_reads_the_session_the_account_and_its_admin_group_only(
+    client, platform_admin, found, django_assert_num_queries
+):
+    client.force_login(platform_admin)
+    with django_assert_num_queries(3):
+        assert client.get("/plugins/").status_code == 200
