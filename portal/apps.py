@@ -11,12 +11,14 @@ class PortalConfig(AppConfig):
         from portal.registry import NavItem, register_nav_item
 
         self._forget_tokens_on_change()
+        from portal import plugins
         from portal.ops import celery_signals, request_id
 
         from .api import schema  # noqa: F401 - registers the bearer-token scheme with drf-spectacular
 
         celery_signals.connect()
         request_id.connect()
+        plugins.log_failures()
         register_nav_item(NavItem("Home", "home", order=0))
 
     @staticmethod
