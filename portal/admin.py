@@ -6,7 +6,7 @@ from django.utils.cache import add_never_cache_headers
 
 from .models import ApiToken, AuditEvent
 from .permissions import is_platform_admin
-from .tokens import issue_token, revoke_token
+from .services.tokens import delete_token, issue_token, revoke_token, update_token
 
 
 @admin.register(ApiToken)
@@ -46,7 +46,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            update_token(obj, form.changed_data)
             return
         token, plain_token = issue_token(obj.user, obj.name, expires_at=obj.expires_at)
         obj.pk, obj.prefix, obj.digest = token.pk, token.prefix, token.digest
@@ -54,6 +54,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
         obj._state.adding = False
         # Kept in memory for the response that shows it; never saved.
         obj.plain_token = plain_token
+
+    def delete_model(self, request, obj):
+        delete_token(obj)
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset.select_related("user"):
+            delete_token(token)
 
     def response_add(self, request, obj, post_url_continue=None):
         # The plain token is rendered into this response only, not put in a message: messages

@@ -25,7 +25,7 @@ class PortalConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from portal.models import ApiToken
-        from portal.tokens import forget_checked_tokens
+        from portal.services.tokens import forget_checked_tokens
 
         for model in (ApiToken, get_user_model()):
             post_save.connect(forget_checked_tokens, sender=model, dispatch_uid=f"portal.tokens.save.{model}")
