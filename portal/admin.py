@@ -1,11 +1,17 @@
-"""Admin screens for API tokens (issue one, shown once; see when each was used; revoke) and the audit log."""
+"""Admin screens for API tokens (issue one, shown once; see when each was used; revoke), the audit log,
+and accounts and groups (Django's screens, saving through ``portal.services.accounts``)."""
 
 from django.contrib import admin, messages
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.models import Group
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 
 from .models import ApiToken, AuditEvent
 from .permissions import is_platform_admin
+from .services import accounts
 from .services.tokens import delete_token, issue_token, revoke_token, update_token
 
 
@@ -108,3 +114,51 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class AuditedPasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's "change password" form, storing the password through the accounts service."""
+
+    def save(self, commit: bool = True):
+        user = self.set_password_and_save(self.user, commit=False)
+        return accounts.save_account_password(user) if commit else user
+
+
+class AccountAdmin(auth_admin.UserAdmin):
+    """Django's account screens; each save or delete records one audit event."""
+
+    change_password_form = AuditedPasswordChangeForm
+
+    def save_model(self, request, obj, form, change):
+        accounts.save_account(obj, created=not change, changed_fields=form.changed_data)
+
+    def save_related(self, request, form, formsets, change):
+        accounts.save_account_relations(form)
+
+    def delete_model(self, request, obj):
+        accounts.delete_account(obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            accounts.delete_account(user)
+
+
+class GroupAdmin(auth_admin.GroupAdmin):
+    def save_model(self, request, obj, form, change):
+        accounts.save_group(obj, created=not change, changed_fields=form.changed_data)
+
+    def save_related(self, request, form, formsets, change):
+        accounts.save_account_relations(form)
+
+    def delete_model(self, request, obj):
+        accounts.delete_group(obj)
+
+    def delete_queryset(self, request, queryset):
+        for group in queryset:
+            accounts.delete_group(group)
+
+
+for _model, _admin in ((get_user_model(), AccountAdmin), (Group, GroupAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin)

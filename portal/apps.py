@@ -11,6 +11,9 @@ class PortalConfig(AppConfig):
         from portal.registry import NavItem, register_nav_item
 
         self._forget_tokens_on_change()
+        from portal.services import accounts
+
+        accounts.connect()
         from portal.ops import celery_signals, request_id
 
         from .api import schema  # noqa: F401 - registers the bearer-token scheme with drf-spectacular
