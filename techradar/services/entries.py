@@ -154,3 +154,38 @@ def append_move(entry: RadarEntry, ring: Ring, reason: str, *, date: datetime | 
     )
     entry.ring = ring
     return item
+
+
+@transaction.atomic
+def change_entry(
+    entry: RadarEntry, change: EntryChange | None = None, ring: Ring | None = None, reason: str = ""
+) -> RadarEntry:
+    """An edit and a move as one write (the API's PATCH): both or neither, and one audit event.
+
+    Either alone is ``update_entry`` or ``move_entry``; both are recorded as ``techradar.entry.update``
+    with the rings moved between.
+    """
+    if ring is None or change is None:
+        if change is not None:
+            return update_entry(entry, change)
+        if ring is not None:
+            move_entry(entry, ring, reason)
+        return entry
+    entry = RadarEntry.objects.select_for_update().select_related("ring", "radar").get(pk=entry.pk)
+    _check_change(entry.radar, change)
+    previous = entry.ring
+    append_move(entry, ring, reason)
+    entry.title = change.title.strip()
+    entry.quadrant = change.quadrant
+    entry.description = change.description
+    entry.links = [dict(link) for link in change.links]
+    entry.save()
+    Radar.objects.filter(pk=entry.radar_id).update(updated_at=timezone.now())
+    record_write(
+        "techradar.entry.update",
+        f"radar:{entry.radar.slug}/{entry.key}",
+        quadrant=change.quadrant.key,
+        from_ring=previous.key,
+        to_ring=ring.key,
+    )
+    return entry

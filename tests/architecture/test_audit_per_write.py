@@ -3,9 +3,10 @@
 The routes are read from the URL configuration: every pattern whose view accepts POST, PUT, PATCH or
 DELETE (class-based views and DRF views by their methods; a plain function view cannot say, so it
 counts as unsafe). Each needs an entry in ``ROUTES`` (a request that writes, the event it records,
-and a refused request), in ``WRITES_NOTHING`` (why a POST there stores no row), or in ``COVERED_BY``
-(the test that already walks it). ``test_every_unsafe_route_has_an_entry`` fails for a new route
-with none, and for an entry whose route is gone.
+and a refused request), in ``WRITES_NOTHING`` (why a POST there stores no row), in ``COVERED_BY``
+(the test that already asserts its event), or in ``NOT_WALKED_YET`` (which only shrinks).
+``test_every_unsafe_route_has_an_entry`` fails for a new route with none, and for an entry whose
+route is gone.
 
 Scope: the Django admin is left to its own tests (``tests/portal/test_account_audit.py``,
 ``tests/portal/test_audit.py``, ``tests/catalog/test_admin.py``, ``tests/techradar/test_admin.py``):
@@ -21,6 +22,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.db.models import Count, Max
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
@@ -210,33 +212,43 @@ ROUTES: dict[str, Route] = {
         action="techradar.entry.create",
         refuse=lambda w: w.api(w.bob).post("/api/tech-radar/radars/default/entries/", NEW_ENTRY, format="json"),
     ),
+    # An edit and a move in one PATCH: one write, one event; a refused move leaves the edit unstored.
     "techradar-api-entry": Route(
         write=lambda w: w.api(w.pat).patch(
-            "/api/tech-radar/radars/default/entries/htmx/", {"ring": "hold", "reason": "Heavy"}, format="json"
+            "/api/tech-radar/radars/default/entries/htmx/",
+            {"title": "htmx 2", "ring": "hold", "reason": "Heavy"},
+            format="json",
         ),
-        action="techradar.entry.move",
-        refuse=lambda w: w.api(w.bob).patch(
-            "/api/tech-radar/radars/default/entries/htmx/", {"title": "Hacked"}, format="json"
+        action="techradar.entry.update",
+        refuse=lambda w: w.api(w.pat).patch(
+            "/api/tech-radar/radars/default/entries/htmx/",
+            {"title": "htmx 2", "ring": "hold", "reason": " "},
+            format="json",
         ),
     ),
 }
 
-# Routes walked by an existing test that asserts exactly one event per write and none per refusal.
+# Routes walked by an existing test that asserts their event.
 COVERED_BY: dict[str, str] = {
     "account_login": "tests/portal/test_account_audit.py (a refusal records account.sign_in_failed, by design)",
     "account_signup": "tests/portal/test_account_audit.py (sign-up is closed by default)",
     "catalog-api:git-webhook": "tests/portal/test_audit.py::test_webhook_push",
     "catalog-api:git-webhook-provider": "tests/portal/test_audit.py::test_webhook_push (same view)",
-    "catalog:register_location": "tests/catalog/test_register_view.py registers through register_location",
-    "scaffolder-tasks": "tests/scaffolder/test_api.py (scaffolder.run)",
-    "scaffolder-dry-run": "tests/scaffolder/test_services.py (scaffolder.run with dry_run)",
-    "scaffolder-task-cancel": "scaffolder.services.cancel_task records scaffolder.cancel",
-    "scaffolder-task-retry": "scaffolder.services.retry_task records scaffolder.retry",
-    "scaffolder:template_form": "the page form of scaffolder-tasks: create_task records scaffolder.run",
-    "scaffolder:task_cancel": "the page button of scaffolder-task-cancel",
-    "scaffolder:task_retry": "the page button of scaffolder-task-retry",
+    "scaffolder-tasks": "tests/scaffolder/test_api.py::test_create_task_with_a_bearer_token (scaffolder.run)",
     "techdocs:rebuild": "tests/techdocs/test_views_api.py (techdocs.rebuild)",
-    "techdocs-api-sync": "request_build records techdocs.rebuild (tests/techdocs/test_views_api.py)",
+}
+
+# Not walked here yet: each needs a template repository or a docs build to set up. Their services
+# record one event each (named below); a walker entry replaces each line, and the list only shrinks.
+NOT_WALKED_YET: dict[str, str] = {
+    "catalog:register_location": "register_location records location.register",
+    "scaffolder-dry-run": "create_task records scaffolder.run (dry_run)",
+    "scaffolder-task-cancel": "cancel_task records scaffolder.cancel",
+    "scaffolder-task-retry": "retry_task records scaffolder.retry",
+    "scaffolder:template_form": "create_task records scaffolder.run",
+    "scaffolder:task_cancel": "cancel_task records scaffolder.cancel",
+    "scaffolder:task_retry": "retry_task records scaffolder.retry",
+    "techdocs-api-sync": "request_build records techdocs.rebuild",
     "techdocs-api-publish": "publish_site records techdocs.publish",
 }
 
@@ -282,19 +294,23 @@ WRITES_NOTHING: dict[str, str] = {
 
 
 def test_every_unsafe_route_has_an_entry():
-    listed = set(ROUTES) | set(COVERED_BY) | set(WRITES_NOTHING)
+    listed = set(ROUTES) | set(COVERED_BY) | set(NOT_WALKED_YET) | set(WRITES_NOTHING)
     routes = unsafe_routes()
     assert sorted(routes - listed) == []
-    assert sorted((set(ROUTES) | set(COVERED_BY)) - routes) == []
+    assert sorted((set(ROUTES) | set(COVERED_BY) | set(NOT_WALKED_YET)) - routes) == []
 
 
-def _row_counts() -> dict[str, int]:
+def _row_counts() -> dict[str, tuple]:
+    """Rows per model, with the latest ``updated_at`` and ``revoked_at`` where a model has them: an
+    edit that was stored changes one of these."""
     labels = ("portal", "catalog", "techradar", "scaffolder", "techdocs")
-    return {
-        model._meta.label: model.objects.count()
-        for label in labels
-        for model in apps.get_app_config(label).get_models()
-    }
+    snapshot = {}
+    for label in labels:
+        for model in apps.get_app_config(label).get_models():
+            stamps = [field.name for field in model._meta.fields if field.name in ("updated_at", "revoked_at")]
+            marks = model.objects.aggregate(rows=Count("pk"), **{name: Max(name) for name in stamps})
+            snapshot[model._meta.label] = tuple(sorted(marks.items()))
+    return snapshot
 
 
 @pytest.fixture
