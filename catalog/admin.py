@@ -21,7 +21,6 @@ from .models import Entity, EntityHistory, Location, Relation
 from .services import delete_location, delete_orphans, register_location
 from .services.entities import delete_entity, delete_history, replace_entity_body
 from .services.refresh_requests import request_refresh
-from .tasks import enqueue_refresh
 
 HISTORY_SHOWN = 20
 OWNER_CHOICES = 300
@@ -72,9 +71,8 @@ class LocationAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        location = register_location(form.spec, trusted=form.trusted)
+        location = register_location(form.spec, trusted=form.trusted, queue_refresh=True)
         obj.pk, obj._state.adding, obj._state.db = location.pk, False, location._state.db
-        enqueue_refresh(location)
         messages.info(request, "The location is registered; its first refresh is queued.")
 
     @admin.action(description="Refresh selected locations now (in the background)", permissions=["change"])

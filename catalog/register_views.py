@@ -11,7 +11,6 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +29,6 @@ from .services import (
     register_location,
     spec_from_input,
 )
-from .tasks import enqueue_refresh
 
 
 class RegisterLocationView(LoginRequiredMixin, View):
@@ -67,9 +65,7 @@ class RegisterLocationView(LoginRequiredMixin, View):
         if problem or request.POST.get("action") != "register":
             return self._render(request, context)
         try:
-            with transaction.atomic():
-                location = register_location(spec, trusted=trusted)
-                enqueue_refresh(location)
+            location = register_location(spec, trusted=trusted, queue_refresh=True)
         except LocationExists as error:
             form.add_error("target", f"{error}: it is already in the catalog.")
             return self._render(request, context)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.utils import timezone
 
-from portal.jobs import REDISPATCH_BATCH, redispatch_cutoff, send_job, send_job_after_commit
+from portal.jobs import REDISPATCH_BATCH, redispatch_cutoff, send_job_now
 
 from .models import Location
 from .services import (
@@ -56,7 +55,7 @@ def refresh_due_locations_task() -> int:
     sync_config_locations()
     locations = due_locations()
     for location in locations:
-        send_job(refresh_location_task, str(location.pk))
+        send_job_now(refresh_location_task.name, str(location.pk))
     return len(locations)
 
 
@@ -65,16 +64,7 @@ def redispatch_refreshes_task() -> int:
     """The periodic sweeper: refreshes asked for but not started in time are sent to the broker again."""
     location_ids = refreshes_to_redispatch(redispatch_cutoff(), REDISPATCH_BATCH)
     for location_id in location_ids:
-        send_job(refresh_location_task, location_id)
+        send_job_now(refresh_location_task.name, location_id)
     if location_ids:
         logger.warning("sent %d waiting location refreshes to the job queue again", len(location_ids))
     return len(location_ids)
-
-
-def enqueue_refresh(location: Location) -> None:
-    """Record that a refresh of ``location`` was asked for, and queue it once the transaction commits.
-
-    The record outlives a broker outage: the sweeper sends the refresh again if it has not started.
-    """
-    Location.objects.filter(pk=location.pk).update(refresh_requested_at=timezone.now())
-    send_job_after_commit(refresh_location_task, str(location.pk))

@@ -1,4 +1,9 @@
-"""Sending background jobs without letting a broker outage fail the request that asked for them.
+"""Sending background jobs by task name, without letting a broker outage fail the request that asked.
+
+Services enqueue work by the task's registered name (``send_job("catalog.refresh_location", pk)``)
+and never import a tasks module: tasks import services, never the other way round. The name is
+looked up in the Celery app's registry and sent with ``delay``, so ``task_always_eager`` (tests, the
+embedded mode) runs it in-process as before. An unknown name is refused at once with ``UnknownJob``.
 
 A job the portal must not lose (a location refresh, a template run, a docs build) is a database row
 first; its message only says "run row X". When the broker is unreachable the row is still committed,
@@ -15,11 +20,13 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery import Task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
+from portal.celery import app, discover_tasks
 from portal.metrics import CELERY_PUBLISH_FAILURES
 
 logger = logging.getLogger(__name__)
@@ -29,10 +36,44 @@ logger = logging.getLogger(__name__)
 BROKER_ERRORS: tuple[type[Exception], ...] = (BrokerOperationalError, OSError)
 
 
-def send_job(task: Any, *args: Any) -> bool:
-    """Send ``task(*args)`` to the broker now; False (logged and counted) when the broker is unreachable."""
+class UnknownJob(LookupError):
+    """``send_job`` was given a name no Celery task is registered under."""
+
+
+def job_task(name: str) -> Task:
+    """The task registered as ``name``; its module is imported on first use. Raises ``UnknownJob``."""
+    if not isinstance(name, str):
+        raise TypeError(f"jobs are sent by task name (such as 'catalog.refresh_location'), not {name!r}")
+    if name not in app.tasks:
+        # A web process imports no tasks module by itself (services never do): import them all once.
+        discover_tasks()
     try:
-        task.delay(*args)
+        return app.tasks[name]
+    except KeyError:
+        raise UnknownJob(f"no background job is registered as {name!r}") from None
+
+
+def send_job(name: str, *args: Any, **kwargs: Any) -> None:
+    """Send the task registered as ``name`` once the current transaction commits (now, outside one).
+
+    The name is checked now; a broker outage at commit is logged and counted, never raised.
+    """
+    task = job_task(name)
+    transaction.on_commit(lambda: _publish(task, args, kwargs))
+
+
+def send_job_now(name: str, *args: Any, **kwargs: Any) -> bool:
+    """Send the task registered as ``name`` now; False (logged and counted) when the broker is unreachable.
+
+    For callers already past their commit (``entities_changed`` receivers, the sweepers) and those
+    that tell the user whether the job was queued.
+    """
+    return _publish(job_task(name), args, kwargs)
+
+
+def _publish(task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    try:
+        task.delay(*args, **kwargs)
     except BROKER_ERRORS as error:
         CELERY_PUBLISH_FAILURES.labels(task.name).inc()
         logger.warning(
@@ -44,11 +85,6 @@ def send_job(task: Any, *args: Any) -> bool:
         )
         return False
     return True
-
-
-def send_job_after_commit(task: Any, *args: Any) -> None:
-    """Send ``task(*args)`` once the current transaction commits (now, outside one), never raising."""
-    transaction.on_commit(lambda: send_job(task, *args))
 
 
 def redispatch_cutoff() -> datetime:

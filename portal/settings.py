@@ -5,12 +5,15 @@ so one command gives a working portal with real background jobs. Production sets
 (PostgreSQL) and ``REDIS_URL``. Every variable is listed in the README.
 """
 
+import importlib.util
 import json
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.conf import apps as app_settings
+from portal.conf.schedule import beat_schedule
 from portal.env import env_bool, env_int, env_list, env_str
 from portal.sso import social_providers
 
@@ -71,6 +74,11 @@ INSTALLED_APPS = [
     "techradar",
     "soundcheck",
 ]
+# The benchmark commands (benchmarks/, docs/architecture.md) exist only in a source checkout: the
+# installed package and the image leave them out, and a stray top-level "benchmarks" elsewhere is not them.
+_benchmarks = importlib.util.find_spec("benchmarks")
+if _benchmarks and _benchmarks.origin and Path(_benchmarks.origin).resolve().parent == BASE_DIR / "benchmarks":
+    INSTALLED_APPS.append("benchmarks")
 
 MIDDLEWARE = [
     # First, so it times and counts every request, including those a later middleware answers.
@@ -280,195 +288,19 @@ else:
         }
     }
 
-# --- Catalog ---------------------------------------------------------------------------------
+# --- Apps (portal/conf/apps.py) -------------------------------------------------------------------
 # The counterpart of Backstage's `catalog:` app-config section. GREENROOM_CONFIG may name a YAML
 # file in Backstage's app-config shape; its `catalog.locations` and `catalog.rules` are read.
 GREENROOM_CONFIG_FILE = env_str("GREENROOM_CONFIG", "")
-CATALOG = {
-    # Static locations: [{"type": "file"|"url", "target": "...", "rules": [{"allow": [...]}]}].
-    "LOCATIONS": [],
-    # Kinds every location may emit; Greenroom's default allows every built-in kind.
-    "RULES": [{"allow": ["*"]}],
-    # Seconds between scheduled refreshes of each location.
-    "REFRESH_INTERVAL": env_int("CATALOG_REFRESH_INTERVAL", 300),
-    # A location whose refreshes keep failing waits twice as long after each failure, up to this.
-    "REFRESH_BACKOFF_MAX": env_int("CATALOG_REFRESH_BACKOFF_MAX", 6 * 3600),
-    # A refresh that has not finished after this many seconds is considered dead and may be retried.
-    "REFRESH_LOCK_TIMEOUT": env_int("CATALOG_REFRESH_LOCK_TIMEOUT", 1800),
-    "MAX_FILE_BYTES": env_int("CATALOG_MAX_FILE_BYTES", 4 * 1024 * 1024),
-    "MAX_FILES_PER_LOCATION": env_int("CATALOG_MAX_FILES_PER_LOCATION", 200_000),
-    "GIT_CACHE_DIR": DATA_DIR / "git",
-    "GIT_TIMEOUT": env_int("CATALOG_GIT_TIMEOUT", 120),
-    # Local git remotes (file:// and paths): off unless switched on. Either way, local targets come
-    # only from settings or a platform admin, and only under LOCAL_ROOTS (catalog/formats/readers/local_targets.py).
-    "ALLOW_LOCAL_GIT": env_bool("CATALOG_ALLOW_LOCAL_GIT", False),
-    # Directories local targets (file locations, file:// and path remotes) must resolve inside.
-    # The embedded demo adds its own folder, catalog/demo/.
-    "LOCAL_ROOTS": env_list("CATALOG_LOCAL_ROOTS", []),
-    # Hosts that https/ssh git remotes may use; empty allows any public host.
-    "GIT_ALLOWED_HOSTS": env_list("CATALOG_GIT_ALLOWED_HOSTS", []),
-    "ALLOW_PRIVATE_ADDRESSES": env_bool("CATALOG_ALLOW_PRIVATE_ADDRESSES", False),
-    # Load the demo catalog when `manage.py serve` starts.
-    "LOAD_DEMO": env_bool("GREENROOM_LOAD_DEMO", True),
-    # Graphviz's dot draws the Relations tab's graph; without it the tab lists the relations.
-    "GRAPHVIZ_DOT": env_str("CATALOG_GRAPHVIZ_DOT", "dot"),
-    "GRAPHVIZ_TIMEOUT": env_int("CATALOG_GRAPHVIZ_TIMEOUT", 5),
-}
-
-# --- Tech Radar ------------------------------------------------------------------------------
-TECH_RADAR = {
-    # Radar data files kept in repositories: [{"radar": slug, "type": "file"|"url", "target": ..., "title": ...}].
-    # ``url`` targets are git targets spelled as catalog locations (``<remote>#<branch>:<path>``).
-    "SOURCES": (
-        [{"radar": env_str("TECH_RADAR_SLUG", "default"), "type": "url", "target": env_str("TECH_RADAR_URL", "")}]
-        if env_str("TECH_RADAR_URL", "")
-        else []
-    ),
-    "SYNC_INTERVAL": env_int("TECH_RADAR_SYNC_INTERVAL", 3600),
-    # The radar /tech-radar/ and /api/tech-radar/data show.
-    "DEFAULT_RADAR": env_str("TECH_RADAR_DEFAULT", "default"),
-    # How catalog entities name the technologies they use: a tag equal to an entry's key (or its
-    # title in lowercase) and/or this annotation, a comma-separated list of entry keys.
-    "MATCH_TAGS": env_bool("TECH_RADAR_MATCH_TAGS", True),
-    "ANNOTATION": env_str("TECH_RADAR_ANNOTATION", "greenroom.io/tech-radar"),
-}
-
-# --- Soundcheck campaign reminders (docs/soundcheck-views.md) -------------------------------------
-SOUNDCHECK_REMINDERS = {
-    # Off switches every campaign's reminders off, whatever each campaign says.
-    "ENABLED": env_bool("SOUNDCHECK_REMINDERS_ENABLED", True),
-    # A campaign mails its laggard teams at most once per this many days.
-    "INTERVAL_DAYS": env_int("SOUNDCHECK_REMINDER_INTERVAL_DAYS", 7),
-    "FROM_EMAIL": env_str("SOUNDCHECK_REMINDER_FROM_EMAIL", "") or None,  # None: DEFAULT_FROM_EMAIL
-    # The portal's address, for the campaign link in each mail.
-    "BASE_URL": env_str("SOUNDCHECK_BASE_URL", ""),
-}
-
-CELERY_BEAT_SCHEDULE = {
-    # Cheap when nothing is due: one query, then one job per location whose interval has passed.
-    "catalog-refresh-due-locations": {
-        "task": "catalog.refresh_due_locations",
-        "schedule": float(env_int("CATALOG_SCHEDULER_TICK", 30)),
-    },
-    # Rebuilds docs whose source changed since their last build (the refresh also triggers this).
-    "techdocs-check-sources": {
-        "task": "techdocs.check_sources",
-        "schedule": float(env_int("TECHDOCS_CHECK_INTERVAL", 600)),
-    },
-    "techradar-sync-radars": {"task": "techradar.sync_radars", "schedule": float(TECH_RADAR["SYNC_INTERVAL"])},
-    # Daily: each campaign is mailed at most once per SOUNDCHECK_REMINDERS["INTERVAL_DAYS"].
-    "soundcheck-send-campaign-reminders": {
-        "task": "soundcheck.send_campaign_reminders",
-        "schedule": float(env_int("SOUNDCHECK_REMINDER_TICK", 86400)),
-    },
-    # Soundcheck (docs/soundcheck.md): collect facts and evaluate every check; sync config-as-code sources.
-    "soundcheck-collect-and-evaluate": {
-        "task": "soundcheck.collect_and_evaluate",
-        "schedule": float(env_int("SOUNDCHECK_COLLECT_INTERVAL", 3600)),
-    },
-    "soundcheck-sync-sources": {
-        "task": "soundcheck.sync_sources",
-        "schedule": float(env_int("SOUNDCHECK_SYNC_INTERVAL", 600)),
-    },
-    # Fails scaffolder runs whose worker died (no heartbeat for SCAFFOLDER["TASK_TIMEOUT"] seconds).
-    "scaffolder-fail-stale-tasks": {
-        "task": "scaffolder.fail_stale_tasks",
-        "schedule": float(env_int("SCAFFOLDER_REAPER_TICK", 60)),
-    },
-    # Send again the jobs that waited JOB_REDISPATCH_AFTER seconds without starting (portal/jobs.py).
-    "catalog-redispatch-refreshes": {
-        "task": "catalog.redispatch_refreshes",
-        "schedule": float(env_int("JOB_REDISPATCH_TICK", 60)),
-    },
-    "scaffolder-redispatch-open-tasks": {
-        "task": "scaffolder.redispatch_open_tasks",
-        "schedule": float(env_int("JOB_REDISPATCH_TICK", 60)),
-    },
-    "techdocs-redispatch-queued-builds": {
-        "task": "techdocs.redispatch_queued_builds",
-        "schedule": float(env_int("JOB_REDISPATCH_TICK", 60)),
-    },
-    # Fails TechDocs builds left running by a worker that died (older than the build timeout).
-    "techdocs-fail-stale-builds": {
-        "task": "techdocs.fail_stale_builds",
-        "schedule": float(env_int("TECHDOCS_REAPER_TICK", 60)),
-    },
-}
-
-# --- Soundcheck (docs/soundcheck.md) ---------------------------------------------------------
-SOUNDCHECK = {
-    # Config as code: definition files read through the catalog's readers, as {"type": "file"|"url",
-    # "target": ...}; SOUNDCHECK_SOURCES may hold the same list as JSON.
-    "SOURCES": json.loads(env_str("SOUNDCHECK_SOURCES", "[]")),
-    # Entities per batch of the bulk evaluator and the collectors (one set of queries per batch).
-    "BATCH_SIZE": env_int("SOUNDCHECK_BATCH_SIZE", 1000),
-    # Largest JUnit / Cobertura upload accepted by the facts API.
-    "MAX_UPLOAD_BYTES": env_int("SOUNDCHECK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
-}
-
-# --- Scaffolder ------------------------------------------------------------------------------
-SCAFFOLDER = {
-    # Where task workspaces are made (deleted when each run ends); empty means the system temp dir.
-    "WORKING_DIRECTORY": env_str("SCAFFOLDER_WORKING_DIRECTORY", ""),
-    # A processing task with no heartbeat for this many seconds is failed by the reaper.
-    "TASK_TIMEOUT": env_int("SCAFFOLDER_TASK_TIMEOUT", 300),
-    # Form values larger than this (as JSON) are refused.
-    "MAX_VALUES_BYTES": env_int("SCAFFOLDER_MAX_VALUES_BYTES", 256 * 1024),
-    # Git remotes the publish:* actions push to, chosen by the repoUrl host:
-    # {"host": "github.com", "type": "github", "remote": "https://github.com/{owner}/{repo}.git",
-    #  "web": "https://github.com/{owner}/{repo}", "token_env": "GITHUB_TOKEN"}.
-    # SCAFFOLDER_PUBLISHERS may hold the same list as JSON.
-    "PUBLISHERS": json.loads(env_str("SCAFFOLDER_PUBLISHERS", "[]")),
-    # file:// and path remotes (a bare repository on this machine); for tests and demos only.
-    "ALLOW_FILE_REMOTES": env_bool("SCAFFOLDER_ALLOW_FILE_REMOTES", False),
-    # GET /api/scaffolder/v2/tasks/{id}/events waits this long for a new event (capped at 25 s).
-    "EVENTS_LONG_POLL_SECONDS": env_int("SCAFFOLDER_EVENTS_LONG_POLL_SECONDS", 20),
-}
-
-# --- TechDocs (docs/techdocs.md) ---------------------------------------------------------------
-TECHDOCS = {
-    # "local": the portal builds sites with MkDocs; "external": CI builds and uploads them (API).
-    "BUILDER": env_str("TECHDOCS_BUILDER", "local"),
-    # MkDocs plugins a site may enable; anything else is removed from its mkdocs.yml before the build.
-    "ALLOWED_PLUGINS": ["techdocs-core", "search", *env_list("TECHDOCS_EXTRA_PLUGINS", [])],
-    # Limits on one build: wall time, address space and largest file of the MkDocs process, the
-    # source read and the site produced.
-    "BUILD_TIMEOUT": env_int("TECHDOCS_BUILD_TIMEOUT", 300),
-    "BUILD_MEMORY_BYTES": env_int("TECHDOCS_BUILD_MEMORY_BYTES", 2 * 1024 * 1024 * 1024),
-    "MAX_FILE_BYTES": env_int("TECHDOCS_MAX_FILE_BYTES", 20 * 1024 * 1024),
-    "MAX_SOURCE_BYTES": env_int("TECHDOCS_MAX_SOURCE_BYTES", 100 * 1024 * 1024),
-    "MAX_SOURCE_FILES": env_int("TECHDOCS_MAX_SOURCE_FILES", 5_000),
-    "MAX_SITE_BYTES": env_int("TECHDOCS_MAX_SITE_BYTES", 200 * 1024 * 1024),
-    # Uploaded archives (external builds) larger than this are refused before they are read.
-    "MAX_UPLOAD_BYTES": env_int("TECHDOCS_MAX_UPLOAD_BYTES", 50 * 1024 * 1024),
-    # MkDocs runs in its own network namespace (unshare): "auto" (if available), "required", "off".
-    "NETWORK_SANDBOX": env_str("TECHDOCS_NETWORK_SANDBOX", "auto"),
-    # GET /api/techdocs/sync/... follows a build for at most this many seconds (capped at 25).
-    "SYNC_WAIT_SECONDS": env_int("TECHDOCS_SYNC_WAIT_SECONDS", 25),
-    # README fallback: larger READMEs are not rendered.
-    "MAX_README_BYTES": env_int("TECHDOCS_MAX_README_BYTES", 512 * 1024),
-}
-# Built sites live in the "techdocs" storage: files under DATA_DIR/techdocs, or an S3-compatible
-# bucket when TECHDOCS_STORAGE=s3 (django-storages; settings in docs/techdocs.md).
-if env_str("TECHDOCS_STORAGE", "local") == "s3":
-    STORAGES["techdocs"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env_str("TECHDOCS_S3_BUCKET", ""),
-            "region_name": env_str("TECHDOCS_S3_REGION", "") or None,
-            "endpoint_url": env_str("TECHDOCS_S3_ENDPOINT_URL", "") or None,
-            "location": env_str("TECHDOCS_S3_PREFIX", ""),
-            "addressing_style": "path" if env_bool("TECHDOCS_S3_PATH_STYLE", False) else None,
-            "default_acl": None,
-            "querystring_auth": True,
-            "file_overwrite": True,
-        },
-    }
-else:
-    STORAGES["techdocs"] = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(DATA_DIR / "techdocs"), "base_url": None},
-    }
+CATALOG = app_settings.catalog(DATA_DIR)
+TECH_RADAR = app_settings.tech_radar()
+SOUNDCHECK_REMINDERS = app_settings.soundcheck_reminders()
+SOUNDCHECK = app_settings.soundcheck()
+SCAFFOLDER = app_settings.scaffolder()
+TECHDOCS = app_settings.techdocs()
+STORAGES["techdocs"] = app_settings.techdocs_storage(DATA_DIR)
+# The periodic jobs (portal/conf/schedule.py).
+CELERY_BEAT_SCHEDULE = beat_schedule(TECH_RADAR["SYNC_INTERVAL"])
 
 # --- API -------------------------------------------------------------------------------------
 # Anonymous callers may read the catalog API when this is on; writes always need a token.

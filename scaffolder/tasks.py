@@ -8,7 +8,7 @@ from typing import Any
 
 from celery import shared_task
 
-from portal.jobs import REDISPATCH_BATCH, redispatch_cutoff, send_job
+from portal.jobs import REDISPATCH_BATCH, redispatch_cutoff, send_job_now
 from portal.permissions import is_platform_admin
 
 from . import secrets as secret_store
@@ -38,7 +38,7 @@ def redispatch_open_tasks_task() -> int:
     """The periodic sweeper: runs still open after ``JOB_REDISPATCH_AFTER`` seconds are sent again."""
     task_ids = open_tasks_to_redispatch(redispatch_cutoff(), REDISPATCH_BATCH)
     for task_id in task_ids:
-        send_job(run_task, task_id)
+        send_job_now(run_task.name, task_id)
     if task_ids:
         logger.warning("sent %d waiting scaffolder tasks to the job queue again", len(task_ids))
     return len(task_ids)

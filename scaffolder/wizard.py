@@ -17,7 +17,8 @@ from django.http import QueryDict
 
 from . import pickers
 from .form_values import MAX_VALUE_LENGTH, oversized_fields, read_page, with_defaults
-from .parameters import FieldError, ParameterPage, parameter_pages, schema_properties, validate_page, visible_fields
+from .parameter_validation import validate_page
+from .parameters import FieldError, ParameterPage, parameter_pages, schema_properties, visible_fields
 
 ACTIONS = ("next", "back", "refresh", "goto", "create")
 

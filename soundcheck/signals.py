@@ -19,7 +19,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from catalog.signals import entities_changed
-from portal.jobs import send_job, send_job_after_commit
+from portal.jobs import send_job, send_job_now
 from portal.registry import facts_outdated
 
 from .evaluation import batch_size, delete_results
@@ -29,21 +29,17 @@ from .plan import bump_definitions_version
 
 @receiver(entities_changed, dispatch_uid="soundcheck-entities-changed")
 def on_entities_changed(sender: Any, written: list[str], deleted: list[str], **kwargs: Any) -> None:
-    from .tasks import collect_and_evaluate_refs
-
     if deleted:
         delete_results(deleted)
     size = batch_size()
     for start in range(0, len(written), size):
-        send_job(collect_and_evaluate_refs, list(written[start : start + size]))
+        send_job_now("soundcheck.collect_and_evaluate_refs", list(written[start : start + size]))
 
 
 @receiver(facts_outdated, dispatch_uid="soundcheck-facts-outdated")
 def on_facts_outdated(sender: Any, collector: str, entity_refs: list[str], **kwargs: Any) -> None:
     """One collector's facts changed (say, ``techdocs`` after a docs build): refresh them and the results."""
-    from .tasks import collect_and_evaluate_refs
-
-    send_job_after_commit(collect_and_evaluate_refs, list(entity_refs), [collector])
+    send_job("soundcheck.collect_and_evaluate_refs", list(entity_refs), [collector])
 
 
 def on_definition_changed(sender: Any, **kwargs: Any) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from django.dispatch import Signal, receiver
 
 from catalog.signals import location_refreshed
-from portal.jobs import send_job_after_commit
+from portal.jobs import send_job
 
 site_built = Signal()
 
@@ -23,9 +23,8 @@ site_built = Signal()
 def check_docs_after_refresh(sender: Any, location: Any, report: Any, **kwargs: Any) -> None:
     """A refresh may bring a new commit: queue a check of every documented entity it provides."""
     from .services import documented_entities
-    from .tasks import check_entity_docs_task
 
     refs = list(documented_entities().filter(location=location).values_list("ref", flat=True))
     for ref in refs:
         # A check lost to a broker outage is made again by the periodic techdocs.check_sources.
-        send_job_after_commit(check_entity_docs_task, ref)
+        send_job("techdocs.check_entity", ref)

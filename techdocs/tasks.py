@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from portal.jobs import REDISPATCH_BATCH, redispatch_cutoff, send_job
+from portal.jobs import REDISPATCH_BATCH, redispatch_cutoff, send_job_now
 
 from .config import techdocs_settings
 
@@ -51,7 +51,7 @@ def check_sources_task() -> int:
         return 0
     refs = list(documented_entities().values_list("ref", flat=True))
     for ref in refs:
-        send_job(check_entity_docs_task, ref)
+        send_job_now(check_entity_docs_task.name, ref)
     return len(refs)
 
 
@@ -62,7 +62,7 @@ def redispatch_queued_builds_task() -> int:
 
     waiting = queued_builds_to_redispatch(redispatch_cutoff(), REDISPATCH_BATCH)
     for build_id, is_sync in waiting:
-        send_job(sync_docs_task if is_sync else build_docs_task, build_id)
+        send_job_now((sync_docs_task if is_sync else build_docs_task).name, build_id)
     if waiting:
         logger.warning("sent %d waiting docs builds to the job queue again", len(waiting))
     return len(waiting)

@@ -29,7 +29,6 @@ from ..services import (
     validate_location_spec,
 )
 from ..services.refresh_requests import request_refresh
-from ..tasks import enqueue_refresh
 from .cursors import decode_cursor, encode_cursor
 from .entities import entity_by_name_or_404
 
@@ -90,7 +89,7 @@ class LocationListView(APIView):
         exists = False
         with transaction.atomic():
             try:
-                location = register_location(spec, trusted=is_platform_admin(request.user))
+                location = register_location(spec, trusted=is_platform_admin(request.user), queue_refresh=True)
             except LocationExists as conflict:
                 if on_conflict == "reject":
                     raise ConflictError(str(conflict)) from None
@@ -98,8 +97,6 @@ class LocationListView(APIView):
                 request_refresh(location, reason="registered again")
             except LocationError as error:
                 raise InputError(str(error)) from None
-            else:
-                enqueue_refresh(location)
         body = {"location": location_payload(location), "entities": []}
         if exists:
             body["exists"] = True

@@ -22,6 +22,7 @@ from ..signals import announce_entities_changed, location_refreshed
 from .backoff import record_refresh_failure
 from .processing import KnownFile, LocationProcessor
 from .refresh import RefreshReport, RefreshWriter
+from .refresh_requests import enqueue_refresh
 from .stitching import relation_targets, stitch
 
 logger = logging.getLogger(__name__)
@@ -121,32 +122,37 @@ def register_location(
     rules: list[dict[str, Any]] | None = None,
     exists_ok: bool = False,
     trusted: bool = False,
+    queue_refresh: bool = False,
 ) -> Location:
-    """Store a location (it is read by the next refresh). Raises ``LocationExists`` unless ``exists_ok``.
+    """Store a location. Raises ``LocationExists`` unless ``exists_ok`` (then the stored one is returned).
 
     The target is checked first (``check_location_target``); ``trusted`` says the caller is settings
-    or a platform admin, the only callers that may name a target on this machine.
+    or a platform admin, the only callers that may name a target on this machine. With
+    ``queue_refresh`` the location returned (new, or stored under ``exists_ok``) gets a background
+    refresh after commit (``enqueue_refresh``); without it the next scheduler tick reads a new
+    location, and callers that read it at once (``refresh_location``) need no second read.
     """
     from .location_targets import check_location_target  # it imports this module's LocationError
 
     check_location_target(spec, trusted=trusted, resolve=origin != Location.Origin.CONFIG)
     existing = Location.objects.filter(type=spec.type, target=spec.target).first()
-    if existing is not None:
-        if exists_ok:
-            return existing
+    if existing is None:
+        try:
+            with transaction.atomic():
+                location = Location.objects.create(
+                    type=spec.type, target=spec.target, presence=spec.presence, origin=origin, rules=rules
+                )
+                record_write("location.register", location.location_ref, origin=origin, presence=spec.presence)
+                if queue_refresh:
+                    enqueue_refresh(location)
+                return location
+        except IntegrityError:
+            existing = Location.objects.get(type=spec.type, target=spec.target)
+    if not exists_ok:
         raise LocationExists(existing)
-    try:
-        with transaction.atomic():
-            location = Location.objects.create(
-                type=spec.type, target=spec.target, presence=spec.presence, origin=origin, rules=rules
-            )
-            record_write("location.register", location.location_ref, origin=origin, presence=spec.presence)
-            return location
-    except IntegrityError:
-        existing = Location.objects.get(type=spec.type, target=spec.target)
-        if exists_ok:
-            return existing
-        raise LocationExists(existing) from None
+    if queue_refresh:
+        enqueue_refresh(existing)
+    return existing
 
 
 def update_location(location: Location, spec: LocationSpec, *, trusted: bool = False) -> Location:
@@ -162,9 +168,6 @@ def update_location(location: Location, spec: LocationSpec, *, trusted: bool = F
         location.type, location.target, location.presence = spec.type, spec.target, spec.presence
         location.save(update_fields=["type", "target", "presence"])
         record_write("location.update", location.location_ref, previous=before, presence=spec.presence)
-        # Late import: the tasks module imports these services.
-        from ..tasks import enqueue_refresh
-
         enqueue_refresh(location)
     return location
 

@@ -9,13 +9,11 @@ to read, in which case they keep their last good version.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 from django.db import connection, transaction
@@ -26,7 +24,18 @@ from ..models import Entity, EntityHistory, Location, Relation
 from ..signals import announce_entities_changed
 from .backoff import outcome_fields
 from .bulk import insert_rows
+from .entity_rows import (
+    ENTITY_FIELDS,
+    HISTORY_FIELDS,
+    RELATION_FIELDS,
+    batched,
+    changed_fields,
+    stamp,
+    title_of,
+    type_and_lifecycle,
+)
 from .errors import ProcessingError
+from .orphans import frozen_descendants, mark_orphaned
 from .processing import ProcessedEntity, ProcessingOutcome
 from .stitching import relation_targets, stitch
 
@@ -36,44 +45,6 @@ BATCH_SIZE = 1000
 # After a bulk load PostgreSQL's statistics are stale until autovacuum runs, and plans go bad
 # (sequential scans of the relation table); a refresh this large analyzes what it wrote.
 ANALYZE_AFTER_ROWS = 5000
-ORPHAN_ANNOTATION = "backstage.io/orphan"
-ORPHAN_SEARCH_KEY = f"metadata.annotations.{ORPHAN_ANNOTATION}"
-ENTITY_FIELDS = (
-    "id",
-    "ref",
-    "kind",
-    "namespace",
-    "name",
-    "title",
-    "spec_type",
-    "lifecycle",
-    "body",
-    "search",
-    "location_id",
-    "location_key",
-    "parent_ref",
-    "content_hash",
-    "source_digest",
-    "etag",
-    "generation",
-    "processing_errors",
-    "is_orphan",
-    "created_at",
-    "updated_at",
-)
-RELATION_FIELDS = ("source_ref", "type", "target_ref", "emitter_id")
-HISTORY_FIELDS = (
-    "entity_ref",
-    "entity_uid",
-    "generation",
-    "change",
-    "body",
-    "changed_fields",
-    "location_ref",
-    "location_key",
-    "commit",
-    "recorded_at",
-)
 
 
 @dataclass
@@ -93,55 +64,6 @@ class RefreshReport:
         return not any(error.level == "error" for error in self.refused)
 
 
-def etag_for(uid: uuid.UUID, generation: int, content_hash: str) -> str:
-    return hashlib.sha1(f"{uid}:{generation}:{content_hash}".encode()).hexdigest()
-
-
-def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
-def _changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    """Dotted paths, two levels deep, whose values differ between two bodies (server fields aside)."""
-    server_fields = {"metadata.uid", "metadata.etag"}
-    changed = []
-    for key in sorted(set(old) | set(new)):
-        before, after = old.get(key), new.get(key)
-        if before == after:
-            continue
-        if isinstance(before, dict) and isinstance(after, dict):
-            changed += [
-                f"{key}.{sub}"
-                for sub in sorted(set(before) | set(after))
-                if before.get(sub) != after.get(sub) and f"{key}.{sub}" not in server_fields
-            ]
-        else:
-            changed.append(key)
-    return changed
-
-
-def _title(metadata: dict[str, Any]) -> str:
-    title = metadata.get("title")
-    return title[:400] if isinstance(title, str) else ""
-
-
-def _type_and_lifecycle(body: dict[str, Any]) -> tuple[str, str]:
-    spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
-    values = (spec.get("type"), spec.get("lifecycle"))
-    # Lowercase: these columns exist for filtering, which ignores case (display reads the body).
-    return tuple(value[:200].lower() if isinstance(value, str) else "" for value in values)  # type: ignore[return-value]
-
-
-def _stamp(item: ProcessedEntity, uid: uuid.UUID, generation: int) -> str:
-    """Put the server fields into the body and search index; returns the new etag."""
-    etag = etag_for(uid, generation, item.content_hash)
-    item.body["metadata"]["uid"], item.body["metadata"]["etag"] = str(uid), etag
-    item.search = item.search | {"metadata.uid": [str(uid)], "metadata.etag": [etag]}
-    return etag
-
-
 class RefreshWriter:
     """Applies one refresh of ``location``: feed ``write_all`` the entities, then ``finish``."""
 
@@ -155,7 +77,7 @@ class RefreshWriter:
         self.affected: set[str] = set()
 
     def write_all(self, entities: Iterable[ProcessedEntity]) -> None:
-        for batch in _batched(entities, BATCH_SIZE):
+        for batch in batched(entities, BATCH_SIZE):
             self._write_batch(batch)
 
     def write_edits(self, entities: list[ProcessedEntity]) -> RefreshReport:
@@ -233,7 +155,7 @@ class RefreshWriter:
             insert_rows(EntityHistory, HISTORY_FIELDS, history)
 
     def _entity_row(self, item: ProcessedEntity, uid: uuid.UUID) -> tuple:
-        etag = _stamp(item, uid, 1)
+        etag = stamp(item, uid, 1)
         metadata = item.body["metadata"]
         warnings = [warning.as_status_item() for warning in item.warnings]
         return (
@@ -242,8 +164,8 @@ class RefreshWriter:
             item.body["kind"],
             metadata["namespace"],
             metadata["name"],
-            _title(metadata),
-            *_type_and_lifecycle(item.body),
+            title_of(metadata),
+            *type_and_lifecycle(item.body),
             item.body,
             item.search,
             self.location.pk,
@@ -263,15 +185,15 @@ class RefreshWriter:
         _, entity_id, _, stored_hash, generation, _, _, _ = row
         content_changed = stored_hash != item.content_hash
         generation = generation + 1 if content_changed else generation
-        etag = _stamp(item, entity_id, generation)
+        etag = stamp(item, entity_id, generation)
         metadata = item.body["metadata"]
         Entity.objects.filter(pk=entity_id).update(
             kind=item.body["kind"],
             namespace=metadata["namespace"],
             name=metadata["name"],
-            title=_title(metadata),
-            spec_type=_type_and_lifecycle(item.body)[0],
-            lifecycle=_type_and_lifecycle(item.body)[1],
+            title=title_of(metadata),
+            spec_type=type_and_lifecycle(item.body)[0],
+            lifecycle=type_and_lifecycle(item.body)[1],
             body=item.body,
             search=item.search,
             location=self.location,
@@ -290,7 +212,7 @@ class RefreshWriter:
             change = EntityHistory.Change.UPDATED
         else:
             change = EntityHistory.Change.RECLAIMED
-        return self._history_row(item, entity_id, generation, change, _changed_fields(previous, item.body))
+        return self._history_row(item, entity_id, generation, change, changed_fields(previous, item.body))
 
     def _history_row(
         self, item: ProcessedEntity, uid: uuid.UUID, generation: int, change: str, changed: list[str]
@@ -372,32 +294,16 @@ class RefreshWriter:
         kept = set(outcome.emitted)
         if outcome.blocked:
             rows = list(rows)
-            kept |= _frozen_descendants(rows, set(outcome.blocked))
+            kept |= frozen_descendants(rows, set(outcome.blocked))
         gone = [
             entity_id
             for entity_id, ref, location_key, _ in rows
             if ref not in kept and location_key not in outcome.failed_keys
         ]
-        for chunk in _batched(gone, BATCH_SIZE):
+        for chunk in batched(gone, BATCH_SIZE):
             for entity in Entity.objects.filter(pk__in=chunk).select_related("location"):
                 mark_orphaned(entity, self.now, commit=outcome.commit or "")
                 self.report.orphaned.append(entity.ref)
-
-
-def _frozen_descendants(rows: list[tuple[Any, str, str, str]], blocked: set[str]) -> set[str]:
-    """``blocked`` and every stored entity reached through them: a refused Location entity is not
-    followed, so what it named keeps its last good version rather than becoming an orphan."""
-    children: dict[str, list[str]] = {}
-    for _, ref, _, parent_ref in rows:
-        if parent_ref:
-            children.setdefault(parent_ref, []).append(ref)
-    frozen, pending = set(blocked), list(blocked)
-    while pending:
-        for child in children.get(pending.pop(), ()):
-            if child not in frozen:
-                frozen.add(child)
-                pending.append(child)
-    return frozen
 
 
 def analyze_catalog_tables() -> None:
@@ -406,23 +312,3 @@ def analyze_catalog_tables() -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE catalog_entity, catalog_relation, catalog_entityhistory, catalog_entityrelations")
-
-
-def mark_orphaned(entity: Entity, now: datetime, *, commit: str = "") -> None:
-    """Flag ``entity`` as orphaned: kept, annotated ``backstage.io/orphan``, and recorded in history."""
-    body = entity.body
-    body["metadata"].setdefault("annotations", {})[ORPHAN_ANNOTATION] = "true"
-    entity.search[ORPHAN_SEARCH_KEY] = ["true"]
-    entity.is_orphan = True
-    entity.save(update_fields=["body", "search", "is_orphan", "updated_at"])
-    EntityHistory.objects.create(
-        entity_ref=entity.ref,
-        entity_uid=entity.pk,
-        generation=entity.generation,
-        change=EntityHistory.Change.ORPHANED,
-        body=body,
-        location_ref=entity.location.location_ref,
-        location_key=entity.location_key,
-        commit=commit,
-        recorded_at=now,
-    )

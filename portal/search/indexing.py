@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from portal.jobs import send_job
+from portal.jobs import send_job_now
 from portal.registry import SearchCollator, search_collators
 from portal.services.search_index import delete_documents, replace_documents_of, update_document_facets
 
@@ -157,10 +157,8 @@ def on_entities_changed(sender: Any, written: list[str], deleted: list[str], **k
         remove_entities(deleted)
         index_entities(written)
         return
-    from .tasks import sync_index_task
-
     # Lost to a broker outage, the sync is made by the next large write, or `manage.py search_reindex`.
-    send_job(sync_index_task)
+    send_job_now("portal.search.sync_index")
 
 
 # --- documents from other apps ----------------------------------------------------------------

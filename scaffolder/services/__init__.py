@@ -13,11 +13,12 @@ from django.utils import timezone
 from catalog.audit import record_write
 from catalog.models import Entity
 from portal.identity import user_entity_ref
-from portal.jobs import send_job_after_commit
+from portal.jobs import send_job
 
 from .. import secrets as secret_store
 from ..models import Task, TaskEvent
-from ..parameters import FieldError, secret_fields, validate_all
+from ..parameter_validation import validate_all
+from ..parameters import FieldError, secret_fields
 
 TEMPLATE_API_VERSION = "scaffolder.backstage.io/v1beta3"
 
@@ -104,9 +105,7 @@ def create_task(
 
 def enqueue_task(task: Task) -> None:
     """Queue the run after commit; with the broker down it stays open and the sweeper sends it later."""
-    from ..tasks import run_task
-
-    send_job_after_commit(run_task, str(task.pk))
+    send_job("scaffolder.run_task", str(task.pk))
 
 
 def open_tasks_to_redispatch(cutoff: datetime, limit: int) -> list[str]:

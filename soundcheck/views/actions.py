@@ -12,9 +12,7 @@ from django.views import View
 from catalog.entity_urls import entity_url
 from catalog.models import Entity
 from catalog.permissions import can_refresh_entity
-from portal.jobs import send_job
-
-from ..ui_tasks import rerun_checks
+from portal.jobs import send_job_now
 
 
 class RerunChecksView(LoginRequiredMixin, View):
@@ -27,7 +25,7 @@ class RerunChecksView(LoginRequiredMixin, View):
         entity = found[0]
         if not can_refresh_entity(request.user, entity):
             raise PermissionDenied("Only the entity's owners and platform admins may re-run its checks.")
-        if send_job(rerun_checks, entity.ref):
+        if send_job_now("soundcheck.rerun_checks", entity.ref):
             messages.success(request, f"The checks of {entity.display_title} will run again in a moment.")
         else:
             messages.warning(

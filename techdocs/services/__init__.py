@@ -17,7 +17,7 @@ from catalog.audit import record_write
 from catalog.formats.filter_syntax import Condition
 from catalog.models import Entity
 from catalog.querysets import condition_q
-from portal.jobs import send_job_after_commit
+from portal.jobs import send_job
 
 from .. import storage
 from ..archives import ArchiveRefused, extract_archive
@@ -51,8 +51,6 @@ def site_for(entity: Entity) -> DocSite:
 
 def request_build(entity: Entity, *, reason: str, user: Any = None) -> DocBuild:
     """Queue a forced rebuild (an owner's or admin's request), audited, run after the commit."""
-    from ..tasks import build_docs_task
-
     with transaction.atomic():
         site = site_for(entity)
         build = DocBuild.objects.create(
@@ -61,7 +59,7 @@ def request_build(entity: Entity, *, reason: str, user: Any = None) -> DocBuild:
         DocSite.objects.filter(pk=site.pk).update(latest_build=build)
         if user is not None:
             record_write("techdocs.rebuild", entity.ref, build=build.pk)
-        send_job_after_commit(build_docs_task, build.pk)
+        send_job("techdocs.build", build.pk)
     return build
 
 
@@ -141,8 +139,6 @@ def request_sync(entity: Entity) -> DocBuild:
     A sync or rebuild already queued or running for the site (and younger than the build timeout)
     is answered instead, so readers opening the same page do not pile up builds.
     """
-    from ..tasks import sync_docs_task
-
     site = site_for(entity)
     recent = timezone.now() - timedelta(seconds=techdocs_settings()["BUILD_TIMEOUT"] + 60)
     pending = (
@@ -153,7 +149,7 @@ def request_sync(entity: Entity) -> DocBuild:
     if pending is not None:
         return pending
     build = DocBuild.objects.create(site=site, reason=SYNC_REASON, mode=DocBuild.Mode.LOCAL)
-    send_job_after_commit(sync_docs_task, build.pk)
+    send_job("techdocs.sync", build.pk)
     return build
 
 

@@ -36,7 +36,7 @@ def catalog(catalog_file):
 @pytest.fixture
 def queued(monkeypatch):
     locations = []
-    monkeypatch.setattr("catalog.admin.enqueue_refresh", locations.append)
+    monkeypatch.setattr("catalog.services.locations.enqueue_refresh", locations.append)
     monkeypatch.setattr("catalog.services.refresh_requests.enqueue_refresh", locations.append)
     return locations
 

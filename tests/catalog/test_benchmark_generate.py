@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from catalog.benchmark.generate import GeneratedOrg, OrgShape, generate_org
+from benchmarks.catalog.generate import GeneratedOrg, OrgShape, generate_org
 
 from .entity_rules import (
     ALLOWED_TARGET_KINDS,

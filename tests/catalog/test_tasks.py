@@ -14,7 +14,8 @@ from django.conf import settings as django_settings
 
 from catalog.models import Entity, Location
 from catalog.services import register_location, validate_location_spec
-from catalog.tasks import enqueue_refresh, redispatch_refreshes_task, refresh_due_locations_task, refresh_location_task
+from catalog.services.refresh_requests import enqueue_refresh
+from catalog.tasks import redispatch_refreshes_task, refresh_due_locations_task, refresh_location_task
 from tests.conftest import REPO_ROOT, component
 from tests.workers import local_targets_env, worker_database_url
 

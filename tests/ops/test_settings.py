@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SETTINGS_SOURCES = ["portal/settings.py", "portal/sso.py"]
+SETTINGS_SOURCES = ["portal/settings.py", "portal/conf/apps.py", "portal/conf/schedule.py", "portal/sso.py"]
 
 
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -8,7 +8,8 @@ import pytest
 import yaml
 from django.contrib.auth import get_user_model
 
-from scaffolder.parameters import parameter_pages, validate_page
+from scaffolder.parameter_validation import validate_page
+from scaffolder.parameters import parameter_pages
 from tests.catalog.conftest import load_catalog_file
 
 from .form_client import FormWalk

@@ -2,6 +2,7 @@
 
 import pytest
 
+from scaffolder.parameter_validation import validate_all, validate_page
 from scaffolder.parameters import (
     DEFAULT_PAGE_TITLE,
     FieldError,
@@ -10,8 +11,6 @@ from scaffolder.parameters import (
     secret_fields,
     split_ui,
     unknown_ui_fields,
-    validate_all,
-    validate_page,
     visible_fields,
 )
 

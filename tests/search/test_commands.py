@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from catalog.benchmark.search import settle_index
+from benchmarks.catalog.search import settle_index
 from portal.models import SearchDocument
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,8 @@ from rest_framework.test import APIClient
 
 from portal.tokens import issue_token
 from scaffolder.models import Task
-from scaffolder.parameters import FieldError, validate_all
+from scaffolder.parameter_validation import validate_all
+from scaffolder.parameters import FieldError
 from tests.scaffolder.conftest import load_entity, write_template
 from tests.scaffolder.form_client import FormWalk
 from tests.scaffolder.templates import template

@@ -108,7 +108,7 @@ def internal_server():
 
 @pytest.mark.parametrize("scheme", ["http", "file"])
 def test_json_schema_refs_in_template_parameters_are_never_fetched(internal_server, scheme):
-    from scaffolder.parameters import validate_all
+    from scaffolder.parameter_validation import validate_all
 
     ref = f"{internal_server}/schema.json" if scheme == "http" else "file:///etc/hostname"
     body = {"spec": {"parameters": [{"title": "Page", "properties": {"name": {"$ref": ref}}}]}}
@@ -120,7 +120,7 @@ def test_json_schema_refs_in_template_parameters_are_never_fetched(internal_serv
 
 
 def test_local_json_schema_refs_still_work():
-    from scaffolder.parameters import validate_all
+    from scaffolder.parameter_validation import validate_all
 
     body = {
         "spec": {

@@ -8,7 +8,7 @@ from catalog.services import (
     refresh_location,
     sync_config_locations,
 )
-from catalog.tasks import enqueue_refresh
+from catalog.services.refresh_requests import enqueue_refresh
 
 from ._report import write_report
 

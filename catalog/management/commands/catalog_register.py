@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.services import LocationError, parse_location_target, refresh_location, register_location
-from catalog.tasks import enqueue_refresh
 
 from ._report import write_report
 
@@ -22,12 +21,12 @@ class Command(BaseCommand):
             spec = parse_location_target(target)
             if optional:
                 spec = type(spec)(spec.type, spec.target, "optional")
-            location = register_location(spec, exists_ok=True, trusted=True)
+            # Without --wait the refresh is queued for the worker; with it, it runs here instead.
+            location = register_location(spec, exists_ok=True, trusted=True, queue_refresh=not wait)
         except LocationError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"registered {location.location_ref} (id {location.pk})")
         if not wait:
-            enqueue_refresh(location)
             self.stdout.write("a refresh has been queued for the background worker")
             return
         report = refresh_location(location)

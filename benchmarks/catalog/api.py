@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from ..models import Entity
+from catalog.models import Entity
+
 from .http_load import Target, measure_latency, measure_throughput
 
 REQUESTS_PER_SCENARIO = 300

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.benchmark.search import generate_docs_pages, measure, sample_terms, settle_index
+from benchmarks.catalog.search import generate_docs_pages, measure, sample_terms, settle_index
 from portal.models import SearchDocument
 from portal.search.indexing import sync_catalog
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from catalog.models import Entity
 from portal.search.backends import get_backend
 from portal.search.indexing import replace_documents
 from portal.search.models import SearchDocument
 from portal.search.query import build_query
 
-from ..models import Entity
 from .words import AREAS
 
 SYNTHETIC_MARKER = "benchmark"

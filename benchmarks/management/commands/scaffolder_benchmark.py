@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from scaffolder.benchmark import run_benchmark
+from benchmarks.scaffolder import run_benchmark
 
 
 class Command(BaseCommand):

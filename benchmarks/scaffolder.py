@@ -20,10 +20,9 @@ from django.db import close_old_connections, connection
 from catalog.config import admit_local_root
 from catalog.models import Entity
 from catalog.services import delete_location, refresh_location, register_location, validate_location_spec
-
-from .models import Task
-from .services import create_task
-from .tasks import run_task
+from scaffolder.models import Task
+from scaffolder.services import create_task
+from scaffolder.tasks import run_task
 
 TEMPLATE_NAME = "scaffolder-benchmark"
 

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from catalog.benchmark.generate import OrgShape, generate_org
-from catalog.benchmark.ingestion import run_measured
+from benchmarks.catalog.generate import OrgShape, generate_org
+from benchmarks.catalog.ingestion import run_measured
 from catalog.config import admit_local_root
 from catalog.formats.filter_syntax import parse_filters
 from catalog.models import Entity, Location
@@ -102,7 +102,7 @@ class Command(BaseCommand):
     def _api(self, options: dict) -> dict:
         from django.contrib.auth import get_user_model
 
-        from catalog.benchmark.api import run_api_benchmark
+        from benchmarks.catalog.api import run_api_benchmark
         from portal.tokens import issue_token
 
         user, _ = get_user_model().objects.get_or_create(username="benchmark")

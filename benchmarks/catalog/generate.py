@@ -6,7 +6,7 @@ resources, and a root `catalog-info.yaml` Location covering them. The YAML is
 written with string templates, because `yaml.dump` of 100,000 entities takes
 minutes; every value is drawn from fixed word lists, so no escaping is needed.
 
-    python -m catalog.benchmark.generate /tmp/org --entities 100000 --files 2000
+    python -m benchmarks.catalog.generate /tmp/org --entities 100000 --files 2000
 """
 
 import argparse

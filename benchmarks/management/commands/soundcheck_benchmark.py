@@ -1,7 +1,9 @@
 """``manage.py soundcheck_benchmark``: time a full evaluation and incremental ones over synthetic facts.
 
-With ``--entities N`` it first creates N synthetic components (in a location of their own, removed
-afterwards unless ``--keep``); otherwise it uses the catalog as it is. It writes synthetic facts
+With ``--entities N`` it first registers N synthetic components through the catalog's services (a
+``file`` location of generated files in a scratch directory, refreshed once, so the catalog holds N + 1
+entities with its Location entity; removed afterwards unless ``--keep``); otherwise it uses the catalog
+as it is. It writes synthetic facts
 for every entity, defines ``--checks`` checks under a ``bench-`` prefix in two tracks that together
 select every entity, times ``evaluate_all`` three times (every result new; nothing changed; one
 fact changed for 10% of the entities) and ``--incremental`` ``evaluate_entity`` calls, and prints
@@ -14,20 +16,26 @@ import random
 import resource
 import statistics
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from catalog.config import admit_local_root
 from catalog.models import Entity, Location
+from catalog.services import delete_location, refresh_location, register_location, validate_location_spec
 from soundcheck.evaluation import evaluate_all, evaluate_entity
 from soundcheck.facts import FactRecord, record_facts
 from soundcheck.models import Check, Fact, FactHistory, Level, Track
 from soundcheck.rules import parse_rule
 
 PREFIX = "bench-"
+# Components per generated file: about 200 KB, far below CATALOG_MAX_FILE_BYTES.
+ENTITIES_PER_FILE = 1000
 
 
 def _rule(index: int) -> dict:
@@ -56,7 +64,10 @@ class Command(BaseCommand):
             raise CommandError("--checks must be at least 1 and --entities not negative")
         if Check.objects.filter(key__startswith=PREFIX).exists():
             raise CommandError("benchmark definitions exist already (bench-*); remove them or run without --keep")
-        location = self._create_entities(entities) if entities else None
+        location = None
+        if entities:
+            with tempfile.TemporaryDirectory(prefix="soundcheck-benchmark-") as scratch:
+                location = self._create_entities(entities, Path(scratch))
         refs = list(Entity.objects.values_list("ref", flat=True))
         if not refs:
             raise CommandError("the catalog is empty: pass --entities N")
@@ -88,33 +99,31 @@ class Command(BaseCommand):
             if not keep:
                 self._clean(location)
 
-    def _create_entities(self, count: int) -> Location:
-        location = Location.objects.create(type="file", target=f"/dev/null/soundcheck-benchmark-{timezone.now():%s}")
-        now = timezone.now()
-        batch = []
-        for index in range(count):
-            name = f"bench-{index:06d}"
-            body = {"apiVersion": "backstage.io/v1alpha1", "kind": "Component",
-                    "metadata": {"name": name, "namespace": "default"},
-                    "spec": {"type": "service", "lifecycle": "production", "owner": f"team-{index % 50}"}}  # fmt: skip
-            batch.append(
-                Entity(
-                    ref=f"component:default/{name}",
-                    kind="Component",
-                    namespace="default",
-                    name=name,
-                    spec_type="service",
-                    lifecycle="production",
-                    body=body,
-                    search={"kind": ["component"], "spec.type": ["service"]},
-                    location=location,
-                    location_key=location.target,
-                    content_hash="0" * 40,
-                    etag="0",
-                    created_at=now,
-                )
-            )
-        Entity.objects.bulk_create(batch, batch_size=2000)
+    def _create_entities(self, count: int, directory: Path) -> Location:
+        """Register and ingest ``count`` components as a location of generated files in ``directory``."""
+        for start in range(0, count, ENTITIES_PER_FILE):
+            documents = [
+                f"""apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: bench-{index:06d}
+  namespace: default
+spec:
+  type: service
+  lifecycle: production
+  owner: team-{index % 50}
+"""
+                for index in range(start, min(start + ENTITIES_PER_FILE, count))
+            ]
+            (directory / f"components-{start // ENTITIES_PER_FILE:04d}.yaml").write_text("---\n".join(documents))
+        # The operator's own generated files, read once: the location's refresh is done before they go.
+        admit_local_root(directory)
+        location = register_location(validate_location_spec("file", str(directory / "*.yaml")), trusted=True)
+        report = refresh_location(location)
+        if not report.ok or len(report.added) != count + 1:
+            delete_location(location)
+            problems = [str(error) for error in report.refused[:3]] + report.conflicts[:3]
+            raise CommandError(f"the synthetic location gave {len(report.added)} of {count + 1} entities: {problems}")
         return location
 
     def _define(self, count: int) -> None:
@@ -160,7 +169,7 @@ class Command(BaseCommand):
         Fact.objects.filter(collector="benchmark").delete()
         FactHistory.objects.filter(collector="benchmark").delete()
         if location is not None:
-            location.delete()
+            delete_location(location)
         _maintain("VACUUM (ANALYZE)")  # the next run starts without millions of dead rows
 
 

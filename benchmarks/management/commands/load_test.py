@@ -13,10 +13,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from catalog.benchmark.api import scenarios, start_gunicorn
-from catalog.benchmark.generate import OrgShape, generate_org
-from catalog.benchmark.http_load import Target
-from catalog.benchmark.load import run_load
+from benchmarks.catalog.api import scenarios, start_gunicorn
+from benchmarks.catalog.generate import OrgShape, generate_org
+from benchmarks.catalog.http_load import Target
+from benchmarks.catalog.load import run_load
 from catalog.config import admit_local_root
 from catalog.models import Entity
 

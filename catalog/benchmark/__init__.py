@@ -1,1 +1,0 @@
-"""Tools for benchmarking the catalog: synthetic organisations of any size (`generate`)."""

@@ -1,0 +1,1 @@
+"""Groups of settings built from the environment, read by ``portal.settings`` (docs/settings.md)."""
