@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from portal.permissions import is_platform_admin
 
 from .admin_forms import EntityBodyForm, LocationAddForm
-from .models import Entity, EntityHistory, Location, Relation
+from .models import Entity, EntityHistory, Location
 from .services import delete_location, delete_orphans, register_location
 from .services.entities import delete_entity, delete_history, replace_entity_body
 from .services.refresh_requests import request_refresh
@@ -177,11 +177,8 @@ class EntityAdmin(admin.ModelAdmin):
     readonly_fields = ("edit_note", "ref", "location", "location_key", "generation", "etag", "errors", "history")
 
     def get_queryset(self, request):
-        owner = Relation.objects.filter(source_ref=OuterRef("ref"), type="ownedBy").order_by("target_ref")
         # The search index is never shown; bodies are read only by the change view.
-        return (
-            super().get_queryset(request).defer("search").annotate(owner_ref=Subquery(owner.values("target_ref")[:1]))
-        )
+        return super().get_queryset(request).defer("search").with_owner_ref()
 
     def get_changelist(self, request, **kwargs):
         return DeferredBodyChangeList

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
@@ -22,10 +22,7 @@ UNREGISTER_PREVIEW_LIMIT = 200
 
 
 def entity_or_404(kind: str, namespace: str, name: str) -> Entity:
-    entity = Entity.objects.filter(ref=f"{kind}:{namespace}/{name}".lower()).select_related("location").first()
-    if entity is None:
-        raise Http404(f"No entity {kind}:{namespace}/{name} in the catalog")
-    return entity
+    return Entity.objects.select_related("location").get_by_name_or_404(kind, namespace, name)
 
 
 class EntityRefreshView(LoginRequiredMixin, View):

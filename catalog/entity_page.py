@@ -46,10 +46,7 @@ class RenderedCard:
 
 def load_entity(kind: str, namespace: str, name: str) -> Entity:
     """The entity with ``output_relations`` attached, or 404."""
-    found = Entity.objects.filter(ref=f"{kind}:{namespace}/{name}".lower()).with_relations()
-    if not found:
-        raise Http404(f"No entity {kind}:{namespace}/{name} in the catalog")
-    return found[0]
+    return Entity.objects.get_by_name_or_404(kind, namespace, name, with_relations=True)
 
 
 def page_context(request: HttpRequest, entity: Entity) -> dict[str, Any]:

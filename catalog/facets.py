@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from .cache import catalog_version
@@ -79,7 +80,11 @@ def _relation_counts(qs, relation_key: str) -> Counter:
 def _field_counts(qs, facet: str) -> Counter:
     parts = _path_parts(facet)
     if connection.vendor == "postgresql":
-        ids_sql, params = qs.values("id").query.sql_with_params()
+        try:
+            ids_sql, params = qs.values("id").query.sql_with_params()
+        except EmptyResultSet:
+            # A filter that can match nothing (an unknown relation type) compiles to no SQL at all.
+            return Counter()
         sql = (
             "SELECT value, count(*) FROM ("
             " SELECT DISTINCT e.id, v #>> '{}' AS value"

@@ -1,19 +1,17 @@
-"""The catalog explorer's filters (django-filter), answered from the same index as the API's filters."""
+"""The catalog explorer's filters (django-filter), compiled by the same filter compiler as the API's."""
 
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django import forms
 
 from portal.identity import ownership_refs
 
-from .formats.filter_syntax import Condition
-from .formats.validation import KNOWN_KINDS
+from .filtering import CANONICAL_KINDS, EXPLORER_KEYS, explorer_clause, filter_q
+from .formats.filter_syntax import FilterClause, FilterSyntaxError, parse_filters
 from .models import Entity
-from .querysets import condition_q
 
-# Kinds are validated with their exact spelling, so the column holds one spelling per kind.
-CANONICAL_KINDS = {kind.lower(): kind for kind in KNOWN_KINDS}
+__all__ = ["CANONICAL_KINDS", "SORTS", "EntityFilterSet", "FilterExpressionField"]
 # Each ends in ``ref`` (unique), so a page boundary never splits ties differently between requests.
 SORTS = {
     "name": ("name", "ref"),
@@ -23,16 +21,39 @@ SORTS = {
 }
 
 
+class FilterExpressionField(forms.Field):
+    """Repeated ``filter`` parameters in Backstage's syntax, cleaned to parsed clauses."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[FilterClause]:
+        expressions = [item for item in (value or []) if isinstance(item, str) and item.strip()]
+        try:
+            return parse_filters(expressions)
+        except FilterSyntaxError as error:
+            raise forms.ValidationError(str(error), code="filter_syntax") from None
+
+
+class FilterExpressionFilter(django_filters.Filter):
+    field_class = FilterExpressionField
+
+
 class EntityFilterSet(django_filters.FilterSet):
-    """Kind, type, lifecycle, owner, tag, namespace, text and processing errors; all in the URL."""
+    """Kind, type, lifecycle, owner, tag, namespace, Backstage ``filter`` expressions, text and
+    processing errors; all in the URL.
+
+    The index fields and ``filter`` become one set of clauses for ``catalog.filtering.filter_q``
+    (``filter_queryset``), so the explorer selects what ``GET /entities?filter=`` selects.
+    """
 
     q = django_filters.CharFilter(method="filter_text", label="Text")
-    kind = django_filters.CharFilter(method="filter_index", label="Kind")
-    type = django_filters.CharFilter(method="filter_index", label="Type")
-    lifecycle = django_filters.CharFilter(method="filter_index", label="Lifecycle")
-    tag = django_filters.CharFilter(method="filter_index", label="Tag")
-    namespace = django_filters.CharFilter(method="filter_index", label="Namespace")
-    owner = django_filters.CharFilter(method="filter_owner", label="Owner")
+    kind = django_filters.CharFilter(method="filter_conditions", label="Kind")
+    type = django_filters.CharFilter(method="filter_conditions", label="Type")
+    lifecycle = django_filters.CharFilter(method="filter_conditions", label="Lifecycle")
+    tag = django_filters.CharFilter(method="filter_conditions", label="Tag")
+    namespace = django_filters.CharFilter(method="filter_conditions", label="Namespace")
+    owner = django_filters.CharFilter(method="filter_conditions", label="Owner")
+    filter = FilterExpressionFilter(method="filter_conditions", label="Filter")
     errors = django_filters.BooleanFilter(method="filter_errors", label="Has processing errors")
     # Personal filters: they read ``request.user``, so their answers differ from one person to the next.
     owned = django_filters.ChoiceFilter(method="filter_owned", choices=[("me", "me")], label="Owned by me")
@@ -41,40 +62,34 @@ class EntityFilterSet(django_filters.FilterSet):
         method="filter_sort", label="Sort", choices=[(key, key) for key in SORTS], empty_label=None
     )
 
-    INDEX_KEYS = {
-        "kind": "kind",
-        "type": "spec.type",
-        "lifecycle": "spec.lifecycle",
-        "tag": "metadata.tags",
-        "namespace": "metadata.namespace",
-    }
-
     class Meta:
         model = Entity
         fields: list[str] = []
 
-    def filter_index(self, queryset, name: str, value: str):
-        value = value.strip()
-        # Plain columns where there is one: they need no read of the search document.
-        if name == "kind" and value.lower() in CANONICAL_KINDS:
-            return queryset.filter(kind=CANONICAL_KINDS[value.lower()])
-        # Stored lowercase, so an exact match that the planner has statistics for (an iexact
-        # match hides them behind upper() and the planner fell back to scanning every entity).
-        if name == "type":
-            return queryset.filter(spec_type=value.lower())
-        if name == "lifecycle":
-            return queryset.filter(lifecycle=value.lower())
-        return queryset.filter(condition_q(Condition(self.INDEX_KEYS[name], (value.lower(),))))
+    def filter_queryset(self, queryset):
+        """Every condition field compiled at once, then the other filters one by one."""
+        data = self.form.cleaned_data
+        fields = explorer_clause({name: data.get(name) for name in EXPLORER_KEYS})
+        expressions = data.get("filter") or []
+        clauses = [fields + clause for clause in expressions] if expressions else [fields] if fields else []
+        if clauses:
+            # Plain columns where there is one: stored lowercase, so an exact match the planner has
+            # statistics for (an iexact match hides them behind upper() and it scanned every entity).
+            queryset = queryset.filter(filter_q(clauses, columns=True))
+        return super().filter_queryset(queryset)
+
+    def filter_conditions(self, queryset, name: str, value):
+        """Applied by ``filter_queryset`` together with the other condition fields."""
+        return queryset
+
+    def filter_error(self) -> str | None:
+        """The message of a ``filter`` expression that cannot be read (the page answers 400)."""
+        errors = self.form.errors.get("filter") if self.is_bound else None
+        return str(errors[0]) if errors else None
 
     def filter_text(self, queryset, name: str, value: str):
         text = value.strip()
-        return queryset.filter(Q(name__icontains=text) | Q(title__icontains=text)) if text else queryset
-
-    def filter_owner(self, queryset, name: str, value: str):
-        owner = value.strip().lower()
-        if owner and ":" not in owner:
-            owner = f"group:default/{owner}" if "/" not in owner else f"group:{owner}"
-        return queryset.owned_by(owner) if owner else queryset
+        return queryset.matching_text(text)
 
     def filter_errors(self, queryset, name: str, value: bool | None):
         if value is None:

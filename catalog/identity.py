@@ -19,9 +19,9 @@ from django.conf import settings
 from portal.registry import IdentityResolver
 
 from .cache import catalog_version
+from .filtering import condition_q
 from .formats.filter_syntax import Condition
 from .models import Entity
-from .querysets import condition_q
 
 
 def resolve_user(user) -> list[str]:

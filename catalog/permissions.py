@@ -19,15 +19,12 @@ from portal.identity import ownership_refs
 from portal.permissions import is_platform_admin
 
 from .models import Entity, Location, Relation
+from .querysets import owner_refs
 
 
 def entity_owner_refs(entity: Entity) -> set[str]:
     """The targets of the entity's ``ownedBy`` relations (from its loaded relations when it has them)."""
-    relations = getattr(entity, "output_relations", None)
-    if relations is not None:
-        return {item["targetRef"] for item in relations if item["type"] == "ownedBy"}
-    rows = Relation.objects.filter(source_ref=entity.ref, type="ownedBy").values_list("target_ref", flat=True)
-    return set(rows)
+    return set(owner_refs(entity))
 
 
 def is_entity_owner(user, entity: Entity) -> bool:

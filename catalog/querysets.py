@@ -2,109 +2,67 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
+from django.http import Http404
 
+from .filtering import (
+    condition_q,  # noqa: F401 -- the compiler's, kept importable from here for older callers
+    escape_like,
+    filter_q,
+    json_key_path,
+    like_q,
+    relation_q,
+)
 from .formats.filter_syntax import Condition, FilterClause
-from .formats.relations import RELATION_PAIRS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
     from datetime import datetime
 
     from .models import Entity, EntityHistory
 
-_RELATION_TYPES = {relation.lower(): relation for relation in RELATION_PAIRS}
-
-
-def _json_path(key: str) -> str:
-    if '"' in key or "\\" in key:
-        # No indexed key contains a quote: such a filter can match nothing.
-        return ""
-    return f'$."{key}"'
-
-
 ENTITY_TABLE = "catalog_entity"
 
 
-def condition_q(condition: Condition) -> Q:
-    """One filter condition as a Q over ``Entity``, answered from the search index or relation rows."""
-    key, values = condition.key, condition.values
-    if key.startswith("relations."):
-        return relation_q(key.removeprefix("relations."), values)
-    if values is None:
-        return Q(search__has_key=key)
-    if connection.vendor == "postgresql":
-        # Each branch is a jsonb @> test, served by the GIN index on ``search``.
-        q = Q()
-        for value in values:
-            q |= Q(search__contains={key: [value]})
-        return q
-    path = _json_path(key)
-    if not path:
-        return Q(pk__in=[])
-    placeholders = ",".join(["%s"] * len(values))
-    return Q(
-        RawSQL(
-            f"EXISTS (SELECT 1 FROM json_each({ENTITY_TABLE}.search, %s) AS item WHERE item.value IN ({placeholders}))",
-            [path, *values],
-            output_field=models.BooleanField(),
-        )
-    )
+class ServedKey(NamedTuple):
+    """A key the served entity adds to its stored body, in SQL (``PAYLOAD_SQL``) and in Python
+    (``catalog.api.serializers.entity_payload``): both are built from ``SERVED_KEYS``, nothing else."""
+
+    key: str
+    sql: str  # the value, a jsonb expression over the entity row
+    sql_when: str  # served only when this holds ("" for always)
+    value: Callable[[Entity], Any]  # the value from a loaded entity; None leaves the key out
 
 
-def relation_q(relation_key: str, values: tuple[str, ...] | None) -> Q:
-    """Entities having an output relation of this type (to one of ``values``).
-
-    A relation is either stored forward from the entity, or stored on the other entity in the
-    reverse type (``ownerOf`` on X is ``ownedBy`` written by the component pointing at X).
-    """
-    from .models import Relation
-
-    relation_type = _RELATION_TYPES.get(relation_key.lower())
-    if relation_type is None:
-        return Q(pk__in=[])
-    forward = Relation.objects.filter(type=relation_type)
-    reverse = Relation.objects.filter(type=RELATION_PAIRS[relation_type])
-    if values is not None:
-        forward = forward.filter(target_ref__in=values)
-        reverse = reverse.filter(source_ref__in=values)
-    # One IN over a UNION ALL, not two ORed INs: PostgreSQL turns the former into a semi-join on the
-    # ref index, the latter into a scan of every entity.
-    return Q(ref__in=forward.values("source_ref").union(reverse.values("target_ref"), all=True))
+SERVED_KEYS = (
+    ServedKey(
+        "relations",
+        "coalesce((SELECT s.relations FROM catalog_entityrelations AS s "
+        f"WHERE s.entity_id = {ENTITY_TABLE}.id), '[]'::jsonb)",
+        "",
+        lambda entity: entity.output_relations,
+    ),
+    ServedKey(
+        "status",
+        f"jsonb_build_object('items', {ENTITY_TABLE}.processing_errors)",
+        f"{ENTITY_TABLE}.processing_errors <> '[]'::jsonb",
+        lambda entity: {"items": entity.processing_errors} if entity.processing_errors else None,
+    ),
+)
 
 
-def like_q(key: str, pattern: str) -> Q:
-    """Entities where a value at ``key`` matches the SQL LIKE ``pattern`` (values are lowercase)."""
-    if connection.vendor == "postgresql":
-        sql = (
-            f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({ENTITY_TABLE}.search -> %s) AS item(value) "
-            "WHERE item.value LIKE %s)"
-        )
-        params = [key.lower(), pattern]
-    else:
-        sql = (
-            f"EXISTS (SELECT 1 FROM json_each({ENTITY_TABLE}.search, %s) AS item WHERE item.value LIKE %s ESCAPE '\\')"
-        )
-        params = [_json_path(key.lower()) or "$.x", pattern]
-    return Q(RawSQL(sql, params, output_field=models.BooleanField()))
-
-
-def escape_like(text: str) -> str:
-    return text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _served_sql(served: ServedKey) -> str:
+    value = f"jsonb_build_object('{served.key}', {served.sql})"
+    return f"CASE WHEN {served.sql_when} THEN {value} ELSE '{{}}'::jsonb END" if served.sql_when else value
 
 
 # The entity as served (body, stitched relations, status), as JSON text built by PostgreSQL.
-PAYLOAD_SQL = f"""({ENTITY_TABLE}.body
-    || jsonb_build_object('relations', coalesce(
-        (SELECT s.relations FROM catalog_entityrelations AS s WHERE s.entity_id = {ENTITY_TABLE}.id),
-        '[]'::jsonb))
-    || CASE WHEN {ENTITY_TABLE}.processing_errors = '[]'::jsonb THEN '{{}}'::jsonb
-       ELSE jsonb_build_object('status', jsonb_build_object('items', {ENTITY_TABLE}.processing_errors))
-       END)::text"""
+PAYLOAD_SQL = f"({ENTITY_TABLE}.body || {' || '.join(_served_sql(served) for served in SERVED_KEYS)})::text"
 _PAYLOAD_BY_REF_SQL = f"SELECT {PAYLOAD_SQL} FROM {ENTITY_TABLE} WHERE {ENTITY_TABLE}.ref = %s"
 
 
@@ -119,11 +77,68 @@ def payload_text_by_ref(ref: str) -> str | None:
     return row[0] if row else None
 
 
+class EntityNotFound(Http404):
+    """No entity with this ref; the message is Backstage's by-name 404 when kind, namespace and name are known."""
+
+
+def owner_refs_of(refs: Iterable[str]) -> dict[str, list[str]]:
+    """Each ref's owners (targets of the ``ownedBy`` rows it emits), sorted; one query on the relation index."""
+    from .models import Relation
+
+    owners: dict[str, list[str]] = {}
+    rows = Relation.objects.filter(source_ref__in=list(refs), type="ownedBy").order_by("source_ref", "target_ref")
+    for source, target in rows.values_list("source_ref", "target_ref"):
+        owners.setdefault(source, []).append(target)
+    return owners
+
+
+def owner_refs(entity: Entity) -> list[str]:
+    """The entity's owners, sorted: from relations already loaded on it (``with_relations()`` or
+    ``select_related("stitched")``), else one query."""
+    relations = getattr(entity, "output_relations", None)
+    if relations is None and type(entity).stitched.is_cached(entity):
+        stitched = entity._state.fields_cache["stitched"]
+        relations = stitched.relations if stitched is not None else []
+    if relations is not None:
+        return sorted(item["targetRef"] for item in relations if item["type"] == "ownedBy")
+    return owner_refs_of([entity.ref]).get(entity.ref, [])
+
+
 class EntityQuerySet(models.QuerySet):
     """Reads of ``Entity`` rows: by ref, by owner, and Backstage filter expressions."""
 
     def by_ref(self, ref: str) -> EntityQuerySet:
         return self.filter(ref=ref.lower())
+
+    def get_by_ref_or_404(self, ref: str, *, with_relations: bool = False) -> Entity:
+        """The entity with this ref (any case), or ``EntityNotFound``; ``with_relations`` as in ``with_relations()``."""
+        return self._get_or_404(ref, f"No entity {ref!r} in the catalog", with_relations)
+
+    def get_by_name_or_404(self, kind: str, namespace: str, name: str, *, with_relations: bool = False) -> Entity:
+        """The entity ``kind:namespace/name`` (matching ignores case), or ``EntityNotFound`` in Backstage's words."""
+        message = f"No entity named '{name}' found, with kind '{kind}' in namespace '{namespace}'"
+        return self._get_or_404(f"{kind}:{namespace}/{name}", message, with_relations)
+
+    def _get_or_404(self, ref: str, message: str, with_relations: bool) -> Entity:
+        # No stored ref holds a NUL (PostgreSQL text cannot): not found, rather than a database error.
+        if "\x00" in ref:
+            raise EntityNotFound(message)
+        qs = self.by_ref(ref)
+        found = qs.with_relations() if with_relations else list(qs[:1])
+        if not found:
+            raise EntityNotFound(message)
+        return found[0]
+
+    def matching_text(self, text: str) -> EntityQuerySet:
+        """Entities whose name or title contains ``text`` (case-insensitive); all of them for no text."""
+        return self.filter(Q(name__icontains=text) | Q(title__icontains=text)) if text else self
+
+    def with_owner_ref(self) -> EntityQuerySet:
+        """Annotate ``owner_ref``: the first (sorted) owner, a subquery on the relation index."""
+        from .models import Relation
+
+        first = Relation.objects.filter(source_ref=OuterRef("ref"), type="ownedBy").order_by("target_ref")
+        return self.annotate(owner_ref=Subquery(first.values("target_ref")[:1]))
 
     def owned_by(self, owner_ref: str) -> EntityQuerySet:
         return self.matching([(Condition("relations.ownedby", (owner_ref.lower(),)),)])
@@ -145,17 +160,10 @@ class EntityQuerySet(models.QuerySet):
     def of_kind(self, kind: str) -> EntityQuerySet:
         return self.matching([(Condition("kind", (kind.lower(),)),)])
 
-    def matching(self, clauses: list[FilterClause]) -> EntityQuerySet:
-        """Entities matching any clause, where a clause matches when all its conditions hold."""
-        if not clauses:
-            return self
-        combined = Q()
-        for clause in clauses:
-            clause_q = Q()
-            for condition in clause:
-                clause_q &= condition_q(condition)
-            combined |= clause_q
-        return self.filter(combined)
+    def matching(self, clauses: list[FilterClause], *, columns: bool = False) -> EntityQuerySet:
+        """Entities matching any clause, where a clause matches when all its conditions hold
+        (``catalog.filtering.filter_q``, the one filter compiler)."""
+        return self.filter(filter_q(clauses, columns=columns)) if clauses else self
 
     def has_key(self, key: str) -> EntityQuerySet:
         """Entities whose search document has ``key`` (used to drop entities lacking a sort field)."""
@@ -167,7 +175,7 @@ class EntityQuerySet(models.QuerySet):
         if connection.vendor == "postgresql":
             expression = RawSQL(f"({table}.search -> %s ->> 0)", [key.lower()])
         else:
-            path = _json_path(key.lower())
+            path = json_key_path(key.lower())
             expression = RawSQL(f"json_extract({table}.search, %s)", [f"{path}[0]" if path else "$.x"])
         return self.annotate(sort_value=expression)
 

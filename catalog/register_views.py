@@ -12,12 +12,12 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views import View
 
 from portal.permissions import is_platform_admin
+from portal.views import HtmxPageMixin
 
 from .forms import RegisterLocationForm
 from .models import Location
@@ -31,7 +31,7 @@ from .services import (
 )
 
 
-class RegisterLocationView(LoginRequiredMixin, View):
+class RegisterLocationView(LoginRequiredMixin, HtmxPageMixin, View):
     """``GET`` the form; ``POST action=preview`` shows the dry run, ``action=register`` registers."""
 
     template_name = "catalog/register.html"
@@ -69,16 +69,13 @@ class RegisterLocationView(LoginRequiredMixin, View):
         except LocationExists as error:
             form.add_error("target", f"{error}: it is already in the catalog.")
             return self._render(request, context)
-        if request.headers.get("HX-Request"):
+        if self.is_htmx():
             context.update(form=RegisterLocationForm(), preview=None, registered=location)
             return self._render(request, context)
         return redirect(f"{reverse('catalog:register_location')}?registered={location.pk}")
 
     def _render(self, request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-        template = self.partial_name if request.headers.get("HX-Request") else self.template_name
-        response = render(request, template, context)
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+        return self.render_page(context)
 
 
 def registered_location(request: HttpRequest) -> Location | None:

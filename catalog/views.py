@@ -6,12 +6,13 @@ import hashlib
 from typing import Any
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
 from django.views import View
 
+from portal.views import HtmxPageMixin
 from portal.views import ReadAccessMixin as CatalogReadMixin
 
 from .cache import cached_count, catalog_version
@@ -22,12 +23,13 @@ from .lookups.related import relation_targets
 from .models import Entity
 from .pages.common import paged_by_ref, rows_of
 from .personal import personal_filter_counts
+from .querysets import owner_refs
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 8
 
 
-class EntityListView(CatalogReadMixin, View):
+class EntityListView(CatalogReadMixin, HtmxPageMixin, View):
     """The explorer: one URL renders the page, or only the table for htmx (``HX-Request``)."""
 
     template_name = "catalog/entity_list.html"
@@ -35,6 +37,8 @@ class EntityListView(CatalogReadMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         filterset = EntityFilterSet(request.GET, queryset=Entity.objects.order_by("name", "ref"), request=request)
+        if error := filterset.filter_error():
+            return self.refuse(request, filterset, error)
         qs = filterset.qs
         # Counts and facets depend on the filters only, not on the page or the order: cached per
         # catalog version, so paging through 100,000 entities never recounts them. Personal filters
@@ -50,7 +54,7 @@ class EntityListView(CatalogReadMixin, View):
         page = paginator.get_page(request.GET.get("page"))
         rows = rows_of(page, Entity.objects.order_by(*qs.query.order_by)).with_relations()
         for entity in rows:
-            entity.owner_refs = relation_targets(entity, "ownedBy")
+            entity.owner_refs = owner_refs(entity)
             entity.system_refs = [ref for ref in relation_targets(entity, "partOf") if ref.startswith("system:")]
         query = request.GET.copy()
         query.pop("page", None)
@@ -62,10 +66,15 @@ class EntityListView(CatalogReadMixin, View):
             "facets": column_facets(qs, filters if scope is not None else None),
             "personal": personal_filter_counts(request, qs, filters if scope is not None else None),
         }
-        template = self.partial_name if request.headers.get("HX-Request") else self.template_name
-        response = render(request, template, context)
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+        return self.render_page(context)
+
+    def refuse(self, request: HttpRequest, filterset: EntityFilterSet, error: str) -> HttpResponse:
+        """A ``filter`` that cannot be read: 400, with the parser's message where the table would be."""
+        query = request.GET.copy()
+        query.pop("page", None)
+        page = Paginator([], PAGE_SIZE).get_page(1)
+        context = {"filterset": filterset, "filter_error": error, "page": page, "rows": [], "query": query.urlencode()}
+        return self.render_page(context | {"facets": {}, "personal": None}, status=400)
 
 
 def column_facets(qs, filters: list | None) -> dict[str, list[dict[str, Any]]]:
@@ -107,12 +116,12 @@ def find_entities(text: str) -> list[Entity]:
         exact = list(Entity.objects.filter(ref=ref).for_output())
         if exact:
             return exact
-    from django.db.models import Case, IntegerField, Q, Value, When
+    from django.db.models import Case, IntegerField, Value, When
     from django.db.models.functions import Length
 
     lowered = text.lower()
     return list(
-        Entity.objects.filter(Q(name__icontains=lowered) | Q(title__icontains=text))
+        Entity.objects.matching_text(text)
         .exclude(kind="Location")
         .annotate(
             exact=Case(When(name__iexact=lowered, then=Value(0)), default=Value(1), output_field=IntegerField()),

@@ -11,6 +11,7 @@ class PortalConfig(AppConfig):
         from portal.registry import NavItem, register_nav_item
 
         self._forget_tokens_on_change()
+        from portal import plugins
         from portal.services import accounts
 
         accounts.connect()
@@ -20,6 +21,7 @@ class PortalConfig(AppConfig):
 
         celery_signals.connect()
         request_id.connect()
+        plugins.log_failures()
         register_nav_item(NavItem("Home", "home", order=0))
 
     @staticmethod

@@ -1,9 +1,11 @@
 """Extension points every Greenroom app fills from its ``AppConfig.ready()``, as an outside plugin would.
 
 The registry imports no app: apps import the registry. It holds the sidebar's items, the entity
-page's tabs and cards, the home page's widgets, Soundcheck's fact collectors, the collectors
-``/metrics`` reads at scrape time, the resolvers that say who an account is (``portal.identity``)
-and the collators that feed search (``portal.search.indexing``). Each page entry names a template
+page's tabs and cards, the home page's widgets, the scaffolder's step actions, Soundcheck's fact
+collectors, the collectors ``/metrics`` reads at scrape time, the resolvers that say who an account
+is (``portal.identity``) and the collators that feed search (``portal.search.indexing``). Greenroom's
+own apps and plugins (``portal.plugins``, docs/plugins.md) make the same calls, and the registry
+remembers which app made each (``registrations()``), for the ``/plugins/`` page. Each page entry names a template
 and, optionally, a function that supplies that template's context; ``applies_to`` limits tabs and
 cards to the entities they make sense for (say, API entities only).
 
@@ -15,11 +17,13 @@ register theirs here, so Soundcheck never imports them (nor they Soundcheck).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from django.apps import AppConfig, apps
 from django.dispatch import Signal
 from django.urls import reverse
 
@@ -145,6 +149,33 @@ class SearchCollator:
     owner_ref: Callable[[str], str]
 
 
+@dataclass(frozen=True)
+class ScaffolderAction:
+    """A step action of software templates (``steps[].action``), with Backstage's id, schemas and examples.
+
+    ``handler`` receives the scaffolder's ``ActionContext`` (``ctx.input``, ``ctx.output()``,
+    ``ctx.log()``, ``ctx.workspace``); ``input_schema`` (JSON Schema, draft 2020-12) is checked
+    before it runs. ``supports_dry_run`` actions really run in a dry run; others are skipped there.
+    """
+
+    id: str
+    handler: Callable[[Any], None]
+    input_schema: dict[str, Any] = field(default_factory=lambda: {"type": "object"})
+    output_schema: dict[str, Any] = field(default_factory=lambda: {"type": "object"})
+    description: str = ""
+    examples: list[dict[str, str]] = field(default_factory=list)
+    supports_dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One registry entry and the label of the app that made it ("" when no app could be told)."""
+
+    kind: str
+    key: str
+    app: str
+
+
 _NAV_ITEMS: dict[str, NavItem] = {}
 _ENTITY_TABS: dict[str, EntityTab] = {}
 _ENTITY_CARDS: dict[str, EntityCard] = {}
@@ -154,11 +185,51 @@ _FACT_COLLECTORS: dict[str, FactCollector] = {}
 _METRICS_COLLECTORS: dict[str, Callable[[], Any]] = {}
 _IDENTITY_RESOLVERS: dict[str, IdentityResolver] = {}
 _SEARCH_COLLATORS: dict[str, SearchCollator] = {}
+_SCAFFOLDER_ACTIONS: dict[str, ScaffolderAction] = {}
+# (kind, key) -> the label of the app that registered it, for registrations().
+_OWNERS: dict[tuple[str, str], str] = {}
+
+
+def _registering_app() -> str:
+    """The label of the app whose ``ready()`` is running, else of the module that called the registry.
+
+    ``ready()`` first: an app's helpers (``register_builtin_collectors()``, a lazily imported module
+    that registers on import) count as the app itself.
+    """
+    frame = sys._getframe(1)
+    caller = ""
+    while frame is not None:
+        candidate = frame.f_locals.get("self") if frame.f_code.co_name == "ready" else None
+        if isinstance(candidate, AppConfig):
+            return candidate.label
+        module = frame.f_globals.get("__name__", "")
+        if not caller and module != __name__:
+            caller = module
+        frame = frame.f_back
+    config = apps.get_containing_app_config(caller) if caller and apps.apps_ready else None
+    return config.label if config else ""
+
+
+def _remember(kind: str, key: str) -> None:
+    _OWNERS[(kind, key)] = _registering_app()
+
+
+def _forget(kind: str, key: str) -> None:
+    _OWNERS.pop((kind, key), None)
+
+
+def registrations(app: str | None = None) -> list[Registration]:
+    """What is registered, by kind and key, with the app that registered it; only ``app``'s if given."""
+    entries = [Registration(kind, key, owner) for (kind, key), owner in _OWNERS.items()]
+    return sorted(
+        (entry for entry in entries if app is None or entry.app == app), key=lambda entry: (entry.kind, entry.key)
+    )
 
 
 def register_nav_item(item: NavItem) -> None:
     """Add (or replace, by label) a sidebar entry."""
     _NAV_ITEMS[item.label] = item
+    _remember("nav item", item.label)
 
 
 def nav_items() -> list[NavItem]:
@@ -168,6 +239,7 @@ def nav_items() -> list[NavItem]:
 def register_entity_tab(tab: EntityTab) -> None:
     """Add (or replace, by key) an entity page tab."""
     _ENTITY_TABS[tab.key] = tab
+    _remember("entity tab", tab.key)
 
 
 def entity_tabs(entity: Any) -> list[EntityTab]:
@@ -179,6 +251,7 @@ def entity_tabs(entity: Any) -> list[EntityTab]:
 def register_entity_card(card: EntityCard) -> None:
     """Add (or replace, by key) an entity page card."""
     _ENTITY_CARDS[card.key] = card
+    _remember("entity card", card.key)
 
 
 def entity_cards(entity: Any, tab: str = "overview") -> list[EntityCard]:
@@ -190,6 +263,7 @@ def entity_cards(entity: Any, tab: str = "overview") -> list[EntityCard]:
 def register_home_widget(widget: HomeWidget) -> None:
     """Add (or replace, by key) a home page widget."""
     _HOME_WIDGETS[widget.key] = widget
+    _remember("home widget", widget.key)
 
 
 def home_widgets() -> list[HomeWidget]:
@@ -199,6 +273,7 @@ def home_widgets() -> list[HomeWidget]:
 def register_fact_collector(name: str, collector: FactCollector) -> None:
     """Add (or replace, by name) a fact collector; its facts are recorded under ``name``."""
     _FACT_COLLECTORS[name] = collector
+    _remember("fact collector", name)
 
 
 def fact_collectors() -> dict[str, FactCollector]:
@@ -214,6 +289,7 @@ def announce_facts_outdated(collector: str, entity_refs: Sequence[str]) -> None:
 def register_metrics_collector(key: str, factory: Callable[[], Any]) -> None:
     """Add (or replace, by key) a collector of database-derived gauges for ``/metrics``."""
     _METRICS_COLLECTORS[key] = factory
+    _remember("metrics collector", key)
 
 
 def metrics_collectors() -> list[Callable[[], Any]]:
@@ -224,6 +300,7 @@ def metrics_collectors() -> list[Callable[[], Any]]:
 def register_identity_resolver(resolver: IdentityResolver) -> None:
     """Add (or replace, by key) a way to resolve accounts; resolvers are asked by key, first match wins."""
     _IDENTITY_RESOLVERS[resolver.key] = resolver
+    _remember("identity resolver", resolver.key)
 
 
 def identity_resolvers() -> list[IdentityResolver]:
@@ -233,23 +310,58 @@ def identity_resolvers() -> list[IdentityResolver]:
 def register_search_collator(collator: SearchCollator) -> None:
     """Add (or replace, by key) a source of search index rows; collators are asked by key."""
     _SEARCH_COLLATORS[collator.key] = collator
+    _remember("search collator", collator.key)
 
 
 def search_collators() -> list[SearchCollator]:
     return [_SEARCH_COLLATORS[key] for key in sorted(_SEARCH_COLLATORS)]
 
 
+def register_scaffolder_action(action: ScaffolderAction, *, replace: bool = False) -> ScaffolderAction:
+    """Add a step action; an id registered twice is an error unless ``replace`` (for tests and overrides).
+
+    Raises ``jsonschema.SchemaError`` when ``input_schema`` is not a valid JSON Schema.
+    """
+    from jsonschema import Draft202012Validator
+
+    Draft202012Validator.check_schema(action.input_schema)
+    existing = _SCAFFOLDER_ACTIONS.get(action.id)
+    if existing is not None and existing is not action and not replace:
+        raise ValueError(f"an action with id {action.id!r} is already registered")
+    _SCAFFOLDER_ACTIONS[action.id] = action
+    _remember("scaffolder action", action.id)
+    return action
+
+
+def scaffolder_actions() -> list[ScaffolderAction]:
+    """Every registered step action, by id."""
+    return [_SCAFFOLDER_ACTIONS[key] for key in sorted(_SCAFFOLDER_ACTIONS)]
+
+
+def scaffolder_action(action_id: str) -> ScaffolderAction | None:
+    """The step action registered under ``action_id``, or None."""
+    return _SCAFFOLDER_ACTIONS.get(action_id)
+
+
+def unregister_scaffolder_action(action_id: str) -> None:
+    """Remove a step action (a no-op when none has that id)."""
+    _SCAFFOLDER_ACTIONS.pop(action_id, None)
+    _forget("scaffolder action", action_id)
+
+
 def unregister_entity_tab(key: str) -> None:
     """Remove an entity page tab (a no-op when none has that key)."""
     _ENTITY_TABS.pop(key, None)
+    _forget("entity tab", key)
 
 
 def unregister_entity_card(key: str) -> None:
     """Remove an entity page card (a no-op when none has that key)."""
     _ENTITY_CARDS.pop(key, None)
+    _forget("entity card", key)
 
 
-_REGISTRIES: tuple[dict[str, Any], ...] = (
+_REGISTRIES: tuple[dict[Any, Any], ...] = (
     _NAV_ITEMS,
     _ENTITY_TABS,
     _ENTITY_CARDS,
@@ -258,6 +370,8 @@ _REGISTRIES: tuple[dict[str, Any], ...] = (
     _IDENTITY_RESOLVERS,
     _SEARCH_COLLATORS,
     _FACT_COLLECTORS,
+    _SCAFFOLDER_ACTIONS,
+    _OWNERS,
 )
 
 

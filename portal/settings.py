@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from portal.conf import apps as app_settings
 from portal.conf.schedule import beat_schedule
 from portal.env import env_bool, env_int, env_list, env_str
+from portal.plugins import plugin_apps
 from portal.sso import social_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -79,6 +80,8 @@ INSTALLED_APPS = [
 _benchmarks = importlib.util.find_spec("benchmarks")
 if _benchmarks and _benchmarks.origin and Path(_benchmarks.origin).resolve().parent == BASE_DIR / "benchmarks":
     INSTALLED_APPS.append("benchmarks")
+# Plugins (docs/plugins.md): packages with a `greenroom.plugins` entry point, and those named here.
+INSTALLED_APPS += plugin_apps(env_list("GREENROOM_PLUGINS", []), installed=INSTALLED_APPS)
 
 MIDDLEWARE = [
     # First, so it times and counts every request, including those a later middleware answers.

@@ -5,6 +5,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from portal.api.docs import ApiDocsView
+from portal.plugin_views import PluginListView
+from portal.plugins import plugin_urlpatterns
 from portal.views import HomeView
 
 urlpatterns = [
@@ -28,6 +30,8 @@ urlpatterns = [
     path("api/soundcheck/", include("soundcheck.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("plugins/", PluginListView.as_view(), name="plugin_list"),
+    *plugin_urlpatterns(),
 ]
 
 # A database outage answers a clear 503 page (or Backstage-shaped JSON), not a server error.

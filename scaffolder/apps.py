@@ -12,4 +12,6 @@ class ScaffolderConfig(AppConfig):
     def ready(self) -> None:
         from portal.registry import NavItem, register_nav_item
 
+        from .actions import builtin  # noqa: F401  (registers the built-in step actions)
+
         register_nav_item(NavItem("Create", "scaffolder:template_list", order=50))

@@ -1,5 +1,6 @@
 """Curator screens: checks with the rule edited as YAML (validated by the rule parser), tracks with
-levels inline, campaigns, and facts read-only."""
+levels inline, campaigns, and facts read-only. Saves and deletes go through
+``soundcheck.services.definitions`` (one audit event per check or track)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from catalog.formats.yaml_reader import YamlFileError, parse_documents
 from .models import Check, EvaluationRun, Fact, Level, Track
 from .rules import RuleError, parse_rule
 from .selection import EntityFilterError, normalize_entity_filter
+from .services.definitions import delete_definitions, save_definition
 
 
 def _yaml_value(text: str, field: str) -> Any:
@@ -65,8 +67,28 @@ class TrackForm(forms.ModelForm):
     clean_entity_filter = _clean_filter
 
 
+class DefinitionAdmin(admin.ModelAdmin):
+    """A check or track is stored with its inline rows (a track's levels) by one service call."""
+
+    def save_model(self, request, obj, form, change) -> None:
+        pass  # stored with its related rows in save_related, by the service
+
+    def save_related(self, request, form, formsets, change) -> None:
+        save_definition(
+            form.instance,
+            save_related=lambda: super(DefinitionAdmin, self).save_related(request, form, formsets, change),
+            details={"changed": sorted(form.changed_data)},
+        )
+
+    def delete_model(self, request, obj) -> None:
+        delete_definitions([obj])
+
+    def delete_queryset(self, request, queryset) -> None:
+        delete_definitions(queryset)
+
+
 @admin.register(Check)
-class CheckAdmin(admin.ModelAdmin):
+class CheckAdmin(DefinitionAdmin):
     form = CheckForm
     list_display = ["key", "name", "source", "updated_at"]
     list_filter = ["source"]
@@ -81,7 +103,7 @@ class LevelInline(admin.TabularInline):
 
 
 @admin.register(Track)
-class TrackAdmin(admin.ModelAdmin):
+class TrackAdmin(DefinitionAdmin):
     form = TrackForm
     inlines = [LevelInline]
     list_display = ["key", "name", "source", "updated_at"]

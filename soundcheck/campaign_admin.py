@@ -1,4 +1,4 @@
-"""Campaigns in the Django admin, with the same form (and checks) as the campaign pages."""
+"""Campaigns in the Django admin, with the same form (and checks) and the same service as the campaign pages."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from .forms import CampaignForm
 from .models import Campaign
+from .services.campaigns import delete_campaigns, save_campaign
 
 
 class CampaignAdmin(admin.ModelAdmin):
@@ -22,6 +23,15 @@ class CampaignAdmin(admin.ModelAdmin):
         ("Dates and reminders", {"fields": ["starts_on", "deadline", "send_reminders", "last_reminded_at"]}),
         ("Source", {"fields": ["source", "source_location", "created_at"]}),
     ]
+
+    def save_model(self, request, obj: Campaign, form, change) -> None:
+        save_campaign(obj, changed=form.changed_data)
+
+    def delete_model(self, request, obj: Campaign) -> None:
+        delete_campaigns([obj])
+
+    def delete_queryset(self, request, queryset) -> None:
+        delete_campaigns(queryset)
 
 
 def register() -> None:

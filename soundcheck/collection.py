@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from catalog.models import Entity
 from portal.registry import fact_collectors
 
-from .evaluation import batch_size
-from .facts import FactWrite, record_facts
+from .evaluation.membership import batch_size
+from .services.facts import FactWrite, record_facts
 
 logger = logging.getLogger(__name__)
 

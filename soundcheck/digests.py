@@ -5,8 +5,8 @@ track's level and owner, in id order. It is the same in every process (BLAKE2b o
 ints and strings, never Python's salted ``hash``). A stored fingerprint that differs, or is missing,
 sends the entity down the exact path (read its results, write what changed, store the new one);
 a stale fingerprint can therefore only cost time, never skip a needed write, as long as every
-writer of results also writes the fingerprint in the same transaction (``evaluation._write``) or
-removes it (``evaluation.delete_results``).
+writer of results also writes the fingerprint in the same transaction (``services.results``) or
+removes it (``services.evaluations.delete_results``).
 """
 
 from __future__ import annotations

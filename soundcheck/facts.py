@@ -1,28 +1,24 @@
-"""Reading and recording facts: the current value per entity and name, with history on change.
+"""Facts: validating a value before it is stored, and reading the current values per entity and name.
 
-Every collector and the API write through ``record_facts``. It reads the current rows for the
-batch in one query, creates the new ones, updates the changed ones, touches ``collected_at`` of the
-unchanged ones with one UPDATE, and appends a ``FactHistory`` row for each new or changed value.
+Storing them (``record_facts``, with history on change) is ``soundcheck.services.facts``.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import orjson
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import connection
 
 from portal.registry import FactRecord
 
-from .models import Fact, FactHistory
+from .models import Fact
 from .rules import FactValue
 from .rules.parse import FACT_NAME
+
+__all__ = ["MAX_FACTS_PER_CALL", "MAX_FACT_BYTES", "FactError", "FactRecord", "facts_for", "validate_fact"]
 
 MAX_FACT_BYTES = 64 * 1024
 MAX_FACTS_PER_CALL = 200
@@ -30,15 +26,6 @@ MAX_FACTS_PER_CALL = 200
 
 class FactError(ValueError):
     """A fact that cannot be stored; the message names it."""
-
-
-@dataclass
-class FactWrite:
-    """What ``record_facts`` did."""
-
-    created: int = 0
-    changed: int = 0
-    unchanged: int = 0
 
 
 def validate_fact(name: Any, value: Any) -> Any:
@@ -54,55 +41,6 @@ def validate_fact(name: Any, value: Any) -> Any:
     if "\x00" in text or "\\u0000" in text:
         raise FactError(f"fact {name}: NUL characters cannot be stored")
     return json.loads(text)
-
-
-def _same(left: Any, right: Any) -> bool:
-    if isinstance(left, float) and isinstance(right, float) and math.isnan(left) and math.isnan(right):
-        return True
-    return json.dumps(left, sort_keys=True) == json.dumps(right, sort_keys=True)
-
-
-def record_facts(records: Iterable[FactRecord], collector: str, collected_at: datetime | None = None) -> FactWrite:
-    """Store facts (values already validated); history rows for new and changed values only."""
-    moment = collected_at or timezone.now()
-    wanted: dict[tuple[str, str], Any] = {}
-    for record in records:
-        wanted[(record.entity_ref.lower(), record.name)] = record.value
-    write = FactWrite()
-    if not wanted:
-        return write
-    refs = {ref for ref, _ in wanted}
-    names = {name for _, name in wanted}
-    with transaction.atomic():
-        current = {
-            (fact.entity_ref, fact.name): fact
-            for fact in Fact.objects.filter(entity_ref__in=refs, name__in=names).select_for_update()
-        }
-        created, changed, unchanged, history = [], [], [], []
-        for (ref, name), value in wanted.items():
-            fact = current.get((ref, name))
-            is_new_value = fact is None or not _same(fact.value, value)
-            if is_new_value:
-                history.append(
-                    FactHistory(entity_ref=ref, name=name, value=value, collector=collector, collected_at=moment)
-                )
-            if fact is None:
-                created.append(Fact(entity_ref=ref, name=name, value=value, collector=collector, collected_at=moment))
-                write.created += 1
-            elif is_new_value or fact.collector != collector:
-                fact.value, fact.collector, fact.collected_at = value, collector, moment
-                changed.append(fact)
-                write.changed += is_new_value
-                write.unchanged += not is_new_value
-            else:
-                unchanged.append(fact.pk)
-                write.unchanged += 1
-        Fact.objects.bulk_create(created, batch_size=1000)
-        Fact.objects.bulk_update(changed, ["value", "collector", "collected_at"], batch_size=1000)
-        for start in range(0, len(unchanged), 500):
-            Fact.objects.filter(pk__in=unchanged[start : start + 500]).update(collected_at=moment)
-        FactHistory.objects.bulk_create(history, batch_size=1000)
-    return write
 
 
 def facts_for(

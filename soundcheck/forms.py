@@ -6,9 +6,11 @@ from typing import Any
 
 from django import forms
 
-from .models import Campaign, Level, Source
+from .models import Campaign, Level
 from .selection import FILTER_KEYS
 
+# The keys with a text field each; Backstage filter expressions (``filter``) are kept as they are.
+FORM_KEYS = [key for key in FILTER_KEYS if key != "filter"]
 RESERVED_KEYS = frozenset({"new"})  # /soundcheck/campaigns/new/ is the create page
 
 
@@ -49,7 +51,7 @@ class CampaignForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         current = self.instance.entity_filter or {}
-        for key in FILTER_KEYS:
+        for key in FORM_KEYS:
             values = current.get(key) or []
             self.fields[f"filter_{key}"].initial = ", ".join(values if isinstance(values, list) else [str(values)])
         if self.instance.pk:
@@ -80,13 +82,21 @@ class CampaignForm(forms.ModelForm):
             self.add_error("deadline", "The deadline is before the start.")
         return cleaned
 
+    def campaign(self) -> Campaign:
+        """The campaign as filled in (once ``is_valid()``), unsaved: storing it, and recording it in the
+        audit log, is ``soundcheck.services.campaigns.save_campaign``'s job."""
+        if self.errors:
+            raise ValueError("The campaign could not be built because the data didn't validate.")
+        stored = self.instance.entity_filter
+        expressions = stored.get("filter") if isinstance(stored, dict) else None
+        self.instance.entity_filter = {
+            key: values for key in FORM_KEYS if (values := _split(self.cleaned_data.get(f"filter_{key}", "")))
+        } | ({"filter": expressions} if expressions else {})
+        self.save_m2m = self._save_m2m  # the admin calls it after saving; a campaign has no many-to-many field
+        return self.instance
+
     def save(self, commit: bool = True) -> Campaign:
-        campaign = super().save(commit=False)
-        campaign.entity_filter = {
-            key: values for key in FILTER_KEYS if (values := _split(self.cleaned_data.get(f"filter_{key}", "")))
-        }
-        if not campaign.pk:
-            campaign.source = Source.ADMIN
+        """``campaign()``, for the admin, which asks with ``commit=False``; the form never stores itself."""
         if commit:
-            campaign.save()
-        return campaign
+            raise ValueError("CampaignForm stores nothing: pass form.campaign() to services.campaigns.save_campaign")
+        return self.campaign()

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from .campaigns import goal_label, laggard_teams
 from .models import Campaign, Level
+from .services.reminders import claim_reminder
 
 logger = logging.getLogger(__name__)
 
@@ -56,10 +57,7 @@ def send_campaign_reminders(now: datetime.datetime | None = None) -> list[Remind
     now = now or timezone.now()
     reports = []
     for campaign in due_campaigns(now):
-        claimed = Campaign.objects.filter(pk=campaign.pk, last_reminded_at=campaign.last_reminded_at).update(
-            last_reminded_at=now
-        )
-        if claimed:
+        if claim_reminder(campaign, now):
             reports.append(remind_campaign(campaign, config))
     return reports
 

@@ -2,8 +2,11 @@
 
 A filter is a mapping of keys to lists: ``kind``, ``type`` (``spec.type``), ``lifecycle``, ``tags``
 and ``owner`` (owner refs such as ``group:default/team-a``; a bare name means a Group in the
-default namespace, as Backstage reads ``spec.owner``). Values within a key are ORed, keys are ANDed,
-and every comparison ignores case. An empty filter selects every entity.
+default namespace, as Backstage reads ``spec.owner``), and ``filter``: Backstage filter expressions
+(``metadata.annotations.backstage.io/techdocs-ref,spec.type=service``), ORed with each other.
+Values within a key are ORed, keys are ANDed, and every comparison ignores case. An empty filter
+selects every entity. The filter becomes clauses of the catalog's one filter compiler
+(``catalog.filtering``), so it selects what the explorer and the API select for the same conditions.
 """
 
 from __future__ import annotations
@@ -12,10 +15,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from catalog.formats.filter_syntax import Condition
+from catalog.filtering import filter_q
+from catalog.formats.filter_syntax import Condition, FilterClause, FilterSyntaxError, parse_filter, parse_filters
 from catalog.formats.refs import InvalidEntityRef, parse_entity_ref
 from catalog.models import Entity
-from catalog.querysets import condition_q
 
 FILTER_KEYS = {
     "kind": "kind",
@@ -23,6 +26,7 @@ FILTER_KEYS = {
     "lifecycle": "spec.lifecycle",
     "tags": "metadata.tags",
     "owner": "relations.ownedby",
+    "filter": "",  # Backstage filter expressions, each a clause
 }
 
 
@@ -48,6 +52,11 @@ def normalize_entity_filter(entity_filter: Any, where: str = "filter") -> dict[s
         for index, value in enumerate(values):
             if not isinstance(value, str) or not value.strip():
                 raise EntityFilterError(f"{where}.{key}[{index}]: expected a non-empty string")
+            if key == "filter":
+                try:
+                    parse_filters([value])  # as the API reads it, so the messages are the same
+                except FilterSyntaxError as error:
+                    raise EntityFilterError(f"{where}.{key}[{index}]: {error}") from None
             value = value.strip()
             if key == "owner":
                 try:
@@ -59,19 +68,27 @@ def normalize_entity_filter(entity_filter: Any, where: str = "filter") -> dict[s
     return normalized
 
 
-def entities_matching(entity_filter: dict) -> QuerySet[Entity]:
+def selection_clauses(entity_filter: Any) -> list[FilterClause]:
+    """``entity_filter`` as the catalog's filter clauses (none for the empty filter); raises
+    ``EntityFilterError`` like ``normalize_entity_filter``."""
+    normalized = normalize_entity_filter(entity_filter)
+    fields = tuple(Condition(FILTER_KEYS[key], tuple(values)) for key, values in normalized.items() if key != "filter")
+    expressions = normalized.get("filter")
+    if not expressions:
+        return [fields] if fields else []
+    return [fields + parse_filter(expression) for expression in expressions]
+
+
+def entities_matching(entity_filter: Any) -> QuerySet[Entity]:
     """Catalog entities selected by ``entity_filter`` (see the module docstring); one query when read.
 
     A filter that cannot be used raises ``EntityFilterError``: definitions are validated when they
     are saved, so this only happens for rows written around the parser.
     """
-    return Entity.objects.filter(entity_filter_q(entity_filter))
+    return Entity.objects.matching(selection_clauses(entity_filter))
 
 
-def entity_filter_q(entity_filter: dict) -> Q:
+def entity_filter_q(entity_filter: Any) -> Q:
     """``entity_filter`` as a condition on ``Entity`` (an empty ``Q`` for the empty filter), for
     querysets or annotations; raises ``EntityFilterError`` like ``entities_matching``."""
-    combined = Q()
-    for key, values in normalize_entity_filter(entity_filter).items():
-        combined &= condition_q(Condition(FILTER_KEYS[key], tuple(values)))
-    return combined
+    return filter_q(selection_clauses(entity_filter))

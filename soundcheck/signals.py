@@ -22,9 +22,10 @@ from catalog.signals import entities_changed
 from portal.jobs import send_job, send_job_now
 from portal.registry import facts_outdated
 
-from .evaluation import batch_size, delete_results
+from .evaluation.membership import batch_size
 from .models import Campaign, Check, Level, Track
 from .plan import bump_definitions_version
+from .services.evaluations import delete_results
 
 
 @receiver(entities_changed, dispatch_uid="soundcheck-entities-changed")

@@ -1,7 +1,7 @@
 """Which entities Soundcheck's pages measure: tracks' and campaigns' entity filters on the catalog.
 
-Filters are read as ``selection`` reads them (keys ``kind``, ``type``, ``lifecycle``, ``tags`` and
-``owner``; values ORed, keys ANDed, case ignored); here they are applied to one loaded entity. The
+Filters are read as ``selection`` reads them, into the catalog's filter clauses; here those clauses
+are applied to one loaded entity (``catalog.filtering.entity_matcher``). The
 entity page asks for every entity whether the Soundcheck tab applies, so the tracks' filters are read
 once into the cache, under a version that every track write bumps (``ui_signals``): with the cache
 warm, deciding costs no query.
@@ -13,8 +13,10 @@ from typing import Any
 
 from django.core.cache import cache
 
+from catalog.filtering import entity_matcher
+
 from .models import Track
-from .selection import FILTER_KEYS, EntityFilterError, normalize_entity_filter
+from .selection import FILTER_KEYS, EntityFilterError, normalize_entity_filter, selection_clauses
 
 VERSION_KEY = "soundcheck:tracks-version"
 CACHE_SECONDS = 3600
@@ -46,25 +48,14 @@ def track_filters() -> list[tuple[int, dict[str, Any]]]:
 def filter_matches(entity_filter: Any, entity: Any) -> bool:
     """Whether a loaded entity (with ``output_relations``) matches ``entity_filter``; no query.
 
-    The same reading as ``selection.entity_filter_q`` (the filter normalised by
-    ``normalize_entity_filter``), applied to one entity in Python; a filter that cannot be used
-    selects nothing. ``tests/soundcheck/test_selection.py`` checks that both agree.
+    The clauses ``selection.entity_filter_q`` compiles to SQL, read against one entity; a filter
+    that cannot be used selects nothing. ``tests/soundcheck/test_selection.py`` checks that both agree.
     """
     try:
-        wanted = normalize_entity_filter(entity_filter)
+        clauses = selection_clauses(entity_filter)
     except EntityFilterError:
         return False
-    metadata = entity.body.get("metadata") or {}
-    tags = metadata.get("tags") if isinstance(metadata.get("tags"), list) else []
-    relations = getattr(entity, "output_relations", None) or []
-    have = {
-        "kind": {entity.kind.lower()},
-        "type": {entity.spec_type.lower()},
-        "lifecycle": {entity.lifecycle.lower()},
-        "tags": {str(tag).lower() for tag in tags},
-        "owner": {str(item["targetRef"]).lower() for item in relations if item.get("type") == "ownedBy"},
-    }
-    return all(not have[key].isdisjoint(values) for key, values in wanted.items())
+    return entity_matcher(entity)(clauses)
 
 
 def matching_track_ids(entity: Any) -> list[int]:
@@ -72,7 +63,19 @@ def matching_track_ids(entity: Any) -> list[int]:
     object without a ref: a stand-in asking which tabs a kind gets)."""
     if not getattr(entity, "ref", None) or entity.kind.lower() in UNMEASURED_KINDS:
         return []
-    return [pk for pk, entity_filter in track_filters() if filter_matches(entity_filter, entity)]
+    filters = track_filters()
+    if not filters:
+        return []
+    matches = entity_matcher(entity)
+    selected = []
+    for pk, entity_filter in filters:
+        try:
+            clauses = selection_clauses(entity_filter)
+        except EntityFilterError:
+            continue
+        if matches(clauses):
+            selected.append(pk)
+    return selected
 
 
 def has_soundcheck(entity: Any) -> bool:
@@ -86,4 +89,7 @@ def describe_filter(entity_filter: Any) -> list[tuple[str, str]]:
         normalized = normalize_entity_filter(entity_filter)
     except EntityFilterError:
         return [("filter", "cannot be used (edit it in the admin)")]
-    return [(key, ", ".join(normalized[key])) for key in FILTER_KEYS if key in normalized]
+    # Expressions hold commas (their ANDs), so they are listed with "or", which is how they combine.
+    return [
+        (key, (" or " if key == "filter" else ", ").join(normalized[key])) for key in FILTER_KEYS if key in normalized
+    ]

@@ -11,7 +11,7 @@ from dataclasses import asdict
 from celery import shared_task
 
 from .collection import collect_facts
-from .evaluation import evaluate_all, evaluate_refs
+from .services.evaluations import evaluate_all, evaluate_refs
 
 
 @shared_task(name="soundcheck.collect_and_evaluate")

@@ -19,9 +19,9 @@ logger = logging.getLogger(__name__)
 def rerun_checks(entity_ref: str) -> bool:
     """Evaluate every check of one entity now; False when no evaluator is installed."""
     try:
-        from .evaluation import evaluate_entity
+        from .services.evaluations import evaluate_entity
     except ImportError:
-        logger.error("soundcheck.evaluation is not installed; cannot re-run the checks of %s", entity_ref)
+        logger.error("soundcheck.services.evaluations is not installed; cannot re-run the checks of %s", entity_ref)
         return False
     evaluate_entity(entity_ref)
     return True

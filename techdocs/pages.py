@@ -36,10 +36,7 @@ class DocsView:
 
 
 def load_documented_entity(namespace: str, kind: str, name: str) -> Entity:
-    entity = Entity.objects.filter(ref=f"{kind}:{namespace}/{name}".lower()).select_related("location").first()
-    if entity is None:
-        raise Http404(f"No entity {kind}:{namespace}/{name} in the catalog")
-    return entity
+    return Entity.objects.select_related("location").get_by_name_or_404(kind, namespace, name)
 
 
 def page_file(path: str) -> str:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import mimetypes
 import posixpath
-from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
 from catalog.permissions import can_refresh_entity
+from catalog.querysets import owner_refs
 from catalog.views import CatalogReadMixin
 
 from . import storage
@@ -37,7 +37,7 @@ class DocsIndexView(CatalogReadMixin, View):
         query = request.GET.get("q", "").strip()[:200]
         entities = documented_entities().order_by("name", "ref")
         if query:
-            entities = entities.filter(name__icontains=query) | entities.filter(title__icontains=query)
+            entities = entities.matching_text(query)
         paginator = Paginator(entities.for_output().select_related("stitched"), PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         rows = list(page.object_list)
@@ -47,16 +47,8 @@ class DocsIndexView(CatalogReadMixin, View):
                 "current_build", "latest_build"
             )
         }
-        items = [{"entity": entity, "owners": _owners(entity), "site": sites.get(entity.ref)} for entity in rows]
+        items = [{"entity": entity, "owners": owner_refs(entity), "site": sites.get(entity.ref)} for entity in rows]
         return render(request, self.template_name, {"items": items, "page": page, "query": query})
-
-
-def _owners(entity: Any) -> list[str]:
-    try:
-        relations = entity.stitched.relations
-    except ObjectDoesNotExist:  # written by a refresh still running: stitched when it finishes
-        return []
-    return sorted(item["targetRef"] for item in relations if item["type"] == "ownedBy")
 
 
 class EntityDocsView(CatalogReadMixin, View):

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
 from django.db.models.fields.json import KT
 
 from catalog.entity_urls import entity_ref_url
 from catalog.formats.filter_syntax import Condition
-from catalog.models import Entity, Relation
+from catalog.models import Entity
 
 NOT_USERS_OF_TECHNOLOGY = ("User", "Group", "Location")
 USAGE_LIMIT = 500
@@ -91,17 +90,16 @@ def users_of(entries: Iterable[Any]) -> dict[Any, list[TechnologyUser]]:
     clauses = [(Condition(f"metadata.annotations.{annotation_key().lower()}", None),)]
     if settings.TECH_RADAR["MATCH_TAGS"]:
         clauses.append((Condition("metadata.tags", every_term),))
-    first_owner = Relation.objects.filter(source_ref=OuterRef("ref"), type="ownedBy").order_by("target_ref")
     rows = (
         Entity.objects.matching(clauses)
         .exclude(kind__in=NOT_USERS_OF_TECHNOLOGY)
+        .with_owner_ref()
         .annotate(
-            owner=Subquery(first_owner.values("target_ref")[:1]),
             tags=KT("body__metadata__tags"),
             radar_annotation=KT(f"body__metadata__annotations__{annotation_key()}"),
         )
         .order_by("name", "ref")
-        .values_list("ref", "kind", "namespace", "name", "title", "owner", "tags", "radar_annotation")[:USAGE_LIMIT]
+        .values_list("ref", "kind", "namespace", "name", "title", "owner_ref", "tags", "radar_annotation")[:USAGE_LIMIT]
     )
     found: dict[Any, list[TechnologyUser]] = {entry.pk: [] for entry in entries}
     for ref, kind, namespace, name, title, owner, tags, annotation in rows:

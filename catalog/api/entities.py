@@ -72,14 +72,6 @@ def render(entities: list[Entity], fields: list[str]) -> list[dict[str, Any]]:
     return [select_fields(entity_payload(entity), fields) for entity in entities]
 
 
-def entity_by_name_or_404(kind: str, namespace: str, name: str, *, with_relations: bool = False) -> Entity:
-    qs = Entity.objects.filter(ref=f"{kind}:{namespace}/{name}".lower())
-    found = qs.with_relations() if with_relations else list(qs[:1])
-    if not found:
-        raise NotFoundError(f"No entity named '{name}' found, with kind '{kind}' in namespace '{namespace}'")
-    return found[0]
-
-
 class EntityListView(APIView):
     """``GET /entities``: every matching entity, or a page of them with ``limit``/``offset``/``after``."""
 
@@ -358,16 +350,16 @@ class EntityByNameView(APIView):
         if can_send_payload_text(request, []):
             payload = payload_text_by_ref(f"{kind}:{namespace}/{name}".lower())
             if payload is None:
-                entity_by_name_or_404(kind, namespace, name)  # raises the 404
+                Entity.objects.get_by_name_or_404(kind, namespace, name)  # raises the 404
             return json_response(payload)
-        return Response(entity_payload(entity_by_name_or_404(kind, namespace, name, with_relations=True)))
+        return Response(entity_payload(Entity.objects.get_by_name_or_404(kind, namespace, name, with_relations=True)))
 
 
 class EntityAncestryView(APIView):
     """``GET .../ancestry``: the entity, then the Location entities that led to it, up to the root."""
 
     def get(self, request: Request, kind: str, namespace: str, name: str) -> Response:
-        entity = entity_by_name_or_404(kind, namespace, name)
+        entity = Entity.objects.get_by_name_or_404(kind, namespace, name)
         chain = [entity]
         seen = {entity.ref}
         while chain[-1].parent_ref and chain[-1].parent_ref not in seen and len(chain) < 64:

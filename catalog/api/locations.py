@@ -30,7 +30,6 @@ from ..services import (
 )
 from ..services.refresh_requests import request_refresh
 from .cursors import decode_cursor, encode_cursor
-from .entities import entity_by_name_or_404
 
 LOCATION_FIELDS = {"type", "target", "presence"}
 
@@ -157,7 +156,7 @@ class LocationByEntityView(APIView):
     """``GET /locations/by-entity/{kind}/{namespace}/{name}``: the registered location behind it."""
 
     def get(self, request: Request, kind: str, namespace: str, name: str) -> Response:
-        entity: Entity = entity_by_name_or_404(kind, namespace, name)
+        entity: Entity = Entity.objects.get_by_name_or_404(kind, namespace, name)
         return Response(location_payload(entity.location))
 
 

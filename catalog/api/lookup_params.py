@@ -37,7 +37,5 @@ def full_ref(kind: str, namespace: str, name: str) -> str:
 
 
 def entity_by_name(queryset: QuerySet[Entity], kind: str, namespace: str, name: str) -> Entity:
-    entity = queryset.by_ref(full_ref(kind, namespace, name)).first()
-    if entity is None:
-        raise not_found(kind, namespace, name)
-    return entity
+    full_ref(kind, namespace, name)  # a NUL byte is an input error here, not a 404
+    return queryset.get_by_name_or_404(kind, namespace, name)

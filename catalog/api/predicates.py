@@ -12,8 +12,8 @@ from django.db.models import Q
 
 from portal.api.errors import InputError
 
+from ..filtering import condition_q, escape_like, like_q, relation_q
 from ..formats.filter_syntax import Condition
-from ..querysets import condition_q, escape_like, like_q, relation_q
 
 _PRIMITIVES = (str, int, float, bool)
 _NOTHING = Q(pk__in=[])

@@ -2,18 +2,46 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from typing import Any
 
 from ..models import Entity, Location
+from ..querysets import SERVED_KEYS
 
 
 def entity_payload(entity: Entity) -> dict[str, Any]:
-    """An entity as Backstage serves it; ``entity`` must come from ``with_relations()``."""
+    """An entity as Backstage serves it; ``entity`` must come from ``with_relations()``.
+
+    The same keys as the database's ``PAYLOAD_SQL``, from the same list (``SERVED_KEYS``).
+    """
     payload = dict(entity.body)
-    payload["relations"] = entity.output_relations
-    if entity.processing_errors:
-        payload["status"] = {"items": entity.processing_errors}
+    for served in SERVED_KEYS:
+        value = served.value(entity)
+        if value is not None:
+            payload[served.key] = value
     return payload
+
+
+def entity_json(entity: Entity) -> str:
+    """``entity_payload`` as the text PostgreSQL writes for it (``with_payload()``), byte for byte."""
+    return jsonb_text(entity_payload(entity))
+
+
+def jsonb_text(value: Any) -> str:
+    """JSON text as PostgreSQL's ``jsonb::text`` writes it: object keys shortest first, then by
+    their UTF-8 bytes; ``", "`` and ``": "`` between items; non-ASCII text unescaped."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda key: (len(key.encode()), key.encode()))
+        return "{" + ", ".join(f"{json.dumps(key, ensure_ascii=False)}: {jsonb_text(value[key])}" for key in keys) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(jsonb_text(item) for item in value) + "]"
+    if isinstance(value, float):
+        # Stored from Python's shortest repr, which numeric writes out without an exponent (and without
+        # a sign on zero): 1e-07 is 0.0000001 in the database.
+        text = format(Decimal(repr(value)), "f")
+        return text.removeprefix("-") if value == 0 else text
+    return json.dumps(value, ensure_ascii=False)
 
 
 def select_fields(payload: dict[str, Any], fields: list[str]) -> dict[str, Any]:

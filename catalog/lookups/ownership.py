@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import CharField, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, Q, Value
 from django.db.models.fields.json import KT
 
 from ..models import Entity, Relation
@@ -249,11 +249,8 @@ def entities_by_ref(
     if not refs:
         return {}
     qs = Entity.objects.filter(ref__any=refs)
-    if with_owner:
-        first_owner = Relation.objects.filter(source_ref=OuterRef("ref"), type="ownedBy").order_by("target_ref")
-        qs = qs.annotate(owner_ref=Subquery(first_owner.values("target_ref")[:1]))
-    else:
-        qs = qs.annotate(owner_ref=Value(None, output_field=CharField()))
+    no_owner = Value(None, output_field=CharField())
+    qs = qs.with_owner_ref() if with_owner else qs.annotate(owner_ref=no_owner)
     if with_profile:
         qs = qs.annotate(display=KT("body__spec__profile__displayName"), email=KT("body__spec__profile__email"))
     else:

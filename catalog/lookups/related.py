@@ -15,6 +15,7 @@ from django.db.models.fields.json import KT
 
 from ..formats.refs import InvalidEntityRef, parse_entity_ref
 from ..models import Entity
+from ..querysets import owner_refs
 
 RELATED_CAP = 50
 _CACHE_ATTRIBUTE = "_related_entities"
@@ -86,10 +87,7 @@ def _load(entity: Any) -> dict[str, RelatedEntity]:
             .annotate(description=KT("body__metadata__description"), email=KT("body__spec__profile__email"))
         )
         for row in rows:
-            stitched = getattr(row, "stitched", None)
-            owners = sorted(
-                item["targetRef"] for item in (stitched.relations if stitched else []) if item["type"] == "ownedBy"
-            )
+            owners = owner_refs(row)
             loaded[row.ref] = RelatedEntity(
                 ref=row.ref,
                 kind=row.kind,

@@ -7,12 +7,13 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
 from django.views import View
+
+from portal.views import HtmxPageMixin
 
 from ..cache import cached_count
 from ..models import Entity
+from ..querysets import owner_refs
 from ..views import CatalogReadMixin
 from .common import cached, light_rows, paged_by_ref, rows_of
 
@@ -28,15 +29,11 @@ def type_q(api_type: str) -> Q:
     return Q(spec_type=api_type)
 
 
-def text_q(text: str) -> Q:
-    return Q(name__icontains=text) | Q(title__icontains=text) if text else Q()
-
-
 def type_counts(text: str) -> dict[str, int]:
     """How many APIs (matching the text filter) each tab holds; one GROUP BY on the plain column."""
 
     def compute() -> dict[str, int]:
-        rows = Entity.objects.filter(Q(kind="API") & text_q(text)).order_by().values_list("spec_type")
+        rows = Entity.objects.filter(kind="API").matching_text(text).order_by().values_list("spec_type")
         counts = {key: 0 for key, _ in API_TYPES} | {OTHER: 0}
         for spec_type, count in rows.annotate(count=Count("id")):
             counts[spec_type if spec_type in counts and spec_type != OTHER else OTHER] += count
@@ -53,12 +50,12 @@ def attach_owners_and_systems(rows: list[Entity]) -> None:
         except ObjectDoesNotExist:
             # Written by a refresh still running: stitched when it finishes.
             relations = []
-        row.owner_refs = [item["targetRef"] for item in relations if item["type"] == "ownedBy"]
+        row.owner_refs = owner_refs(row)
         parents = [item["targetRef"] for item in relations if item["type"] == "partOf"]
         row.system_refs = [ref for ref in parents if ref.startswith("system:")]
 
 
-class ApiListView(CatalogReadMixin, View):
+class ApiListView(CatalogReadMixin, HtmxPageMixin, View):
     """One URL renders the page, or only the list for htmx (``HX-Request``)."""
 
     template_name = "catalog/api_list.html"
@@ -70,12 +67,12 @@ class ApiListView(CatalogReadMixin, View):
         if api_type not in {key for key, _ in API_TYPES} | {OTHER}:
             api_type = ""
         lifecycle = request.GET.get("lifecycle", "").strip().lower()[:200]
-        condition = Q(kind="API") & text_q(text)
+        condition = Q(kind="API")
         if api_type:
             condition &= type_q(api_type)
         if lifecycle:
             condition &= Q(lifecycle=lifecycle)
-        qs = Entity.objects.filter(condition).order_by("name", "ref")
+        qs = Entity.objects.filter(condition).matching_text(text).order_by("name", "ref")
         paginator = paged_by_ref(qs, PAGE_SIZE)
         paginator.count = cached_count(qs, {"filter": ["apis", text, api_type, lifecycle]})
         page = paginator.get_page(request.GET.get("page"))
@@ -100,7 +97,4 @@ class ApiListView(CatalogReadMixin, View):
             "query": query.urlencode(),
             "tab_query": base.urlencode(),
         }
-        template = self.partial_name if request.headers.get("HX-Request") else self.template_name
-        response = render(request, template, context)
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+        return self.render_page(context)

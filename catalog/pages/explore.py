@@ -9,19 +9,19 @@ distinct peers over both directions a relation can be written in (``spec.members
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
 from django.views import View
+
+from portal.views import HtmxPageMixin
 
 from ..cache import cached_count
 from ..models import Entity, Relation
+from ..querysets import owner_refs_of
 from ..views import CatalogReadMixin
 from .common import cached, light_rows
 
@@ -61,20 +61,12 @@ def peer_counts(refs: list[str], toward: str | None, away: str | None, prefix: s
         return dict(cursor.fetchall())
 
 
-def owners_of(refs: Iterable[str]) -> dict[str, list[str]]:
-    """Each ref's owners, from the ``ownedBy`` rows it emits (one query on the relation index)."""
-    owners: dict[str, list[str]] = {}
-    rows = Relation.objects.filter(source_ref__in=list(refs), type="ownedBy").order_by("target_ref")
-    for source, target in rows.values_list("source_ref", "target_ref"):
-        owners.setdefault(source, []).append(target)
-    return owners
-
-
 def section_counts(text: str) -> dict[str, int]:
     def compute() -> dict[str, int]:
         kinds = [kind for kind, _ in SECTIONS.values()]
         rows = (
-            Entity.objects.filter(Q(kind__in=kinds) & text_q(text))
+            Entity.objects.filter(kind__in=kinds)
+            .matching_text(text)
             .order_by()
             .values_list("kind")
             .annotate(count=Count("id"))
@@ -85,15 +77,11 @@ def section_counts(text: str) -> dict[str, int]:
     return cached("explore-counts", text, compute)
 
 
-def text_q(text: str) -> Q:
-    return Q(name__icontains=text) | Q(title__icontains=text) if text else Q()
-
-
 def cards_for(entities: list[Entity]) -> list[dict[str, Any]]:
     """Each entity with its owners and its sizes."""
     refs = [entity.ref for entity in entities]
     kind = entities[0].kind if entities else ""
-    owners = owners_of(refs) if kind != "Group" else {}
+    owners = owner_refs_of(refs) if kind != "Group" else {}
     sizes = [(label, peer_counts(refs, toward, away, prefix)) for label, toward, away, prefix in SIZES.get(kind, ())]
     return [
         {
@@ -105,7 +93,7 @@ def cards_for(entities: list[Entity]) -> list[dict[str, Any]]:
     ]
 
 
-class ExploreView(CatalogReadMixin, View):
+class ExploreView(CatalogReadMixin, HtmxPageMixin, View):
     """Domains, systems or teams (``?section=``) as cards; a text filter; pages of cards."""
 
     template_name = "catalog/explore.html"
@@ -117,7 +105,7 @@ class ExploreView(CatalogReadMixin, View):
             section = "domains"
         text = request.GET.get("q", "").strip()[:200]
         kind = SECTIONS[section][0]
-        qs = Entity.objects.filter(Q(kind=kind) & text_q(text)).order_by("name", "ref")
+        qs = Entity.objects.filter(kind=kind).matching_text(text).order_by("name", "ref")
         paginator = Paginator(light_rows(qs), PAGE_SIZE)
         paginator.count = cached_count(qs, {"filter": ["explore", section, text]})
         page = paginator.get_page(request.GET.get("page"))
@@ -133,7 +121,4 @@ class ExploreView(CatalogReadMixin, View):
             "cards": cards_for(list(page.object_list)),
             "query": query.urlencode(),
         }
-        template = self.partial_name if request.headers.get("HX-Request") else self.template_name
-        response = render(request, template, context)
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+        return self.render_page(context)

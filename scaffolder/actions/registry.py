@@ -1,10 +1,13 @@
 """The action registry: built-in and custom actions, each with an id, an input JSON Schema and a handler.
 
-Another Django app adds an action from its ``AppConfig.ready()``::
+Actions live in ``portal.registry`` (``register_scaffolder_action``), where the scaffolder's own
+built-ins, other apps and plugins add theirs from their ``AppConfig.ready()``::
 
-    from scaffolder.actions import Action, register_action
+    from portal.registry import ScaffolderAction, register_scaffolder_action
 
-    register_action(Action(id="acme:notify", handler=notify, input_schema={...}, description="..."))
+    register_scaffolder_action(ScaffolderAction(id="acme:notify", handler=notify, input_schema={...}))
+
+``register_action`` here is the same call, and ``get_action``/``all_actions`` read that registry.
 
 The input a step passes is validated against ``input_schema`` (JSON Schema, draft 2020-12) before the
 handler runs; a failure stops the step with messages naming the fields.
@@ -12,14 +15,18 @@ handler runs; a failure stops the step with messages naming the fields.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, fields
+from typing import Any
 
 from jsonschema import Draft202012Validator
 
-if TYPE_CHECKING:
-    from .context import ActionContext
+from portal.registry import (
+    ScaffolderAction,
+    register_scaffolder_action,
+    scaffolder_action,
+    scaffolder_actions,
+    unregister_scaffolder_action,
+)
 
 
 class UnknownAction(LookupError):
@@ -35,16 +42,8 @@ class ActionInputError(ValueError):
 
 
 @dataclass(frozen=True)
-class Action:
-    """One action. ``supports_dry_run`` actions really run in a dry run; others are skipped there."""
-
-    id: str
-    handler: Callable[[ActionContext], None]
-    input_schema: dict[str, Any] = field(default_factory=lambda: {"type": "object"})
-    output_schema: dict[str, Any] = field(default_factory=lambda: {"type": "object"})
-    description: str = ""
-    examples: list[dict[str, str]] = field(default_factory=list)
-    supports_dry_run: bool = False
+class Action(ScaffolderAction):
+    """One action (``portal.registry.ScaffolderAction``) with the scaffolder's checks and Backstage's shape."""
 
     def validate(self, value: Any) -> None:
         """Raise ``ActionInputError`` listing every problem with ``value``."""
@@ -68,35 +67,29 @@ def _describe(error: Any) -> str:
     return f"input.{where} {error.message}" if where else f"input {error.message}"
 
 
-_actions: dict[str, Action] = {}
-
-
-def register_action(action: Action, *, replace: bool = False) -> Action:
+def register_action(action: ScaffolderAction, *, replace: bool = False) -> ScaffolderAction:
     """Add ``action``; registering an id twice is an error unless ``replace`` (for tests and overrides)."""
-    Draft202012Validator.check_schema(action.input_schema)
-    if action.id in _actions and not replace and _actions[action.id] is not action:
-        raise ValueError(f"an action with id {action.id!r} is already registered")
-    _actions[action.id] = action
-    return action
+    return register_scaffolder_action(action, replace=replace)
 
 
 def unregister_action(action_id: str) -> None:
-    _actions.pop(action_id, None)
+    unregister_scaffolder_action(action_id)
 
 
 def get_action(action_id: str) -> Action:
-    _load_builtins()
-    try:
-        return _actions[action_id]
-    except KeyError:
-        raise UnknownAction(f"Template action with ID '{action_id}' is not registered.") from None
+    action = scaffolder_action(action_id)
+    if action is None:
+        raise UnknownAction(f"Template action with ID '{action_id}' is not registered.")
+    return _as_action(action)
 
 
 def all_actions() -> list[Action]:
     """Every registered action, sorted by id (as ``GET /v2/actions`` lists them)."""
-    _load_builtins()
-    return [_actions[key] for key in sorted(_actions)]
+    return [_as_action(action) for action in scaffolder_actions()]
 
 
-def _load_builtins() -> None:
-    from . import builtin  # noqa: F401  (registers on import)
+def _as_action(action: ScaffolderAction) -> Action:
+    """An action registered as a plain ``ScaffolderAction`` (a plugin's), with the scaffolder's methods."""
+    if isinstance(action, Action):
+        return action
+    return Action(**{item.name: getattr(action, item.name) for item in fields(ScaffolderAction)})

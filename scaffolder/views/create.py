@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
 from django.views import View
 
 from catalog.views import CatalogReadMixin
+from portal.views import HtmxPageMixin
 
 from ..template_catalog import TemplateFilters, template_cards
 
 
-class TemplateListView(CatalogReadMixin, View):
+class TemplateListView(CatalogReadMixin, HtmxPageMixin, View):
     """One URL renders the page, or only the cards for htmx (``HX-Request``)."""
 
     template_name = "scaffolder/template_list.html"
@@ -22,7 +21,4 @@ class TemplateListView(CatalogReadMixin, View):
         filters = TemplateFilters.from_query(request.GET)
         cards, facets = template_cards(filters)
         context = {"cards": cards, "facets": facets, "filters": filters}
-        template = self.partial_name if request.headers.get("HX-Request") else self.template_name
-        response = render(request, template, context)
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+        return self.render_page(context)

@@ -8,8 +8,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views import View
+
+from portal.views import HtmxPageMixin
 
 from .. import pickers, submission
 from ..form_fields import build_fields
@@ -25,7 +26,7 @@ def _template_or_404(namespace: str, name: str):
     return template
 
 
-class TemplateFormView(LoginRequiredMixin, View):
+class TemplateFormView(LoginRequiredMixin, HtmxPageMixin, View):
     """GET shows the first step; every POST is a move (next, back, refresh, goto, create)."""
 
     template_name = "scaffolder/template_form.html"
@@ -81,10 +82,8 @@ class TemplateFormView(LoginRequiredMixin, View):
             page = pages[step.index]
             context["page"] = page
             context["fields"] = build_fields(page, step.values, step.errors, template.ref, request.user)
-        partial = request.headers.get("HX-Request") and request.POST.get("action") == "refresh"
-        response = render(request, self.partial_name if partial else self.template_name, context)
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+        # Only a refresh (a picker's dependent field) swaps the step in place; other moves are whole pages.
+        return self.render_page(context, fragment=self.is_htmx() and request.POST.get("action") == "refresh")
 
 
 def _button_labels(body: dict[str, Any]) -> dict[str, str]:

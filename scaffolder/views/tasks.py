@@ -9,9 +9,10 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.cache import patch_vary_headers
 from django.views import View
 from django.views.generic import DetailView, ListView
+
+from portal.views import HtmxPageMixin
 
 from ..models import Task
 from ..querysets import can_manage_task, tasks_visible_to
@@ -21,20 +22,15 @@ from ..task_page import dry_run_files, output_links, output_texts, step_rows
 POLL_SECONDS = 1
 
 
-class TaskDetailView(LoginRequiredMixin, DetailView):
+class TaskDetailView(LoginRequiredMixin, HtmxPageMixin, DetailView):
     """One run: per-step status, the log, and the output links and text once it has finished."""
 
     template_name = "scaffolder/task_detail.html"
-    partial_template_name = "scaffolder/partials/task_progress.html"
+    partial_name = "scaffolder/partials/task_progress.html"
     context_object_name = "task"
 
     def get_queryset(self):
         return tasks_visible_to(self.request.user)
-
-    def get_template_names(self) -> list[str]:
-        if self.request.headers.get("HX-Request"):
-            return [self.partial_template_name]
-        return [self.template_name]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -50,11 +46,6 @@ class TaskDetailView(LoginRequiredMixin, DetailView):
             dry_run_files=dry_run_files(task) if task.is_dry_run else [],
         )
         return context
-
-    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
-        response = super().render_to_response(context, **kwargs)
-        patch_vary_headers(response, ["HX-Request"])
-        return response
 
 
 class TaskListView(LoginRequiredMixin, ListView):

@@ -27,10 +27,10 @@ from portal.api.errors import InputError, NotAllowedError, NotFoundError, Payloa
 from portal.permissions import is_platform_admin
 
 from ..ci_reports import ReportError, parse_coverage, parse_junit
-from ..evaluation import evaluate_entity
-from ..facts import MAX_FACTS_PER_CALL, FactError, FactRecord, record_facts, validate_fact
+from ..facts import MAX_FACTS_PER_CALL, FactError, validate_fact
 from ..models import Check, CheckResult, Track, TrackResult
 from ..runs import effective_evaluated_at, last_full_run_start
+from ..services.facts import push_facts
 
 
 def _ref(kind: str, namespace: str, name: str) -> str:
@@ -182,8 +182,7 @@ def _authorize(request: Request, ref: str) -> None:
 
 def _store(request: Request, ref: str, values: dict[str, Any], collector: str) -> Response:
     _authorize(request, ref)
-    result = record_facts([FactRecord(ref, name, value) for name, value in values.items()], collector)
-    evaluate_entity(ref)
+    result = push_facts(ref, values, collector)
     return Response({"entityRef": ref, "facts": values, "created": result.created, "changed": result.changed})
 
 

@@ -18,7 +18,7 @@ from catalog.config import reader_policy
 from catalog.formats.readers import read_location
 
 from ..models import Source
-from .apply import apply_definitions
+from ..services.definitions import apply_definitions
 from .parse import DefinitionError, Definitions, parse_definitions
 
 DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "defaults"

@@ -5,27 +5,25 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views import View
 
 from catalog.entity_urls import entity_url
 from catalog.models import Entity
 from catalog.permissions import can_refresh_entity
-from portal.jobs import send_job_now
+
+from ..services.reruns import request_rerun
 
 
 class RerunChecksView(LoginRequiredMixin, View):
     """``POST``: queue an evaluation of every check of the entity, then back to its Soundcheck tab."""
 
     def post(self, request: HttpRequest, kind: str, namespace: str, name: str) -> HttpResponse:
-        found = Entity.objects.filter(ref=f"{kind}:{namespace}/{name}".lower()).with_relations()
-        if not found:
-            raise Http404(f"No entity {kind}:{namespace}/{name} in the catalog")
-        entity = found[0]
+        entity = Entity.objects.get_by_name_or_404(kind, namespace, name, with_relations=True)
         if not can_refresh_entity(request.user, entity):
             raise PermissionDenied("Only the entity's owners and platform admins may re-run its checks.")
-        if send_job_now("soundcheck.rerun_checks", entity.ref):
+        if request_rerun(entity.ref):
             messages.success(request, f"The checks of {entity.display_title} will run again in a moment.")
         else:
             messages.warning(

@@ -17,6 +17,7 @@ from ..campaigns import Progress, burn_up_series, goal_label, laggard_teams, pro
 from ..charts import burn_up
 from ..forms import CampaignForm
 from ..models import Campaign, Level, Source
+from ..services.campaigns import save_campaign
 from ..targets import describe_filter
 
 
@@ -88,7 +89,7 @@ class CampaignFormMixin(LoginRequiredMixin):
 
     def respond(self, request: HttpRequest, form: CampaignForm, campaign: Campaign | None) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
-            saved = form.save()
+            saved = save_campaign(form.campaign(), changed=form.changed_data)
             messages.success(request, f"Campaign “{saved.name}” saved.")
             return redirect("soundcheck:campaign_detail", key=saved.key)
         return render(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import View
 
@@ -20,10 +20,7 @@ BOARD_TOP_AND_BOTTOM = 5
 
 
 def entity_or_404(kind: str, namespace: str, name: str) -> Entity:
-    entity = Entity.objects.filter(ref=f"{kind}:{namespace}/{name}".lower()).for_output().first()
-    if entity is None:
-        raise Http404(f"No {kind} {namespace}/{name} in the catalog")
-    return entity
+    return Entity.objects.for_output().get_by_name_or_404(kind, namespace, name)
 
 
 def root_groups(limit: int = 50) -> list[str]:

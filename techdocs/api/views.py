@@ -44,10 +44,7 @@ _PLAIN_TYPES = ("text/html", "image/svg+xml", "application/xml", "text/xml", "ap
 
 
 def _entity(namespace: str, kind: str, name: str) -> Entity:
-    found = Entity.objects.filter(ref=f"{kind}:{namespace}/{name}".lower()).select_related("location").with_relations()
-    if not found:
-        raise NotFoundError(f"No entity {kind}:{namespace}/{name} in the catalog")
-    return found[0]
+    return Entity.objects.select_related("location").get_by_name_or_404(kind, namespace, name, with_relations=True)
 
 
 def _current_build(entity: Entity):

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.audit import record_write
+from catalog.filtering import condition_q
 from catalog.formats.filter_syntax import Condition
 from catalog.models import Entity
-from catalog.querysets import condition_q
 from portal.jobs import send_job
 
 from .. import storage

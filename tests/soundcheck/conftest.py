@@ -13,9 +13,10 @@ from collections.abc import Callable
 import pytest
 
 from catalog.services import refresh_location, register_location, validate_location_spec
-from soundcheck.facts import FactRecord, record_facts
+from portal.registry import FactRecord
 from soundcheck.models import Check, Level, Track
 from soundcheck.rules import parse_rule
+from soundcheck.services.facts import record_facts
 from tests.catalog.personal_fixtures import alice, bob  # noqa: F401  (the same people as the catalog's tests)
 
 

@@ -6,8 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from portal.tokens import issue_token
-from soundcheck.evaluation import evaluate_all
 from soundcheck.models import Fact
+from soundcheck.services.evaluations import evaluate_all
 
 from .conftest import descriptor, make_check, make_track
 

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from soundcheck.bulk import adapt_datetime, copy_rows, insert_rows, lock_entities
 from soundcheck.models import CheckResult
+from soundcheck.services.bulk import adapt_datetime, copy_rows, insert_rows, lock_entities
 
 from .conftest import make_check
 

@@ -176,6 +176,19 @@ def test_admin_edits_a_campaign(client, platform_admin, campaign):
     assert (campaign.key, campaign.name) == ("silver", "Renamed")
 
 
+def test_editing_a_campaign_keeps_its_filter_expressions(client, platform_admin, campaign):
+    Campaign.objects.filter(pk=campaign.pk).update(entity_filter={"kind": ["API"], "filter": ["metadata.tags=java"]})
+    client.force_login(platform_admin)
+    response = client.post("/soundcheck/campaigns/silver/edit/", form_data(campaign.track))
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.entity_filter == {
+        "kind": ["Component"],
+        "owner": ["team-a", "group:default/team-b"],
+        "filter": ["metadata.tags=java"],
+    }
+
+
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from soundcheck.evaluation import delete_results, evaluate_all, evaluate_entity
 from soundcheck.models import Check, CheckResult, CheckResultChange, ResultState, TrackResult, TrackResultChange
+from soundcheck.services.evaluations import delete_results, evaluate_all, evaluate_entity
 
 from .conftest import BILLING, SHOP, descriptor, make_check, make_track, push
 

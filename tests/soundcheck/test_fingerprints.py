@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from soundcheck.digests import outcome_digest
-from soundcheck.evaluation import evaluate_all, evaluate_entity
 from soundcheck.models import CheckResult, EntityDigest, EvaluationRun, TrackResult
 from soundcheck.runs import effective_evaluated_at, last_full_run_start
+from soundcheck.services.evaluations import evaluate_all, evaluate_entity
 
 from .conftest import BILLING, SHOP, push
 
@@ -176,7 +176,7 @@ def test_a_rule_on_collection_time_still_reads_it_in_a_full_run(ladder):
 
 
 def test_a_run_that_rewrote_many_rows_refreshes_the_planner_statistics(ladder, monkeypatch):
-    from soundcheck import evaluation
+    from soundcheck.services import evaluations as evaluation
 
     monkeypatch.setattr(evaluation, "ANALYZE_AFTER_ROWS", 6)
     with CaptureQueriesContext(connection) as queries:

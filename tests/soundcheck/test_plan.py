@@ -7,9 +7,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from soundcheck.evaluation import evaluate_entity
 from soundcheck.models import Campaign, Check, CheckResult, Level
 from soundcheck.plan import VERSION_KEY, current_plan, definitions_version
+from soundcheck.services.evaluations import evaluate_entity
 
 from .conftest import descriptor, make_check, make_track
 

@@ -68,12 +68,22 @@ def test_query_count_is_one(catalog, django_assert_num_queries):
         ({"tags": ["ok", 3]}, "filter.tags[1]: expected a non-empty string"),
         ({"owner": ["group:/x"]}, "filter.owner[0]:"),
         (["kind"], "filter: expected a mapping"),
+        ({"filter": ["kind=api", "=x"]}, "filter.filter[1]: invalid filter statement '=x': the key is empty"),
     ],
 )
 def test_refuses_bad_filters_naming_the_key(entity_filter, message):
     with pytest.raises(EntityFilterError) as raised:
         normalize_entity_filter(entity_filter)
     assert str(raised.value).startswith(message)
+
+
+def test_filter_expressions_are_ored_and_anded_with_the_other_keys(catalog):
+    assert refs({"filter": "metadata.tags=python"}) == ["component:default/billing"]
+    assert refs({"filter": ["kind=api", "spec.type=website"]}) == ["api:default/orders-api", "component:default/site"]
+    assert refs({"filter": ["kind=api", "spec.type=website"], "owner": ["user:alice"]}) == ["component:default/site"]
+    assert refs({"filter": ["relations.ownedby=group:default/team-b,spec.lifecycle=experimental"]}) == [
+        "component:default/billing"
+    ]
 
 
 def test_a_single_string_is_a_one_item_list():
@@ -92,6 +102,8 @@ AGREEMENT_FILTERS = [
     {"owner": ["user:alice"], "type": ["website"]},
     {"kind": "component", "owner": "team-a"},
     {"lifecycle": ["production"], "tags": ["nothing-has-this"]},
+    {"filter": ["kind=api", "metadata.tags=java"], "lifecycle": ["production"]},
+    {"filter": "relations.ownedby"},
 ]
 
 
@@ -115,4 +127,7 @@ def test_a_filter_that_cannot_be_used_selects_nothing_on_the_page():
     assert describe_filter({"owner": "team-a", "kind": ["API"]}) == [
         ("kind", "api"),
         ("owner", "group:default/team-a"),
+    ]
+    assert describe_filter({"filter": ["kind=api,spec.type=openapi", "metadata.tags"]}) == [
+        ("filter", "kind=api,spec.type=openapi or metadata.tags")
     ]

@@ -135,9 +135,9 @@ def test_rerun_unknown_entity_is_404(client, basics, alice):
 
 def test_rerun_queues_evaluation_after_commit(client, basics, alice, monkeypatch, django_capture_on_commit_callbacks):
     evaluated = []
-    fake = types.ModuleType("soundcheck.evaluation")
+    fake = types.ModuleType("soundcheck.services.evaluations")
     fake.evaluate_entity = evaluated.append
-    monkeypatch.setitem(sys.modules, "soundcheck.evaluation", fake)
+    monkeypatch.setitem(sys.modules, "soundcheck.services.evaluations", fake)
     monkeypatch.setattr(rerun_checks, "delay", lambda ref: rerun_checks.apply(args=[ref]))
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
@@ -165,14 +165,14 @@ def test_rerun_get_is_not_allowed(client, basics, alice):
 
 
 def test_rerun_task_without_engine_reports_false(monkeypatch):
-    monkeypatch.setitem(sys.modules, "soundcheck.evaluation", None)  # import fails
+    monkeypatch.setitem(sys.modules, "soundcheck.services.evaluations", None)  # import fails
     assert rerun_checks("component:default/web") is False
 
 
 def test_rerun_task_calls_the_evaluator(monkeypatch):
     evaluated = []
-    fake = types.ModuleType("soundcheck.evaluation")
+    fake = types.ModuleType("soundcheck.services.evaluations")
     fake.evaluate_entity = evaluated.append
-    monkeypatch.setitem(sys.modules, "soundcheck.evaluation", fake)
+    monkeypatch.setitem(sys.modules, "soundcheck.services.evaluations", fake)
     assert rerun_checks("component:default/web") is True
     assert evaluated == ["component:default/web"]

@@ -28,10 +28,11 @@ from django.utils import timezone
 from catalog.config import admit_local_root
 from catalog.models import Entity, Location
 from catalog.services import delete_location, refresh_location, register_location, validate_location_spec
-from soundcheck.evaluation import evaluate_all, evaluate_entity
-from soundcheck.facts import FactRecord, record_facts
+from soundcheck.facts import FactRecord
 from soundcheck.models import Check, Fact, FactHistory, Level, Track
 from soundcheck.rules import parse_rule
+from soundcheck.services.evaluations import evaluate_all, evaluate_entity
+from soundcheck.services.facts import record_facts
 
 PREFIX = "bench-"
 # Components per generated file: about 200 KB, far below CATALOG_MAX_FILE_BYTES.

@@ -7,10 +7,11 @@ import yaml
 from catalog.models import Location
 from catalog.services import LocationError, LocationExists, refresh_location, register_location
 from catalog.services.locations import parse_location_target
+from portal.registry import register_scaffolder_action
 
 from ...workspace import WorkspaceError
 from ..context import ActionContext, ActionError
-from ..registry import Action, register_action
+from ..registry import Action
 
 SOURCE_TEMPLATE_ANNOTATION = "backstage.io/source-template"
 
@@ -81,7 +82,7 @@ def _entity_ref(location: Location) -> str | None:
     return entities[0][2] if entities else None
 
 
-register_action(
+register_scaffolder_action(
     Action(
         id="catalog:write",
         handler=write,
@@ -95,7 +96,7 @@ register_action(
         supports_dry_run=True,
     )
 )
-register_action(
+register_scaffolder_action(
     Action(
         id="catalog:register",
         handler=register,

@@ -11,11 +11,12 @@ from typing import Any
 from urllib.parse import quote
 
 from catalog.formats.safe_urls import safe_link_url
+from portal.registry import register_scaffolder_action
 
 from ...forge_api import ForgeClient, ForgeError, github_client, gitlab_client
 from ...workspace import WorkspaceError
 from ..context import ActionContext, ActionError
-from ..registry import Action, register_action
+from ..registry import Action
 from .gitpush import Author, Remote, is_branch_name, push_branch, resolve_remote
 
 
@@ -120,7 +121,7 @@ _COMMON: dict[str, Any] = {
     "gitAuthorEmail": {"type": "string"},
 }
 
-register_action(
+register_scaffolder_action(
     Action(
         id="publish:github:pull-request",
         handler=open_pull_request,
@@ -142,7 +143,7 @@ register_action(
         },
     )
 )
-register_action(
+register_scaffolder_action(
     Action(
         id="publish:gitlab:merge-request",
         handler=open_merge_request,

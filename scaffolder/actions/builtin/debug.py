@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 
+from portal.registry import register_scaffolder_action
+
 from ..context import ActionContext
-from ..registry import Action, register_action
+from ..registry import Action
 
 MAX_WAIT_SECONDS = 600
 
@@ -33,7 +35,7 @@ def wait(ctx: ActionContext) -> None:
     ctx.check_cancelled()
 
 
-register_action(
+register_scaffolder_action(
     Action(
         id="debug:log",
         handler=log,
@@ -49,7 +51,7 @@ register_action(
         supports_dry_run=True,
     )
 )
-register_action(
+register_scaffolder_action(
     Action(
         id="debug:wait",
         handler=wait,

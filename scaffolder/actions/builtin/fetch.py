@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from catalog.formats.readers.globs import glob_matches
+from portal.registry import register_scaffolder_action
 
 from ...sources import SkeletonFile, SourceError, read_single, read_skeleton
 from ...templating import TemplateError, render_string
 from ...workspace import WorkspaceError, clean_relative
 from ..context import ActionContext, ActionError
-from ..registry import Action, register_action
+from ..registry import Action
 
 _URL = {"type": "string", "minLength": 1, "description": "Relative path or absolute URL of the source."}
 _TARGET = {"type": "string", "description": "Directory in the workspace to write to."}
@@ -150,7 +151,7 @@ _TEMPLATE_OPTIONS = {
     "token": _TOKEN,
 }
 
-register_action(
+register_scaffolder_action(
     Action(
         id="fetch:plain",
         handler=fetch_plain,
@@ -164,7 +165,7 @@ register_action(
         supports_dry_run=True,
     )
 )
-register_action(
+register_scaffolder_action(
     Action(
         id="fetch:plain:file",
         handler=fetch_plain_file,
@@ -178,7 +179,7 @@ register_action(
         supports_dry_run=True,
     )
 )
-register_action(
+register_scaffolder_action(
     Action(
         id="fetch:template",
         handler=fetch_template,
@@ -200,7 +201,7 @@ register_action(
         supports_dry_run=True,
     )
 )
-register_action(
+register_scaffolder_action(
     Action(
         id="fetch:template:file",
         handler=fetch_template_file,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import shutil
 
 from catalog.formats.readers.globs import glob_matches
+from portal.registry import register_scaffolder_action
 
 from ...workspace import WorkspaceError
 from ..context import ActionContext, ActionError
-from ..registry import Action, register_action
+from ..registry import Action
 
 
 def rename(ctx: ActionContext) -> None:
@@ -51,7 +52,7 @@ def delete(ctx: ActionContext) -> None:
     ctx.log(f"Deleted {removed} paths")
 
 
-register_action(
+register_scaffolder_action(
     Action(
         id="fs:rename",
         handler=rename,
@@ -79,7 +80,7 @@ register_action(
         supports_dry_run=True,
     )
 )
-register_action(
+register_scaffolder_action(
     Action(
         id="fs:delete",
         handler=delete,

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.registry import register_scaffolder_action
+
 from ...workspace import WorkspaceError
 from ..context import ActionContext, ActionError
-from ..registry import Action, register_action
+from ..registry import Action
 from .gitpush import Author, Remote, is_branch_name, push_new_repository, resolve_remote
 from .repositories import CreatedRepository, create_github_repository, create_gitlab_project
 
@@ -90,7 +92,7 @@ for _provider, _description in (
     ("github", "Creates a GitHub repository through the API and pushes the workspace to it."),
     ("gitlab", "Creates a GitLab project through the API and pushes the workspace to it."),
 ):
-    register_action(
+    register_scaffolder_action(
         Action(
             id=f"publish:{_provider}",
             handler=lambda ctx, provider=_provider: publish(ctx, provider),

@@ -1,17 +1,26 @@
-"""Writing parsed definitions: upsert by key, and remove what a source no longer defines.
+"""Writing check, track and campaign definitions: from a source (a file, the defaults) or the admin.
 
+A source's definitions are upserted by key, and what the source no longer defines is removed.
 Everything happens in one transaction and is validated first (every check a level or campaign
-names must exist, in the definitions or already stored), so a bad file changes nothing.
+names must exist, in the definitions or already stored), so a bad file changes nothing. An apply
+that changed what is stored records one ``soundcheck.definitions.apply`` audit event; the scheduled
+sync of an unchanged source records none, as a catalog refresh that changes nothing.
+
+Checks and tracks edited in the Django admin are saved and deleted here too, one audit event each.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 
+from portal.services.audit import record_event
+
+from ..definitions.parse import DefinitionError, Definitions
 from ..models import Campaign, Check, Level, Track
-from .parse import DefinitionError, Definitions
 
 
 @dataclass
@@ -64,6 +73,7 @@ def apply_definitions(definitions: Definitions, source_name: str, location: str)
     with transaction.atomic():
         _validate_references(definitions, source_name, location)
         origin = {"source": source_name, "source_location": location}
+        before = _stored(origin)
         checks: dict[str, Check] = {}
         for item in definitions.checks:
             fields = {name: item[name] for name in ("name", "description", "rule", "fail_message", "fix")}
@@ -106,4 +116,62 @@ def apply_definitions(definitions: Definitions, source_name: str, location: str)
             gone = model.objects.filter(**origin).exclude(key__in=keys)
             report.removed += [f"{kind}:{key}" for key in gone.values_list("key", flat=True)]
             gone.delete()
+        if report.created or report.removed or _stored(origin) != before:
+            record_event(
+                "soundcheck.definitions.apply",
+                location,
+                {"source": source_name, "created": report.created, "updated": report.updated,
+                 "removed": report.removed},
+            )  # fmt: skip
     return report
+
+
+def _stored(origin: dict[str, str]) -> tuple:
+    """Everything stored from one source, comparable before and after an apply: four queries."""
+    checks = Check.objects.filter(**origin).order_by("key")
+    tracks = Track.objects.filter(**origin).order_by("key")
+    levels = Level.objects.filter(track__in=tracks).order_by("track__key", "ordinal").prefetch_related("checks")
+    campaigns = Campaign.objects.filter(**origin).order_by("key")
+    level_rows = [
+        (level.track_id, level.ordinal, level.name, level.description, sorted(c.key for c in level.checks.all()))
+        for level in levels
+    ]
+    campaign_fields = ("key", "name", "description", "track__key", "target_level", "rule_check__key",
+                       "entity_filter", "starts_on", "deadline", "owner_ref", "send_reminders")  # fmt: skip
+    return (
+        list(checks.values_list("key", "name", "description", "rule", "fail_message", "fix")),
+        list(tracks.values_list("key", "name", "description", "entity_filter", "owner_ref")),
+        level_rows,
+        list(campaigns.values_list(*campaign_fields)),
+    )
+
+
+def _kind(definition: Check | Track) -> str:
+    return "check" if isinstance(definition, Check) else "track"
+
+
+def save_definition(
+    definition: Check | Track, *, save_related: Callable[[], Any] | None = None, details: dict | None = None
+) -> None:
+    """Store a check or track edited by hand (the admin), with what was edited beside it
+    (``save_related``: a track's levels), and record one audit event."""
+    kind = _kind(definition)
+    action = "create" if definition._state.adding else "update"
+    with transaction.atomic():
+        definition.save()
+        if save_related is not None:
+            save_related()
+        record_event(f"soundcheck.{kind}.{action}", f"{kind}:{definition.key}", details)
+
+
+def delete_definitions(definitions: Iterable[Check | Track]) -> int:
+    """Delete checks or tracks (with their results, levels and campaigns), one audit event each; how
+    many were deleted."""
+    count = 0
+    with transaction.atomic():
+        for definition in definitions:
+            kind, key = _kind(definition), definition.key
+            definition.delete()
+            record_event(f"soundcheck.{kind}.delete", f"{kind}:{key}")
+            count += 1
+    return count
