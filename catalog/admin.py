@@ -19,7 +19,7 @@ from portal.permissions import is_platform_admin
 from .admin_forms import EntityBodyForm, LocationAddForm
 from .models import Entity, EntityHistory, Location
 from .services import delete_location, delete_orphans, register_location
-from .services.entities import delete_entity, replace_entity_body
+from .services.entities import delete_entity, delete_history, replace_entity_body
 from .services.refresh_requests import request_refresh
 
 HISTORY_SHOWN = 20
@@ -297,6 +297,12 @@ class EntityHistoryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def delete_model(self, request, obj):
+        delete_history([obj])
+
+    def delete_queryset(self, request, queryset):
+        delete_history(list(queryset.only("pk", "entity_ref")))
 
 
 class DeferredHistoryBodyChangeList(ChangeList):

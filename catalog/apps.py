@@ -8,7 +8,6 @@ class CatalogConfig(AppConfig):
     verbose_name = "Software catalog"
 
     def ready(self) -> None:
-        from portal.audit import record_catalog_write
         from portal.registry import (
             EntityTab,
             HomeWidget,
@@ -21,6 +20,7 @@ class CatalogConfig(AppConfig):
             register_search_collator,
         )
         from portal.search.indexing import on_entities_changed
+        from portal.services.audit import record_catalog_write
 
         from .audit import catalog_write
         from .identity import CATALOG_IDENTITY

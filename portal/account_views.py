@@ -14,8 +14,8 @@ from portal.forms import ApiTokenForm
 from portal.identity import identity_entity, ownership_refs
 from portal.models import ApiToken
 from portal.permissions import is_platform_admin
+from portal.services.tokens import issue_token, revoke_token
 from portal.throttles import TokenIssueThrottle
-from portal.tokens import issue_token, revoke_token
 
 
 class ProfileView(LoginRequiredMixin, View):

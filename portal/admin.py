@@ -1,12 +1,18 @@
-"""Admin screens for API tokens (issue one, shown once; see when each was used; revoke) and the audit log."""
+"""Admin screens for API tokens (issue one, shown once; see when each was used; revoke), the audit log,
+and accounts and groups (Django's screens, saving through ``portal.services.accounts``)."""
 
 from django.contrib import admin, messages
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.models import Group
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 
 from .models import ApiToken, AuditEvent
 from .permissions import is_platform_admin
-from .tokens import issue_token, revoke_token
+from .services import accounts
+from .services.tokens import delete_token, issue_token, revoke_token, update_token
 
 
 @admin.register(ApiToken)
@@ -46,7 +52,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            update_token(obj, form.changed_data)
             return
         token, plain_token = issue_token(obj.user, obj.name, expires_at=obj.expires_at)
         obj.pk, obj.prefix, obj.digest = token.pk, token.prefix, token.digest
@@ -54,6 +60,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
         obj._state.adding = False
         # Kept in memory for the response that shows it; never saved.
         obj.plain_token = plain_token
+
+    def delete_model(self, request, obj):
+        delete_token(obj)
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset.select_related("user"):
+            delete_token(token)
 
     def response_add(self, request, obj, post_url_continue=None):
         # The plain token is rendered into this response only, not put in a message: messages
@@ -101,3 +114,51 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class AuditedPasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's "change password" form, storing the password through the accounts service."""
+
+    def save(self, commit: bool = True):
+        user = self.set_password_and_save(self.user, commit=False)
+        return accounts.save_account_password(user) if commit else user
+
+
+class AccountAdmin(auth_admin.UserAdmin):
+    """Django's account screens; each save or delete records one audit event."""
+
+    change_password_form = AuditedPasswordChangeForm
+
+    def save_model(self, request, obj, form, change):
+        accounts.save_account(obj, created=not change, changed_fields=form.changed_data)
+
+    def save_related(self, request, form, formsets, change):
+        accounts.save_account_relations(form)
+
+    def delete_model(self, request, obj):
+        accounts.delete_account(obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            accounts.delete_account(user)
+
+
+class GroupAdmin(auth_admin.GroupAdmin):
+    def save_model(self, request, obj, form, change):
+        accounts.save_group(obj, created=not change, changed_fields=form.changed_data)
+
+    def save_related(self, request, form, formsets, change):
+        accounts.save_account_relations(form)
+
+    def delete_model(self, request, obj):
+        accounts.delete_group(obj)
+
+    def delete_queryset(self, request, queryset):
+        for group in queryset:
+            accounts.delete_group(group)
+
+
+for _model, _admin in ((get_user_model(), AccountAdmin), (Group, GroupAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin)

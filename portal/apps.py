@@ -12,6 +12,9 @@ class PortalConfig(AppConfig):
 
         self._forget_tokens_on_change()
         from portal import plugins
+        from portal.services import accounts
+
+        accounts.connect()
         from portal.ops import celery_signals, request_id
 
         from .api import schema  # noqa: F401 - registers the bearer-token scheme with drf-spectacular
@@ -27,7 +30,7 @@ class PortalConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from portal.models import ApiToken
-        from portal.tokens import forget_checked_tokens
+        from portal.services.tokens import forget_checked_tokens
 
         for model in (ApiToken, get_user_model()):
             post_save.connect(forget_checked_tokens, sender=model, dispatch_uid=f"portal.tokens.save.{model}")

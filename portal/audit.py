@@ -11,7 +11,9 @@ Who is carried by a context variable for the length of a request or a block of w
 Work queued by a request is recorded when the request asks for it, by whoever asked; the worker
 that does it later records nothing more (a refresh's changes are in the entity history).
 Only writes are recorded, never reads, and a write that fails records nothing: events are written
-in the write's own transaction and roll back with it.
+in the write's own transaction and roll back with it. Sign-ins and sign-outs are recorded too, and so
+are failed sign-ins (who tried which account, from where). The events themselves are written by
+``portal.services.audit.record_event``; this module only says who acts.
 """
 
 from __future__ import annotations
@@ -20,11 +22,10 @@ import contextlib
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from portal.models import ApiToken, AuditEvent
+from portal.models import AuditEvent
 
 
 @dataclass(frozen=True)
@@ -66,38 +67,6 @@ def channel_of(request: HttpRequest) -> str:
     if request.path_info.startswith("/api/"):
         return AuditEvent.Channel.API
     return AuditEvent.Channel.UI
-
-
-def record_event(action: str, target: str, details: dict[str, Any] | None = None) -> AuditEvent:
-    """Store one event for the current actor; call it inside the write's transaction."""
-    actor = current_actor()
-    request = actor.request
-    user, token, name = None, None, actor.name
-    if request is not None and actor.channel != AuditEvent.Channel.WEBHOOK:
-        account = getattr(request, "user", None)
-        if account is not None and account.is_authenticated:
-            user, name = account, account.get_username()
-        auth = getattr(request, "auth", None)
-        if isinstance(auth, ApiToken):
-            token = auth.prefix
-        if user is None:
-            name = "anonymous"
-    channel = actor.channel or channel_of(request)
-    return AuditEvent.objects.create(
-        actor=name[: AuditEvent._meta.get_field("actor").max_length],
-        user=user,
-        token_prefix=token or "",
-        channel=channel,
-        remote_address=request.META.get("REMOTE_ADDR") if request is not None else None,
-        action=action,
-        target=target,
-        details=details or {},
-    )
-
-
-def record_catalog_write(sender, action: str, target: str, details: dict[str, Any], **kwargs) -> None:
-    """Receiver of ``catalog.audit.catalog_write``: the catalog announces, the portal records."""
-    record_event(action, target, details)
 
 
 class AuditActorMiddleware:

@@ -21,7 +21,7 @@ class ApiToken(models.Model):
 
     A service account is an ordinary Django user without a usable password, so it cannot sign in to
     the UI and acts only through its tokens; ``manage.py issue_token NAME --create-user`` makes one.
-    The plain token is shown once, when it is issued (``portal.tokens.issue_token``).
+    The plain token is shown once, when it is issued (``portal.services.tokens.issue_token``).
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
@@ -31,7 +31,7 @@ class ApiToken(models.Model):
     # Hex SHA-256 of the plain token. Unique, so a request finds its token by one indexed lookup.
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Refreshed at most once a minute (portal.tokens.LAST_USED_RESOLUTION), not on every request.
+    # Refreshed at most once a minute (portal.services.tokens.LAST_USED_RESOLUTION), not on every request.
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     expires_at = models.DateTimeField(null=True, blank=True, help_text="Leave empty for no expiry.")
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -7,15 +7,15 @@ import time
 from typing import Any
 
 from celery import shared_task
-from django.utils import timezone
 
 from portal.jobs import REDISPATCH_BATCH, redispatch_cutoff, send_job_now
 from portal.permissions import is_platform_admin
 
 from . import secrets as secret_store
-from .models import Task, TaskEvent
+from .models import Task
 from .runner import Run, RunSpec
 from .services import claim_task, fail_stale_tasks, heartbeat, open_tasks_to_redispatch
+from .services.runs import fail_crashed_task, finish_task, record_task_event
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +73,7 @@ def execute_task(task: Task) -> str:
     liveness = _Liveness(str(task.pk))
 
     def emit(type: str, body: dict[str, Any]) -> None:
-        TaskEvent.objects.create(
-            task_id=task.pk, type=type, body=body, step_id=body.get("stepId", ""), status=body.get("status", "")
-        )
+        record_task_event(task.pk, type, body)
         liveness()
 
     spec = RunSpec(
@@ -94,17 +92,7 @@ def execute_task(task: Task) -> str:
         result = Run(spec, emit, is_cancelled=liveness).execute()
     except Exception as error:  # the runner handles action failures; this is a bug or a lost database
         logger.exception("scaffolder task %s crashed", task.pk)
-        Task.objects.filter(pk=task.pk).update(
-            status=Task.Status.FAILED, error=f"{type(error).__name__}", finished_at=timezone.now(), encrypted_secrets=""
-        )
+        fail_crashed_task(task.pk, error)
         raise
-    Task.objects.filter(pk=task.pk).update(
-        status=result.status,
-        output=result.output,
-        files=result.files,
-        error=result.error[:5000],
-        finished_at=timezone.now(),
-        last_heartbeat_at=timezone.now(),
-        encrypted_secrets="",
-    )
+    finish_task(task.pk, status=result.status, output=result.output, files=result.files, error=result.error)
     return result.status

@@ -71,6 +71,6 @@ def redispatch_queued_builds_task() -> int:
 @shared_task(name="techdocs.fail_stale_builds")
 def fail_stale_builds_task() -> int:
     """The periodic reaper: builds left running by a worker that died are marked failed."""
-    from .build_claims import fail_stale_builds
+    from .services.build_claims import fail_stale_builds
 
     return len(fail_stale_builds())

@@ -1,13 +1,12 @@
-"""Curator screens for radars and entries; ring changes made here go through ``move_entry``."""
+"""Curator screens for radars and entries; every save and delete goes through ``services.curation``,
+where a ring changed here is a move under ``move_entry``'s rules."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from catalog.audit import record_write
-
 from .models import Quadrant, Radar, RadarEntry, Ring, TimelineItem
-from .services import move_entry
+from .services import curation
 from .services.entries import RadarEditError
 
 
@@ -30,8 +29,17 @@ class RadarAdmin(admin.ModelAdmin):
     inlines = [QuadrantInline, RingInline]
 
     def save_model(self, request, obj: Radar, form, change) -> None:
-        super().save_model(request, obj, form, change)
-        record_write("techradar.radar.admin_change" if change else "techradar.radar.create", f"radar:{obj.slug}")
+        curation.save_radar(obj, created=not change, changed_fields=form.changed_data)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        curation.save_radar_parts(formset)
+
+    def delete_model(self, request, obj: Radar) -> None:
+        curation.delete_radar(obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for radar in queryset:
+            curation.delete_radar(radar)
 
 
 class TimelineInline(admin.TabularInline):
@@ -45,6 +53,9 @@ class TimelineInline(admin.TabularInline):
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -62,23 +73,18 @@ class RadarEntryAdmin(admin.ModelAdmin):
         return ["radar", "key"] if obj else []
 
     def save_model(self, request, obj: RadarEntry, form, change) -> None:
-        target = f"radar:{obj.radar.slug}/{obj.key}"
-        record_write(
-            "techradar.entry.admin_change" if change else "techradar.entry.create", target, fields=form.changed_data
-        )
         if not change:
-            super().save_model(request, obj, form, change)
-            TimelineItem.objects.create(
-                entry=obj, sequence=0, date=obj.updated_at, ring=obj.ring, description="Added in the admin"
-            )
+            curation.add_entry(obj)
             return
-        new_ring = obj.ring
-        if "ring" in form.changed_data:
-            obj.ring_id = form.initial["ring"]
-        super().save_model(request, obj, form, change)
-        if "ring" in form.changed_data:
-            try:
-                move_entry(obj, new_ring, "Moved in the admin")
-            except RadarEditError as error:
-                messages.error(request, str(error))
-            obj.refresh_from_db()
+        ring_before = Ring.objects.get(pk=form.initial["ring"])
+        try:
+            curation.edit_entry(obj, form.changed_data, ring_before=ring_before)
+        except RadarEditError as error:
+            messages.error(request, str(error))
+
+    def delete_model(self, request, obj: RadarEntry) -> None:
+        curation.delete_entry(obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for entry in queryset.select_related("radar"):
+            curation.delete_entry(entry)

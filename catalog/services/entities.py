@@ -107,3 +107,14 @@ def replace_entity_body(entity: Entity, body: Any) -> bool:
         RefreshWriter(entity.location, ProcessingOutcome()).write_edits([item])
         record_write("entity.edit", entity.ref, location=entity.location.location_ref)
     return True
+
+
+def delete_history(versions: list[EntityHistory]) -> int:
+    """Delete recorded versions (a curator pruning history in the admin); one event for the lot."""
+    if not versions:
+        return 0
+    with transaction.atomic():
+        refs = sorted({version.entity_ref for version in versions})
+        deleted = EntityHistory.objects.filter(pk__in=[version.pk for version in versions]).delete()[0]
+        record_write("entity_history.delete", refs[0] if len(refs) == 1 else "entities", versions=deleted, refs=refs)
+    return deleted

@@ -6,7 +6,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 
 from portal.models import ApiToken
-from portal.tokens import TokenError, check_token
+from portal.services.tokens import TokenError, check_token
 
 _EXPECTED = "expected 'Authorization: Bearer <token>'"
 

@@ -1,4 +1,4 @@
-"""Writing the search index: catalog entities as they change, and documents other apps hand in.
+"""Keeping the search index: catalog entities as they change, and documents other apps hand in.
 
 Apps register collators (``portal.registry.SearchCollator``) that read their entities by ref and
 etag; the catalog's is ``catalog.search_collator``. Catalog writes announce the refs they wrote
@@ -7,6 +7,7 @@ edit, a deletion, a refresh touching a few hundred entities) is indexed at once 
 that made it; a larger one queues ``portal.search.sync_index``, which compares etags over the
 whole catalog, so a refresh of 100,000 entities pays nothing for search and the index follows a
 few seconds later. Either path works in chunks: a fixed handful of queries per thousand entities, never one per row.
+The rows themselves are written by ``portal.services.search_index``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.db import transaction
 
 from portal.jobs import send_job_now
 from portal.registry import SearchCollator, search_collators
+from portal.services.search_index import delete_documents, replace_documents_of, update_document_facets
 
 from .models import SearchDocument
 
@@ -90,7 +92,7 @@ def index_entities(refs: Iterable[str], *, force: bool = False) -> IndexReport:
         changed = [ref for ref, row in entities.items() if force or stored.get(ref) != row[1]]
         report.unchanged += len(entities) - len(changed)
         if gone:
-            report.removed += SearchDocument.objects.filter(source_ref__in=gone).delete()[0]
+            report.removed += delete_documents(gone)
         if not changed:
             continue
         rows = []
@@ -100,8 +102,7 @@ def index_entities(refs: Iterable[str], *, force: bool = False) -> IndexReport:
             if document is not None:
                 rows.append(document)
         with transaction.atomic():
-            SearchDocument.objects.filter(source_ref__in=changed, type__in=ENTITY_TYPES).delete()
-            SearchDocument.objects.bulk_create(rows, batch_size=500)
+            replace_documents_of(changed, ENTITY_TYPES, rows)
             _update_page_facets({ref: (entities[ref][0], entities[ref][2]) for ref in changed})
         report.indexed += len(rows)
     return report
@@ -116,17 +117,14 @@ def _update_page_facets(bodies: dict[str, tuple[SearchCollator, Any]]) -> None:
         collator, body = bodies[page.source_ref]
         for field, value in collator.facets(body).items():
             setattr(page, field, value)
-    if pages:
-        SearchDocument.objects.bulk_update(
-            pages, ["kind", "namespace", "owner", "lifecycle", "entity_type"], batch_size=500
-        )
+    update_document_facets(pages, ["kind", "namespace", "owner", "lifecycle", "entity_type"])
 
 
 def remove_entities(refs: Iterable[str]) -> int:
     """Remove every row of these entities, their docs pages included; returns how many went."""
     removed = 0
     for chunk in _chunks(sorted(set(refs))):
-        removed += SearchDocument.objects.filter(source_ref__in=chunk).delete()[0]
+        removed += delete_documents(chunk)
     return removed
 
 
@@ -220,6 +218,5 @@ def replace_documents(source: str, owner_ref: str, documents: list[dict]) -> int
         for document in cleaned
     ]
     with transaction.atomic():
-        SearchDocument.objects.filter(type=source, source_ref=owner_ref).delete()
-        SearchDocument.objects.bulk_create(rows, batch_size=500)
+        replace_documents_of([owner_ref], [source], rows)
     return len(rows)

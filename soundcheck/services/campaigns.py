@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from portal.audit import record_event
+from portal.services.audit import record_event
 
 from ..models import Campaign, Source
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
-from portal.audit import record_event
+from portal.services.audit import record_event
 
 from ..definitions.parse import DefinitionError, Definitions
 from ..models import Campaign, Check, Level, Track

@@ -19,8 +19,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from portal.audit import record_event
 from portal.registry import FactRecord
+from portal.services.audit import record_event
 
 from ..models import Fact, FactHistory
 from .evaluations import evaluate_entity

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from portal.audit import record_event
 from portal.jobs import send_job_now
+from portal.services.audit import record_event
 
 RERUN_TASK = "soundcheck.rerun_checks"
 

@@ -21,7 +21,6 @@ from portal.jobs import send_job
 
 from .. import storage
 from ..archives import ArchiveRefused, extract_archive
-from ..build_claims import claim_build
 from ..build_memory import config_digest, repeated_failure
 from ..builder import BuildFailed, BuildLimits, check_site, run_mkdocs
 from ..config import TECHDOCS_ANNOTATION, source_policy, techdocs_settings
@@ -29,6 +28,7 @@ from ..documents import search_documents
 from ..models import DocBuild, DocSite
 from ..signals import site_built
 from ..sources import SourceError, fetch_source, resolve_source
+from .build_claims import claim_build
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from portal.api.schema import NOT_FOUND
 from portal.permissions import is_platform_admin
 
 from ..models import Radar, RadarEntry
-from ..services import EntryChange, create_entry, export_radar, move_entry, update_entry
-from ..services.entries import RadarEditError
+from ..services import EntryChange, create_entry, export_radar
+from ..services.entries import RadarEditError, change_entry
 from .serializers import RadarEntrySerializer, RadarEntryWriteSerializer
 
 
@@ -92,6 +92,7 @@ class RadarEntryViewSet(ViewSet):
         if "key" in data and data["key"] != entry.key:
             raise ValidationError({"key": ["an entry's key cannot change"]})
         try:
+            change = None
             if {"title", "quadrant", "description", "links"} & data.keys():
                 quadrant = (
                     self._pick(entry.radar.quadrants, "quadrant", data["quadrant"])
@@ -104,9 +105,10 @@ class RadarEntryViewSet(ViewSet):
                     data.get("description", entry.description),
                     tuple(data["links"]) if "links" in data else tuple(entry.links),
                 )
-                update_entry(entry, change)
+            ring = None
             if "ring" in data and data["ring"] != entry.ring.key:
-                move_entry(entry, self._pick(entry.radar.rings, "ring", data["ring"]), data.get("reason", ""))
+                ring = self._pick(entry.radar.rings, "ring", data["ring"])
+            change_entry(entry, change, ring, data.get("reason", ""))
         except RadarEditError as error:
             raise ValidationError({error.field: [error.message]}) from None
         return Response(RadarEntrySerializer(get_object_or_404(_entries(slug), key=key)).data)

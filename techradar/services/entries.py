@@ -84,10 +84,17 @@ def create_entry(
         links=[dict(link) for link in change.links],
         position=position,
     )
-    TimelineItem.objects.create(entry=entry, sequence=0, date=date or timezone.now(), ring=ring, description=reason)
+    start_timeline(entry, reason, date=date)
     Radar.objects.filter(pk=radar.pk).update(updated_at=timezone.now())
     record_write("techradar.entry.create", f"radar:{radar.slug}/{key}", ring=ring.key, quadrant=change.quadrant.key)
     return entry
+
+
+def start_timeline(entry: RadarEntry, reason: str, *, date: datetime | None = None) -> TimelineItem:
+    """The first timeline item of a new entry: where it starts and why (inside the creating write)."""
+    return TimelineItem.objects.create(
+        entry=entry, sequence=0, date=date or timezone.now(), ring=entry.ring, description=reason
+    )
 
 
 @transaction.atomic
@@ -106,17 +113,34 @@ def update_entry(entry: RadarEntry, change: EntryChange) -> RadarEntry:
 
 @transaction.atomic
 def move_entry(entry: RadarEntry, ring: Ring, reason: str, *, date: datetime | None = None) -> TimelineItem:
-    """Put the entry in another ring, appending a timeline item with the reason and the direction.
-
-    ``moved`` is stored as Backstage means it: 1 towards the centre (Adopt), -1 outwards.
-    """
+    """Put the entry in another ring, appending a timeline item with the reason and the direction."""
     entry = RadarEntry.objects.select_for_update().select_related("ring", "radar").get(pk=entry.pk)
+    previous = entry.ring
+    item = append_move(entry, ring, reason, date=date)
+    entry.save(update_fields=["ring", "updated_at"])
+    Radar.objects.filter(pk=entry.radar_id).update(updated_at=timezone.now())
+    record_write(
+        "techradar.entry.move", f"radar:{entry.radar.slug}/{entry.key}", from_ring=previous.key, to_ring=ring.key
+    )
+    return item
+
+
+def check_move(entry: RadarEntry, ring: Ring, reason: str) -> None:
+    """Refuse a move to another radar's ring, to the ring the entry is in, or without a reason."""
     if ring.radar_id != entry.radar_id:
         raise RadarEditError("ring", f"{ring.key!r} is not a ring of this radar")
     if ring.pk == entry.ring_id:
         raise RadarEditError("ring", f"the entry is already in {ring.name}")
     if not reason.strip():
         raise RadarEditError("reason", "say why the entry moves; the timeline keeps it")
+
+
+def append_move(entry: RadarEntry, ring: Ring, reason: str, *, date: datetime | None = None) -> TimelineItem:
+    """The timeline item of a move, and ``entry.ring`` set to ``ring`` (the caller saves the entry).
+
+    ``moved`` is stored as Backstage means it: 1 towards the centre (Adopt), -1 outwards.
+    """
+    check_move(entry, ring, reason)
     previous = entry.ring
     sequence = (entry.timeline.aggregate(last=Max("sequence"))["last"] or 0) + 1
     item = TimelineItem.objects.create(
@@ -129,9 +153,39 @@ def move_entry(entry: RadarEntry, ring: Ring, reason: str, *, date: datetime | N
         moved=1 if ring.position < previous.position else -1,
     )
     entry.ring = ring
-    entry.save(update_fields=["ring", "updated_at"])
+    return item
+
+
+@transaction.atomic
+def change_entry(
+    entry: RadarEntry, change: EntryChange | None = None, ring: Ring | None = None, reason: str = ""
+) -> RadarEntry:
+    """An edit and a move as one write (the API's PATCH): both or neither, and one audit event.
+
+    Either alone is ``update_entry`` or ``move_entry``; both are recorded as ``techradar.entry.update``
+    with the rings moved between.
+    """
+    if ring is None or change is None:
+        if change is not None:
+            return update_entry(entry, change)
+        if ring is not None:
+            move_entry(entry, ring, reason)
+        return entry
+    entry = RadarEntry.objects.select_for_update().select_related("ring", "radar").get(pk=entry.pk)
+    _check_change(entry.radar, change)
+    previous = entry.ring
+    append_move(entry, ring, reason)
+    entry.title = change.title.strip()
+    entry.quadrant = change.quadrant
+    entry.description = change.description
+    entry.links = [dict(link) for link in change.links]
+    entry.save()
     Radar.objects.filter(pk=entry.radar_id).update(updated_at=timezone.now())
     record_write(
-        "techradar.entry.move", f"radar:{entry.radar.slug}/{entry.key}", from_ring=previous.key, to_ring=ring.key
+        "techradar.entry.update",
+        f"radar:{entry.radar.slug}/{entry.key}",
+        quadrant=change.quadrant.key,
+        from_ring=previous.key,
+        to_ring=ring.key,
     )
-    return item
+    return entry

@@ -267,7 +267,7 @@ def test_admin_add_form_asks_for_owner_name_and_expiry(client, curator):
 
 
 class _Clock:
-    """Stands in for time.monotonic in portal.tokens."""
+    """Stands in for time.monotonic in portal.services.tokens."""
 
     def __init__(self) -> None:
         self.now = 1000.0
@@ -280,7 +280,7 @@ class _Clock:
 def clock(monkeypatch, settings):
     settings.API_TOKEN_CACHE_SECONDS = 5
     fake = _Clock()
-    monkeypatch.setattr("portal.tokens.time.monotonic", fake)
+    monkeypatch.setattr("portal.services.tokens.time.monotonic", fake)
     return fake
 
 
@@ -328,7 +328,7 @@ def test_remembered_token_still_expires_on_time(alice, clock, monkeypatch):
     _, plain = issue_token(alice, "ci", expires_at=timezone.now() + timedelta(seconds=2))
     authenticate_token(plain)
     later = timezone.now() + timedelta(seconds=3)
-    monkeypatch.setattr("portal.tokens.timezone.now", lambda: later)
+    monkeypatch.setattr("portal.services.tokens.timezone.now", lambda: later)
 
     assert authenticate_token(plain) is None
 

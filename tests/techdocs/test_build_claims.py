@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from techdocs.build_claims import ABANDONED_ERROR, claim_build, fail_stale_builds
 from techdocs.models import DocBuild, DocSite
 from techdocs.services import run_build
+from techdocs.services.build_claims import ABANDONED_ERROR, claim_build, fail_stale_builds
 from techdocs.tasks import build_docs_task, redispatch_queued_builds_task, sync_docs_task
 
 pytestmark = pytest.mark.django_db

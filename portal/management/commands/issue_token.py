@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from portal.tokens import issue_token
+from portal.services.tokens import issue_token
 
 
 class Command(BaseCommand):

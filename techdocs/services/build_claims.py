@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .config import techdocs_settings
-from .models import DocBuild, DocSite
+from ..config import techdocs_settings
+from ..models import DocBuild, DocSite
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,378 @@
+"""Every unsafe route: a successful write records exactly one audit event, a refused one none.
+
+The routes are read from the URL configuration: every pattern whose view accepts POST, PUT, PATCH or
+DELETE (class-based views and DRF views by their methods; a plain function view cannot say, so it
+counts as unsafe). Each needs an entry in ``ROUTES`` (a request that writes, the event it records,
+and a refused request), in ``WRITES_NOTHING`` (why a POST there stores no row), in ``COVERED_BY``
+(the test that already asserts its event), or in ``NOT_WALKED_YET`` (which only shrinks).
+``test_every_unsafe_route_has_an_entry`` fails for a new route with none, and for an entry whose
+route is gone.
+
+Scope: the Django admin is left to its own tests (``tests/portal/test_account_audit.py``,
+``tests/portal/test_audit.py``, ``tests/catalog/test_admin.py``, ``tests/techradar/test_admin.py``):
+its routes are generated per model, and ``tests/architecture/test_write_path.py`` holds every
+ModelAdmin to saving and deleting through services. Soundcheck's routes: ``SOUNDCHECK_ROUTES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db.models import Count, Max
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from catalog.models import Entity, Location
+from portal.models import AuditEvent
+from portal.tokens import issue_token
+from tests.portal.conftest import ORG, components
+from tests.techradar.conftest import SAMPLE
+
+UNSAFE = {"post", "put", "patch", "delete"}
+
+# Soundcheck's pages and API are walked, with the same rules and their own completeness check, by
+# tests/soundcheck/test_audit_events.py (every unsafe route there has a case).
+SOUNDCHECK_ROUTES = ("soundcheck:", "soundcheck-api:")
+
+
+def _walk(resolver: URLResolver, prefix: str = "", namespaces: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            spaces = (*namespaces, pattern.namespace) if pattern.namespace else namespaces
+            yield from _walk(pattern, prefix + str(pattern.pattern), spaces)
+        elif isinstance(pattern, URLPattern):
+            yield ":".join((*namespaces, pattern.name or prefix + str(pattern.pattern))), pattern.callback
+
+
+def _accepts_unsafe(callback: Any) -> bool:
+    actions = getattr(callback, "actions", None)
+    if actions:
+        return bool(set(actions) & UNSAFE)
+    view = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    if view is None:
+        return True
+    return any(hasattr(view, method) for method in UNSAFE)
+
+
+def unsafe_routes() -> set[str]:
+    names = set()
+    for name, callback in _walk(get_resolver()):
+        if name.startswith(("admin:", *SOUNDCHECK_ROUTES)):
+            continue
+        if _accepts_unsafe(callback):
+            names.add(name)
+    return names
+
+
+@dataclass
+class World:
+    """A catalog of people and components, the sample radar, and signed-in clients by persona."""
+
+    alice: Any
+    bob: Any
+    pat: Any
+    client: Callable[[Any], Any]
+    api: Callable[[Any], APIClient]
+
+
+@dataclass(frozen=True)
+class Route:
+    write: Callable[[World], Any]  # returns the response of a request that writes
+    action: str  # the one event it records
+    refuse: Callable[[World], Any]  # returns the response of a request refused (4xx or a form error)
+
+
+def _star(world: World, user: Any, starred: str = "true") -> Any:
+    return world.client(user).post("/catalog/stars/", {"ref": "component:default/shop-web", "starred": starred})
+
+
+def _token_revoke(world: World, user: Any) -> Any:
+    token, _ = issue_token(world.alice, "ci")
+    AuditEvent.objects.all().delete()
+    return world.client(user).post(f"/accounts/tokens/{token.pk}/revoke/")
+
+
+def _uid(name: str) -> str:
+    return str(Entity.objects.get(name=name).pk)
+
+
+def _radar_ids(quadrant: str = "languages", ring: str = "assess") -> dict[str, int]:
+    from techradar.models import Quadrant, Ring
+
+    return {
+        "quadrant": Quadrant.objects.get(radar__slug="default", key=quadrant).pk,
+        "ring": Ring.objects.get(radar__slug="default", key=ring).pk,
+    }
+
+
+NEW_ENTRY = {"key": "zig", "title": "Zig", "quadrant": "languages", "ring": "assess", "reason": "Curious"}
+
+ROUTES: dict[str, Route] = {
+    "accounts:tokens": Route(
+        write=lambda w: w.client(w.alice).post("/accounts/tokens/", {"name": "ci"}),
+        action="token.create",
+        refuse=lambda w: w.client(w.alice).post("/accounts/tokens/", {"name": ""}),
+    ),
+    "accounts:token_revoke": Route(
+        write=lambda w: _token_revoke(w, w.alice),
+        action="token.revoke",
+        refuse=lambda w: _token_revoke(w, w.bob),
+    ),
+    "account_logout": Route(
+        write=lambda w: w.client(w.alice).post("/accounts/logout/"),
+        action="account.sign_out",
+        refuse=lambda w: w.client(None).post("/accounts/logout/"),
+    ),
+    "account_change_password": Route(
+        write=lambda w: w.client(w.alice).post(
+            "/accounts/password/change/",
+            {"oldpassword": "alice-password-1", "password1": "new-password-77", "password2": "new-password-77"},
+        ),
+        action="account.password_change",
+        refuse=lambda w: w.client(w.alice).post(
+            "/accounts/password/change/",
+            {"oldpassword": "wrong", "password1": "new-password-77", "password2": "new-password-77"},
+        ),
+    ),
+    "catalog:star_toggle": Route(
+        write=lambda w: _star(w, w.alice),
+        action="entity.star",
+        refuse=lambda w: w.client(w.alice).post("/catalog/stars/", {"ref": "component:default/missing"}),
+    ),
+    "entity_actions:refresh": Route(
+        write=lambda w: w.client(w.alice).post("/catalog/component/default/shop-web/actions/refresh/"),
+        action="entity.refresh",
+        refuse=lambda w: w.client(w.bob).post("/catalog/component/default/shop-web/actions/refresh/"),
+    ),
+    "entity_actions:unregister": Route(
+        write=lambda w: w.client(w.alice).post("/catalog/component/default/shop-web/actions/unregister/"),
+        action="location.delete",
+        refuse=lambda w: w.client(w.bob).post("/catalog/component/default/shop-web/actions/unregister/"),
+    ),
+    "catalog-api:refresh": Route(
+        write=lambda w: w.api(w.alice).post(
+            "/api/catalog/refresh", {"entityRef": "component:default/shop-web"}, format="json"
+        ),
+        action="entity.refresh",
+        refuse=lambda w: w.api(w.bob).post(
+            "/api/catalog/refresh", {"entityRef": "component:default/shop-web"}, format="json"
+        ),
+    ),
+    "catalog-api:entity-by-uid": Route(
+        write=lambda w: w.api(w.alice).delete(f"/api/catalog/entities/by-uid/{_uid('shop-web')}"),
+        action="entity.delete",
+        refuse=lambda w: w.api(w.bob).delete(f"/api/catalog/entities/by-uid/{_uid('shop-web')}"),
+    ),
+    "catalog-api:locations": Route(
+        write=lambda w: w.api(w.alice).post(
+            "/api/catalog/locations", {"type": "url", "target": "https://github.com/acme/a"}, format="json"
+        ),
+        action="location.register",
+        refuse=lambda w: w.api(w.alice).post(
+            "/api/catalog/locations", {"type": "url", "target": "ftp://acme/a"}, format="json"
+        ),
+    ),
+    "catalog-api:location": Route(
+        write=lambda w: w.api(w.pat).delete(f"/api/catalog/locations/{Location.objects.order_by('target')[0].pk}"),
+        action="location.delete",
+        refuse=lambda w: w.api(w.bob).delete(f"/api/catalog/locations/{Location.objects.order_by('target')[0].pk}"),
+    ),
+    "techradar:entry_create": Route(
+        write=lambda w: w.client(w.pat).post(
+            "/tech-radar/default/add/", {"key": "zig", "title": "Zig", "reason": "Curious", **_radar_ids()}
+        ),
+        action="techradar.entry.create",
+        refuse=lambda w: w.client(w.pat).post(
+            "/tech-radar/default/add/", {"key": "htmx", "title": "Zig", "reason": "Curious", **_radar_ids()}
+        ),
+    ),
+    "techradar:entry_edit": Route(
+        write=lambda w: w.client(w.pat).post(
+            "/tech-radar/default/entries/htmx/edit/",
+            {"title": "htmx 2", "quadrant": _radar_ids()["quadrant"], "description": "", "links": ""},
+        ),
+        action="techradar.entry.update",
+        refuse=lambda w: w.client(w.bob).post("/tech-radar/default/entries/htmx/edit/", {"title": "Hacked"}),
+    ),
+    "techradar:entry_move": Route(
+        write=lambda w: w.client(w.pat).post(
+            "/tech-radar/default/entries/htmx/move/", {"ring": _radar_ids(ring="hold")["ring"], "reason": "Heavy"}
+        ),
+        action="techradar.entry.move",
+        refuse=lambda w: w.client(w.pat).post(
+            "/tech-radar/default/entries/htmx/move/", {"ring": _radar_ids(ring="hold")["ring"], "reason": " "}
+        ),
+    ),
+    "techradar-api-entries": Route(
+        write=lambda w: w.api(w.pat).post("/api/tech-radar/radars/default/entries/", NEW_ENTRY, format="json"),
+        action="techradar.entry.create",
+        refuse=lambda w: w.api(w.bob).post("/api/tech-radar/radars/default/entries/", NEW_ENTRY, format="json"),
+    ),
+    # An edit and a move in one PATCH: one write, one event; a refused move leaves the edit unstored.
+    "techradar-api-entry": Route(
+        write=lambda w: w.api(w.pat).patch(
+            "/api/tech-radar/radars/default/entries/htmx/",
+            {"title": "htmx 2", "ring": "hold", "reason": "Heavy"},
+            format="json",
+        ),
+        action="techradar.entry.update",
+        refuse=lambda w: w.api(w.pat).patch(
+            "/api/tech-radar/radars/default/entries/htmx/",
+            {"title": "htmx 2", "ring": "hold", "reason": " "},
+            format="json",
+        ),
+    ),
+}
+
+# Routes walked by an existing test that asserts their event.
+COVERED_BY: dict[str, str] = {
+    "account_login": "tests/portal/test_account_audit.py (a refusal records account.sign_in_failed, by design)",
+    "account_signup": "tests/portal/test_account_audit.py (sign-up is closed by default)",
+    "catalog-api:git-webhook": "tests/portal/test_audit.py::test_webhook_push",
+    "catalog-api:git-webhook-provider": "tests/portal/test_audit.py::test_webhook_push (same view)",
+    "scaffolder-tasks": "tests/scaffolder/test_api.py::test_create_task_with_a_bearer_token (scaffolder.run)",
+    "techdocs:rebuild": "tests/techdocs/test_views_api.py (techdocs.rebuild)",
+}
+
+# Not walked here yet: each needs a template repository or a docs build to set up. Their services
+# record one event each (named below); a walker entry replaces each line, and the list only shrinks.
+NOT_WALKED_YET: dict[str, str] = {
+    "catalog:register_location": "register_location records location.register",
+    "scaffolder-dry-run": "create_task records scaffolder.run (dry_run)",
+    "scaffolder-task-cancel": "cancel_task records scaffolder.cancel",
+    "scaffolder-task-retry": "retry_task records scaffolder.retry",
+    "scaffolder:template_form": "create_task records scaffolder.run",
+    "scaffolder:task_cancel": "cancel_task records scaffolder.cancel",
+    "scaffolder:task_retry": "retry_task records scaffolder.retry",
+    "techdocs-api-sync": "request_build records techdocs.rebuild",
+    "techdocs-api-publish": "publish_site records techdocs.publish",
+}
+
+# Unsafe by method, but no row is stored there.
+WRITES_NOTHING: dict[str, str] = {
+    "catalog-api:analyze-location": "a dry run: reads the target, stores nothing",
+    "catalog-api:entities-by-query": "a read sent as POST (Backstage's shape)",
+    "catalog-api:entities-by-refs": "a read sent as POST (Backstage's shape)",
+    "catalog-api:entity-facets": "a read sent as POST",
+    "catalog-api:locations-by-query": "a read sent as POST",
+    "catalog-api:validate-entity": "validates a body, stores nothing",
+    "accounts:google_login_by_token": "answers 404: not offered by this portal",
+    "google_login_by_token": "allauth's One Tap endpoint, shadowed by accounts:google_login_by_token",
+    "healthz": "a function view answering GET only",
+    "readyz": "a function view answering GET only",
+    "metrics": "a function view answering GET only",
+    "account_email_verification_sent": "a page saying an email was sent",
+    "account_reauthenticate": "re-enters a password for the session; no row",
+    "account_request_reauthentication_code": "login codes are off (ACCOUNT_LOGIN_BY_CODE_ENABLED)",
+    "account_confirm_reauthentication_code": "login codes are off",
+    "account_confirm_login_code": "login codes are off",
+    "account_reset_password": "sends an email; the reset itself is account_reset_password_from_key",
+    # allauth's own flows; their writes send the signals portal.services.accounts records
+    # (password_reset, password_set, email_*, social_account_*), which need mail or a provider here.
+    "account_reset_password_from_key": "needs a mailed key; records account.password_reset",
+    "account_set_password": "only for accounts without a password; records account.password_set",
+    "account_email": "email addresses; records account.email_add/remove/primary",
+    "account_confirm_email": "email confirmation is off by default; records account.email_confirm",
+    "socialaccount_connections": "linked provider accounts; records account.sso_link/unlink",
+    "socialaccount_signup": "finishes a provider's sign-up; records account.sign_up",
+    "accounts/social/connections/": "allauth's legacy redirect to socialaccount_connections",
+    "accounts/social/login/cancelled/": "allauth's legacy redirect",
+    "accounts/social/login/error/": "allauth's legacy redirect",
+    "accounts/social/signup/": "allauth's legacy redirect to socialaccount_signup",
+    "socialaccount_login_cancelled": "a page saying the provider sign-in was cancelled",
+    "socialaccount_login_error": "a page saying the provider sign-in failed",
+    **{
+        f"{provider}_{step}": "a provider's redirect flow; its sign-in records account.sign_in"
+        for provider in ("github", "gitlab", "google", "openid_connect")
+        for step in ("login", "callback")
+    },
+}
+
+
+def test_every_unsafe_route_has_an_entry():
+    listed = set(ROUTES) | set(COVERED_BY) | set(NOT_WALKED_YET) | set(WRITES_NOTHING)
+    routes = unsafe_routes()
+    assert sorted(routes - listed) == []
+    assert sorted((set(ROUTES) | set(COVERED_BY) | set(NOT_WALKED_YET)) - routes) == []
+
+
+def _row_counts() -> dict[str, tuple]:
+    """Rows per model, with the latest ``updated_at`` and ``revoked_at`` where a model has them: an
+    edit that was stored changes one of these."""
+    labels = ("portal", "catalog", "techradar", "scaffolder", "techdocs")
+    snapshot = {}
+    for label in labels:
+        for model in apps.get_app_config(label).get_models():
+            stamps = [field.name for field in model._meta.fields if field.name in ("updated_at", "revoked_at")]
+            marks = model.objects.aggregate(rows=Count("pk"), **{name: Max(name) for name in stamps})
+            snapshot[model._meta.label] = tuple(sorted(marks.items()))
+    return snapshot
+
+
+@pytest.fixture
+def world(db, write_file, django_user_model, settings, monkeypatch) -> World:
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from catalog.services import refresh_location, register_location, validate_location_spec
+    from techradar.format import parse_radar_file
+    from techradar.services import import_radar
+
+    monkeypatch.setattr("catalog.tasks.refresh_location_task.delay", lambda *args: None)
+    for name, text in {"people": ORG, "shop": components(("shop-web", "team-a"), ("shop-api", "team-a"))}.items():
+        spec = validate_location_spec("file", str(write_file(f"{name}.yaml", text)))
+        refresh_location(register_location(spec, trusted=True))
+    import_radar(parse_radar_file(SAMPLE.read_bytes(), str(SAMPLE)), "default", title="Sample radar")
+    alice = django_user_model.objects.create_user("alice", password="alice-password-1")
+    bob = django_user_model.objects.create_user("bob", password="bob-password-1")
+    pat = django_user_model.objects.create_user("pat", password="pat-password-1")
+    pat.groups.add(Group.objects.get_or_create(name=settings.PLATFORM_ADMIN_GROUP)[0])
+
+    def client(user: Any) -> Client:
+        page_client = Client()
+        if user is not None:
+            page_client.force_login(user)
+        return page_client
+
+    api_clients = {}
+    for user in (alice, bob, pat):
+        _, plain = issue_token(user, "walker")
+        api_clients[user.pk] = APIClient()
+        api_clients[user.pk].credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
+
+    def api(user: Any) -> APIClient:
+        return api_clients[user.pk]
+
+    AuditEvent.objects.all().delete()
+    return World(alice=alice, bob=bob, pat=pat, client=client, api=api)
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_a_successful_write_records_one_event(world, name):
+    response = ROUTES[name].write(world)
+    assert response.status_code < 400, response.content[:500]
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == [ROUTES[name].action]
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_a_refused_write_records_nothing_and_stores_nothing(world, name):
+    route = ROUTES[name]
+    # Builders that make their own rows (a token to revoke) run before the snapshot.
+    prepared = _token_revoke_target(world) if name == "accounts:token_revoke" else None
+    before = _row_counts()
+    response = route.refuse(world) if prepared is None else world.client(world.bob).post(prepared)
+    status = response.status_code
+    page_refusal = status == 200 and response.wsgi_request.method == "POST"
+    assert status >= 400 or page_refusal or status == 302, status
+    assert not AuditEvent.objects.exists()
+    assert _row_counts() == before
+
+
+def _token_revoke_target(world: World) -> str:
+    token, _ = issue_token(world.alice, "ci")
+    AuditEvent.objects.all().delete()
+    return f"/accounts/tokens/{token.pk}/revoke/"
