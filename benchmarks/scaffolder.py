@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from django.contrib.auth import get_user_model
 from django.db import close_old_connections, connection
 
+from benchmarks.services.scratch import benchmark_user
 from catalog.config import admit_local_root
 from catalog.models import Entity
 from catalog.services import delete_location, refresh_location, register_location, validate_location_spec
 from scaffolder.models import Task
-from scaffolder.services import create_task
+from scaffolder.services import create_task, delete_tasks
 from scaffolder.tasks import run_task
 
 TEMPLATE_NAME = "scaffolder-benchmark"
@@ -101,7 +101,7 @@ def _run_inline(task_id: str) -> None:
 
 def run_benchmark(*, files: int = 200, runs: int = 20, worker: bool = False, timeout: float = 600) -> BenchmarkReport:
     """Submit one run and time it, then ``runs`` at once; everything created is removed afterwards."""
-    user, _ = get_user_model().objects.get_or_create(username="scaffolder-benchmark")
+    user = benchmark_user("scaffolder-benchmark")
     with tempfile.TemporaryDirectory(prefix="scaffolder-benchmark-") as directory:
         admit_local_root(directory)
         location = register_location(
@@ -136,7 +136,7 @@ def run_benchmark(*, files: int = 200, runs: int = 20, worker: bool = False, tim
                     f"{task.pk}: {task.status} {task.error}".strip() for task in tasks if task.status != "completed"
                 ],
             )
-            Task.objects.filter(pk__in=single_ids + many_ids).delete()
+            delete_tasks(single_ids + many_ids)
         finally:
             delete_location(location)
     return report

@@ -16,6 +16,7 @@ from scaffolder.services import (
     TaskValidationError,
     cancel_task,
     create_task,
+    delete_tasks,
     fail_stale_tasks,
     retry_task,
 )
@@ -124,6 +125,17 @@ def test_a_cancelled_open_task_never_runs(make_template, alice):
     assert task.status == Task.Status.CANCELLED
     with pytest.raises(TaskStateError):
         cancel_task(task)
+
+
+def test_delete_tasks_removes_the_named_tasks_with_their_events(make_template, alice):
+    template = make_template()
+    gone, kept = create_task(template, VALUES, alice), create_task(template, VALUES, alice)
+    run_task(str(gone.pk))
+    assert TaskEvent.objects.filter(task=gone).exists()
+
+    assert delete_tasks([str(gone.pk)]) == 1
+    assert list(Task.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not TaskEvent.objects.filter(task_id=gone.pk).exists()
 
 
 def test_retry_only_from_a_final_failure(make_template, alice):

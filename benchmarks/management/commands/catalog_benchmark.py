@@ -14,11 +14,10 @@ from django.db import connection
 
 from benchmarks.catalog.generate import OrgShape, generate_org
 from benchmarks.catalog.ingestion import run_measured
+from benchmarks.services.scratch import benchmark_user, empty_catalog
 from catalog.config import admit_local_root
 from catalog.formats.filter_syntax import parse_filters
 from catalog.models import Entity, Location
-
-TABLES = ("catalog_relation", "catalog_entityhistory", "catalog_entity", "catalog_location")
 
 
 class Command(BaseCommand):
@@ -100,13 +99,10 @@ class Command(BaseCommand):
         }
 
     def _api(self, options: dict) -> dict:
-        from django.contrib.auth import get_user_model
-
         from benchmarks.catalog.api import run_api_benchmark
         from portal.tokens import issue_token
 
-        user, _ = get_user_model().objects.get_or_create(username="benchmark")
-        _, token = issue_token(user, "benchmark")
+        _, token = issue_token(benchmark_user("benchmark"), "benchmark")
         report = run_api_benchmark(
             Path(settings.BASE_DIR),
             token,
@@ -132,12 +128,8 @@ class Command(BaseCommand):
         return Entity.objects.matching(parse_filters(["metadata.namespace=default"])).count()
 
     def _empty(self) -> None:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
-            else:
-                for table in TABLES:
-                    cursor.execute(f"DELETE FROM {table}")
+        """Start each size from an empty catalog (``handle`` checked this is a scratch database)."""
+        empty_catalog()
         assert not Location.objects.exists()
 
     def _print(self, results: list[dict]) -> None:

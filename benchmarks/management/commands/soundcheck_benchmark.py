@@ -8,10 +8,15 @@ for every entity, defines ``--checks`` checks under a ``bench-`` prefix in two t
 select every entity, times ``evaluate_all`` three times (every result new; nothing changed; one
 fact changed for 10% of the entities) and ``--incremental`` ``evaluate_entity`` calls, and prints
 p50/p95 and the peak memory (resident set) of the process. Benchmark checks, tracks and facts are removed at the end.
+
+Checks and tracks are a definitions document applied through ``apply_definitions`` (location
+``benchmark``; applying nothing there removes them), facts go through ``record_facts`` and leave
+through ``delete_facts``: the benchmark writes Soundcheck's tables only through its services.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import resource
 import statistics
@@ -22,24 +27,31 @@ from pathlib import Path
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from catalog.config import admit_local_root
 from catalog.models import Entity, Location
 from catalog.services import delete_location, refresh_location, register_location, validate_location_spec
+from soundcheck.definitions.parse import Definitions, parse_definitions
 from soundcheck.facts import FactRecord
-from soundcheck.models import Check, Fact, FactHistory, Level, Track
-from soundcheck.rules import parse_rule
+from soundcheck.models import Check, Source
+from soundcheck.services.definitions import apply_definitions
 from soundcheck.services.evaluations import evaluate_all, evaluate_entity
-from soundcheck.services.facts import record_facts
+from soundcheck.services.facts import delete_facts, record_facts
 
 PREFIX = "bench-"
+# Where the benchmark's definitions are stored from, and the collector of its facts.
+LOCATION = "benchmark"
+COLLECTOR = "benchmark"
+# Entities per record_facts call: 12 facts each, so one batch reads and writes a few thousand rows.
+FACT_BATCH_ENTITIES = 400
 # Components per generated file: about 200 KB, far below CATALOG_MAX_FILE_BYTES.
 ENTITIES_PER_FILE = 1000
 
 
 def _rule(index: int) -> dict:
+    """The rule of check ``index`` as written in a definitions file (``parse_definitions`` parses it)."""
     fact = f"bench.f{index % 10}"
     shapes = [
         {"fact": fact, ">=": 50},
@@ -48,7 +60,7 @@ def _rule(index: int) -> dict:
         {"any": [{"fact": fact, ">": 75}, {"not": {"fact": "bench.flag", "equals": False}}]},
         {"fact": "bench.stamp", "max_age": "30d"},
     ]
-    return parse_rule(shapes[index % len(shapes)])
+    return shapes[index % len(shapes)]
 
 
 class Command(BaseCommand):
@@ -128,33 +140,38 @@ spec:
         return location
 
     def _define(self, count: int) -> None:
-        with transaction.atomic():
-            checks = [Check.objects.create(key=f"{PREFIX}{index}", name=f"Bench {index}", rule=_rule(index))
-                      for index in range(count)]  # fmt: skip
-            half = max(count // 2, 1)
-            # Every check applies to every entity: one track selects all, the other names every kind
-            # in the catalog, so filters are evaluated too.
-            kinds = sorted({kind.lower() for kind in Entity.objects.values_list("kind", flat=True).distinct()})
-            for track_index, group in enumerate((checks[:half], checks[half:])):
-                if not group:
-                    continue
-                entity_filter = {"kind": kinds} if track_index else {}
-                track = Track.objects.create(key=f"{PREFIX}track-{track_index}", name=f"Bench {track_index}",
-                                             entity_filter=entity_filter)  # fmt: skip
-                for ordinal in range(1, 4):
-                    level = Level.objects.create(track=track, ordinal=ordinal, name=f"L{ordinal}")
-                    level.checks.set(group[ordinal - 1 :: 3])
+        keys = [f"{PREFIX}{index}" for index in range(count)]
+        half = max(count // 2, 1)
+        # Every check applies to every entity: one track selects all, the other names every kind
+        # in the catalog, so filters are evaluated too.
+        kinds = sorted({kind.lower() for kind in Entity.objects.values_list("kind", flat=True).distinct()})
+        tracks = []
+        for track_index, group in enumerate((keys[:half], keys[half:])):
+            if not group:
+                continue
+            levels = [{"name": f"L{ordinal}", "checks": group[ordinal - 1 :: 3]} for ordinal in range(1, 4)]
+            track = {"key": f"{PREFIX}track-{track_index}", "name": f"Bench {track_index}", "levels": levels}
+            if track_index:
+                track["filter"] = {"kind": kinds}
+            tracks.append(track)
+        document = {
+            "checks": [{"key": key, "name": f"Bench {index}", "rule": _rule(index)} for index, key in enumerate(keys)],
+            "tracks": tracks,
+        }
+        # JSON is YAML 1.2: the document is read as a definitions file in the repository would be.
+        definitions = parse_definitions(json.dumps(document).encode(), LOCATION)
+        apply_definitions(definitions, Source.REPOSITORY, LOCATION)
 
     def _facts(self, refs: list[str]) -> None:
         now = timezone.now()
         rng = random.Random(7)
-        rows = []
-        for ref in refs:
-            values = {f"bench.f{index}": rng.randint(0, 100) for index in range(10)}
-            values |= {"bench.flag": rng.random() < 0.7, "bench.stamp": now.isoformat()}
-            rows += [Fact(entity_ref=ref, name=name, value=value, collector="benchmark", collected_at=now)
-                     for name, value in values.items()]  # fmt: skip
-        Fact.objects.bulk_create(rows, batch_size=5000)
+        for start in range(0, len(refs), FACT_BATCH_ENTITIES):
+            records = []
+            for ref in refs[start : start + FACT_BATCH_ENTITIES]:
+                values = {f"bench.f{index}": rng.randint(0, 100) for index in range(10)}
+                values |= {"bench.flag": rng.random() < 0.7, "bench.stamp": now.isoformat()}
+                records += [FactRecord(ref, name, value) for name, value in values.items()]
+            record_facts(records, COLLECTOR, now)
 
     def _change_facts(self, refs: list[str]) -> None:
         """Give a tenth of the entities a new ``bench.f0`` (through ``record_facts``, as collectors do)."""
@@ -162,13 +179,11 @@ spec:
         changed = rng.sample(refs, max(len(refs) // 10, 1))
         for start in range(0, len(changed), 5000):
             records = [FactRecord(ref, "bench.f0", rng.randint(0, 100)) for ref in changed[start : start + 5000]]
-            record_facts(records, "benchmark")
+            record_facts(records, COLLECTOR)
 
     def _clean(self, location: Location | None) -> None:
-        Track.objects.filter(key__startswith=PREFIX).delete()
-        Check.objects.filter(key__startswith=PREFIX).delete()
-        Fact.objects.filter(collector="benchmark").delete()
-        FactHistory.objects.filter(collector="benchmark").delete()
+        apply_definitions(Definitions(), Source.REPOSITORY, LOCATION)
+        delete_facts(COLLECTOR)
         if location is not None:
             delete_location(location)
         _maintain("VACUUM (ANALYZE)")  # the next run starts without millions of dead rows
