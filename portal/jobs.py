@@ -17,6 +17,7 @@ the same row harmless.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,6 +37,9 @@ logger = logging.getLogger(__name__)
 BROKER_ERRORS: tuple[type[Exception], ...] = (BrokerOperationalError, OSError)
 
 
+_DISCOVERY = threading.Lock()
+
+
 class UnknownJob(LookupError):
     """``send_job`` was given a name no Celery task is registered under."""
 
@@ -46,7 +50,11 @@ def job_task(name: str) -> Task:
         raise TypeError(f"jobs are sent by task name (such as 'catalog.refresh_location'), not {name!r}")
     if name not in app.tasks:
         # A web process imports no tasks module by itself (services never do): import them all once.
-        discover_tasks()
+        # One thread at a time: a second thread must not look the name up while the first is still
+        # importing (gunicorn threads sending their first jobs together saw half-imported modules).
+        with _DISCOVERY:
+            if name not in app.tasks:
+                discover_tasks()
     try:
         return app.tasks[name]
     except KeyError:
