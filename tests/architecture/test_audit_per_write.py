@@ -4,7 +4,7 @@ The routes are read from the URL configuration: every pattern whose view accepts
 DELETE (class-based views and DRF views by their methods; a plain function view cannot say, so it
 counts as unsafe). Each needs an entry in ``ROUTES`` (a request that writes, the event it records,
 and a refused request), in ``WRITES_NOTHING`` (why a POST there stores no row), in ``COVERED_BY``
-(the test that already asserts its event), or in ``NOT_WALKED_YET`` (which only shrinks).
+(the test that already asserts its event). A ``prepare`` step makes the rows a route acts on.
 ``test_every_unsafe_route_has_an_entry`` fails for a new route with none, and for an entry whose
 route is gone.
 
@@ -16,8 +16,11 @@ ModelAdmin to saving and deleting through services. Soundcheck's routes: ``SOUND
 
 from __future__ import annotations
 
+import io
+import tarfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,9 +30,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from catalog.models import Entity, Location
-from portal.models import AuditEvent
+from catalog.services import refresh_location, register_location, validate_location_spec
+from portal.models import ApiToken, AuditEvent
 from portal.tokens import issue_token
+from scaffolder.models import Task
+from scaffolder.services import cancel_task, create_task
+from tests.conftest import GitRepo, component
 from tests.portal.conftest import ORG, components
+from tests.scaffolder.conftest import load_entity, write_template
 from tests.techradar.conftest import SAMPLE
 
 UNSAFE = {"post", "put", "patch", "delete"}
@@ -70,13 +78,18 @@ def unsafe_routes() -> set[str]:
 
 @dataclass
 class World:
-    """A catalog of people and components, the sample radar, and signed-in clients by persona."""
+    """A catalog of people and components, the sample radar, and signed-in clients by persona.
+
+    Alice is in team-a (which owns shop-web), Bob in team-b, Pat a platform admin.
+    """
 
     alice: Any
     bob: Any
     pat: Any
     client: Callable[[Any], Any]
     api: Callable[[Any], APIClient]
+    tmp_path: Path
+    settings: Any
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,9 @@ class Route:
     write: Callable[[World], Any]  # returns the response of a request that writes
     action: str  # the one event it records
     refuse: Callable[[World], Any]  # returns the response of a request refused (4xx or a form error)
+    # Makes the rows both requests act on (a token to revoke, a task to cancel); it runs before the
+    # snapshot of row counts, and the events it records are cleared.
+    prepare: Callable[[World], Any] | None = None
 
 
 def _star(world: World, user: Any, starred: str = "true") -> Any:
@@ -91,8 +107,7 @@ def _star(world: World, user: Any, starred: str = "true") -> Any:
 
 
 def _token_revoke(world: World, user: Any) -> Any:
-    token, _ = issue_token(world.alice, "ci")
-    AuditEvent.objects.all().delete()
+    token = ApiToken.objects.get(user=world.alice, name="ci")
     return world.client(user).post(f"/accounts/tokens/{token.pk}/revoke/")
 
 
@@ -109,6 +124,89 @@ def _radar_ids(quadrant: str = "languages", ring: str = "assess") -> dict[str, i
     }
 
 
+# A one-page template whose only step logs: enough to start, cancel and retry a run.
+WALKER_TEMPLATE = {
+    "apiVersion": "scaffolder.backstage.io/v1beta3",
+    "kind": "Template",
+    "metadata": {"name": "walker", "title": "Walker"},
+    "spec": {
+        "owner": "group:default/team-a",
+        "type": "service",
+        "parameters": [
+            {
+                "title": "Service",
+                "required": ["name"],
+                "properties": {"name": {"type": "string", "pattern": "^[a-z][a-z0-9-]*$"}},
+            }
+        ],
+        "steps": [{"id": "log", "name": "Log", "action": "debug:log", "input": {"message": "hi"}}],
+    },
+}
+TEMPLATE_FORM = "/create/templates/default/walker/"
+
+
+def _template(world: World) -> Entity:
+    (entity,) = load_entity(write_template(world.tmp_path / "templates" / "walker", WALKER_TEMPLATE))
+    return entity
+
+
+def _task(world: World, *, cancelled: bool = False) -> None:
+    """Alice's run of the walker template, open (cancellable) or cancelled (retryable)."""
+    task = create_task(_template(world), {"name": "billing"}, world.alice)
+    if cancelled:
+        cancel_task(task)
+
+
+def _task_id() -> str:
+    return str(Task.objects.get().pk)
+
+
+def _register_repo(world: World) -> str:
+    repository = GitRepo(world.tmp_path / "register-repo")
+    repository.commit({"catalog-info.yaml": component("checkout")})
+    return repository.url
+
+
+def _documented(world: World) -> None:
+    """A component of team-a's with a docs annotation, and a docs storage under ``tmp_path``."""
+    world.settings.STORAGES = {
+        **world.settings.STORAGES,
+        "techdocs": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(world.tmp_path / "sites")},
+        },
+    }
+    world.settings.TECHDOCS = {**world.settings.TECHDOCS, "BUILDER": "local"}
+    # No build runs here: the sync queues one after the commit, which a test transaction never makes.
+    root = world.tmp_path / "repos" / "documented"
+    root.mkdir(parents=True)
+    (root / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: documented\n"
+        "  annotations:\n    backstage.io/techdocs-ref: dir:.\n"
+        "spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
+    )
+    refresh_location(register_location(validate_location_spec("file", str(root / "catalog-info.yaml")), trusted=True))
+
+
+def _site_archive() -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, data in {
+            "index.html": b"<html><body><h1>From CI</h1></body></html>",
+            "techdocs_metadata.json": b'{"site_name": "CI site"}',
+        }.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def _publish(world: World, user: Any) -> Any:
+    return world.api(user).generic(
+        "POST", "/api/techdocs/publish/default/component/documented", _site_archive(), content_type="application/gzip"
+    )
+
+
 NEW_ENTRY = {"key": "zig", "title": "Zig", "quadrant": "languages", "ring": "assess", "reason": "Curious"}
 
 ROUTES: dict[str, Route] = {
@@ -121,6 +219,7 @@ ROUTES: dict[str, Route] = {
         write=lambda w: _token_revoke(w, w.alice),
         action="token.revoke",
         refuse=lambda w: _token_revoke(w, w.bob),
+        prepare=lambda w: issue_token(w.alice, "ci"),
     ),
     "account_logout": Route(
         write=lambda w: w.client(w.alice).post("/accounts/logout/"),
@@ -226,6 +325,56 @@ ROUTES: dict[str, Route] = {
             format="json",
         ),
     ),
+    "catalog:register_location": Route(
+        # The test repository is on this machine: only a platform admin may register a local target.
+        write=lambda w: w.client(w.pat).post("/catalog/register/", {"target": _register_repo(w), "action": "register"}),
+        action="location.register",
+        refuse=lambda w: w.client(w.alice).post(
+            "/catalog/register/", {"target": _register_repo(w), "action": "register"}
+        ),
+    ),
+    "scaffolder:template_form": Route(
+        write=lambda w: w.client(w.alice).post(TEMPLATE_FORM, {"step": "0", "action": "create", "name": "billing"}),
+        action="scaffolder.run",
+        refuse=lambda w: w.client(w.alice).post(TEMPLATE_FORM, {"step": "0", "action": "create", "name": "Bad Name"}),
+        prepare=_template,
+    ),
+    "scaffolder:task_cancel": Route(
+        write=lambda w: w.client(w.alice).post(f"/create/tasks/{_task_id()}/cancel/"),
+        action="scaffolder.cancel",
+        refuse=lambda w: w.client(w.bob).post(f"/create/tasks/{_task_id()}/cancel/"),
+        prepare=_task,
+    ),
+    "scaffolder:task_retry": Route(
+        write=lambda w: w.client(w.alice).post(f"/create/tasks/{_task_id()}/retry/"),
+        action="scaffolder.retry",
+        refuse=lambda w: w.client(w.bob).post(f"/create/tasks/{_task_id()}/retry/"),
+        prepare=lambda w: _task(w, cancelled=True),
+    ),
+    "scaffolder-task-cancel": Route(
+        write=lambda w: w.api(w.alice).post(f"/api/scaffolder/v2/tasks/{_task_id()}/cancel"),
+        action="scaffolder.cancel",
+        refuse=lambda w: w.api(w.bob).post(f"/api/scaffolder/v2/tasks/{_task_id()}/cancel"),
+        prepare=_task,
+    ),
+    "scaffolder-task-retry": Route(
+        write=lambda w: w.api(w.pat).post(f"/api/scaffolder/v2/tasks/{_task_id()}/retry"),
+        action="scaffolder.retry",
+        refuse=lambda w: w.api(w.bob).post(f"/api/scaffolder/v2/tasks/{_task_id()}/retry"),
+        prepare=lambda w: _task(w, cancelled=True),
+    ),
+    "techdocs-api-sync": Route(
+        write=lambda w: w.api(w.alice).post("/api/techdocs/sync/default/component/documented"),
+        action="techdocs.rebuild",
+        refuse=lambda w: w.api(w.bob).post("/api/techdocs/sync/default/component/documented"),
+        prepare=_documented,
+    ),
+    "techdocs-api-publish": Route(
+        write=lambda w: _publish(w, w.alice),
+        action="techdocs.publish",
+        refuse=lambda w: _publish(w, w.bob),
+        prepare=_documented,
+    ),
 }
 
 # Routes walked by an existing test that asserts their event.
@@ -238,22 +387,10 @@ COVERED_BY: dict[str, str] = {
     "techdocs:rebuild": "tests/techdocs/test_views_api.py (techdocs.rebuild)",
 }
 
-# Not walked here yet: each needs a template repository or a docs build to set up. Their services
-# record one event each (named below); a walker entry replaces each line, and the list only shrinks.
-NOT_WALKED_YET: dict[str, str] = {
-    "catalog:register_location": "register_location records location.register",
-    "scaffolder-dry-run": "create_task records scaffolder.run (dry_run)",
-    "scaffolder-task-cancel": "cancel_task records scaffolder.cancel",
-    "scaffolder-task-retry": "retry_task records scaffolder.retry",
-    "scaffolder:template_form": "create_task records scaffolder.run",
-    "scaffolder:task_cancel": "cancel_task records scaffolder.cancel",
-    "scaffolder:task_retry": "retry_task records scaffolder.retry",
-    "techdocs-api-sync": "request_build records techdocs.rebuild",
-    "techdocs-api-publish": "publish_site records techdocs.publish",
-}
-
 # Unsafe by method, but no row is stored there.
 WRITES_NOTHING: dict[str, str] = {
+    "scaffolder-dry-run": "runs a template in a temporary directory and answers with its files "
+    "(test_a_dry_run_stores_nothing); the form's dry run stores a task and records scaffolder.run",
     "catalog-api:analyze-location": "a dry run: reads the target, stores nothing",
     "catalog-api:entities-by-query": "a read sent as POST (Backstage's shape)",
     "catalog-api:entities-by-refs": "a read sent as POST (Backstage's shape)",
@@ -294,10 +431,10 @@ WRITES_NOTHING: dict[str, str] = {
 
 
 def test_every_unsafe_route_has_an_entry():
-    listed = set(ROUTES) | set(COVERED_BY) | set(NOT_WALKED_YET) | set(WRITES_NOTHING)
+    listed = set(ROUTES) | set(COVERED_BY) | set(WRITES_NOTHING)
     routes = unsafe_routes()
     assert sorted(routes - listed) == []
-    assert sorted((set(ROUTES) | set(COVERED_BY) | set(NOT_WALKED_YET)) - routes) == []
+    assert sorted((set(ROUTES) | set(COVERED_BY)) - routes) == []
 
 
 def _row_counts() -> dict[str, tuple]:
@@ -314,11 +451,10 @@ def _row_counts() -> dict[str, tuple]:
 
 
 @pytest.fixture
-def world(db, write_file, django_user_model, settings, monkeypatch) -> World:
+def world(db, write_file, django_user_model, settings, monkeypatch, tmp_path) -> World:
     from django.contrib.auth.models import Group
     from django.test import Client
 
-    from catalog.services import refresh_location, register_location, validate_location_spec
     from techradar.format import parse_radar_file
     from techradar.services import import_radar
 
@@ -331,6 +467,8 @@ def world(db, write_file, django_user_model, settings, monkeypatch) -> World:
     bob = django_user_model.objects.create_user("bob", password="bob-password-1")
     pat = django_user_model.objects.create_user("pat", password="pat-password-1")
     pat.groups.add(Group.objects.get_or_create(name=settings.PLATFORM_ADMIN_GROUP)[0])
+    # Where the scaffolder would keep workspaces (runs are queued after a commit, never here).
+    settings.SCAFFOLDER = {**settings.SCAFFOLDER, "WORKING_DIRECTORY": str(tmp_path / "workspaces")}
 
     def client(user: Any) -> Client:
         page_client = Client()
@@ -348,11 +486,18 @@ def world(db, write_file, django_user_model, settings, monkeypatch) -> World:
         return api_clients[user.pk]
 
     AuditEvent.objects.all().delete()
-    return World(alice=alice, bob=bob, pat=pat, client=client, api=api)
+    return World(alice=alice, bob=bob, pat=pat, client=client, api=api, tmp_path=tmp_path, settings=settings)
+
+
+def _prepare(world: World, route: Route) -> None:
+    if route.prepare is not None:
+        route.prepare(world)
+        AuditEvent.objects.all().delete()
 
 
 @pytest.mark.parametrize("name", sorted(ROUTES))
 def test_a_successful_write_records_one_event(world, name):
+    _prepare(world, ROUTES[name])
     response = ROUTES[name].write(world)
     assert response.status_code < 400, response.content[:500]
     assert list(AuditEvent.objects.values_list("action", flat=True)) == [ROUTES[name].action]
@@ -361,10 +506,9 @@ def test_a_successful_write_records_one_event(world, name):
 @pytest.mark.parametrize("name", sorted(ROUTES))
 def test_a_refused_write_records_nothing_and_stores_nothing(world, name):
     route = ROUTES[name]
-    # Builders that make their own rows (a token to revoke) run before the snapshot.
-    prepared = _token_revoke_target(world) if name == "accounts:token_revoke" else None
+    _prepare(world, route)
     before = _row_counts()
-    response = route.refuse(world) if prepared is None else world.client(world.bob).post(prepared)
+    response = route.refuse(world)
     status = response.status_code
     page_refusal = status == 200 and response.wsgi_request.method == "POST"
     assert status >= 400 or page_refusal or status == 302, status
@@ -372,7 +516,14 @@ def test_a_refused_write_records_nothing_and_stores_nothing(world, name):
     assert _row_counts() == before
 
 
-def _token_revoke_target(world: World) -> str:
-    token, _ = issue_token(world.alice, "ci")
-    AuditEvent.objects.all().delete()
-    return f"/accounts/tokens/{token.pk}/revoke/"
+@pytest.mark.parametrize("user", ["alice", "bob"])
+def test_a_dry_run_stores_nothing(world, user):
+    """``POST /api/scaffolder/v2/dry-run`` runs the template and stores no row, so it records no event."""
+    before = _row_counts()
+    response = world.api(getattr(world, user)).post(
+        "/api/scaffolder/v2/dry-run", {"template": WALKER_TEMPLATE, "values": {"name": "billing"}}, format="json"
+    )
+    assert response.status_code == 200, response.content[:500]
+    assert response.json()["status"] == "completed", response.json()
+    assert not AuditEvent.objects.exists()
+    assert _row_counts() == before
