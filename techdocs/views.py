@@ -14,7 +14,7 @@ from django.views import View
 
 from catalog.permissions import can_refresh_entity
 from catalog.querysets import owner_refs
-from catalog.views import CatalogReadMixin
+from portal.views import ReadAccessMixin
 
 from . import storage
 from .config import techdocs_settings
@@ -28,7 +28,7 @@ PAGE_SIZE = 25
 ASSET_POLICY = "default-src 'none'; img-src 'self'; style-src 'self'; sandbox"
 
 
-class DocsIndexView(CatalogReadMixin, View):
+class DocsIndexView(ReadAccessMixin, View):
     """Every documented entity with its owner and last build; filtered by ``?q=`` and paged."""
 
     template_name = "techdocs/index.html"
@@ -51,7 +51,7 @@ class DocsIndexView(CatalogReadMixin, View):
         return render(request, self.template_name, {"items": items, "page": page, "query": query})
 
 
-class EntityDocsView(CatalogReadMixin, View):
+class EntityDocsView(ReadAccessMixin, View):
     """One page of an entity's site, inside the portal shell with the site's navigation and contents."""
 
     template_name = "techdocs/page.html"
@@ -64,7 +64,7 @@ class EntityDocsView(CatalogReadMixin, View):
         return render(request, self.template_name, {"docs": view, "entity": entity})
 
 
-class DocsAssetView(CatalogReadMixin, View):
+class DocsAssetView(ReadAccessMixin, View):
     """A site's images (and other non-HTML files), on their own path with a strict CSP; never HTML."""
 
     def get(self, request: HttpRequest, namespace: str, kind: str, name: str, path: str) -> HttpResponse:
@@ -88,7 +88,7 @@ class DocsAssetView(CatalogReadMixin, View):
         return response
 
 
-class RebuildView(CatalogReadMixin, View):
+class RebuildView(ReadAccessMixin, View):
     """An owner's or platform admin's request to rebuild the docs now."""
 
     def post(self, request: HttpRequest, namespace: str, kind: str, name: str) -> HttpResponse:

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.views import View
 
 from catalog.formats.safe_urls import safe_link_url
-from catalog.views import CatalogReadMixin
 from portal.markdown import render_markdown
 from portal.permissions import is_platform_admin
+from portal.views import ReadAccessMixin
 
 from .forms import EntryForm, MovedPeriodForm, MoveForm, NewEntryForm
 from .models import Radar, RadarEntry, TimelineItem
@@ -45,7 +45,7 @@ def _filters(request: HttpRequest, radar: Radar) -> dict[str, Any]:
     }
 
 
-class RadarIndexView(CatalogReadMixin, View):
+class RadarIndexView(ReadAccessMixin, View):
     """``/tech-radar/``: the default radar, or the first one, or a page saying there is none yet."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -55,7 +55,7 @@ class RadarIndexView(CatalogReadMixin, View):
         return redirect(radar)
 
 
-class RadarDetailView(CatalogReadMixin, View):
+class RadarDetailView(ReadAccessMixin, View):
     """The radar drawn as SVG with its legend; filters by quadrant and ring in the query string."""
 
     template_name = "techradar/radar_detail.html"
@@ -87,7 +87,7 @@ class RadarTableView(RadarDetailView):
     template_name = "techradar/radar_table.html"
 
 
-class EntryDetailView(CatalogReadMixin, View):
+class EntryDetailView(ReadAccessMixin, View):
     """One entry: description, timeline, links, and the catalog entities using it with their owners."""
 
     def get(self, request: HttpRequest, slug: str, key: str) -> HttpResponse:
@@ -111,7 +111,7 @@ class EntryDetailView(CatalogReadMixin, View):
         return render(request, "techradar/entry_detail.html", context)
 
 
-class WhatMovedView(CatalogReadMixin, View):
+class WhatMovedView(ReadAccessMixin, View):
     """Ring changes (and new entries) dated in a chosen period; the last 90 days by default."""
 
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
@@ -133,7 +133,7 @@ def _initial(entry: RadarEntry) -> dict[str, Any]:
     return {"title": entry.title, "quadrant": entry.quadrant, "description": entry.description, "links": entry.links}
 
 
-class EditorMixin(CatalogReadMixin):
+class EditorMixin(ReadAccessMixin):
     """Editing is for platform admins only: others get 403 (anonymous people the sign-in page)."""
 
     def dispatch(self, request, *args, **kwargs):

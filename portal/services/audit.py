@@ -35,6 +35,11 @@ def record_event(action: str, target: str, details: dict[str, Any] | None = None
     )
 
 
+def record_write(action: str, target: str, **details: Any) -> AuditEvent:
+    """``record_event`` with its details as keywords, for the apps' services."""
+    return record_event(action, target, details)
+
+
 def record_catalog_write(sender, action: str, target: str, details: dict[str, Any], **kwargs) -> None:
     """Receiver of ``catalog.audit.catalog_write``: the catalog announces, the portal records."""
     record_event(action, target, details)

@@ -11,10 +11,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.audit import record_write
 from catalog.models import Entity
 from portal.identity import user_entity_ref
 from portal.jobs import send_job
+from portal.services.audit import record_write
 
 from .. import secrets as secret_store
 from ..models import Task, TaskEvent

@@ -5,13 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.views import View
 
-from catalog.views import CatalogReadMixin
-from portal.views import HtmxPageMixin
+from portal.views import HtmxPageMixin, ReadAccessMixin
 
 from ..template_catalog import TemplateFilters, template_cards
 
 
-class TemplateListView(CatalogReadMixin, HtmxPageMixin, View):
+class TemplateListView(ReadAccessMixin, HtmxPageMixin, View):
     """One URL renders the page, or only the cards for htmx (``HX-Request``)."""
 
     template_name = "scaffolder/template_list.html"

@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
-from catalog.views import CatalogReadMixin
 from portal.permissions import is_platform_admin
+from portal.views import ReadAccessMixin
 
 from ..campaigns import Progress, burn_up_series, goal_label, laggard_teams, progress_of
 from ..charts import burn_up
@@ -31,7 +31,7 @@ def _target_level(campaign: Campaign) -> Level | None:
     return Level.objects.filter(track_id=campaign.track_id, ordinal=campaign.target_level).first()
 
 
-class CampaignListView(CatalogReadMixin, View):
+class CampaignListView(ReadAccessMixin, View):
     """Running, upcoming and finished campaigns, each with its progress now."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -48,7 +48,7 @@ class CampaignListView(CatalogReadMixin, View):
         return render(request, "soundcheck/campaign_list.html", context)
 
 
-class CampaignDetailView(CatalogReadMixin, View):
+class CampaignDetailView(ReadAccessMixin, View):
     """A campaign's goal, targets, progress, burn-up and laggards grouped by team."""
 
     def get(self, request: HttpRequest, key: str) -> HttpResponse:

@@ -10,7 +10,7 @@ from django.views import View
 
 from catalog.lookups.ownership import entities_by_ref, organisation_of
 from catalog.models import Entity, Relation
-from catalog.views import CatalogReadMixin
+from portal.views import ReadAccessMixin
 
 from ..models import Campaign, TrackResult
 from ..scopes import group_tree, system_parts
@@ -45,7 +45,7 @@ def _named(refs: list[str]) -> list[dict[str, str]]:
     return named
 
 
-class OverviewView(CatalogReadMixin, View):
+class OverviewView(ReadAccessMixin, View):
     """Every track: how many entities hold each level, and the teams at the top and the bottom."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -62,7 +62,7 @@ class OverviewView(CatalogReadMixin, View):
         return render(request, "soundcheck/overview.html", context)
 
 
-class TeamView(CatalogReadMixin, View):
+class TeamView(ReadAccessMixin, View):
     """A team's entities (``?children=1``: with its child teams'), and its child teams ranked."""
 
     def get(self, request: HttpRequest, namespace: str, name: str) -> HttpResponse:
@@ -84,7 +84,7 @@ class TeamView(CatalogReadMixin, View):
         return render(request, "soundcheck/team.html", context)
 
 
-class SystemView(CatalogReadMixin, View):
+class SystemView(ReadAccessMixin, View):
     """The entities that are part of a system, and their owners ranked."""
 
     def get(self, request: HttpRequest, namespace: str, name: str) -> HttpResponse:
@@ -94,7 +94,7 @@ class SystemView(CatalogReadMixin, View):
         return render(request, "soundcheck/system.html", context)
 
 
-class OrganisationView(CatalogReadMixin, View):
+class OrganisationView(ReadAccessMixin, View):
     """Every group below a root group, each ranked on its own entities."""
 
     def get(self, request: HttpRequest, namespace: str, name: str) -> HttpResponse:

@@ -13,11 +13,11 @@ from typing import Any, BinaryIO
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.audit import record_write
 from catalog.filtering import condition_q
 from catalog.formats.filter_syntax import Condition
 from catalog.models import Entity
 from portal.jobs import send_job
+from portal.services.audit import record_write
 
 from .. import storage
 from ..archives import ArchiveRefused, extract_archive

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.forms import BaseFormSet
 from django.utils import timezone
 
-from catalog.audit import record_write
+from portal.services.audit import record_write
 
 from ..models import Radar, RadarEntry, Ring
 from .entries import append_move, check_move, start_timeline

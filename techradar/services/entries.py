@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from catalog.audit import record_write
+from portal.services.audit import record_write
 
 from ..format import KEY_PATTERN, LINK_SCHEMES
 from ..models import Quadrant, Radar, RadarEntry, Ring, TimelineItem

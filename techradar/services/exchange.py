@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from catalog.audit import record_write
+from portal.services.audit import record_write
 
 from ..format import EntryData, QuadrantData, RadarData, RingData, TimelineData, radar_to_document
 from ..models import Quadrant, Radar, RadarEntry, Ring, TimelineItem
