@@ -30,6 +30,7 @@ from portal.api.schema import CONFLICT, CREATED
 from portal.permissions import is_platform_admin
 
 from ..actions import all_actions
+from ..filtersets import TaskFilterSet
 from ..models import Task, TaskEvent
 from ..parameters import FieldError, parameter_schema
 from ..querysets import can_manage_task, tasks_visible_to
@@ -110,13 +111,8 @@ class TaskListView(APIView):
     """``GET /v2/tasks`` (``createdBy``, ``status``, ``limit``, ``offset``, ``order``) and ``POST /v2/tasks``."""
 
     def get(self, request: Request) -> Response:
-        tasks = tasks_visible_to(request.user)
-        created_by = request.query_params.getlist("createdBy")
-        if created_by:
-            tasks = tasks.filter(created_by_ref__in=[ref.lower() for ref in created_by])
-        statuses = request.query_params.getlist("status")
-        if statuses:
-            tasks = tasks.filter(status__in=statuses)
+        # The same filters as the runs page (``scaffolder/filtersets.py``).
+        tasks = TaskFilterSet(request.query_params, queryset=tasks_visible_to(request.user)).qs
         direction, _, field = (request.query_params.get("order") or "desc:created_at").partition(":")
         if direction not in ("asc", "desc") or field not in ORDER_FIELDS:
             raise InputError("order must be asc: or desc: followed by created_at, status or created_by")

@@ -14,6 +14,7 @@ from django.views.generic import DetailView, ListView
 
 from portal.views import HtmxPageMixin
 
+from ..filtersets import TaskFilterSet
 from ..models import Task
 from ..querysets import can_manage_task, tasks_visible_to
 from ..services import TaskStateError, cancel_task, retry_task
@@ -66,10 +67,7 @@ class TaskListView(LoginRequiredMixin, ListView):
             "created_by_ref",
             "is_dry_run",
         )
-        template = self.request.GET.get("template", "").strip().lower()
-        if template:
-            tasks = tasks.filter(template_ref=template)
-        return tasks
+        return TaskFilterSet(self.request.GET, queryset=tasks).qs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
