@@ -11,7 +11,6 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from .filtering import (
-    condition_q,  # noqa: F401 -- the compiler's, kept importable from here for older callers
     escape_like,
     filter_q,
     json_key_path,

@@ -41,7 +41,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
 def isolated_catalog_settings(settings, tmp_path, monkeypatch):
     """Every test gets its own git cache and the default rules, whatever the environment says."""
     from catalog import config
-    from portal.tokens import forget_checked_tokens
+    from portal.services.tokens import forget_checked_tokens
 
     # Test repositories are local git repositories in tmp_path, standing in for remote ones: local git
     # is on, and the local roots are tmp_path, the checkout (demo, examples) and the shared conformance

@@ -1,4 +1,4 @@
-"""``Authorization: Bearer <token>`` for the API, with tokens from ``portal.tokens``."""
+"""``Authorization: Bearer <token>`` for the API, with tokens from ``portal.services.tokens``."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Issuing, checking, editing and revoking API tokens; the admin, the pages, the command and the API
-call these (``portal.tokens`` names the same functions for callers outside the portal).
+call these.
 
 A token is ``grn_`` followed by 43 URL-safe characters (32 random bytes). The prefix makes a
 leaked token easy to recognise (secret scanners, logs). Only the SHA-256 digest is stored: with

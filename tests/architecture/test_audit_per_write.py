@@ -32,7 +32,7 @@ from rest_framework.test import APIClient
 from catalog.models import Entity, Location
 from catalog.services import refresh_location, register_location, validate_location_spec
 from portal.models import ApiToken, AuditEvent
-from portal.tokens import issue_token
+from portal.services.tokens import issue_token
 from scaffolder.models import Task
 from scaffolder.services import cancel_task, create_task
 from tests.conftest import GitRepo, component

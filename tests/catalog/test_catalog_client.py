@@ -21,7 +21,7 @@ from django.contrib.auth.models import Group
 
 from catalog.models import Entity, Location
 from catalog.services import refresh_location, register_location, validate_location_spec
-from portal.tokens import issue_token
+from portal.services.tokens import issue_token
 from tests.catalog.api_fixtures import CLIENT_CATALOG as CATALOG
 from tests.conftest import REPO_ROOT, component
 

@@ -42,7 +42,7 @@ SETUP = """
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from catalog.services import refresh_location, register_location, validate_location_spec
-from portal.tokens import issue_token
+from portal.services.tokens import issue_token
 admin = get_user_model().objects.create_superuser("fault-admin", "fault@example.invalid", None)
 for path in PATHS:
     refresh_location(register_location(validate_location_spec("file", path), trusted=True))

@@ -31,7 +31,7 @@ SETUP = """
 import sys
 from django.contrib.auth import get_user_model
 from catalog.services import refresh_location, register_location, validate_location_spec
-from portal.tokens import issue_token
+from portal.services.tokens import issue_token
 admin = get_user_model().objects.create_superuser("scale-admin", "scale@example.invalid", None)
 for path in sys.argv[1:] or PATHS:
     refresh_location(register_location(validate_location_spec("file", path), trusted=True))

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from portal.models import ApiToken, AuditEvent
-from portal.tokens import issue_token
+from portal.services.tokens import issue_token
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from catalog.models import Entity, Location
 from catalog.services import delete_orphans
 from portal.models import AuditEvent
-from portal.tokens import issue_token
+from portal.services.tokens import issue_token
 from tests.catalog.webhook_payloads import SECRET, github_push, signed_headers
 
 pytestmark = pytest.mark.django_db

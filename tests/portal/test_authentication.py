@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from portal.models import ApiToken
-from portal.tokens import issue_token, revoke_token
+from portal.services.tokens import issue_token, revoke_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.portal.token_urls")]
 

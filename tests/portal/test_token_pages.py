@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from portal.models import ApiToken
-from portal.tokens import authenticate_token, issue_token
+from portal.services.tokens import authenticate_token, issue_token
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from portal.models import ApiToken
-from portal.tokens import LAST_USED_RESOLUTION, authenticate_token, issue_token, revoke_token
+from portal.services.tokens import LAST_USED_RESOLUTION, authenticate_token, issue_token, revoke_token
 
 pytestmark = pytest.mark.django_db
 

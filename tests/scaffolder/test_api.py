@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from portal.models import AuditEvent
-from portal.tokens import issue_token
+from portal.services.tokens import issue_token
 from scaffolder.models import Task, TaskEvent
 from scaffolder.services import create_task
 from scaffolder.tasks import run_task

@@ -160,7 +160,7 @@ def test_token_issuing_is_rate_limited_per_person(settings, django_user_model, c
 
 
 def test_one_cannot_revoke_another_persons_token(django_user_model, client):
-    from portal.tokens import issue_token
+    from portal.services.tokens import issue_token
 
     alice = django_user_model.objects.create_user("alice")
     token, _ = issue_token(alice, "ci")

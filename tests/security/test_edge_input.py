@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from catalog.api.cursors import encode_cursor
 from catalog.models import Location
-from portal.tokens import issue_token
+from portal.services.tokens import issue_token
 from techdocs.archives import ArchiveRefused, extract_archive
 from tests.catalog.webhook_payloads import SECRET, github_push, signed_headers
 

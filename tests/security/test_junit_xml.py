@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from catalog.services import refresh_location, register_location, validate_location_spec
-from portal.tokens import issue_token
+from portal.services.tokens import issue_token
 from soundcheck.ci_reports import ReportError, parse_junit
 from soundcheck.models import Fact
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from portal.tokens import issue_token
+from portal.services.tokens import issue_token
 from scaffolder.models import Task
 from scaffolder.parameter_validation import validate_all
 from scaffolder.parameters import FieldError

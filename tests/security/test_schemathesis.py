@@ -15,7 +15,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
-from portal.tokens import issue_token
+from portal.services.tokens import issue_token
 from portal.wsgi import application
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from portal.tokens import issue_token
+from portal.services.tokens import issue_token
 from scaffolder.models import Task
 from scaffolder.parameters import FieldError
 from scaffolder.services import TaskValidationError, create_task

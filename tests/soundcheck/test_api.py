@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from portal.tokens import issue_token
+from portal.services.tokens import issue_token
 from soundcheck.models import Fact
 from soundcheck.services.evaluations import evaluate_all
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from portal.models import AuditEvent
-from portal.tokens import issue_token
+from portal.services.tokens import issue_token
 from soundcheck.definitions import parse_definitions
 from soundcheck.models import Campaign, Check, Fact, Source, Track
 from soundcheck.services.definitions import apply_definitions

@@ -153,7 +153,7 @@ SITE = {
 
 @pytest.fixture
 def token_api(alice_user):
-    from portal.tokens import issue_token
+    from portal.services.tokens import issue_token
 
     _, secret = issue_token(alice_user, "ci")
     client = APIClient()

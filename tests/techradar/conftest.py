@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
-from portal.tokens import issue_token
+from portal.services.tokens import issue_token
 from techradar.format import parse_radar_file
 from techradar.services import import_radar
 from tests.corpus import FIXTURES, SHARED_CONFORMANCE, corpus_params

@@ -100,7 +100,7 @@ class Command(BaseCommand):
 
     def _api(self, options: dict) -> dict:
         from benchmarks.catalog.api import run_api_benchmark
-        from portal.tokens import issue_token
+        from portal.services.tokens import issue_token
 
         _, token = issue_token(benchmark_user("benchmark"), "benchmark")
         report = run_api_benchmark(
