@@ -2,7 +2,7 @@
 
 `generate_org()` writes a deterministic tree of catalog-info files: groups in a
 hierarchy, users in teams, domains, systems, components wired to APIs and
-resources, and a root `catalog-info.yaml` Location covering them. The YAML is
+each other, and a root `catalog-info.yaml` Location covering them. The YAML is
 written with string templates, because `yaml.dump` of 100,000 entities takes
 minutes; every value is drawn from fixed word lists, so no escaping is needed.
 
@@ -22,9 +22,10 @@ from . import words
 
 API_VERSION = "backstage.io/v1alpha1"
 MIN_ENTITIES = 20
-# Share of each kind in the total; Components take what is left (about 55%), the root Location is one.
-MIX = {"Group": 0.02, "User": 0.10, "Domain": 0.01, "System": 0.04, "API": 0.20, "Resource": 0.08}
-MIN_COUNTS = {"Group": 4, "User": 1, "Domain": 1, "System": 1, "API": 1, "Resource": 1}
+# A real company's shape: for every N components, N/10 APIs, N/20 Systems, N/100 Domains, N/50 Groups
+# and N/5 Users, so Components are 72.5 % of all rows. The root Location is one more.
+PER_COMPONENT = {"Group": 1 / 50, "User": 1 / 5, "Domain": 1 / 100, "System": 1 / 20, "API": 1 / 10}
+MIN_COUNTS = {"Group": 4, "User": 1, "Domain": 1, "System": 1, "API": 1}
 # Up to this many files the root Location lists them; beyond, one glob keeps it small.
 MAX_LISTED_TARGETS = 20
 FILES_PER_DIRECTORY = 100
@@ -67,7 +68,8 @@ def kind_counts(entities: int) -> dict[str, int]:
     """How many entities of each kind an organisation of `entities` gets."""
     if entities < MIN_ENTITIES:
         raise ValueError(f"an organisation needs at least {MIN_ENTITIES} entities, not {entities}")
-    counts = {kind: max(MIN_COUNTS[kind], round(entities * share)) for kind, share in MIX.items()}
+    components = (entities - 1) / (1 + sum(PER_COMPONENT.values()))
+    counts = {kind: max(MIN_COUNTS[kind], round(components * ratio)) for kind, ratio in PER_COMPONENT.items()}
     counts["Location"] = 1
     counts["Component"] = entities - sum(counts.values())
     return counts
@@ -96,7 +98,6 @@ class _Builder:
         self.users()
         self.domains()
         self.systems()
-        self.resources()
         self.apis()
         self.components()
         self.rng.shuffle(self.documents)
@@ -189,32 +190,6 @@ spec:
     def word_from(self, names: list[str]) -> str:
         return names[self.rng.randrange(len(names))]
 
-    def resources(self) -> None:
-        self.resource_names = []
-        for i in range(self.counts["Resource"]):
-            resource_type = self.word(words.RESOURCE_TYPES)
-            name = f"{self.word(words.NOUNS)}-{resource_type}-{i}"
-            # Only earlier resources, so resource dependencies form no cycles.
-            depends = (
-                ""
-                if not self.resource_names or self.rng.random() < 0.7
-                else (f"\n  dependsOn: [resource:{self.word_from(self.resource_names)}]")
-            )
-            self.resource_names.append(name)
-            self.documents.append(
-                f"""apiVersion: {API_VERSION}
-kind: Resource
-metadata:
-  name: {name}
-  description: "{resource_type.title()} holding {self.word(words.NOUNS)} data."
-  tags: [{resource_type}]
-spec:
-  type: {resource_type}
-  owner: {self.word_from(self.teams)}
-  system: {self.word_from(self.system_names)}{depends}
-"""
-            )
-
     def apis(self) -> None:
         self.api_names = []
         for i in range(self.counts["API"]):
@@ -255,8 +230,7 @@ spec:
                     provides[index].append(api)
                     break
                 index = (index + 1) % total
-        dependency_targets = [f"resource:{name}" for name in self.resource_names]
-        dependency_targets += [f"component:{name}" for name in names]
+        dependency_targets = [f"component:{name}" for name in names]
         for i, (name, component_type) in enumerate(zip(names, types, strict=True)):
             spec = [
                 f"  type: {component_type}",
