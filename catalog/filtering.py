@@ -54,16 +54,77 @@ def filter_q(clauses: Sequence[FilterClause], *, columns: bool = False) -> Q:
 
     With ``columns``, ``kind``, ``spec.type`` and ``spec.lifecycle`` are read from their plain
     columns (stored lowercase, kinds in their one spelling): the explorer's plans are built on
-    those columns' indexes and statistics. Without, every field is one containment test on the
-    GIN-indexed search document, the plan the API's filters are tuned for. Both select the same rows.
+    those columns' indexes and statistics. Without, every field is a test on the search terms
+    (PostgreSQL) or the search document (SQLite). Both select the same rows.
     """
     combined = Q()
     for clause in clauses:
         clause_q = Q()
-        for condition in clause:
+        conditions = list(clause)
+        if connection.vendor == "postgresql" and not columns:
+            # The kind is read from its column, the leading column of the indexes lists walk.
+            kinds = [condition for condition in conditions if _is_kind_test(condition)]
+            for condition in kinds:
+                clause_q &= _column_q(condition)
+            conditions = [condition for condition in conditions if condition not in kinds]
+            # The other single-valued field tests become one containment test: one decompression
+            # of the row's terms while an index is walked, and one estimate the planner can read.
+            required = [_required_term(condition) for condition in conditions]
+            terms = [term for term in required if term is not None]
+            if len(terms) > 1:
+                clause_q &= Q(TermsMatch(terms))
+                conditions = [condition for condition, term in zip(conditions, required, strict=True) if term is None]
+        for condition in conditions:
             clause_q &= _column_q(condition) if columns else condition_q(condition)
         combined |= clause_q
     return combined
+
+
+def _is_kind_test(condition: Condition) -> bool:
+    return condition.key == "kind" and condition.values is not None and "" not in condition.values
+
+
+def _required_term(condition: Condition) -> str | None:
+    """The one term a condition requires, or None when it is a relation test or offers several values."""
+    if condition.key.startswith("relations."):
+        return None
+    if condition.values is None:
+        return search_term(condition.key)
+    if len(condition.values) == 1:
+        return search_term(condition.key, condition.values[0])
+    return None
+
+
+def search_term(key: str, value: str | None = None) -> str:
+    """The term ``catalog_search_terms()`` (migration 0014) stores for ``key`` (it exists) or ``key=value``.
+
+    ``\\`` and ``=`` in the key are escaped, so no key/value pair can be mistaken for another.
+    """
+    escaped = key.replace("\\", "\\\\").replace("=", "\\=")
+    return escaped if value is None else f"{escaped}={value}"
+
+
+class TermsMatch(Func):
+    """``terms @> ARRAY[...]`` (all of them) or ``terms && ARRAY[...]`` (any), PostgreSQL only.
+
+    ``terms`` is a generated column Django does not model; its reference is derived from the
+    compiled ``search`` column, so the test names whatever alias the entity table has.
+    """
+
+    output_field = models.BooleanField()
+
+    def __init__(self, terms: Sequence[str], *, any_of: bool = False) -> None:
+        self.operator = "&&" if any_of else "@>"
+        super().__init__(F("search"), Value(list(terms)))
+
+    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
+        search, terms = self.get_source_expressions()
+        search_sql, params = compiler.compile(search)
+        terms_sql, terms_params = compiler.compile(terms)
+        column = search_sql[: -len('"search"')] + '"terms"' if search_sql.endswith('"search"') else None
+        if column is None:
+            raise ValueError(f"cannot derive the terms column from {search_sql!r}")
+        return f"({column} {self.operator} ({terms_sql})::text[])", [*params, *terms_params]
 
 
 def _column_q(condition: Condition) -> Q:
@@ -85,14 +146,13 @@ def condition_q(condition: Condition) -> Q:
     key, values = condition.key, condition.values
     if key.startswith("relations."):
         return relation_q(key.removeprefix("relations."), values)
+    if connection.vendor == "postgresql":
+        # Served by the GIN index on ``terms``, with the element statistics ANALYZE keeps for it.
+        if values is None:
+            return Q(TermsMatch([search_term(key)]))
+        return Q(TermsMatch([search_term(key, value) for value in values], any_of=len(values) > 1))
     if values is None:
         return Q(search__has_key=key)
-    if connection.vendor == "postgresql":
-        # Each branch is a jsonb @> test, served by the GIN index on ``search``.
-        q = Q()
-        for value in values:
-            q |= Q(search__contains={key: [value]})
-        return q
     path = json_key_path(key)
     if not path:
         return _NOTHING

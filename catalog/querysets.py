@@ -11,11 +11,13 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from .filtering import (
+    TermsMatch,
     escape_like,
     filter_q,
     json_key_path,
     like_q,
     relation_q,
+    search_term,
 )
 from .formats.filter_syntax import Condition, FilterClause
 
@@ -166,17 +168,43 @@ class EntityQuerySet(models.QuerySet):
 
     def has_key(self, key: str) -> EntityQuerySet:
         """Entities whose search document has ``key`` (used to drop entities lacking a sort field)."""
+        if connection.vendor == "postgresql":
+            return self.filter(TermsMatch([search_term(key.lower())]))
         return self.filter(search__has_key=key.lower())
 
     def with_sort_value(self, key: str) -> EntityQuerySet:
         """Annotate ``sort_value``: the lowercase first value at ``key``, what ordering compares."""
         table = self.model._meta.db_table
         if connection.vendor == "postgresql":
-            expression = RawSQL(f"({table}.search -> %s ->> 0)", [key.lower()])
+            # The expression of the catalog_entity_sort_* indexes, so an ordered page walks one.
+            expression = RawSQL(f"(({table}.search -> %s) ->> 0)", [key.lower()])
         else:
             path = json_key_path(key.lower())
             expression = RawSQL(f"json_extract({table}.search, %s)", [f"{path}[0]" if path else "$.x"])
         return self.annotate(sort_value=expression)
+
+    def beyond(self, boundary: tuple[Any, ...], *, sort_key: str | None, descending: bool) -> EntityQuerySet:
+        """Rows after ``boundary`` in the order ``(sort value, id)`` (or ``id`` alone): a keyset page.
+
+        On PostgreSQL the test is one row comparison, the form an index range scan starts from
+        (``catalog_entity_sort_*`` or the primary key); the same test spelled with OR would make
+        the planner walk every row before the boundary.
+        """
+        if sort_key is None:
+            return self.filter(id__lt=boundary[0]) if descending else self.filter(id__gt=boundary[0])
+        value, uid = boundary
+        if connection.vendor != "postgresql":
+            if descending:
+                return self.filter(Q(sort_value__lt=value) | Q(sort_value=value, id__lt=uid))
+            return self.filter(Q(sort_value__gt=value) | Q(sort_value=value, id__gt=uid))
+        table = self.model._meta.db_table
+        operator = "<" if descending else ">"
+        test = RawSQL(
+            f"((({table}.search -> %s) ->> 0), {table}.id) {operator} (%s, %s::uuid)",
+            [sort_key.lower(), str(value), str(uid)],
+            output_field=models.BooleanField(),
+        )
+        return self.filter(test)
 
     def full_text(self, term: str, keys: list[str]) -> EntityQuerySet:
         """Entities where any value at one of ``keys`` contains ``term`` (case-insensitive)."""

@@ -92,11 +92,12 @@ class EntityListView(APIView):
             qs = qs.order_by(F("sort_value").desc() if orders[0][1] else F("sort_value").asc(), "ref")
         else:
             qs = qs.order_by("ref")
-        raw = can_send_payload_text(request, fields)
         if limit is None and offset is None:
-            if raw:
+            if can_send_payload_text(request, fields):
                 return stream_payloads(qs)
             return Response(render(qs.with_relations(), fields))
+        # A page is rendered by the database; with ``fields`` only those paths of its JSON are kept here.
+        raw = can_send_payload_text(request, [])
         offset = offset or 0
         page = qs[offset : offset + (limit or params.MAX_LIMIT) + 1]
         entities = page.with_payload().values_list("payload", flat=True) if raw else page.with_relations()
@@ -108,6 +109,8 @@ class EntityListView(APIView):
             query = [(k, v) for k, v in request.query_params.lists() for v in v if k not in ("offset", "after")]
             headers["Link"] = f'</entities?{urlencode([*query, ("after", next_after)])}>; rel="next"'
         if raw:
+            if fields:
+                entities = [json.dumps(select_fields(json.loads(payload), fields)) for payload in entities]
             return json_response("[" + ",".join(entities) + "]", headers=headers)
         return Response(render(entities, fields), headers=headers)
 
@@ -196,7 +199,8 @@ class EntityQueryView(APIView):
         return qs
 
     def _page(self, state: dict[str, Any], limit: int, fields: list[str]) -> Response:
-        raw = can_send_payload_text(self.request, fields)
+        # The database renders each row; with ``fields`` only those paths of its JSON are kept here.
+        raw = can_send_payload_text(self.request, [])
         try:
             qs = self._base(state)
         except (TypeError, KeyError, IndexError, AttributeError, ValueError):
@@ -210,7 +214,7 @@ class EntityQueryView(APIView):
         backwards = state.get("direction") == "prev"
         boundary = state.get("boundary")
         if boundary is not None:
-            qs = qs.filter(self._beyond(key, boundary, descending != backwards))
+            qs = self._beyond(qs, key, boundary, descending != backwards, order[0] if order else None)
         ordering = [F(name).desc() if (descending != backwards) else F(name).asc() for name in key]
         qs = qs.order_by(*ordering)
         start = state.get("offset", 0) if boundary is None else 0
@@ -237,7 +241,10 @@ class EntityQueryView(APIView):
                     base | {"boundary": self._key_of(rows[0], key), "direction": "prev"}
                 )
         if raw:
-            items = "[" + ",".join(row.payload for row in rows) + "]"
+            payloads = [row.payload for row in rows]
+            if fields:
+                payloads = [json.dumps(select_fields(json.loads(payload), fields)) for payload in payloads]
+            items = "[" + ",".join(payloads) + "]"
             tail = json.dumps({"totalItems": total, "pageInfo": page_info})
             return json_response('{"items":' + items + "," + tail[1:])
         return Response({"items": render(rows, fields), "totalItems": total, "pageInfo": page_info})
@@ -247,20 +254,16 @@ class EntityQueryView(APIView):
         return [str(getattr(entity, name)) if name == "id" else getattr(entity, name) for name in key]
 
     @staticmethod
-    def _beyond(key: tuple[str, ...], boundary: list[Any], descending: bool):
-        from django.db.models import Q
-
+    def _beyond(qs, key: tuple[str, ...], boundary: list[Any], descending: bool, sort_key: str | None):
         if len(boundary) != len(key):
             raise InputError("malformed cursor")
-        if key == ("id",):
-            uid = uuid.UUID(str(boundary[0]))
-            return Q(id__lt=uid) if descending else Q(id__gt=uid)
-        value, uid = boundary[0], uuid.UUID(str(boundary[1]))
+        uid = uuid.UUID(str(boundary[-1]))
+        if sort_key is None:
+            return qs.beyond((uid,), sort_key=None, descending=descending)
+        value = boundary[0]
         if connection.vendor == "postgresql":
             value = str(value)  # sort_value is text there (->>); a number would not compare with it
-        if descending:
-            return Q(sort_value__lt=value) | Q(sort_value=value, id__lt=uid)
-        return Q(sort_value__gt=value) | Q(sort_value=value, id__gt=uid)
+        return qs.beyond((value, uid), sort_key=sort_key, descending=descending)
 
     @staticmethod
     def _order_field(values: list[str]) -> list[str] | None:

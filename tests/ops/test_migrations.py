@@ -37,6 +37,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("catalog", "0006_lz4_compression"): "before the first release: storage option set by code",
     ("catalog", "0008_entity_type_lifecycle"): "before the first release: NOT NULL columns",
     ("catalog", "0009_backfill_entity_columns"): "before the first release: backfill by code",
+    ("catalog", "0014_entity_search_terms"): (
+        "generated column, computed by PostgreSQL, that old code never names; drops a GIN index the old "
+        "filters still use (correct, slower) — docs/operations.md, Upgrades, 'Filter terms'"
+    ),
     ("portal", "0003_search_document"): "before the first release: search documents built by code",
     ("portal", "0004_search_title_index"): "adds expression indexes only, CONCURRENTLY (by code: PostgreSQL only)",
 }
