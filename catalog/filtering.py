@@ -218,6 +218,49 @@ class SearchValues(Func):
         return f"EXISTS (SELECT 1 FROM {body})", params
 
 
+class SortValue(Func):
+    """The lowercase first value at ``key`` of the search document: what ``orderField`` compares.
+
+    On PostgreSQL it is spelled as the ``catalog_entity_sort_*`` indexes are, so an ordered page
+    walks one. The column is compiled by Django, so the value is read from whatever alias the
+    entity table has (the offset of a page is taken in a subquery).
+    """
+
+    output_field = models.TextField()
+
+    def __init__(self, key: str) -> None:
+        super().__init__(F("search"), Value(key.lower()))
+
+    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
+        search, key = self.get_source_expressions()
+        search_sql, params = compiler.compile(search)
+        if connection.vendor == "postgresql":
+            key_sql, key_params = compiler.compile(key)
+            return f"(({search_sql} -> {key_sql}) ->> 0)", [*params, *key_params]
+        path = json_key_path(key.value)
+        return f"json_extract({search_sql}, %s)", [*params, f"{path}[0]" if path else "$.x"]
+
+
+class KeysetAfter(Func):
+    """``(sort value, id) > (value, uid)`` (``<`` descending) as one row comparison, PostgreSQL only:
+    the form an index range scan starts from; spelled with OR, the planner walks every row before it."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, key: str, value: str, uid: str, *, descending: bool) -> None:
+        self.operator = "<" if descending else ">"
+        super().__init__(SortValue(key), F("id"), Value(value), Value(uid))
+
+    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(expression_params)
+        sort_value, uid_column, value, uid = parts
+        return f"(({sort_value}), {uid_column}) {self.operator} ({value}, ({uid})::uuid)", params
+
+
 def escape_like(text: str) -> str:
     return text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

@@ -11,10 +11,11 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from .filtering import (
+    KeysetAfter,
+    SortValue,
     TermsMatch,
     escape_like,
     filter_q,
-    json_key_path,
     like_q,
     relation_q,
     search_term,
@@ -174,14 +175,7 @@ class EntityQuerySet(models.QuerySet):
 
     def with_sort_value(self, key: str) -> EntityQuerySet:
         """Annotate ``sort_value``: the lowercase first value at ``key``, what ordering compares."""
-        table = self.model._meta.db_table
-        if connection.vendor == "postgresql":
-            # The expression of the catalog_entity_sort_* indexes, so an ordered page walks one.
-            expression = RawSQL(f"(({table}.search -> %s) ->> 0)", [key.lower()])
-        else:
-            path = json_key_path(key.lower())
-            expression = RawSQL(f"json_extract({table}.search, %s)", [f"{path}[0]" if path else "$.x"])
-        return self.annotate(sort_value=expression)
+        return self.annotate(sort_value=SortValue(key))
 
     def beyond(self, boundary: tuple[Any, ...], *, sort_key: str | None, descending: bool) -> EntityQuerySet:
         """Rows after ``boundary`` in the order ``(sort value, id)`` (or ``id`` alone): a keyset page.
@@ -197,14 +191,18 @@ class EntityQuerySet(models.QuerySet):
             if descending:
                 return self.filter(Q(sort_value__lt=value) | Q(sort_value=value, id__lt=uid))
             return self.filter(Q(sort_value__gt=value) | Q(sort_value=value, id__gt=uid))
-        table = self.model._meta.db_table
-        operator = "<" if descending else ">"
-        test = RawSQL(
-            f"((({table}.search -> %s) ->> 0), {table}.id) {operator} (%s, %s::uuid)",
-            [sort_key.lower(), str(value), str(uid)],
-            output_field=models.BooleanField(),
-        )
-        return self.filter(test)
+        return self.filter(KeysetAfter(sort_key, str(value), str(uid), descending=descending))
+
+    def window(self, start: int, count: int) -> EntityQuerySet:
+        """Rows ``start`` to ``start + count`` of this ordered queryset.
+
+        Past the first row the offset is taken over ids alone, and the page is then read by id:
+        PostgreSQL computes every selected value (the served JSON, with its relation subquery)
+        for the rows an OFFSET skips too, so page 100 of a plain slice rendered 5,000 entities.
+        """
+        if start == 0:
+            return self[:count]
+        return self.filter(pk__in=self.values("pk")[start : start + count])
 
     def full_text(self, term: str, keys: list[str]) -> EntityQuerySet:
         """Entities where any value at one of ``keys`` contains ``term`` (case-insensitive)."""

@@ -99,7 +99,7 @@ class EntityListView(APIView):
         # A page is rendered by the database; with ``fields`` only those paths of its JSON are kept here.
         raw = can_send_payload_text(request, [])
         offset = offset or 0
-        page = qs[offset : offset + (limit or params.MAX_LIMIT) + 1]
+        page = qs.window(offset, (limit or params.MAX_LIMIT) + 1)
         entities = page.with_payload().values_list("payload", flat=True) if raw else page.with_relations()
         entities = list(entities)
         headers = {}
@@ -218,7 +218,7 @@ class EntityQueryView(APIView):
         ordering = [F(name).desc() if (descending != backwards) else F(name).asc() for name in key]
         qs = qs.order_by(*ordering)
         start = state.get("offset", 0) if boundary is None else 0
-        window = qs[start : start + limit + 1]
+        window = qs.window(start, limit + 1)
         if not limit:
             rows = []
         elif raw:

@@ -41,6 +41,7 @@ ALLOWED: dict[tuple[str, str], str] = {
         "generated column, computed by PostgreSQL, that old code never names; drops a GIN index the old "
         "filters still use (correct, slower) — docs/operations.md, Upgrades, 'Filter terms'"
     ),
+    ("catalog", "0015_entity_kind_ref_index"): "adds one index only (by code: PostgreSQL only, INCLUDE)",
     ("portal", "0003_search_document"): "before the first release: search documents built by code",
     ("portal", "0004_search_title_index"): "adds expression indexes only, CONCURRENTLY (by code: PostgreSQL only)",
 }
