@@ -16,6 +16,7 @@ from .services import (
     refreshes_to_redispatch,
     sync_config_locations,
 )
+from .services.statistics import refresh_planner_statistics
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,12 @@ def refresh_location_task(self, location_id: str) -> dict | None:
         "orphaned": len(report.orphaned),
         "refused": len(report.refused),
     }
+
+
+@shared_task(name="catalog.analyze")
+def analyze_catalog_task() -> None:
+    """Refresh the planner's statistics of the catalog tables after a large refresh."""
+    refresh_planner_statistics()
 
 
 @shared_task(name="catalog.refresh_due_locations")

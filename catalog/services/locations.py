@@ -23,6 +23,7 @@ from .backoff import record_refresh_failure
 from .processing import KnownFile, LocationProcessor
 from .refresh import RefreshReport, RefreshWriter
 from .refresh_requests import enqueue_refresh
+from .statistics import analyze_after_large_write
 from .stitching import relation_targets, stitch
 
 logger = logging.getLogger(__name__)
@@ -265,6 +266,7 @@ def refresh_location(location: Location) -> RefreshReport:
         Location.objects.filter(pk=location.pk).update(refresh_claimed_at=None)
         raise
     location_refreshed.send(sender=Location, location=location, report=report)
+    analyze_after_large_write(len(report.added) + len(report.changed) + len(report.orphaned))
     logger.info(
         "refreshed %s: %d added, %d changed, %d unchanged, %d orphaned, %d refused",
         location.location_ref,
