@@ -11,9 +11,11 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from .filtering import (
+    TEXT_KEYS,
     KeysetAfter,
     SortValue,
     TermsMatch,
+    TextTermsLike,
     escape_like,
     filter_q,
     like_q,
@@ -210,6 +212,10 @@ class EntityQuerySet(models.QuerySet):
         combined = Q()
         for key in keys:
             combined |= like_q(key, pattern)
+        if connection.vendor == "postgresql" and {key.lower() for key in keys} <= TEXT_KEYS:
+            # Also under three characters: LIKE on the short column is cheaper than the exact test.
+            # The trigram index finds the candidates; the exact test reads only those.
+            return self.filter(TextTermsLike(pattern)).filter(combined)
         return self.filter(combined)
 
     def for_output(self) -> EntityQuerySet:

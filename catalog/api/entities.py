@@ -9,7 +9,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, TextField, Value
+from django.db.models.functions import Cast, Concat
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
@@ -20,6 +21,7 @@ from portal.api.errors import InputError, NotAllowedError, NotFoundError
 from portal.api.schema import OBJECT_LIST
 
 from ..cache import cached_count
+from ..filtering import trigram_served
 from ..models import Entity
 from ..permissions import can_delete_entity
 from ..querysets import payload_text_by_ref
@@ -66,6 +68,26 @@ def stream_payloads(qs) -> HttpResponse | StreamingHttpResponse:
         yield "]"
 
     return StreamingHttpResponse(chunks(), content_type="application/json")
+
+
+def page_ordering(key: tuple[str, ...], descending: bool, *, full_text: dict[str, Any] | None) -> list[Any]:
+    """The ORDER BY of a by-query page.
+
+    Ordered by a field, a substring filter the trigram index serves (``catalog.filtering.TEXT_KEYS``,
+    three characters or more) is ordered by expressions no index matches: PostgreSQL then reads the
+    candidates through the trigram index and sorts them. Walking the name index instead, a term
+    like "session" would be found only after every name before "s". Ids are not correlated with
+    any term, so the default order keeps its index walk.
+    """
+    expressions: list[Any] = [F(name) for name in key]
+    if (
+        full_text
+        and "sort_value" in key
+        and connection.vendor == "postgresql"
+        and trigram_served(full_text["term"], full_text["fields"])
+    ):
+        expressions = [Concat(F("sort_value"), Value("")), Cast(F("id"), TextField())]
+    return [expression.desc() if descending else expression.asc() for expression in expressions]
 
 
 def render(entities: list[Entity], fields: list[str]) -> list[dict[str, Any]]:
@@ -215,8 +237,7 @@ class EntityQueryView(APIView):
         boundary = state.get("boundary")
         if boundary is not None:
             qs = self._beyond(qs, key, boundary, descending != backwards, order[0] if order else None)
-        ordering = [F(name).desc() if (descending != backwards) else F(name).asc() for name in key]
-        qs = qs.order_by(*ordering)
+        qs = qs.order_by(*page_ordering(key, descending != backwards, full_text=state.get("fullText")))
         start = state.get("offset", 0) if boundary is None else 0
         window = qs.window(start, limit + 1)
         if not limit:

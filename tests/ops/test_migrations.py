@@ -42,6 +42,10 @@ ALLOWED: dict[tuple[str, str], str] = {
         "filters still use (correct, slower) — docs/operations.md, Upgrades, 'Filter terms'"
     ),
     ("catalog", "0015_entity_kind_ref_index"): "adds one index only (by code: PostgreSQL only, INCLUDE)",
+    ("catalog", "0016_entity_text_terms"): (
+        "generated column, computed by PostgreSQL, that old code never names, and its index — "
+        "docs/operations.md, Upgrades, 'Filter terms'"
+    ),
     ("portal", "0003_search_document"): "before the first release: search documents built by code",
     ("portal", "0004_search_title_index"): "adds expression indexes only, CONCURRENTLY (by code: PostgreSQL only)",
 }
