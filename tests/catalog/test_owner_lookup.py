@@ -580,3 +580,15 @@ def test_dependents_walk_is_one_query_whatever_its_depth(load, django_assert_num
         walk = ownership.dependents_of("component:default/c0")
     assert [(item.ref, item.depth) for item in walk.items] == [(f"component:default/c{i}", i) for i in range(1, 9)]
     assert walk.items[-1].via == [{"type": "dependencyOf", "targetRef": f"component:default/c{i}"} for i in range(1, 9)]
+
+
+def test_answer_is_cached_until_the_catalog_changes(client, load, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        load(fan_out(2))
+    first, body = count_queries(client, "/api/catalog/owners/component/default/core")
+    again, cached = count_queries(client, "/api/catalog/owners/component/default/core")
+    assert cached == body
+    assert again == 1 < first  # only the entity itself, to resolve the name (or answer 404)
+    with django_capture_on_commit_callbacks(execute=True):
+        load(fan_out(3))
+    assert len(get(client, "/api/catalog/owners/component/default/core")["dependents"]["items"]) == 3
