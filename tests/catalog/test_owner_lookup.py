@@ -592,3 +592,24 @@ def test_answer_is_cached_until_the_catalog_changes(client, load, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         load(fan_out(3))
     assert len(get(client, "/api/catalog/owners/component/default/core")["dependents"]["items"]) == 3
+
+
+def test_ties_go_to_the_first_origin_in_code_point_order(client, load):
+    # "a-c" < "ab" in code points ("-" is 0x2d) but not in most locales, which skip punctuation.
+    load(
+        ORG
+        + component("core")
+        + component("ab", dependsOn="[component:core]")
+        + component("a-c", dependsOn="[component:core]")
+        + component("x", dependsOn="[component:ab, component:a-c]")
+    )
+    found = get(client, "/api/catalog/owners/component/default/core")["dependents"]["items"]
+    assert [item["entityRef"] for item in found] == [
+        "component:default/a-c",
+        "component:default/ab",
+        "component:default/x",
+    ]
+    assert found[2]["via"] == [
+        {"type": "dependencyOf", "targetRef": "component:default/a-c"},
+        {"type": "dependencyOf", "targetRef": "component:default/x"},
+    ]
