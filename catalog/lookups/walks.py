@@ -3,10 +3,10 @@
 The recursive CTE carries one row per level: the level's new entities, each with the edge that
 first reached it, and the set seen before it. A level therefore excludes every entity met at any
 earlier level (a plain row-per-entity CTE only sees the previous level, so cycles and diamonds
-would multiply rows), and the walk stops as soon as enough entities are found: deep pages cost a
-longer walk, never a bigger answer. PostgreSQL holds the sets in arrays and probes the relation
-indexes ``(target_ref, type)`` and ``(source_ref, type)`` with ``= ANY``; SQLite, which has no
-arrays, holds them in JSON arrays.
+would multiply rows), and the walk stops as soon as enough entities are found, reading no more of
+the last level than the slots left: deep pages cost a longer walk, never a bigger answer.
+PostgreSQL holds the sets in arrays and probes the relation indexes ``(target_ref, type)`` and
+``(source_ref, type)`` with ``= ANY``; SQLite, which has no arrays, holds them in JSON arrays.
 
 Only forward relation rows are stored (``relations.py``), so a direction is read as the forward
 type on one side and its reverse on the other (``Direction``).
@@ -66,8 +66,8 @@ class DependentsWalk:
 
 @dataclass
 class Walk:
-    """What one walk query found: every entity within ``max_depth`` up to the end of the level
-    where ``wanted`` was reached, and ``deeper``: whether the level past ``max_depth`` is non-empty.
+    """What one walk query found: the first ``wanted`` entities within ``max_depth`` (fewer if the
+    walk ends), and ``deeper``: whether the level past ``max_depth`` is non-empty.
 
     Fewer than ``wanted`` entities means the walk ran to its end, so ``deeper`` is exact; otherwise
     the walk stopped early and ``deeper`` is False for want of looking.
@@ -82,7 +82,7 @@ class Walk:
 
 
 def walk(ref: str, direction: Direction, *, max_depth: int, wanted: int) -> Walk:
-    """At least the first ``wanted`` entities reached from ``ref`` (fewer if the walk ends), in one query.
+    """The first ``wanted`` entities reached from ``ref`` (fewer if the walk ends), in one query.
 
     Each entity is reported once, at its shortest distance, reached by the edge that comes first in
     code-point order of (origin, relation); a level is listed in code-point order of (origin,
@@ -162,19 +162,23 @@ def _postgresql_sql(direction: Direction, *, ref: str, max_depth: int, wanted: i
         FROM level CROSS JOIN LATERAL (
             SELECT array_agg(origin) AS origins, array_agg(relation) AS relations, array_agg(reached) AS nodes
             FROM (
-                SELECT DISTINCT ON (edge.reached) edge.origin, edge.relation, edge.reached
-                FROM ({by_target} UNION ALL {by_source}) AS edge
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM unnest(level.seen || level.nodes) AS known(ref) WHERE known.ref = edge.reached
-                )
-                ORDER BY edge.reached, edge.origin COLLATE "C", edge.relation COLLATE "C"
-            ) AS first_edge
+                SELECT origin, relation, reached FROM (
+                    SELECT DISTINCT ON (edge.reached) edge.origin, edge.relation, edge.reached
+                    FROM ({by_target} UNION ALL {by_source}) AS edge
+                    WHERE NOT EXISTS (
+                        SELECT 1 FROM unnest(level.seen || level.nodes) AS known(ref) WHERE known.ref = edge.reached
+                    )
+                    ORDER BY edge.reached, edge.origin COLLATE "C", edge.relation COLLATE "C"
+                ) AS first_edge
+                ORDER BY origin COLLATE "C", relation COLLATE "C", reached COLLATE "C"
+                LIMIT %s - level.found - cardinality(level.nodes)
+            ) AS wanted_edge
         ) AS step
         WHERE level.depth <= %s AND level.found + cardinality(level.nodes) < %s
     )
     SELECT depth, origins, relations, nodes FROM level ORDER BY depth
     """
-    return sql, [ref, *params, max_depth, wanted]
+    return sql, [ref, *params, wanted, max_depth, wanted]
 
 
 def _sqlite_sql(direction: Direction, *, ref: str, max_depth: int, wanted: int) -> tuple[str, list]:
@@ -196,10 +200,14 @@ def _sqlite_sql(direction: Direction, *, ref: str, max_depth: int, wanted: int) 
         SELECT level.depth + 1,
                (SELECT json_group_array(json_array(origin, relation, reached)) FROM (
                     SELECT origin, relation, reached,
-                           row_number() OVER (PARTITION BY reached ORDER BY origin, relation) AS rank
-                    FROM ({by_target} UNION ALL {by_source}) AS edge
-                    WHERE reached NOT IN (SELECT value FROM json_each(level.seen)) AND reached NOT IN {frontier}
-                ) WHERE rank = 1),
+                           row_number() OVER (ORDER BY origin, relation, reached) AS position
+                    FROM (
+                        SELECT origin, relation, reached,
+                               row_number() OVER (PARTITION BY reached ORDER BY origin, relation) AS rank
+                        FROM ({by_target} UNION ALL {by_source}) AS edge
+                        WHERE reached NOT IN (SELECT value FROM json_each(level.seen)) AND reached NOT IN {frontier}
+                    ) WHERE rank = 1
+                ) WHERE position <= %s - level.found - json_array_length(level.edges)),
                (SELECT json_group_array(value) FROM (
                     SELECT value FROM json_each(level.seen) UNION ALL SELECT * FROM {frontier}
                )),
@@ -210,4 +218,4 @@ def _sqlite_sql(direction: Direction, *, ref: str, max_depth: int, wanted: int) 
     )
     SELECT depth, edges FROM level ORDER BY depth
     """
-    return sql, [ref, *params, max_depth, wanted]
+    return sql, [ref, *params, wanted, max_depth, wanted]
