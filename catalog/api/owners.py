@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+
+from django.core.cache import cache
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -11,8 +14,10 @@ from rest_framework.views import APIView
 
 from portal.api.errors import InputError
 
+from ..cache import catalog_version
 from ..formats.refs import InvalidEntityRef, parse_entity_ref
-from ..lookups.ownership import MAX_DEPENDENTS, MAX_DEPTH, owner_lookup
+from ..lookups.ownership import DEFAULT_PAGE, MAX_DEPENDENTS, MAX_DEPTH, MAX_MEMBERS, MAX_PAGE, owner_lookup
+from ..lookups.paging import BadCursor, decode_page_cursor
 from ..models import Entity
 from .lookup_params import entity_by_name, int_param
 
@@ -39,6 +44,9 @@ _OWNER_LOOKUP = inline_serializer(
                 "displayName": serializers.CharField(),
                 "email": serializers.CharField(allow_null=True, help_text="spec.profile.email"),
                 "links": serializers.ListField(child=serializers.DictField()),
+                "memberCount": serializers.IntegerField(
+                    help_text=f"all members of the group; members lists the first {MAX_MEMBERS} by ref"
+                ),
                 "members": inline_serializer(
                     "OwnerLookupMember",
                     {
@@ -87,30 +95,83 @@ _OWNER_LOOKUP = inline_serializer(
                     },
                     many=True,
                 ),
-                "truncated": serializers.BooleanField(),
+                "pageInfo": inline_serializer(
+                    "OwnerLookupPageInfo",
+                    {
+                        "nextCursor": serializers.CharField(
+                            required=False, help_text="pass as cursor for the next page; absent on the last page"
+                        )
+                    },
+                ),
+                "hasMore": serializers.BooleanField(help_text="another page follows (pageInfo.nextCursor is set)"),
+                "truncated": serializers.BooleanField(
+                    allow_null=True,
+                    help_text=(
+                        f"the walk stopped at maxDepth or at {MAX_DEPENDENTS} dependents, so more depend on the "
+                        "entity than the pages list; null until the last page"
+                    ),
+                ),
                 "maxDepth": serializers.IntegerField(),
-                "limit": serializers.IntegerField(),
+                "limit": serializers.IntegerField(help_text="dependents per page"),
+                "maxDependents": serializers.IntegerField(help_text="the most dependents all pages list together"),
             },
         ),
     },
 )
 _BOUNDS = [
-    OpenApiParameter("maxDepth", OpenApiTypes.INT, description=f"hops to follow, 1-{MAX_DEPTH}"),
-    OpenApiParameter("limit", OpenApiTypes.INT, description=f"most dependents to list, 1-{MAX_DEPENDENTS}"),
+    OpenApiParameter("maxDepth", OpenApiTypes.INT, description=f"hops to follow, 1-{MAX_DEPTH} (default {MAX_DEPTH})"),
+    OpenApiParameter(
+        "limit", OpenApiTypes.INT, description=f"dependents per page, 1-{MAX_PAGE} (default {DEFAULT_PAGE})"
+    ),
+    OpenApiParameter(
+        "cursor",
+        OpenApiTypes.STR,
+        description="dependents.pageInfo.nextCursor of the previous page; it keeps that page's maxDepth",
+    ),
 ]
 _ERRORS = {
-    400: OpenApiResponse(description="InputError: malformed ref or bound"),
+    400: OpenApiResponse(description="InputError: malformed ref, bound or cursor"),
     404: OpenApiResponse(description="NotFoundError: no such entity"),
 }
+_BAD_CURSOR = "malformed cursor: pass dependents.pageInfo.nextCursor of a previous page of this lookup"
 
 
 class OwnerLookupMixin:
     queryset = Entity.objects.all()
 
     def lookup(self, request: Request, entity: Entity) -> Response:
-        max_depth = int_param(request, "maxDepth", default=MAX_DEPTH, minimum=1, maximum=MAX_DEPTH)
-        limit = int_param(request, "limit", default=MAX_DEPENDENTS, minimum=1, maximum=MAX_DEPENDENTS)
-        return Response(owner_lookup(entity, max_depth=max_depth, limit=limit))
+        max_depth = int_param(request, "maxDepth", default=None, minimum=1, maximum=MAX_DEPTH)
+        limit = int_param(request, "limit", default=DEFAULT_PAGE, minimum=1, maximum=MAX_PAGE)
+        offset = 0
+        raw = request.query_params.get("cursor")
+        if raw is not None:
+            try:
+                cursor = decode_page_cursor(raw.strip(), max_depth=MAX_DEPTH, max_offset=MAX_DEPENDENTS)
+            except BadCursor:
+                raise InputError(_BAD_CURSOR) from None
+            if cursor.ref != entity.ref:
+                raise InputError(f"cursor continues the lookup of {cursor.ref}, not of {entity.ref}")
+            if max_depth is not None and max_depth != cursor.max_depth:
+                raise InputError(f"maxDepth={max_depth} differs from the cursor's {cursor.max_depth}: drop one")
+            max_depth, offset = cursor.max_depth, cursor.offset
+        max_depth = MAX_DEPTH if max_depth is None else max_depth
+        return Response(cached_lookup(entity, max_depth=max_depth, limit=limit, offset=offset))
+
+
+ANSWER_CACHE_SECONDS = 600
+
+
+def cached_lookup(entity: Entity, *, max_depth: int, limit: int, offset: int) -> dict:
+    """The lookup page, cached until the catalog changes: on-call tools and dashboards ask for the
+    same few entities again and again, and every write bumps the version the key carries. The
+    answer depends on nothing about the caller (the view reads every entity)."""
+    digest = hashlib.sha1(f"{entity.ref}\n{max_depth}\n{limit}\n{offset}".encode()).hexdigest()
+    key = f"catalog:owner-lookup:{catalog_version()}:{digest}"
+    answer = cache.get(key)
+    if answer is None:
+        answer = owner_lookup(entity, max_depth=max_depth, limit=limit, offset=offset)
+        cache.set(key, answer, ANSWER_CACHE_SECONDS)
+    return answer
 
 
 class OwnerLookupByNameView(OwnerLookupMixin, APIView):
@@ -118,7 +179,7 @@ class OwnerLookupByNameView(OwnerLookupMixin, APIView):
 
     @extend_schema(
         operation_id="getOwnerLookupByName",
-        summary="Owner, contacts, members, parent groups and transitive dependents of an entity",
+        summary="Owner, contacts, members, parent groups and a page of transitive dependents of an entity",
         parameters=_BOUNDS,
         responses={200: _OWNER_LOOKUP, **_ERRORS},
     )

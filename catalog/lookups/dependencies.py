@@ -1,6 +1,6 @@
 """The Dependencies tab's answer: what fails with an entity, and what it fails with.
 
-Both walks are the owner lookup's (``ownership.py``), one query per level; owners and the
+Both walks are the owner lookup's (``ownership.py``), one recursive query each; owners and the
 entities reached are then loaded in a fixed number of batched queries, whatever their count.
 """
 

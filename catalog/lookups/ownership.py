@@ -1,21 +1,22 @@
 """Who owns an entity, how to reach them, and what depends on it, in a bounded number of queries.
 
-Only forward relation rows are stored (``relations.py``), so each walk asks for both the forward
-type on one side and its reverse on the other. Graph walks are breadth-first, one query per level,
-and every entity they reach is loaded in one batched query at the end.
+The dependents walk is one recursive query (``walks.py``), paged: each page lists ``limit``
+dependents and names the next page by an opaque cursor (``paging.py``). Every entity a page
+reaches is loaded in one batched query, so the query count is the same whatever the fan-out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import CharField, Q, Value
+from django.db.models import CharField, Value
 from django.db.models.fields.json import KT
 
-from ..models import Entity, Relation
+from ..models import Entity
+from .paging import encode_page_cursor
+from .walks import DEPENDENCIES, DEPENDENTS, Dependent, DependentsWalk, walk
 
 # Annotations read as ways to reach a team or a service, on the owner and on the entity.
 CONTACT_ANNOTATIONS = (
@@ -28,30 +29,16 @@ CONTACT_ANNOTATIONS = (
 CONTACT_SUFFIXES = ("/channel", "/on-call", "/oncall", "/escalation-policy")
 
 MAX_DEPTH = 10
+# The most dependents a walk lists, over all its pages: a shared API can have thousands of
+# transitive dependents, and each page re-walks up to its own end.
 MAX_DEPENDENTS = 500
+# Dependents per page: the default and the most one page may ask for.
+DEFAULT_PAGE = 50
+MAX_PAGE = 200
+# A group can have thousands of members; the lookup lists the first ones by ref and counts all.
+MAX_MEMBERS = 100
 # A group hierarchy deeper than this is a modelling error (or a cycle the seen-set missed).
 MAX_PARENTS = 50
-
-# Edges "if X fails, Y fails", as (relation stored, side X is on, relation read from X's side).
-# A stored ``dependsOn`` row targets X; a stored ``dependencyOf`` row starts at X; an API X is
-# consumed by rows targeting it; a component X provides APIs in rows starting at it.
-_BY_TARGET = {"dependsOn": "dependencyOf", "consumesApi": "apiConsumedBy"}
-_BY_SOURCE = {"dependencyOf": "dependencyOf", "providesApi": "providesApi"}
-
-
-@dataclass
-class Dependent:
-    """An entity reached from the looked-up one: at ``depth`` hops, along ``via``."""
-
-    ref: str
-    depth: int
-    via: list[dict[str, str]]
-
-
-@dataclass
-class DependentsWalk:
-    items: list[Dependent] = field(default_factory=list)
-    truncated: bool = False
 
 
 def is_contact_annotation(key: str) -> bool:
@@ -69,13 +56,12 @@ def contacts_of(entity: Entity) -> list[dict[str, str]]:
 
 
 def dependents_of(ref: str, *, max_depth: int = MAX_DEPTH, limit: int = MAX_DEPENDENTS) -> DependentsWalk:
-    """Entities that fail when ``ref`` fails, nearest first; one query per level, plus one probe.
+    """Entities that fail when ``ref`` fails, nearest first, in one query (``walks.walk``).
 
-    A node is reported once, at its shortest distance; the walk stops at ``max_depth`` hops or
-    ``limit`` entities and then says ``truncated`` if anything was left unvisited. Edges are taken
-    in code-point order of (origin, relation, reached), so ties always resolve the same way.
+    A node is reported once, at its shortest distance; the list stops at ``max_depth`` hops or
+    ``limit`` entities and then says ``truncated`` if anything was left unvisited.
     """
-    return _walk(ref, _sorted_edges, max_depth=max_depth, limit=limit)
+    return walk(ref, DEPENDENTS, max_depth=max_depth, wanted=limit + 1).first(limit)
 
 
 def dependencies_of(ref: str, *, max_depth: int = MAX_DEPTH, limit: int = MAX_DEPENDENTS) -> DependentsWalk:
@@ -84,112 +70,62 @@ def dependencies_of(ref: str, *, max_depth: int = MAX_DEPTH, limit: int = MAX_DE
     Followed from ``ref``'s side: what it depends on (``dependsOn``, or listed as ``dependencyOf``
     them), the APIs it consumes, and for an API the components that provide it.
     """
-    return _walk(ref, lambda frontier, slots_left: _sorted_dependency_edges(frontier), max_depth=max_depth, limit=limit)
+    return walk(ref, DEPENDENCIES, max_depth=max_depth, wanted=limit + 1).first(limit)
 
 
-def _walk(ref: str, edges_of, *, max_depth: int, limit: int) -> DependentsWalk:
-    """Breadth-first from ``ref`` along ``edges_of(frontier, slots_left)``, one call per level."""
-    walk = DependentsWalk()
-    paths: dict[str, list[dict[str, str]]] = {ref: []}
-    frontier = [ref]
-    for depth in range(1, max_depth + 2):
-        next_frontier: list[str] = []
-        for origin, relation, reached in edges_of(frontier, lambda: limit - len(walk.items)):
-            if reached in paths:
-                continue
-            if depth > max_depth or len(walk.items) >= limit:
-                walk.truncated = True
-                return walk
-            paths[reached] = [*paths[origin], {"type": relation, "targetRef": reached}]
-            walk.items.append(Dependent(reached, depth, paths[reached]))
-            next_frontier.append(reached)
-        if not next_frontier:
-            break
-        frontier = next_frontier
-    return walk
+@dataclass
+class DependentsPage:
+    """One page of a dependents walk capped at ``MAX_DEPENDENTS``.
 
-
-def _sorted_edges(frontier: list[str], slots_left) -> Iterator[tuple[str, str, str]]:
-    """The level's edges ``(origin, relation read from X's side, reached)`` in code-point order."""
-    if connection.vendor == "postgresql":
-        yield from _sorted_edges_in_chunks(frontier, slots_left)
-    else:
-        yield from _sorted_edges_in_python(frontier)
-
-
-def _sorted_edges_in_python(frontier: list[str]) -> list[tuple[str, str, str]]:
-    rows = Relation.objects.filter(
-        Q(type__in=_BY_TARGET, target_ref__any=frontier) | Q(type__in=_BY_SOURCE, source_ref__any=frontier)
-    ).values_list("source_ref", "type", "target_ref")
-    return sorted(
-        (target, _BY_TARGET[relation], source) if relation in _BY_TARGET else (source, relation, target)
-        for source, relation, target in rows
-    )
-
-
-# Edges "X fails if Y fails", read from X's side, as (relation stored, relation read from X's side).
-# X's own ``dependsOn`` and ``consumesApi`` rows start at X; a ``dependencyOf`` row naming X and a
-# ``providesApi`` row for API X end at X.
-_DEPENDENCY_BY_SOURCE = {"dependsOn": "dependsOn", "consumesApi": "consumesApi"}
-_DEPENDENCY_BY_TARGET = {"dependencyOf": "dependsOn", "providesApi": "apiProvidedBy"}
-
-
-def _sorted_dependency_edges(frontier: list[str]) -> list[tuple[str, str, str]]:
-    """The level's dependency edges ``(origin, relation, reached)`` in code-point order.
-
-    Read whole on every database: an entity depends on a handful of things, unlike a shared API
-    with thousands of consumers, so there is no fan-out worth reading in chunks.
+    ``truncated`` (the cap or ``max_depth`` cut the walk) is only known once the walk has been
+    read to its end, so it is None on every page but the last.
     """
-    rows = Relation.objects.filter(
-        Q(type__in=_DEPENDENCY_BY_SOURCE, source_ref__any=frontier)
-        | Q(type__in=_DEPENDENCY_BY_TARGET, target_ref__any=frontier)
-    ).values_list("source_ref", "type", "target_ref")
-    return sorted(
-        (source, _DEPENDENCY_BY_SOURCE[relation], target)
-        if relation in _DEPENDENCY_BY_SOURCE
-        else (target, _DEPENDENCY_BY_TARGET[relation], source)
-        for source, relation, target in rows
+
+    items: list[Dependent]
+    next_offset: int | None
+    truncated: bool | None
+
+
+def dependents_page(ref: str, *, max_depth: int, offset: int, limit: int) -> DependentsPage:
+    """Dependents ``offset`` to ``offset + limit`` of the walk from ``ref``, in one query.
+
+    The walk is re-read up to the page's end (plus one, to know whether another page follows), so
+    pages of the same catalog tile the capped walk exactly: no entity twice, none skipped.
+    """
+    end = min(offset + limit, MAX_DEPENDENTS)
+    found = walk(ref, DEPENDENTS, max_depth=max_depth, wanted=end + 1)
+    listed = found.reached[:MAX_DEPENDENTS]
+    has_more = len(listed) > offset + limit
+    return DependentsPage(
+        items=listed[offset : offset + limit],
+        next_offset=offset + limit if has_more else None,
+        truncated=None if has_more else len(found.reached) > MAX_DEPENDENTS or found.deeper,
     )
-
-
-# The same edges, sorted by PostgreSQL in code-point order (COLLATE "C", as Python sorts) and read
-# in chunks after a keyset, so a level that only has a few slots left never ships every edge.
-_EDGES_SQL = """
-SELECT origin, relation, reached FROM (
-    SELECT target_ref AS origin,
-           CASE type WHEN 'dependsOn' THEN 'dependencyOf' ELSE 'apiConsumedBy' END AS relation,
-           source_ref AS reached
-    FROM catalog_relation WHERE type IN ('dependsOn', 'consumesApi') AND target_ref = ANY(%s)
-    UNION ALL
-    SELECT source_ref, type, target_ref
-    FROM catalog_relation WHERE type IN ('dependencyOf', 'providesApi') AND source_ref = ANY(%s)
-) AS edge
-WHERE (origin COLLATE "C", relation COLLATE "C", reached COLLATE "C") > (%s, %s, %s)
-ORDER BY origin COLLATE "C", relation COLLATE "C", reached COLLATE "C"
-LIMIT %s
-"""
-
-
-def _sorted_edges_in_chunks(frontier: list[str], slots_left) -> Iterator[tuple[str, str, str]]:
-    after = ("", "", "")
-    while True:
-        # Edges to already-seen entities take no slot, so ask for a margin beyond what is left.
-        size = max(200, 2 * slots_left() + 2)
-        with connection.cursor() as cursor:
-            cursor.execute(_EDGES_SQL, [frontier, frontier, *after, size])
-            rows = cursor.fetchall()
-        yield from rows
-        if len(rows) < size:
-            return
-        after = rows[-1]
 
 
 def organisation_of(group_ref: str) -> tuple[list[str], list[str]]:
-    """A group's members and its chain of parents up to the root (nearest first), in one query.
+    """A group's members (all of them) and its chain of parents up to the root, nearest first."""
+    organisation = organisation_page(group_ref, member_limit=None)
+    return organisation.members, organisation.parents
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """A group's first members by ref, how many it has in all, and its parent chain."""
+
+    members: list[str]
+    member_count: int
+    parents: list[str]
+
+
+def organisation_page(group_ref: str, *, member_limit: int | None) -> Organisation:
+    """A group's members (the first ``member_limit`` by ref, at least 1, or all; and their count) and its chain of
+    parents up to the root (nearest first), in one query.
 
     A group with several parents follows its own ``spec.parent`` (``childOf``) first, else the
     first group listing it as a child (``parentOf``), by ref in code-point order. The chain stops at
-    the first group seen twice (a cycle) or after ``MAX_PARENTS`` hops.
+    the first group seen twice (a cycle) or after ``MAX_PARENTS`` hops. A member may be listed on
+    both sides (``hasMember`` and ``memberOf``) and counts once.
     """
     collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
     sql = f"""
@@ -206,14 +142,21 @@ def organisation_of(group_ref: str) -> tuple[list[str], list[str]]:
         )
         SELECT 'parent', ref, depth FROM chain WHERE depth > 0 AND ref IS NOT NULL
         UNION ALL
-        SELECT 'member', target_ref, 0 FROM catalog_relation WHERE source_ref = %s AND type = 'hasMember'
-        UNION ALL
-        SELECT 'member', source_ref, 0 FROM catalog_relation WHERE target_ref = %s AND type = 'memberOf'
+        SELECT 'member', ref, total FROM (
+            SELECT ref, count(*) OVER () AS total FROM (
+                SELECT target_ref AS ref FROM catalog_relation WHERE source_ref = %s AND type = 'hasMember'
+                UNION
+                SELECT source_ref FROM catalog_relation WHERE target_ref = %s AND type = 'memberOf'
+            ) AS member
+            ORDER BY ref{collate} LIMIT %s
+        ) AS listed
     """
+    limit = 2**62 if member_limit is None else member_limit
     with connection.cursor() as cursor:
-        cursor.execute(sql, [group_ref, MAX_PARENTS, group_ref, group_ref])
+        cursor.execute(sql, [group_ref, MAX_PARENTS, group_ref, group_ref, limit])
         rows = cursor.fetchall()
-    members = sorted({ref for role, ref, _ in rows if role == "member"})
+    members = sorted(ref for role, ref, _ in rows if role == "member")
+    member_count = next((total for role, _, total in rows if role == "member"), 0)
     parents: list[str] = []
     seen = {group_ref}
     for _, ref, _ in sorted((row for row in rows if row[0] == "parent"), key=lambda row: row[2]):
@@ -221,7 +164,7 @@ def organisation_of(group_ref: str) -> tuple[list[str], list[str]]:
             break
         parents.append(ref)
         seen.add(ref)
-    return members, parents
+    return Organisation(members, member_count, parents)
 
 
 @dataclass(frozen=True)
@@ -276,16 +219,19 @@ def display_name(entity: Entity) -> str:
     return entity.body.get("metadata", {}).get("title") or name or entity.name
 
 
-def owner_lookup(entity: Entity, *, max_depth: int = MAX_DEPTH, limit: int = MAX_DEPENDENTS) -> dict[str, Any]:
-    """The owner-lookup answer for ``entity``: owner, contacts, members, parents and dependents."""
-    walk = dependents_of(entity.ref, max_depth=max_depth, limit=limit)
-    dependent_refs = [item.ref for item in walk.items]
-    loaded = entities_by_ref({entity.ref, *dependent_refs}, with_owner=True)
+def owner_lookup(
+    entity: Entity, *, max_depth: int = MAX_DEPTH, limit: int = DEFAULT_PAGE, offset: int = 0
+) -> dict[str, Any]:
+    """The owner-lookup answer for ``entity``: owner, contacts, members, parents and one page of
+    dependents (``limit`` of them from ``offset``), in a fixed number of queries."""
+    page = dependents_page(entity.ref, max_depth=max_depth, offset=offset, limit=limit)
+    loaded = entities_by_ref({entity.ref, *(item.ref for item in page.items)}, with_owner=True)
     owners = {ref: summary.owner_ref for ref, summary in loaded.items() if summary.owner_ref}
     owner_ref = owners.get(entity.ref)
     is_group = bool(owner_ref) and owner_ref.startswith("group:")
-    members, parents = organisation_of(owner_ref) if is_group else ([], [])
-    loaded.update(entities_by_ref({*owners.values(), *members, *parents}, with_profile=True))
+    organisation = organisation_page(owner_ref, member_limit=MAX_MEMBERS) if is_group else Organisation([], 0, [])
+    people = {*owners.values(), *organisation.members, *organisation.parents}
+    loaded.update(entities_by_ref(people, with_profile=True))
     # The owner is shown in full (links, contacts); everything else only by its summary.
     owner = Entity.objects.filter(ref=owner_ref).for_output().first() if owner_ref in loaded else None
 
@@ -313,16 +259,24 @@ def owner_lookup(entity: Entity, *, max_depth: int = MAX_DEPTH, limit: int = MAX
             "displayName": display_name(owner),
             "email": profile_email(owner),
             "links": owner.body.get("metadata", {}).get("links") or [],
-            "members": [_person(ref, loaded.get(ref)) for ref in members],
-            "parents": [{"entityRef": ref, "title": loaded[ref].title if ref in loaded else None} for ref in parents],
+            "members": [_person(ref, loaded.get(ref)) for ref in organisation.members],
+            "memberCount": organisation.member_count,
+            "parents": [
+                {"entityRef": ref, "title": loaded[ref].title if ref in loaded else None}
+                for ref in organisation.parents
+            ],
         }
     # The owner's ways in first, then the entity's own (a service's channel beats the team's).
     answer["contacts"] = [*(contacts_of(owner) if owner else []), *contacts_of(entity)]
+    next_cursor = None if page.next_offset is None else encode_page_cursor(entity.ref, max_depth, page.next_offset)
     answer["dependents"] = {
-        "items": [reached_row(item, loaded, owners) for item in walk.items],
-        "truncated": walk.truncated,
+        "items": [reached_row(item, loaded, owners) for item in page.items],
+        "pageInfo": {"nextCursor": next_cursor} if next_cursor else {},
+        "hasMore": next_cursor is not None,
+        "truncated": page.truncated,
         "maxDepth": max_depth,
         "limit": limit,
+        "maxDependents": MAX_DEPENDENTS,
     }
     return answer
 

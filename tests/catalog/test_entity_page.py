@@ -296,12 +296,12 @@ def test_user_page_cards(reader, shop):
 # --- query counts ----------------------------------------------------------------------------------
 
 # Anonymous read, no session: the entity, the related batch, then the owner lookup's reads (the
-# summaries with owners, the group's members and parents, the people, the owner in full, and one per
-# level of the walk), or the history. On a cold cache, two more: the Tech Radar's Hold entries, which
-# decide its warning card, and Soundcheck's track filters, which decide its tab (people and groups
-# never get either, so they never pay for them).
+# summaries with owners, the group's members and parents, the people, the owner in full, and one
+# for the whole dependents walk), or the history. On a cold cache, two more: the Tech Radar's Hold
+# entries, which decide its warning card, and Soundcheck's track filters, which decide its tab
+# (people and groups never get either, so they never pay for them).
 QUERY_COUNTS = {
-    "/catalog/component/default/web/": 10,
+    "/catalog/component/default/web/": 9,
     "/catalog/component/default/web/history/": 4,
     "/catalog/api/default/orders-api/": 9,
     "/catalog/system/default/shop/": 9,

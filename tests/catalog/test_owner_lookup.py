@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import json
+from urllib.parse import quote
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalog.api import owners as owners_api
+from catalog.lookups import ownership
 from catalog.services import refresh_location, register_location, validate_location_spec
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.catalog.lookup_urls")]
@@ -241,6 +247,8 @@ def test_query_parameter_form_defaults_the_namespace_and_ignores_case(client, lo
         ("?entityRef=web", "entityRef: entity reference 'web' had missing or empty kind"),
         ("?entityRef=component:default/web&maxDepth=0", "maxDepth must be between 1 and 10, got 0"),
         ("?entityRef=component:default/web&limit=many", "limit must be an integer, got 'many'"),
+        ("?entityRef=component:default/web&limit=0", "limit must be between 1 and 200, got 0"),
+        ("?entityRef=component:default/web&limit=201", "limit must be between 1 and 200, got 201"),
     ],
 )
 def test_malformed_request_is_an_input_error(client, load, query, message):
@@ -366,12 +374,170 @@ def test_depth_limit_reached_exactly_is_not_truncated(client, load):
     assert body["dependents"]["truncated"] is False
 
 
-def test_count_limit_truncates(client, load):
+def test_limit_is_the_page_size_and_the_cursor_names_the_next_page(client, load):
     services = "".join(component(f"s{i}", dependsOn="[component:core]") for i in range(5))
     load(ORG + component("core") + services)
-    body = get(client, "/api/catalog/owners/component/default/core?limit=3")
-    assert list(dependents(body)) == ["component:default/s0", "component:default/s1", "component:default/s2"]
-    assert body["dependents"]["truncated"] is True
+    first = get(client, "/api/catalog/owners/component/default/core?limit=3")
+    assert list(dependents(first)) == ["component:default/s0", "component:default/s1", "component:default/s2"]
+    assert first["dependents"]["hasMore"] is True
+    assert first["dependents"]["truncated"] is None  # not known before the last page
+    cursor = first["dependents"]["pageInfo"]["nextCursor"]
+    last = get(client, f"/api/catalog/owners/component/default/core?limit=3&cursor={quote(cursor)}")
+    assert list(dependents(last)) == ["component:default/s3", "component:default/s4"]
+    assert last["dependents"]["pageInfo"] == {}
+    assert last["dependents"]["hasMore"] is False
+    assert last["dependents"]["truncated"] is False
+    # The rest of the answer is the same on every page.
+    assert {key: value for key, value in last.items() if key != "dependents"} == {
+        key: value for key, value in first.items() if key != "dependents"
+    }
+
+
+def test_default_page_is_fifty_dependents(client, load):
+    load(fan_out(52))
+    body = get(client, "/api/catalog/owners/component/default/core")
+    assert len(body["dependents"]["items"]) == 50
+    assert body["dependents"]["limit"] == 50
+    assert body["dependents"]["hasMore"] is True
+
+
+def walk_pages(client, path: str, limit: int, first: str = "") -> list[dict]:
+    """Every page of a lookup, following nextCursor until it is absent (``first`` only on page one)."""
+    pages = [get(client, f"{path}?limit={limit}{first}")]
+    while "nextCursor" in pages[-1]["dependents"]["pageInfo"]:
+        cursor = pages[-1]["dependents"]["pageInfo"]["nextCursor"]
+        pages.append(get(client, f"{path}?limit={limit}&cursor={quote(cursor)}"))
+    return pages
+
+
+# Two levels fanning out and a diamond: core <- a0..a5 (depth 1) <- b0..b5 (depth 2, each
+# depending on two of the a's), so the walk meets each b twice and must list it once.
+DIAMONDS = (
+    ORG
+    + component("core")
+    + "".join(component(f"a{i}", dependsOn="[component:core]") for i in range(6))
+    + "".join(component(f"b{i}", dependsOn=f"[component:a{i}, component:a{(i + 1) % 6}]") for i in range(6))
+)
+
+
+def test_pages_tile_the_whole_walk_exactly_once(client, load):
+    load(DIAMONDS)
+    pages = walk_pages(client, "/api/catalog/owners/component/default/core", limit=4)
+    assert [len(page["dependents"]["items"]) for page in pages] == [4, 4, 4]
+    listed = [item["entityRef"] for page in pages for item in page["dependents"]["items"]]
+    expected = [f"component:default/a{i}" for i in range(6)] + [f"component:default/b{i}" for i in range(6)]
+    assert sorted(listed) == sorted(expected)  # no gaps, no duplicates
+    whole = get(client, "/api/catalog/owners/component/default/core?limit=200")["dependents"]["items"]
+    assert [item for page in pages for item in page["dependents"]["items"]] == whole  # same order, depth, path
+    assert [page["dependents"]["hasMore"] for page in pages] == [True, True, False]
+    assert pages[-1]["dependents"]["truncated"] is False
+
+
+def test_page_size_may_change_between_pages(client, load):
+    load(DIAMONDS)
+    first = get(client, "/api/catalog/owners/component/default/core?limit=5")
+    cursor = quote(first["dependents"]["pageInfo"]["nextCursor"])
+    rest = get(client, f"/api/catalog/owners/component/default/core?limit=200&cursor={cursor}")
+    listed = [item["entityRef"] for body in (first, rest) for item in body["dependents"]["items"]]
+    assert len(listed) == len(set(listed)) == 12
+
+
+def test_cursor_keeps_the_depth_bound_and_the_last_page_says_truncated(client, load):
+    load(CHAIN)
+    pages = walk_pages(client, "/api/catalog/owners/component/default/db-proxy", 1, "&maxDepth=2")
+    assert [list(dependents(page)) for page in pages] == [["component:default/orders"], ["component:default/checkout"]]
+    assert [page["dependents"]["maxDepth"] for page in pages] == [2, 2]
+    assert [page["dependents"]["truncated"] for page in pages] == [None, True]
+
+
+def test_cycle_is_listed_once_across_pages(client, load):
+    load(
+        ORG
+        + component("a", dependsOn="[component:c]")
+        + component("b", dependsOn="[component:a]")
+        + component("c", dependsOn="[component:b]")
+    )
+    pages = walk_pages(client, "/api/catalog/owners/component/default/a", limit=1)
+    assert [list(dependents(page)) for page in pages] == [["component:default/b"], ["component:default/c"]]
+    assert pages[-1]["dependents"]["truncated"] is False
+
+
+def test_walk_stops_at_max_dependents_over_all_pages(client, load, monkeypatch):
+    monkeypatch.setattr(ownership, "MAX_DEPENDENTS", 5)
+    monkeypatch.setattr(owners_api, "MAX_DEPENDENTS", 5)
+    load(fan_out(8))
+    pages = walk_pages(client, "/api/catalog/owners/component/default/core", limit=2)
+    listed = [item["entityRef"] for page in pages for item in page["dependents"]["items"]]
+    assert listed == sorted(f"component:default/svc-{i}" for i in range(8))[:5]
+    assert pages[-1]["dependents"]["truncated"] is True
+    assert pages[-1]["dependents"]["hasMore"] is False
+
+
+def cursor_of(data) -> str:
+    raw = json.dumps(data).encode() if not isinstance(data, bytes) else data
+    return quote(base64.urlsafe_b64encode(raw).decode())
+
+
+BAD_CURSOR = "malformed cursor: pass dependents.pageInfo.nextCursor of a previous page of this lookup"
+WEB_REF = "component:default/web"
+
+
+@pytest.mark.parametrize(
+    ("cursor", "message"),
+    [
+        ("not-a-cursor!", BAD_CURSOR),
+        (cursor_of(b"\xff\xfe"), BAD_CURSOR),
+        (cursor_of([1, 2]), BAD_CURSOR),
+        (cursor_of({"v": 1, "ref": WEB_REF, "maxDepth": 10}), BAD_CURSOR),
+        (cursor_of({"v": 2, "ref": WEB_REF, "maxDepth": 10, "offset": 3}), BAD_CURSOR),
+        (cursor_of({"v": 1, "ref": WEB_REF, "maxDepth": 10, "offset": 0}), BAD_CURSOR),
+        (cursor_of({"v": 1, "ref": WEB_REF, "maxDepth": 10, "offset": 501}), BAD_CURSOR),
+        (cursor_of({"v": 1, "ref": WEB_REF, "maxDepth": 11, "offset": 3}), BAD_CURSOR),
+        (cursor_of({"v": 1, "ref": WEB_REF, "maxDepth": True, "offset": 3}), BAD_CURSOR),
+        (cursor_of({"v": 1, "ref": WEB_REF, "maxDepth": 10, "offset": "3"}), BAD_CURSOR),
+        (
+            cursor_of({"v": 1, "ref": "component:default/other", "maxDepth": 10, "offset": 3}),
+            "cursor continues the lookup of component:default/other, not of component:default/web",
+        ),
+    ],
+)
+def test_bad_cursor_is_an_input_error(client, load, cursor, message):
+    load(ORG + WEB)
+    body = get(client, f"/api/catalog/owners/component/default/web?cursor={cursor}", status=400)
+    assert body["error"] == {"name": "InputError", "message": message}
+
+
+def test_cursor_and_a_different_max_depth_is_an_input_error(client, load):
+    load(CHAIN)
+    first = get(client, "/api/catalog/owners/component/default/db-proxy?limit=1&maxDepth=3")
+    cursor = quote(first["dependents"]["pageInfo"]["nextCursor"])
+    body = get(client, f"/api/catalog/owners/component/default/db-proxy?cursor={cursor}&maxDepth=2", status=400)
+    assert body["error"]["message"] == "maxDepth=2 differs from the cursor's 3: drop one"
+    same = get(client, f"/api/catalog/owners/component/default/db-proxy?cursor={cursor}&maxDepth=3&limit=1")
+    assert list(dependents(same)) == ["component:default/checkout"]
+
+
+def test_query_parameter_form_pages_too(client, load):
+    load(fan_out(3))
+    first = get(client, "/api/catalog/owners?entityRef=component:core&limit=2")
+    cursor = quote(first["dependents"]["pageInfo"]["nextCursor"])
+    last = get(client, f"/api/catalog/owners?entityRef=component:core&limit=2&cursor={cursor}")
+    assert list(dependents(last)) == ["component:default/svc-2"]
+
+
+def test_members_are_bounded_and_counted(client, load, monkeypatch):
+    monkeypatch.setattr(ownership, "MAX_MEMBERS", 1)
+    load(ORG + WEB)
+    owner = get(client, "/api/catalog/owners/component/default/web")["owner"]
+    assert [member["entityRef"] for member in owner["members"]] == ["user:default/alice"]
+    assert owner["memberCount"] == 2
+
+
+def test_member_listed_on_both_sides_counts_once(client, load):
+    load(ORG.replace("memberOf: []", "memberOf: [team-a]") + WEB)
+    owner = get(client, "/api/catalog/owners/component/default/web")["owner"]
+    assert [member["entityRef"] for member in owner["members"]] == ["user:default/alice", "user:default/bob"]
+    assert owner["memberCount"] == 2
 
 
 def fan_out(count: int) -> str:
@@ -385,30 +551,65 @@ def count_queries(client, path: str) -> tuple[int, dict]:
     return len(queries), body
 
 
-def test_query_count_grows_with_depth_not_with_fan_out(client, load):
-    load(CHAIN)
-    # The entity; 4 walk levels (the last finds nothing); summaries of every entity reached with
-    # their owners, in one batch; the owner's members and whole parent chain, in one; the people
+def test_query_count_is_the_same_whatever_the_depth_fan_out_or_page(client, load):
+    # The entity; the whole walk, in one recursive query; summaries of every entity on the page
+    # with their owners, in one batch; the owner's members and parent chain, in one; the people
     # (owners, members, parents) with their profiles, in one; the owner in full.
+    load(CHAIN)
     chain, _ = count_queries(client, "/api/catalog/owners/component/default/db-proxy")
-    assert chain == 9
+    assert chain == 6
     load(fan_out(3))
     small, _ = count_queries(client, "/api/catalog/owners/component/default/core")
-    load(fan_out(30))
-    large, body = count_queries(client, "/api/catalog/owners/component/default/core")
-    assert len(body["dependents"]["items"]) == 30
-    # Depth 1: 2 walk levels instead of 4.
-    assert small == large == chain - 2
+    load(fan_out(60))
+    large, body = count_queries(client, "/api/catalog/owners/component/default/core?limit=200")
+    assert len(body["dependents"]["items"]) == 60
+    cursor = quote(
+        get(client, "/api/catalog/owners/component/default/core?limit=7")["dependents"]["pageInfo"]["nextCursor"]
+    )
+    paged, body = count_queries(client, f"/api/catalog/owners/component/default/core?limit=7&cursor={cursor}")
+    assert len(body["dependents"]["items"]) == 7
+    assert small == large == paged == chain
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="compares PostgreSQL's ordering with Python's")
-def test_database_sorted_edge_chunks_equal_python_sorted_edges(load):
-    from catalog.lookups import ownership
+def test_dependents_walk_is_one_query_whatever_its_depth(load, django_assert_num_queries):
+    long_chain = (
+        ORG + component("c0") + "".join(component(f"c{i}", dependsOn=f"[component:c{i - 1}]") for i in range(1, 9))
+    )
+    load(long_chain)
+    with django_assert_num_queries(1):
+        walk = ownership.dependents_of("component:default/c0")
+    assert [(item.ref, item.depth) for item in walk.items] == [(f"component:default/c{i}", i) for i in range(1, 9)]
+    assert walk.items[-1].via == [{"type": "dependencyOf", "targetRef": f"component:default/c{i}"} for i in range(1, 9)]
 
-    load(fan_out(450))
-    frontier = ["component:default/core", "group:default/team-a"]
-    expected = ownership._sorted_edges_in_python(frontier)
-    assert len(expected) > 400  # more than two chunks of 200
-    assert list(ownership._sorted_edges_in_chunks(frontier, lambda: 0)) == expected
-    walk = ownership.dependents_of("component:default/core", max_depth=1, limit=300)
-    assert walk.truncated and [item.ref for item in walk.items] == [edge[2] for edge in expected[:300]]
+
+def test_answer_is_cached_until_the_catalog_changes(client, load, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        load(fan_out(2))
+    first, body = count_queries(client, "/api/catalog/owners/component/default/core")
+    again, cached = count_queries(client, "/api/catalog/owners/component/default/core")
+    assert cached == body
+    assert again == 1 < first  # only the entity itself, to resolve the name (or answer 404)
+    with django_capture_on_commit_callbacks(execute=True):
+        load(fan_out(3))
+    assert len(get(client, "/api/catalog/owners/component/default/core")["dependents"]["items"]) == 3
+
+
+def test_ties_go_to_the_first_origin_in_code_point_order(client, load):
+    # "a-c" < "ab" in code points ("-" is 0x2d) but not in most locales, which skip punctuation.
+    load(
+        ORG
+        + component("core")
+        + component("ab", dependsOn="[component:core]")
+        + component("a-c", dependsOn="[component:core]")
+        + component("x", dependsOn="[component:ab, component:a-c]")
+    )
+    found = get(client, "/api/catalog/owners/component/default/core")["dependents"]["items"]
+    assert [item["entityRef"] for item in found] == [
+        "component:default/a-c",
+        "component:default/ab",
+        "component:default/x",
+    ]
+    assert found[2]["via"] == [
+        {"type": "dependencyOf", "targetRef": "component:default/a-c"},
+        {"type": "dependencyOf", "targetRef": "component:default/x"},
+    ]
