@@ -252,11 +252,13 @@ spec:
             if i % 5 == 0:
                 annotations.append("    backstage.io/techdocs-ref: dir:.")
             tags = ", ".join(self.pick(list(words.TAGS), 1, 3))
+            # Half the components carry a title, as in real catalogs (lists can be ordered by it).
+            title = f"\n  title: {name.replace('-', ' ').title()}" if i % 2 == 0 else ""
             self.documents.append(
                 f"""apiVersion: {API_VERSION}
 kind: Component
 metadata:
-  name: {name}
+  name: {name}{title}
   description: "{component_type.title()} for {self.word(words.NOUNS)} {self.word(words.VERBS)}."
   tags: [{tags}]
   annotations:
