@@ -126,6 +126,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         )
         lines.append("")
         lines.append(f"Targets: {run['targets']}")
+        lines += [f"- failed: {sample}" for sample in run.get("error_samples", [])]
     return "\n".join(lines) + "\n"
 
 
