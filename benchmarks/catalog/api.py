@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
 from urllib.parse import quote
@@ -98,6 +99,11 @@ def walk_cursor(target: Target, query: str, page: int) -> tuple[str | None, int]
     return path, seen
 
 
+# Cursor paths found in this process, by (query, page): a cursor holds the query's state, not the
+# server's, so the load test after the latency run reuses them instead of walking 999 pages again.
+_WALKED: dict[tuple[str, int], str] = {}
+
+
 def resolve_cursors(target: Target, scenarios: list[Scenario], count: int) -> list[Scenario]:
     """Cursor scenarios with their page found; a walk that ends early becomes an error, not a skip,
     since the counts said the page exists."""
@@ -106,7 +112,13 @@ def resolve_cursors(target: Target, scenarios: list[Scenario], count: int) -> li
         if scenario.cursor is None or scenario.skipped:
             resolved.append(scenario)
             continue
-        path, seen = walk_cursor(target, scenario.cursor.query, scenario.cursor.page)
+        key = (scenario.cursor.query, scenario.cursor.page)
+        if key in _WALKED:
+            path, seen = _WALKED[key], scenario.cursor.page
+        else:
+            path, seen = walk_cursor(target, *key)
+            if path is not None:
+                _WALKED[key] = path
         if path is None:
             resolved.append(replace(scenario, skipped=f"ERROR: the cursor walk ended at page {seen}"))
         else:
@@ -115,9 +127,18 @@ def resolve_cursors(target: Target, scenarios: list[Scenario], count: int) -> li
 
 
 def run_api_benchmark(
-    project_dir: Path, token: str, *, workers: int, requests: int, warmup: int, limit: int = 50, seed: int = 7
+    project_dir: Path,
+    token: str,
+    *,
+    workers: int,
+    requests: int,
+    warmup: int,
+    limit: int = 50,
+    seed: int = 7,
+    progress: Callable[[dict], None] = lambda row: None,
 ) -> list[dict]:
-    """p50/p95 of every scenario, sequential keep-alive requests from a second process."""
+    """p50/p95 of every scenario, sequential keep-alive requests from a second process; ``progress``
+    is given each row as it is measured (a 250,000-entity run takes a while)."""
     rng = random.Random(seed)
     scenarios = build_scenarios(draw_sample(rng), rng, count=requests, limit=limit)
     process, port = start_gunicorn(project_dir, workers)
@@ -139,6 +160,7 @@ def run_api_benchmark(
                     row |= asdict(report)
                     row["met"] = report.errors == 0 and report.p95_ms < scenario.target_ms
                 results.append(row)
+                progress(row)
     finally:
         stop_gunicorn(process)
     return results

@@ -40,13 +40,20 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def _git_commit(project_dir: Path) -> str:
+def _git(project_dir: Path, *args: str) -> str:
     try:
-        command = ["git", "rev-parse", "--short", "HEAD"]
-        result = subprocess.run(command, cwd=project_dir, capture_output=True, text=True, check=False)
+        result = subprocess.run(["git", *args], cwd=project_dir, capture_output=True, text=True, check=False)
     except OSError:
         return ""
     return result.stdout.strip()
+
+
+def _git_commit(project_dir: Path) -> str:
+    """The checkout's commit, marked ``+changes`` when files differ from it (the figures are then not
+    of that commit alone)."""
+    commit = _git(project_dir, "rev-parse", "--short", "HEAD")
+    changed = _git(project_dir, "status", "--porcelain", "--untracked-files=no")
+    return f"{commit}+changes" if commit and changed else commit
 
 
 def machine_facts(project_dir: Path, *, workers: int, requests: int, warmup: int) -> dict[str, Any]:

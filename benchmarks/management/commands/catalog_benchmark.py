@@ -127,10 +127,8 @@ class Command(BaseCommand):
                 requests=options["requests"],
                 warmup=options["warmup"],
                 limit=options["limit"],
+                progress=self._progress,
             )
-            for row in rows:
-                figures = row.get("skipped") or f"p50 {row['p50_ms']:>7.2f} ms  p95 {row['p95_ms']:>7.2f} ms"
-                self.stdout.write(f"    {row['name']:<58} {figures}  {row['errors']} errors")
             report["api"].append({"entities": entities, "scenarios": rows})
         if options["load"]:
             process, port = start_gunicorn(Path(settings.BASE_DIR), options["web_workers"])
@@ -145,6 +143,11 @@ class Command(BaseCommand):
                 f"p95 {load.p95_ms} ms, {load.errors} errors ({'met' if load.met else 'not met'}: {TARGETS})"
             )
             report["load"].append({"entities": entities, **asdict(load), "met": load.met, "targets": TARGETS})
+
+    def _progress(self, row: dict) -> None:
+        figures = row.get("skipped") or f"p50 {row['p50_ms']:>7.2f} ms  p95 {row['p95_ms']:>7.2f} ms"
+        self.stdout.write(f"    {row['name']:<58} {figures}  {row['errors']} errors")
+        self.stdout.flush()
 
     def _write(self, report: dict, options: dict, earlier: dict | None) -> None:
         markdown = render_markdown(report)
