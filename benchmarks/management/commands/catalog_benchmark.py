@@ -1,148 +1,168 @@
-"""The catalog's benchmark: synthetic organisations ingested and refreshed, with figures printed."""
+"""``manage.py catalog_benchmark``: ingestion, every query users run and the load test, at catalog sizes."""
 
 from __future__ import annotations
 
-import tempfile
-import time
-from json import dumps
+import json as json_module
+from dataclasses import asdict
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
-from benchmarks.catalog.generate import OrgShape, generate_org
-from benchmarks.catalog.ingestion import run_measured
+from benchmarks.catalog.api import load_paths, run_api_benchmark, start_gunicorn, stop_gunicorn
+from benchmarks.catalog.http_load import Target
+from benchmarks.catalog.ingestion import IngestionFailed, ingest_org
+from benchmarks.catalog.load import TARGETS, run_load
+from benchmarks.catalog.report import compare, format_comparison, machine_facts, render_markdown
 from benchmarks.services.scratch import benchmark_user, empty_catalog
-from catalog.config import admit_local_root
-from catalog.formats.filter_syntax import parse_filters
 from catalog.models import Entity, Location
+from portal.services.tokens import issue_token
+
+
+def _numbers(value: str, option: str) -> list[int]:
+    try:
+        numbers = [int(part.replace("_", "")) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise CommandError(f"{option} takes comma-separated whole numbers, not {value!r}") from None
+    if not numbers or min(numbers) < 1:
+        raise CommandError(f"{option} takes numbers of at least 1, not {value!r}")
+    return numbers
 
 
 class Command(BaseCommand):
     help = (
-        "Generate synthetic organisations (as git repositories), ingest each from scratch, refresh it "
-        "unchanged, and print times, entities per second and the worker's peak memory. It empties the "
-        "catalog tables of the database it runs on: point DATABASE_URL at a scratch database."
+        "For each size: generate a synthetic organisation, ingest it from scratch (in each file count), "
+        "refresh it unchanged; with --api time every query of issue 20's list through gunicorn (p50/p95 "
+        "against its target), with --load run the load test. It empties the catalog tables of the "
+        "database it runs on: point DATABASE_URL at a scratch database."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--sizes", default="10000,100000", help="comma-separated entity counts")
-        parser.add_argument("--files", default="1,2000", help="comma-separated file counts to spread each size over")
+        parser.add_argument("--sizes", default="13800,100000,250000", help="comma-separated entity counts")
+        parser.add_argument("--files", default="1,3625", help="comma-separated file counts to spread each size over")
         parser.add_argument("--yes", action="store_true", help="do not ask before emptying the catalog tables")
-        parser.add_argument("--json", help="also write the figures to this JSON file")
-        parser.add_argument("--api", action="store_true", help="also measure the REST API at each size")
+        parser.add_argument("--json", metavar="FILE", help="write the figures to this JSON file")
+        parser.add_argument("--markdown", metavar="FILE", help="write the figures as Markdown tables")
+        parser.add_argument("--compare", metavar="FILE", help="print each figure's ratio to this earlier JSON run")
+        parser.add_argument("--api", action="store_true", help="time every query at each size")
+        parser.add_argument("--load", action="store_true", help="run the load test at each size")
         parser.add_argument(
-            "--reuse",
-            action="store_true",
-            help="with --api: measure the catalog already loaded (no generation or ingestion)",
+            "--reuse", action="store_true", help="measure the catalog already loaded (no generation or ingestion)"
         )
-        parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers for --api")
-        parser.add_argument("--clients", type=int, default=8, help="concurrent clients for --api throughput")
-        parser.add_argument("--seconds", type=float, default=15.0, help="throughput run length for --api")
+        parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers")
+        parser.add_argument("--requests", type=int, default=200, help="measured requests per query")
+        parser.add_argument("--warmup", type=int, default=20, help="unmeasured requests per query first")
+        parser.add_argument("--limit", type=int, default=50, help="page size of the list queries")
+        parser.add_argument("--clients", type=int, default=50, help="concurrent clients of the load test")
+        parser.add_argument("--seconds", type=float, default=60.0, help="length of the load test")
 
-    def handle(self, *args, sizes: str, files: str, yes: bool, json: str | None, api: bool, reuse: bool, **options):
+    def handle(self, *args, **options):
+        self._check(options)
+        call_command("migrate", interactive=False, verbosity=0)
+        earlier = self._read_earlier(options["compare"])
+        project_dir = Path(settings.BASE_DIR)
+        report = {
+            "machine": machine_facts(
+                project_dir, workers=options["web_workers"], requests=options["requests"], warmup=options["warmup"]
+            ),
+            "ingestion": [],
+            "api": [],
+            "load": [],
+        }
+        if options["reuse"]:
+            self.stdout.write(f"measuring the {Entity.objects.count()} entities already loaded")
+            self._measure(report, options)
+        else:
+            for size in _numbers(options["sizes"], "--sizes"):
+                for file_count in _numbers(options["files"], "--files"):
+                    empty_catalog()
+                    assert not Location.objects.exists()
+                    try:
+                        row = ingest_org(size, min(file_count, size - 1), project_dir, self.stdout.write)
+                    except IngestionFailed as error:
+                        raise CommandError(str(error)) from None
+                    report["ingestion"].append(row)
+                    self.stdout.write(
+                        f"  ingested in {row['ingest_seconds']}s ({row['ingest_entities_per_second']} entities/s, "
+                        f"peak {row['ingest_peak_rss_mb']} MB); unchanged refresh {row['unchanged_refresh_seconds']}s"
+                    )
+                # Queries once per size, on the last file count's catalog (the same entities either way).
+                self._measure(report, options)
+        self._write(report, options, earlier)
+
+    def _check(self, options: dict) -> None:
         database = settings.DATABASES["default"]["NAME"]
-        if not yes and "bench" not in str(database):
+        if not options["reuse"] and not options["yes"] and "bench" not in str(database):
             raise CommandError(
                 f"this empties the catalog of database {database!r}; use a database whose name contains "
                 "'bench' (scripts/benchmark does) or pass --yes"
             )
-        call_command("migrate", interactive=False, verbosity=0)
-        if reuse:
-            if not api:
-                raise CommandError("--reuse goes with --api")
-            self.stdout.write(f"measuring the {Entity.objects.count()} entities already loaded")
-            self._api(options)
-            return
-        results = []
-        for size in [int(value) for value in sizes.split(",")]:
-            for file_count in [int(value) for value in files.split(",")]:
-                results.append(self._run(size, min(file_count, size)))
-                if api:
-                    results[-1]["api"] = self._api(options)
-        self._print(results)
-        if json:
-            Path(json).write_text(dumps(results, indent=2))
+        if options["reuse"] and not (options["api"] or options["load"]):
+            raise CommandError("--reuse measures the loaded catalog: give --api, --load or both")
+        for name in ("web_workers", "requests", "limit", "clients"):
+            if options[name] < 1:
+                raise CommandError(f"--{name.replace('_', '-')} must be at least 1")
+        if options["warmup"] < 0 or options["seconds"] <= 0:
+            raise CommandError("--warmup must be 0 or more and --seconds above 0")
 
-    def _run(self, size: int, file_count: int) -> dict:
-        self._empty()
-        with tempfile.TemporaryDirectory(prefix="greenroom-bench-") as scratch:
-            # The operator's own generated catalog, registered as a local git remote.
-            admit_local_root(scratch, git=True)
-            started = time.perf_counter()
-            org = generate_org(Path(scratch) / "org", OrgShape(entities=size, files=file_count))
-            generated_in = time.perf_counter() - started
-            target = f"file://{org.root}"
-            self.stdout.write(f"{size} entities in {file_count} file(s): generated in {generated_in:.1f}s")
-            full = run_measured(["catalog_register", target, "--wait"], Path(settings.BASE_DIR))
-            if full.exit_code:
-                raise CommandError(f"ingestion failed:\n{full.output[-3000:]}")
-            stored = self._queryable_count()
-            unchanged = run_measured(["catalog_refresh", target], Path(settings.BASE_DIR))
-            if unchanged.exit_code:
-                raise CommandError(f"refresh failed:\n{unchanged.output[-3000:]}")
-        # The registered location adds its own generated Location entity.
-        expected = org.entities + 1
-        if stored != expected:
-            raise CommandError(f"expected {expected} queryable entities after ingestion, found {stored}")
-        return {
-            "database": connection.vendor,
-            "entities": stored,
-            "files": file_count,
-            "ingest_seconds": round(full.seconds, 2),
-            "ingest_entities_per_second": round(stored / full.seconds),
-            "ingest_peak_rss_mb": round(full.peak_rss_mb),
-            "unchanged_refresh_seconds": round(unchanged.seconds, 2),
-            "unchanged_refresh_peak_rss_mb": round(unchanged.peak_rss_mb),
-        }
+    def _read_earlier(self, path: str | None) -> dict | None:
+        """Read ``--compare`` before the run, so a missing or broken file fails in seconds, not hours."""
+        if not path:
+            return None
+        try:
+            return json_module.loads(Path(path).read_text())
+        except (OSError, ValueError) as error:
+            raise CommandError(f"--compare: cannot read {path}: {error}") from None
 
-    def _api(self, options: dict) -> dict:
-        from benchmarks.catalog.api import run_api_benchmark
-        from portal.services.tokens import issue_token
-
-        _, token = issue_token(benchmark_user("benchmark"), "benchmark")
-        report = run_api_benchmark(
-            Path(settings.BASE_DIR),
-            token,
-            workers=options["web_workers"],
-            clients=options["clients"],
-            seconds=options["seconds"],
-        )
-        self.stdout.write(f"  API ({options['web_workers']} gunicorn workers, DEBUG off), sequential keep-alive:")
-        for name, figures in report["latency"].items():
-            self.stdout.write(
-                f"    {name:<28} p50 {figures.p50_ms:>7.2f} ms  p95 {figures.p95_ms:>7.2f} ms"
-                f"  ({figures.requests} requests, {figures.errors} errors)"
+    def _measure(self, report: dict, options: dict) -> None:
+        entities = Entity.objects.count()
+        if options["api"]:
+            _, token = issue_token(benchmark_user("benchmark"), "benchmark")
+            self.stdout.write(f"  timing every query at {entities} entities ({options['requests']} requests each)")
+            rows = run_api_benchmark(
+                Path(settings.BASE_DIR),
+                token,
+                workers=options["web_workers"],
+                requests=options["requests"],
+                warmup=options["warmup"],
+                limit=options["limit"],
+                progress=self._progress,
             )
-        self.stdout.write(
-            f"    {report['clients']} concurrent clients, mixed requests: {report['throughput_rps']} requests/s, "
-            f"{report['throughput_errors']} errors"
-        )
-        report["latency"] = {name: vars(figures) for name, figures in report["latency"].items()}
-        return report
+            report["api"].append({"entities": entities, "scenarios": rows})
+        if options["load"]:
+            process, port = start_gunicorn(Path(settings.BASE_DIR), options["web_workers"])
+            try:
+                target = Target("127.0.0.1", port, {"Connection": "keep-alive"})
+                paths = load_paths(target)
+                load = run_load(target, paths, clients=options["clients"], seconds=options["seconds"])
+            finally:
+                stop_gunicorn(process)
+            self.stdout.write(
+                f"  load test: {load.clients} clients, {load.seconds}s: {load.throughput_rps} req/s, "
+                f"p95 {load.p95_ms} ms, {load.errors} errors ({'met' if load.met else 'not met'}: {TARGETS})"
+            )
+            report["load"].append({"entities": entities, **asdict(load), "met": load.met, "targets": TARGETS})
 
-    def _queryable_count(self) -> int:
-        """Count through the filter path the API uses, so "queryable" is what is measured."""
-        return Entity.objects.matching(parse_filters(["metadata.namespace=default"])).count()
+    def _progress(self, row: dict) -> None:
+        figures = row.get("skipped") or f"p50 {row['p50_ms']:>7.2f} ms  p95 {row['p95_ms']:>7.2f} ms"
+        self.stdout.write(f"    {row['name']:<58} {figures}  {row['errors']} errors")
+        self.stdout.flush()
 
-    def _empty(self) -> None:
-        """Start each size from an empty catalog (``handle`` checked this is a scratch database)."""
-        empty_catalog()
-        assert not Location.objects.exists()
-
-    def _print(self, results: list[dict]) -> None:
-        header = (
-            f"{'entities':>9} {'files':>6} {'ingest s':>9} {'ent/s':>7} {'peak MB':>8} "
-            f"{'no-change s':>12} {'peak MB':>8}"
-        )
+    def _write(self, report: dict, options: dict, earlier: dict | None) -> None:
+        markdown = render_markdown(report)
         self.stdout.write("")
-        self.stdout.write(f"catalog benchmark on {connection.vendor}")
-        self.stdout.write(header)
-        for row in results:
-            self.stdout.write(
-                f"{row['entities']:>9} {row['files']:>6} {row['ingest_seconds']:>9.2f} "
-                f"{row['ingest_entities_per_second']:>7} {row['ingest_peak_rss_mb']:>8} "
-                f"{row['unchanged_refresh_seconds']:>12.2f} {row['unchanged_refresh_peak_rss_mb']:>8}"
-            )
+        self.stdout.write(markdown)
+        if options["json"]:
+            Path(options["json"]).write_text(json_module.dumps(report, indent=2) + "\n")
+        if options["markdown"]:
+            Path(options["markdown"]).write_text(markdown)
+        if earlier is not None:
+            self.stdout.write("compared with " + options["compare"] + ":")
+            for line in format_comparison(compare(earlier, report)):
+                self.stdout.write("  " + line)
+        errors = sum(row["errors"] for run in report["api"] for row in run["scenarios"])
+        errors += sum(run["errors"] for run in report["load"])
+        if errors:
+            # Written first, so the failing answers can be read; then a non-zero exit.
+            raise CommandError(f"{errors} requests failed their checks: the figures above are not of real answers")
