@@ -50,10 +50,14 @@ from .validation.types import json_type
 from .yaml_core_schema import HAS_LIBYAML, CatalogLoader, DocumentError, StopReading
 from .yaml_documents import DocumentLimits, DocumentReader
 
-__all__ = ["HAS_LIBYAML", "YamlDocument", "YamlFileError", "parse_documents"]
+__all__ = ["HAS_LIBYAML", "MAX_DOCUMENT_TEXT_BYTES", "YamlDocument", "YamlFileError", "parse_documents"]
 
 _BOM = b"\xef\xbb\xbf"
 _VALIDATE_CHUNK = 1 << 20
+# However large a file may be, one document expands (aliases counted in full) to at most this much
+# scalar text by default: a big file holds many documents, not one huge one, and a body's text is
+# encoded to JSON a few times on its way to the database.
+MAX_DOCUMENT_TEXT_BYTES = 32 * 1024 * 1024
 # The encodings YAML 1.2 (section 5.2) detects from a stream's first bytes; Backstage reads only UTF-8.
 _WIDE_ENCODINGS = (
     (re.compile(rb"\x00\x00\xfe\xff|\x00\x00\x00[^\x00]|\xff\xfe\x00\x00|[^\x00]\x00\x00\x00"), "UTF-32"),
@@ -151,8 +155,9 @@ def iter_documents(
 
     `source` names the file in messages. Each document may expand, aliases
     counted in full, to at most `max_nodes` nodes and `max_text_bytes` bytes of
-    scalar text (by default twice `max_bytes`: without aliases a document cannot
-    hold more text than its file). Documents that are empty or null are
+    scalar text (by default twice `max_bytes`, since without aliases a document
+    cannot hold more text than its file, but never more than
+    `MAX_DOCUMENT_TEXT_BYTES`). Documents that are empty or null are
     skipped. A document that cannot be used is yielded with `error` set and
     `data` None; the rest are yielded with their mapping in `data`. After a
     document nested deeper than `max_depth`, the rest of the file is not read.
@@ -162,7 +167,9 @@ def iter_documents(
     if len(data) > max_bytes:
         raise YamlFileError(source, None, f"file is {len(data)} bytes, more than the limit of {max_bytes}")
     _check_encoding(data, source)
-    limits = DocumentLimits(max_nodes, 2 * max_bytes if max_text_bytes is None else max_text_bytes, max_depth)
+    if max_text_bytes is None:
+        max_text_bytes = min(2 * max_bytes, MAX_DOCUMENT_TEXT_BYTES)
+    limits = DocumentLimits(max_nodes, max_text_bytes, max_depth)
     loader = CatalogLoader(data)
     index = 0
     line = 1

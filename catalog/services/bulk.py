@@ -17,6 +17,7 @@ import orjson
 from django.db import connection, models
 
 BULK_CREATE_BATCH = 1000
+MAX_SHARED_TEXT = 16 * 1024
 
 
 class JsonTexts:
@@ -28,9 +29,14 @@ class JsonTexts:
 
     def text(self, value: Any) -> str:
         cached = self._texts.get(id(value))
-        if cached is None:
-            cached = self._texts[id(value)] = (value, dump_json(value))
-        return cached[1]
+        if cached is not None:
+            return cached[1]
+        text = dump_json(value)
+        # Large texts are encoded again rather than kept: a batch of bodies that expand through
+        # their aliases must not pile up here.
+        if len(text) <= MAX_SHARED_TEXT:
+            self._texts[id(value)] = (value, text)
+        return text
 
 
 def dump_json(value: Any) -> str:
