@@ -148,6 +148,7 @@ class DocumentReader:
         stack = self.stack
         max_nodes = self.max_nodes
         max_text_bytes = self.max_text_bytes
+        max_depth = self.max_depth
         try:
             while True:
                 cls = event.__class__
@@ -181,7 +182,15 @@ class DocumentReader:
                         parent.value[parent.key] = value  # type: ignore[call-overload]
                         parent.key = _NO_KEY
                 elif cls is MappingStartEvent or cls is SequenceStartEvent:
-                    self._open(event)
+                    if event.tag is not None or event.anchor is not None or len(stack) >= max_depth:
+                        self._open(event)
+                    else:
+                        start_nodes = self.total_nodes
+                        self.total_nodes += 1
+                        if self.total_nodes > max_nodes:
+                            self._check_totals()
+                        value = {} if cls is MappingStartEvent else []
+                        stack.append(_Frame(value, None, start_nodes, self.total_text_bytes))
                 elif cls is MappingEndEvent or cls is SequenceEndEvent:
                     frame = stack.pop()
                     if frame.anchor is not None:
