@@ -25,33 +25,37 @@ def _text(value: Any) -> str | None:
 
 def build_search_document(entity: dict[str, Any]) -> dict[str, list[str]]:
     """Map each lowercase dotted path of ``entity`` to the sorted lowercase values found there."""
-    index: dict[str, set[str]] = {}
+    # Values are gathered in lists (most keys get one) and made unique and sorted at the end.
+    index: dict[str, list[str]] = {}
 
-    def add(key: str, value: Any) -> None:
+    def add(key: str, text: str | None) -> None:
         if len(key) > MAX_KEY_LENGTH:
             return
-        values = index.setdefault(key, set())
-        text = _text(value)
+        values = index.get(key)
+        if values is None:
+            values = index[key] = []
         if text is not None and len(text) <= MAX_VALUE_LENGTH:
-            values.add(text)
+            values.append(text)
 
     # An explicit stack rather than recursion: validated entities are shallow, but nothing here
-    # should depend on that.
+    # should depend on that. Written out for speed: ingestion builds one per entity.
     stack: list[tuple[str, Any]] = [
         (key.lower(), value) for key, value in entity.items() if key not in ("relations", "status")
     ]
+    pop, push = stack.pop, stack.append
     while stack:
-        key, value = stack.pop()
+        key, value = pop()
         if isinstance(value, dict):
             for child_key, child in value.items():
-                stack.append((f"{key}.{str(child_key).lower()}", child))
+                push((f"{key}.{child_key.lower() if child_key.__class__ is str else str(child_key).lower()}", child))
         elif isinstance(value, list):
             for item in value:
                 if isinstance(item, str) and len(key) + len(item) < MAX_KEY_LENGTH:
-                    add(f"{key}.{item.lower()}", True)
-                stack.append((key, item))
+                    add(f"{key}.{item.lower()}", "true")
+                push((key, item))
         else:
-            add(key, value)
+            add(key, value.lower() if value.__class__ is str else _text(value))
     metadata = entity.get("metadata") or {}
-    add("metadata.namespace", metadata.get("namespace") or "default")
-    return {key: sorted(values) for key, values in index.items()}
+    namespace = metadata.get("namespace") or "default"
+    add("metadata.namespace", namespace.lower() if namespace.__class__ is str else _text(namespace))
+    return {key: values if len(values) < 2 else sorted(set(values)) for key, values in index.items()}

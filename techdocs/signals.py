@@ -17,6 +17,7 @@ from catalog.signals import location_refreshed
 from portal.jobs import send_job
 
 site_built = Signal()
+CHECK_BATCH = 500
 
 
 @receiver(location_refreshed, dispatch_uid="techdocs-check-after-refresh")
@@ -25,6 +26,7 @@ def check_docs_after_refresh(sender: Any, location: Any, report: Any, **kwargs: 
     from .services import documented_entities
 
     refs = list(documented_entities().filter(location=location).values_list("ref", flat=True))
-    for ref in refs:
-        # A check lost to a broker outage is made again by the periodic techdocs.check_sources.
-        send_job("techdocs.check_entity", ref)
+    # One message per batch: publishing one per entity took most of an unchanged refresh of a
+    # large location. A check lost to a broker outage is made again by techdocs.check_sources.
+    for start in range(0, len(refs), CHECK_BATCH):
+        send_job("techdocs.check_entities", refs[start : start + CHECK_BATCH])

@@ -42,6 +42,24 @@ def check_entity_docs_task(entity_ref: str) -> str:
     return build.status if build else "unchanged"
 
 
+@shared_task(name="techdocs.check_entities")
+def check_entities_docs_task(entity_refs: list[str]) -> int:
+    """``techdocs.check_entity`` for a batch of refs: a refresh of thousands of documented entities
+    sends a handful of messages rather than one per entity. Returns how many builds were queued."""
+    from .services import check_entity_docs
+
+    if techdocs_settings()["BUILDER"] != "local":
+        return 0
+    queued = 0
+    for ref in entity_refs:
+        try:
+            queued += check_entity_docs(ref) is not None
+        except Exception:
+            # One entity's failure must not cost the rest of the batch their check.
+            logger.exception("checking the docs of %s failed", ref)
+    return queued
+
+
 @shared_task(name="techdocs.check_sources")
 def check_sources_task() -> int:
     """The periodic tick: queue a source check for every documented entity."""

@@ -73,6 +73,11 @@ _Resolver.add_implicit_resolver(
     list("-+.0123456789"),
 )
 
+# First characters with which a plain scalar may resolve to something other than a string: any other
+# plain scalar is a string without asking the resolver (no resolver here matches every character).
+IMPLICIT_FIRST_CHARACTERS = frozenset(key for key in _Resolver.yaml_implicit_resolvers if key)
+assert None not in _Resolver.yaml_implicit_resolvers
+
 _INT_FORM = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
 _FLOAT_FORM = re.compile(
     r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
@@ -154,7 +159,7 @@ if HAS_LIBYAML:
     class CatalogLoader(_Parser, _Constructor, _Resolver):
         """libyaml's event parser with the core-schema resolver and constructor."""
 
-        def __init__(self, text: str) -> None:
+        def __init__(self, text: str | bytes) -> None:
             _Parser.__init__(self, text)
             _Resolver.__init__(self)
 
@@ -166,7 +171,7 @@ else:  # pragma: no cover - exercised only where libyaml is absent
     class CatalogLoader(Reader, Scanner, Parser, _Constructor, _Resolver):  # type: ignore[no-redef]
         """PyYAML's pure-Python event parser with the core-schema resolver and constructor."""
 
-        def __init__(self, text: str) -> None:
+        def __init__(self, text: str | bytes) -> None:
             Reader.__init__(self, text)
             Scanner.__init__(self)
             Parser.__init__(self)

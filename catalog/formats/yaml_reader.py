@@ -37,6 +37,7 @@ other documents are still returned. Two cases end reading early:
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,9 +50,14 @@ from .validation.types import json_type
 from .yaml_core_schema import HAS_LIBYAML, CatalogLoader, DocumentError, StopReading
 from .yaml_documents import DocumentLimits, DocumentReader
 
-__all__ = ["HAS_LIBYAML", "YamlDocument", "YamlFileError", "parse_documents"]
+__all__ = ["HAS_LIBYAML", "MAX_DOCUMENT_TEXT_BYTES", "YamlDocument", "YamlFileError", "parse_documents"]
 
 _BOM = b"\xef\xbb\xbf"
+_VALIDATE_CHUNK = 1 << 20
+# However large a file may be, one document expands (aliases counted in full) to at most this much
+# scalar text by default: a big file holds many documents, not one huge one, and a body's text is
+# encoded to JSON a few times on its way to the database.
+MAX_DOCUMENT_TEXT_BYTES = 32 * 1024 * 1024
 # The encodings YAML 1.2 (section 5.2) detects from a stream's first bytes; Backstage reads only UTF-8.
 _WIDE_ENCODINGS = (
     (re.compile(rb"\x00\x00\xfe\xff|\x00\x00\x00[^\x00]|\xff\xfe\x00\x00|[^\x00]\x00\x00\x00"), "UTF-32"),
@@ -92,22 +98,31 @@ def _refuse_wide_encodings(data: bytes, source: str) -> None:
             raise YamlFileError(source, None, f"{name} is not supported; save the file as UTF-8")
 
 
-def _decode(data: bytes, source: str) -> str:
-    """Decode UTF-8 (an initial BOM is dropped); offsets in messages count bytes of the whole file."""
+def _check_encoding(data: bytes, source: str) -> None:
+    """Refuse what is not UTF-8 without NULs; offsets in messages count bytes of the whole file.
+
+    The parser reads the bytes themselves, so the file is never held decoded as well: a file of
+    100 MB costs 100 MB, not three times that. Validation decodes in chunks and keeps nothing.
+    """
     _refuse_wide_encodings(data, source)
     skipped = len(_BOM) if data.startswith(_BOM) else 0
-    try:
-        text = data[skipped:].decode("utf-8")
-    except UnicodeDecodeError as error:
-        offset = skipped + error.start
-        line = data.count(b"\n", 0, offset) + 1
-        raise YamlFileError(source, line, f"not valid UTF-8: byte 0x{data[offset]:02x} at offset {offset}") from None
-    nul = text.find("\x00")
+    if not data.isascii():
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        view = memoryview(data)
+        for start in range(skipped, len(data), _VALIDATE_CHUNK):
+            # Bytes of a character cut by the previous chunk's end are held by the decoder.
+            held = len(decoder.getstate()[0])
+            try:
+                decoder.decode(view[start : start + _VALIDATE_CHUNK], final=start + _VALIDATE_CHUNK >= len(data))
+            except UnicodeDecodeError as error:
+                offset = start - held + error.start
+                line = data.count(b"\n", 0, offset) + 1
+                message = f"not valid UTF-8: byte 0x{data[offset]:02x} at offset {offset}"
+                raise YamlFileError(source, line, message) from None
+    nul = data.find(b"\x00")
     if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
-        offset = skipped + len(text[:nul].encode("utf-8"))
-        raise YamlFileError(source, line, f"NUL character at offset {offset}; it cannot be stored")
-    return text
+        line = data.count(b"\n", 0, nul) + 1
+        raise YamlFileError(source, line, f"NUL character at offset {nul}; it cannot be stored")
 
 
 def _is_parser_nesting_limit(error: yaml.YAMLError) -> bool:
@@ -115,14 +130,14 @@ def _is_parser_nesting_limit(error: yaml.YAMLError) -> bool:
     return "exceeded maximum nesting depth" in (getattr(error, "problem", None) or "")
 
 
-def _syntax_error(error: yaml.YAMLError, text: str, source: str) -> YamlFileError:
+def _syntax_error(error: yaml.YAMLError, data: bytes, source: str) -> YamlFileError:
     if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
         parts = [part for part in (error.context, error.problem) if part]
         return YamlFileError(source, line, "YAML syntax error: " + ", ".join(parts))
     position = getattr(error, "position", None)
-    line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
+    line = data.count(b"\n", 0, position) + 1 if isinstance(position, int) else None
     reason = getattr(error, "reason", None) or str(error)
     return YamlFileError(source, line, f"YAML syntax error: {reason}")
 
@@ -140,8 +155,9 @@ def iter_documents(
 
     `source` names the file in messages. Each document may expand, aliases
     counted in full, to at most `max_nodes` nodes and `max_text_bytes` bytes of
-    scalar text (by default twice `max_bytes`: without aliases a document cannot
-    hold more text than its file). Documents that are empty or null are
+    scalar text (by default twice `max_bytes`, since without aliases a document
+    cannot hold more text than its file, but never more than
+    `MAX_DOCUMENT_TEXT_BYTES`). Documents that are empty or null are
     skipped. A document that cannot be used is yielded with `error` set and
     `data` None; the rest are yielded with their mapping in `data`. After a
     document nested deeper than `max_depth`, the rest of the file is not read.
@@ -150,9 +166,11 @@ def iter_documents(
     """
     if len(data) > max_bytes:
         raise YamlFileError(source, None, f"file is {len(data)} bytes, more than the limit of {max_bytes}")
-    text = _decode(data, source)
-    limits = DocumentLimits(max_nodes, 2 * max_bytes if max_text_bytes is None else max_text_bytes, max_depth)
-    loader = CatalogLoader(text)
+    _check_encoding(data, source)
+    if max_text_bytes is None:
+        max_text_bytes = min(2 * max_bytes, MAX_DOCUMENT_TEXT_BYTES)
+    limits = DocumentLimits(max_nodes, max_text_bytes, max_depth)
+    loader = CatalogLoader(data)
     index = 0
     line = 1
     try:
@@ -180,7 +198,7 @@ def iter_documents(
             index += 1
     except yaml.YAMLError as error:
         if not _is_parser_nesting_limit(error):
-            raise _syntax_error(error, text, source) from None
+            raise _syntax_error(error, data, source) from None
         # The parser's own cap on nesting (libyaml 0.2.5 stops at 1,000 flow levels) is met
         # before our smaller limit when it scans ahead: refuse this document the same way.
         mark = getattr(error, "problem_mark", None)

@@ -5,34 +5,18 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
+from ..models import Entity
 from .processing import ProcessedEntity
 
-ENTITY_FIELDS = (
-    "id",
-    "ref",
-    "kind",
-    "namespace",
-    "name",
-    "title",
-    "spec_type",
-    "lifecycle",
-    "body",
-    "search",
-    "location_id",
-    "location_key",
-    "parent_ref",
-    "content_hash",
-    "source_digest",
-    "etag",
-    "generation",
-    "processing_errors",
-    "is_orphan",
-    "created_at",
-    "updated_at",
-)
+# Every column of the entity table, from the model: a column added there is written by bulk inserts
+# too, with the value ``entity_values`` gives it or else the field's default.
+ENTITY_FIELDS = tuple(field.attname for field in Entity._meta.concrete_fields)
+# What an update of a stored entity rewrites: all a refresh computes but the key and creation time.
+ENTITY_UPDATE_FIELDS = ("id", *(name for name in ENTITY_FIELDS if name not in ("id", "created_at")))
 RELATION_FIELDS = ("source_ref", "type", "target_ref", "emitter_id")
 HISTORY_FIELDS = (
     "entity_ref",
@@ -99,3 +83,45 @@ def stamp(item: ProcessedEntity, uid: uuid.UUID, generation: int) -> str:
     item.body["metadata"]["uid"], item.body["metadata"]["etag"] = str(uid), etag
     item.search = item.search | {"metadata.uid": [str(uid)], "metadata.etag": [etag]}
     return etag
+
+
+def entity_values(
+    item: ProcessedEntity, uid: uuid.UUID, generation: int, location_id: Any, now: datetime
+) -> dict[str, Any]:
+    """The columns a refresh stores for ``item``, the one place they are computed (the body and
+    search index are stamped with the uid and new etag)."""
+    etag = stamp(item, uid, generation)
+    metadata = item.body["metadata"]
+    spec_type, lifecycle = type_and_lifecycle(item.body)
+    return {
+        "id": uid,
+        "ref": item.ref,
+        "kind": item.body["kind"],
+        "namespace": metadata["namespace"],
+        "name": metadata["name"],
+        "title": title_of(metadata),
+        "spec_type": spec_type,
+        "lifecycle": lifecycle,
+        "body": item.body,
+        "search": item.search,
+        "location_id": location_id,
+        "location_key": item.location_key,
+        "parent_ref": item.parent_ref,
+        "content_hash": item.content_hash,
+        "source_digest": item.source_digest,
+        "etag": etag,
+        "generation": generation,
+        "processing_errors": [warning.as_status_item() for warning in item.warnings],
+        "is_orphan": False,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+_FIELDS_BY_NAME = {field.attname: field for field in Entity._meta.concrete_fields}
+
+
+def as_row(values: dict[str, Any], fields: tuple[str, ...]) -> tuple[Any, ...]:
+    """``values`` in the order of ``fields``; a column ``entity_values`` does not know gets its
+    model default."""
+    return tuple(values[name] if name in values else _FIELDS_BY_NAME[name].get_default() for name in fields)

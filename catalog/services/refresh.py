@@ -23,16 +23,16 @@ from ..cache import bump_catalog_version
 from ..models import Entity, EntityHistory, Location, Relation
 from ..signals import announce_entities_changed
 from .backoff import outcome_fields
-from .bulk import insert_rows
+from .bulk import JsonTexts, insert_rows, update_rows
 from .entity_rows import (
     ENTITY_FIELDS,
+    ENTITY_UPDATE_FIELDS,
     HISTORY_FIELDS,
     RELATION_FIELDS,
+    as_row,
     batched,
     changed_fields,
-    stamp,
-    title_of,
-    type_and_lifecycle,
+    entity_values,
 )
 from .errors import ProcessingError
 from .orphans import frozen_descendants, mark_orphaned
@@ -128,8 +128,13 @@ class RefreshWriter:
                 if stored_digest != item.source_digest:
                     new_digests.setdefault(item.source_digest, []).append(entity_id)
         history: list[tuple] = []
+        # Bodies go to the entity rows and their history rows: encoded once for both.
+        shared = JsonTexts()
         with transaction.atomic():
-            insert_rows(Entity, ENTITY_FIELDS, [self._entity_row(item, uid) for item, uid in created])
+            new_rows = [
+                as_row(entity_values(item, uid, 1, self.location.pk, self.now), ENTITY_FIELDS) for item, uid in created
+            ]
+            insert_rows(Entity, ENTITY_FIELDS, new_rows, shared=shared)
             for item, uid in created:
                 history.append(self._history_row(item, uid, 1, EntityHistory.Change.CREATED, []))
                 self.report.added.append(item.ref)
@@ -138,7 +143,12 @@ class RefreshWriter:
                 previous_bodies = dict(Entity.objects.filter(pk__in=entity_ids).values_list("id", "body"))
                 self.affected |= relation_targets(entity_ids)
                 Relation.objects.filter(emitter_id__in=entity_ids).delete()
-                history += [self._update(item, row, previous_bodies[row[1]]) for item, row in updated]
+                changed_rows = []
+                for item, row in updated:
+                    values, history_row = self._update(item, row, previous_bodies[row[1]])
+                    changed_rows.append(as_row(values, ENTITY_UPDATE_FIELDS))
+                    history.append(history_row)
+                update_rows(Entity, ENTITY_UPDATE_FIELDS, changed_rows, shared=shared)
             for entity_id, status_items in status_only:
                 Entity.objects.filter(pk=entity_id).update(processing_errors=status_items)
             for digest, entity_ids in new_digests.items():
@@ -152,67 +162,20 @@ class RefreshWriter:
                 RELATION_FIELDS,
                 [(*relation, emitter_id) for item, emitter_id in emitters for relation in item.relations],
             )
-            insert_rows(EntityHistory, HISTORY_FIELDS, history)
+            insert_rows(EntityHistory, HISTORY_FIELDS, history, shared=shared)
 
-    def _entity_row(self, item: ProcessedEntity, uid: uuid.UUID) -> tuple:
-        etag = stamp(item, uid, 1)
-        metadata = item.body["metadata"]
-        warnings = [warning.as_status_item() for warning in item.warnings]
-        return (
-            uid,
-            item.ref,
-            item.body["kind"],
-            metadata["namespace"],
-            metadata["name"],
-            title_of(metadata),
-            *type_and_lifecycle(item.body),
-            item.body,
-            item.search,
-            self.location.pk,
-            item.location_key,
-            item.parent_ref,
-            item.content_hash,
-            item.source_digest,
-            etag,
-            1,
-            warnings,
-            False,
-            self.now,
-            self.now,
-        )
-
-    def _update(self, item: ProcessedEntity, row: tuple, previous: dict[str, Any]) -> tuple:
+    def _update(self, item: ProcessedEntity, row: tuple, previous: dict[str, Any]) -> tuple[dict[str, Any], tuple]:
+        """The new column values of a stored entity, and its history row."""
         _, entity_id, _, stored_hash, generation, _, _, _ = row
         content_changed = stored_hash != item.content_hash
         generation = generation + 1 if content_changed else generation
-        etag = stamp(item, entity_id, generation)
-        metadata = item.body["metadata"]
-        Entity.objects.filter(pk=entity_id).update(
-            kind=item.body["kind"],
-            namespace=metadata["namespace"],
-            name=metadata["name"],
-            title=title_of(metadata),
-            spec_type=type_and_lifecycle(item.body)[0],
-            lifecycle=type_and_lifecycle(item.body)[1],
-            body=item.body,
-            search=item.search,
-            location=self.location,
-            location_key=item.location_key,
-            parent_ref=item.parent_ref,
-            content_hash=item.content_hash,
-            source_digest=item.source_digest,
-            etag=etag,
-            generation=generation,
-            processing_errors=[warning.as_status_item() for warning in item.warnings],
-            is_orphan=False,
-            updated_at=self.now,
-        )
+        values = entity_values(item, entity_id, generation, self.location.pk, self.now)
         if content_changed:
             self.report.changed.append(item.ref)
             change = EntityHistory.Change.UPDATED
         else:
             change = EntityHistory.Change.RECLAIMED
-        return self._history_row(item, entity_id, generation, change, changed_fields(previous, item.body))
+        return values, self._history_row(item, entity_id, generation, change, changed_fields(previous, item.body))
 
     def _history_row(
         self, item: ProcessedEntity, uid: uuid.UUID, generation: int, change: str, changed: list[str]

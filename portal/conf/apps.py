@@ -24,7 +24,9 @@ def catalog(data_dir: Path) -> dict[str, Any]:
         "REFRESH_BACKOFF_MAX": env_int("CATALOG_REFRESH_BACKOFF_MAX", 6 * 3600),
         # A refresh that has not finished after this many seconds is considered dead and may be retried.
         "REFRESH_LOCK_TIMEOUT": env_int("CATALOG_REFRESH_LOCK_TIMEOUT", 1800),
-        "MAX_FILE_BYTES": env_int("CATALOG_MAX_FILE_BYTES", 4 * 1024 * 1024),
+        # Files are parsed as a stream of documents, each written in batches, so a big organisation
+        # file costs its own size in memory once; bombs are refused by the per-document limits.
+        "MAX_FILE_BYTES": env_int("CATALOG_MAX_FILE_BYTES", 256 * 1024 * 1024),
         "MAX_FILES_PER_LOCATION": env_int("CATALOG_MAX_FILES_PER_LOCATION", 200_000),
         "GIT_CACHE_DIR": data_dir / "git",
         "GIT_TIMEOUT": env_int("CATALOG_GIT_TIMEOUT", 120),

@@ -361,6 +361,30 @@ def test_non_utf8_offset_counts_the_bom():
     assert "offset 6" in raised.value.message
 
 
+def padded_to(prefix_bytes: int, tail: bytes) -> bytes:
+    """A comment-only file of ``prefix_bytes`` (16-byte lines), then ``tail``."""
+    return b"#" + b"-" * 14 + b"\n" + (b"#" * 15 + b"\n") * (prefix_bytes // 16 - 1) + tail
+
+
+def test_a_character_cut_by_the_validation_chunk_boundary_is_read_whole():
+    # "é" (2 bytes) starts on the last byte of the first 1 MiB chunk.
+    data = b"x: " + b"y" * (1024 * 1024 - 4) + b"\xc3\xa9\n"
+    assert data[1024 * 1024 - 1 : 1024 * 1024 + 1] == "é".encode()
+
+    assert only_data(data) == {"x": "y" * (1024 * 1024 - 4) + "é"}
+
+
+def test_non_utf8_past_the_first_validation_chunk_names_its_own_offset_and_line():
+    data = padded_to(3 * 1024 * 1024, b"a: caf\xe9\n")
+    offset = 3 * 1024 * 1024 + len(b"a: caf")
+
+    with pytest.raises(YamlFileError) as raised:
+        parse(data)
+
+    assert raised.value.line == 3 * 1024 * 1024 // 16 + 1
+    assert f"byte 0xe9 at offset {offset}" in raised.value.message
+
+
 @pytest.mark.parametrize(
     ("data", "encoding"),
     [

@@ -65,7 +65,7 @@ class ReaderPolicy:
     """Limits and permissions for reading locations; built from settings by the caller."""
 
     cache_dir: Path
-    max_file_bytes: int = 4 * 1024 * 1024
+    max_file_bytes: int = 256 * 1024 * 1024
     max_files: int = 20_000
     git_timeout_seconds: int = 120
     allow_local_git: bool = True
