@@ -263,7 +263,7 @@ def test_query_count_does_not_grow_with_page_size(api, write_file, url):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="entities are rendered by PostgreSQL only there")
 def test_small_unpaged_answer_is_one_query_and_a_large_one_streams_the_same_entities(api, catalog, monkeypatch):
     everything = api.get(f"{BASE}/entities", {"fields": "metadata.name"}).json()  # rendered in Python
-    monkeypatch.setattr("catalog.api.entities.STREAM_ABOVE", len(everything))
+    monkeypatch.setattr("catalog.api.pages.STREAM_ABOVE", len(everything))
 
     api.get(f"{BASE}/entities")  # warm the token and caches
     with CaptureQueriesContext(connection) as queries:
@@ -271,7 +271,7 @@ def test_small_unpaged_answer_is_one_query_and_a_large_one_streams_the_same_enti
     assert not small.streaming and len(queries) == 1
     assert names(small.json()) == names(everything)
 
-    monkeypatch.setattr("catalog.api.entities.STREAM_ABOVE", len(everything) - 1)
+    monkeypatch.setattr("catalog.api.pages.STREAM_ABOVE", len(everything) - 1)
     large = api.get(f"{BASE}/entities")
     assert large.streaming
     assert json.loads(b"".join(large.streaming_content)) == small.json()
