@@ -46,6 +46,10 @@ ALLOWED: dict[tuple[str, str], str] = {
         "generated column, computed by PostgreSQL, that old code never names, and its index — "
         "docs/operations.md, Upgrades, 'Filter terms'"
     ),
+    ("catalog", "0017_entity_small_columns_inline"): (
+        "storage option and a table rewrite by code (VACUUM FULL), no column changes — docs/operations.md, "
+        "Upgrades, 'Row layout'"
+    ),
     ("portal", "0003_search_document"): "before the first release: search documents built by code",
     ("portal", "0004_search_title_index"): "adds expression indexes only, CONCURRENTLY (by code: PostgreSQL only)",
 }
