@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,6 +38,7 @@ from .entity_rows import (
 from .errors import ProcessingError
 from .orphans import frozen_descendants, mark_orphaned
 from .processing import ProcessedEntity, ProcessingOutcome
+from .read_ahead import read_ahead
 from .stitching import relation_targets, stitch
 
 logger = logging.getLogger(__name__)
@@ -77,15 +79,19 @@ class RefreshWriter:
         self.affected: set[str] = set()
 
     def write_all(self, entities: Iterable[ProcessedEntity]) -> None:
-        for batch in batched(entities, BATCH_SIZE):
-            self._write_batch(batch)
+        """Write ``entities`` batch by batch; the next batch is prepared while one is written."""
+        # Closed at once if a write fails, so the reading thread stops with it.
+        with closing(read_ahead(batched(entities, BATCH_SIZE))) as batches:
+            for batch in batches:
+                self._write_batch(batch)
 
     def write_edits(self, entities: list[ProcessedEntity]) -> RefreshReport:
         """Write entities edited outside a refresh (by a curator): the same rows, history and
         stitching as a refresh writes, but no orphan marking or location status, which only a full
         read of the location may decide."""
         with transaction.atomic():
-            self.write_all(entities)
+            for batch in batched(entities, BATCH_SIZE):
+                self._write_batch(batch)
             stitch(self.affected)
             if self.report.changed:
                 transaction.on_commit(bump_catalog_version)
