@@ -114,3 +114,18 @@ def test_jsonb_text_orders_keys_by_length_then_bytes_as_postgresql_does(db):
         cursor.execute("SELECT %s::jsonb::text", [json.dumps(value)])
         (expected,) = cursor.fetchone()
     assert jsonb_text(value) == expected
+
+
+@pytest.mark.parametrize("stored", [{"relations": [{"type": "stale"}]}, {"status": {"items": []}}, {}])
+def test_a_body_holding_a_served_key_or_nothing_is_merged_not_written_twice(varied, stored):
+    # Refreshes never store such bodies (services.verdicts.normalised_body); a row written some other
+    # way still gets each served key once, with the served value, in both renderings.
+    orders = Entity.objects.get(name="orders")
+    body = {**orders.body, **stored} if stored else {}
+    Entity.objects.filter(pk=orders.pk).update(body=body)
+    text = payload_text_by_ref("component:default/orders")
+    served = json.loads(text, object_pairs_hook=lambda pairs: [key for key, _ in pairs])
+    assert served.count("relations") == 1 and served.count("status") == 1
+    assert {"type": "stale"} not in json.loads(text)["relations"]
+    (reloaded,) = Entity.objects.filter(pk=orders.pk).with_relations()
+    assert entity_json(reloaded) == text
