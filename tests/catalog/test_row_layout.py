@@ -50,9 +50,11 @@ def test_short_columns_of_a_wide_entity_stay_in_the_row(db, write_file):
         cursor.execute("SELECT pg_column_size(terms) FROM catalog_entity WHERE id = %s", [entity.pk])
         (terms_size,) = cursor.fetchone()
     assert terms_size > 2000, "the fixture must be wide enough to need TOAST"
+    touched("id", entity.pk)  # the first read may set hint bits: not part of the comparison
     baseline = touched("id", entity.pk)
     for column in ("ref", "kind", "name", "content_hash", "location_key", "etag"):
-        assert touched(f"{column} || ''", entity.pk) == baseline, f"{column} was moved out of the row"
+        # A value moved out of the row costs the TOAST index and table pages on top of the row's.
+        assert touched(f"{column} || ''", entity.pk) <= baseline, f"{column} was moved out of the row"
     # The body is large and does go out of line: reading it costs the TOAST table's pages.
     assert touched("body::text", entity.pk) > baseline
 
