@@ -14,6 +14,7 @@ the consumer stops early, the producer stops after the item it is on.
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 from collections.abc import Iterable, Iterator
@@ -59,7 +60,9 @@ def read_ahead(items: Iterable[T], depth: int = 2) -> Iterator[T]:
             # Should processing ever touch the database, its connection must not outlive the thread.
             connections.close_all()
 
-    producer = threading.Thread(target=produce, name="catalog-read-ahead", daemon=True)
+    # In the caller's context: log lines of the reading carry the job's request id (portal.ops).
+    context = contextvars.copy_context()
+    producer = threading.Thread(target=context.run, args=(produce,), name="catalog-read-ahead", daemon=True)
     producer.start()
     try:
         while True:

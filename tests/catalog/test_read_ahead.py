@@ -66,3 +66,14 @@ def test_a_consumer_that_stops_early_stops_the_producer():
     # The generator is closed: its thread has ended and produced no more than a buffer's worth.
     assert not any(thread.name == "catalog-read-ahead" for thread in threading.enumerate())
     assert len(produced) < 10
+
+
+def test_the_producer_sees_the_callers_context_variables():
+    from portal.ops.request_id import current_request_id
+
+    token = current_request_id.set("req-123")
+    try:
+        seen = list(read_ahead(current_request_id.get() for _ in range(3)))
+    finally:
+        current_request_id.reset(token)
+    assert seen == ["req-123"] * 3
