@@ -20,6 +20,7 @@ from ..formats.readers import parse_git_target
 from ..models import Entity, EntityHistory, Location
 from ..signals import announce_entities_changed, location_refreshed
 from .backoff import record_refresh_failure
+from .known_files import known_files
 from .processing import KnownFile, LocationProcessor
 from .refresh import RefreshReport, RefreshWriter
 from .refresh_requests import enqueue_refresh
@@ -218,30 +219,6 @@ def processor_for(
         known_files=known,
         allowed_location_types=allowed_location_types(),
     )
-
-
-def known_files(location: Location) -> dict[str, KnownFile]:
-    """What the last refresh stored per file, so unchanged files can be skipped.
-
-    A file is skipped only when every entity it gave has the same digest, and it had no errors
-    last time (its refused documents must be reported again).
-    """
-    errored = {error.get("location_key") for error in location.errors}
-    files: dict[str, KnownFile] = {}
-    # The generated Location entity shares the registered file's key but is not read from it.
-    rows = (
-        Entity.objects.filter(location=location, is_orphan=False)
-        .exclude(ref=location.entity_ref)
-        .values_list("location_key", "source_digest", "ref")
-    )
-    for location_key, digest, ref in rows.iterator(chunk_size=5000):
-        known = files.get(location_key)
-        if known is None:
-            known = files[location_key] = KnownFile(digest or None)
-        if known.digest != digest or location_key in errored:
-            known.digest = None
-        known.refs.append(ref)
-    return files
 
 
 def refresh_location(location: Location) -> RefreshReport:
