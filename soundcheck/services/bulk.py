@@ -119,14 +119,16 @@ def append_with_history(
         f"v AS (SELECT * FROM unnest({rest_arrays}) WITH ORDINALITY AS v({', '.join(rest_names)}, n)), "
         f"new AS (INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "
         f"SELECT k.v0, {', '.join('v.' + name for name in rest_names)}{', %s' * len(stamped)} "
-        "FROM unnest(%s::int[], %s::int[]) WITH ORDINALITY AS r(k, v, n) "
+        "FROM unnest(%s::text::int[], %s::text::int[]) WITH ORDINALITY AS r(k, v, n) "
         "JOIN k ON k.n = r.k JOIN v ON v.n = r.v ORDER BY r.n "
         f"RETURNING {', '.join(returned)}) "
         f"INSERT INTO {quote(history_meta.db_table)} ({', '.join(history_columns)}) SELECT * FROM new"
     )
     rest_columns = [list(column) for column in zip(*rests, strict=True)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [list(keys), *rest_columns, *([stamp] * len(stamped)), row_keys, row_rests])
+        # The two index arrays as array literals: psycopg adapts a list element by element in Python.
+        indexes = ["{" + ",".join(map(str, column)) + "}" for column in (row_keys, row_rests)]
+        cursor.execute(sql, [list(keys), *rest_columns, *([stamp] * len(stamped)), *indexes])
 
 
 def update_rows(model: type[models.Model], key: str, fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

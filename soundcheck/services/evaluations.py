@@ -108,14 +108,13 @@ def delete_results(refs: Iterable[str]) -> int:
 
 
 def _remove_out_of_scope(members: Members) -> int:
-    """Delete results and fingerprints of entities no longer selected by anything (or gone)."""
-    held: set[str] = set(CheckResult.objects.values_list("entity_ref", flat=True).distinct())
+    """Delete results and fingerprints of entities no longer selected by anything (or gone): those
+    with a fingerprint, and any result without one (written before fingerprints, or edited by
+    hand), so the result tables' distinct refs are read too."""
+    held: set[str] = set(EntityDigest.objects.values_list("entity_ref", flat=True))
+    held.update(CheckResult.objects.values_list("entity_ref", flat=True).distinct())
     held.update(TrackResult.objects.values_list("entity_ref", flat=True).distinct())
-    removed = delete_results(sorted(held.difference(members)))
-    stale_digests = set(EntityDigest.objects.values_list("entity_ref", flat=True)).difference(members)
-    for chunk in chunks(sorted(stale_digests), 500):
-        EntityDigest.objects.filter(entity_ref__in=chunk).delete()
-    return removed
+    return delete_results(sorted(held.difference(members)))  # results, fingerprints and all
 
 
 def _refresh_statistics(summary: Summary) -> None:

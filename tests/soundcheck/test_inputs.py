@@ -189,3 +189,33 @@ def test_rule_horizon():
     assert rule_horizon(both, fresh, now) == now + timedelta(days=1)
     collected = parse_rule({"fact": "ci.last_run", "max_age": "1d", "age_of": "collected_at"})
     assert rule_horizon(collected, {"ci.last_run": FactValue(1, now)}, now) == now + timedelta(days=1)
+
+
+def test_new_inputs_with_the_same_outcomes_are_kept_without_rewriting_results(ladder):
+    push(SHOP, catalog__owner="group:default/team-a")
+    evaluate_all()
+    before = EntityDigest.objects.get(entity_ref=SHOP)
+    push(SHOP, catalog__owner="group:default/team-b")  # still set: every outcome is the same
+    with CaptureQueriesContext(connection) as queries:
+        summary = evaluate_all()
+    assert summary.changed_entities == 0
+    assert not [q for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "soundcheck_checkresult"')]
+    after = EntityDigest.objects.get(entity_ref=SHOP)
+    assert after.digest == before.digest
+    if POSTGRES:
+        assert after.inputs != before.inputs
+        with CaptureQueriesContext(connection) as queries:
+            evaluate_all()
+        assert fact_reads(queries) == []
+
+
+def test_results_without_a_fingerprint_leave_with_the_scope_though_other_entities_are_skipped(ladder):
+    evaluate_all()
+    # Written before fingerprints existed (an upgrade): results but no EntityDigest row.
+    EntityDigest.objects.filter(entity_ref=SHOP).delete()
+    ladder.entity_filter = {"owner": ["team-b"]}
+    ladder.save()  # billing's scopes, facts and owner are the same: it is skipped
+    summary = evaluate_all()
+    assert summary.removed == 4
+    assert not CheckResult.objects.filter(entity_ref=SHOP).exists()
+    assert not TrackResult.objects.filter(entity_ref=SHOP).exists()
