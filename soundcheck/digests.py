@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from datetime import datetime
 
 from .models import EntityDigest
 
@@ -43,3 +44,10 @@ def outcome_digest(checks: Sequence[CheckOutcome], tracks: Sequence[TrackOutcome
 def stored_digests(refs: Sequence[str]) -> dict[str, str]:
     """ref -> stored fingerprint, for those of ``refs`` that have one: one query."""
     return dict(EntityDigest.objects.filter(entity_ref__in=list(refs)).values_list("entity_ref", "digest"))
+
+
+def stored_fingerprints(refs: Sequence[str]) -> dict[str, tuple[str, str, datetime | None, int]]:
+    """ref -> (digest, inputs, expires_at, errors) stored, for those of ``refs`` that have one: one query."""
+    rows = EntityDigest.objects.filter(entity_ref__in=list(refs))
+    columns = ("entity_ref", "digest", "inputs", "expires_at", "errors")
+    return {ref: tuple(rest) for ref, *rest in rows.values_list(*columns)}

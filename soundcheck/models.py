@@ -122,7 +122,14 @@ class CheckResult(models.Model):
 
     entity_ref = models.CharField(max_length=400)
     # Not named "check": a field of that name would hide Model.check(), which system checks call.
-    rule_check = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="results")
+    # No single-column index (``soundcheck_checkresult_state`` starts with it) and no database
+    # constraint: checking the key of each of a first run's millions of rows costs more than the
+    # insert (docs/soundcheck.md, "Evaluation at scale"). Deleting a check still deletes its results
+    # (Django's cascade), and a row a concurrent run wrote for a deleted check is removed by the
+    # next full run.
+    rule_check = models.ForeignKey(
+        Check, on_delete=models.CASCADE, related_name="results", db_index=False, db_constraint=False
+    )
     state = models.CharField(max_length=10, choices=ResultState.choices)
     message = models.TextField(blank=True, help_text="Why it failed, or the evaluation error.")
     evaluated_at = models.DateTimeField()
@@ -142,7 +149,10 @@ class CheckResultChange(models.Model):
     """A change of a check's state for an entity: the history behind trends and campaign burn-ups."""
 
     entity_ref = models.CharField(max_length=400)
-    rule_check = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="changes")
+    # As ``CheckResult.rule_check``: ``soundcheck_checkchange`` serves lookups, no database constraint.
+    rule_check = models.ForeignKey(
+        Check, on_delete=models.CASCADE, related_name="changes", db_index=False, db_constraint=False
+    )
     state = models.CharField(max_length=10, choices=ResultState.choices)
     changed_at = models.DateTimeField()
 
@@ -157,7 +167,9 @@ class TrackResult(models.Model):
     """The level an entity holds on a track (0: none yet), from its latest check results."""
 
     entity_ref = models.CharField(max_length=400)
-    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="results")
+    track = models.ForeignKey(  # ``soundcheck_trackresult_level`` starts with it: no index of its own
+        Track, on_delete=models.CASCADE, related_name="results", db_index=False
+    )
     level = models.PositiveSmallIntegerField(default=0)
     owner_ref = models.CharField(max_length=400, blank=True, help_text="The entity's owner when evaluated.")
     evaluated_at = models.DateTimeField()
@@ -178,7 +190,9 @@ class TrackResultChange(models.Model):
     """A change of the level an entity holds on a track: the history behind certification trends."""
 
     entity_ref = models.CharField(max_length=400)
-    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="changes")
+    track = models.ForeignKey(  # ``soundcheck_trackchange`` starts with it: no index of its own
+        Track, on_delete=models.CASCADE, related_name="changes", db_index=False
+    )
     level = models.PositiveSmallIntegerField()
     owner_ref = models.CharField(max_length=400, blank=True)
     changed_at = models.DateTimeField()
@@ -198,6 +212,11 @@ class EntityDigest(models.Model):
 
     entity_ref = models.CharField(max_length=400, unique=True)
     digest = models.CharField(max_length=32, help_text="BLAKE2b (16 bytes, hex) of the entity's outcomes.")
+    # What the outcomes were computed from (``soundcheck.evaluation.inputs``): a full run that finds
+    # the same inputs, bound to the same ``digest``, skips the entity without evaluating it.
+    inputs = models.CharField(max_length=32, blank=True, default="", db_default="")
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="When a max_age rule may change an outcome.")
+    errors = models.PositiveIntegerField(default=0, db_default=0, help_text="Results in the error state.")
 
     def __str__(self) -> str:
         return f"{self.entity_ref}: {self.digest}"

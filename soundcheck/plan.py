@@ -11,6 +11,7 @@ reloads. ``MAX_PLAN_AGE`` bounds how long a plan lives even if a write escaped t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -38,6 +39,7 @@ class CompiledCheck:
     error: str = ""
     fact_names: tuple[str, ...] = ()  # the facts the rule reads, sorted
     reads_collected_at: bool = False  # an ``age_of: collected_at`` leaf: the outcome depends on it
+    reads_time: bool = False  # a ``max_age`` leaf: the outcome can change with the time alone
 
 
 @dataclass
@@ -57,6 +59,9 @@ class Plan:
     track_levels: dict[int, list[list[int]]]  # track id -> the check ids of levels 1, 2, ...
     scopes: list[Scope]
     fact_names: set[str]
+    # What every outcome depends on besides an entity's facts, owner and scopes: the checks' keys,
+    # rules and errors and the tracks' levels (``inputs`` fingerprints entities with it).
+    fingerprint: str = ""
 
     @property
     def reads_collected_at(self) -> bool:
@@ -75,8 +80,9 @@ def load_plan() -> Plan:
             checks[pk] = CompiledCheck(pk, key, None, f"check {key}: {error}")
             continue
         rule_names = fact_names(rule)
+        text = _json(rule)
         checks[pk] = CompiledCheck(
-            pk, key, rule, "", tuple(sorted(rule_names)), '"age_of": "collected_at"' in _json(rule)
+            pk, key, rule, "", tuple(sorted(rule_names)), '"age_of": "collected_at"' in text, '"max_age": ' in text
         )
         names |= rule_names
     track_levels: dict[int, list[list[int]]] = {}
@@ -98,7 +104,13 @@ def load_plan() -> Plan:
     unused = frozenset(checks) - used
     if unused:
         scopes.append(Scope({}, unused))
-    return Plan(checks, track_levels, scopes, names)
+    return Plan(checks, track_levels, scopes, names, _fingerprint(checks, track_levels))
+
+
+def _fingerprint(checks: dict[int, CompiledCheck], track_levels: dict[int, list[list[int]]]) -> str:
+    described = [(pk, check.key, _json(check.rule or {}), check.error) for pk, check in checks.items()]
+    text = repr((sorted(described), sorted(track_levels.items())))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _json(rule: dict[str, Any]) -> str:

@@ -3,12 +3,14 @@
 For a batch of entity refs the facts the rules need and the owners are read with one query each.
 Entities with the same values of the facts a check reads get the same outcome, computed once per
 run (``Memo``). Each entity's outcomes come with their fingerprint (``digests``), which a full
-evaluation compares with the stored one before reading or writing anything of the entity.
+evaluation compares with the stored one before reading or writing anything of the entity, with the
+fingerprint of what they were computed from (``inputs``) and until when they hold (``expires``:
+a ``max_age`` rule's outcome changes with the time alone).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -18,14 +20,16 @@ from ..digests import TrackOutcome, check_token, digest_of_tokens
 from ..facts import facts_for
 from ..models import ResultState
 from ..plan import CompiledCheck, Plan
-from ..rules import FactValue, evaluate_rule
+from ..rules import FactValue, evaluate_rule, rule_horizon
+from .inputs import inputs_digest, skips
 from .membership import Members
 
 # Distinct (check, fact values) outcomes remembered across a run's batches before starting afresh.
 MEMO_LIMIT = 200_000
 
-# A check outcome with its fingerprint token: (check id, state, message, token).
-Scored = tuple[int, str, str, bytes]
+# A check outcome with its fingerprint token and until when it holds (None: whatever the time):
+# (check id, state, message, token, horizon).
+Scored = tuple[int, str, str, bytes, datetime | None]
 # ref -> (check outcomes, track outcomes), each in id order.
 Outcomes = dict[str, tuple[list[Scored], list[TrackOutcome]]]
 # (check, the values of the facts its rule reads) -> the outcome: entities with the same values get
@@ -51,35 +55,52 @@ class Summary:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def outcomes_of(
-    plan: Plan, members: Members, now: datetime, summary: Summary, memo: Memo
-) -> tuple[Outcomes, dict[str, str]]:
+@dataclass
+class Evaluated:
+    """A batch's outcomes, per ref: results, their fingerprint, and what ``EntityDigest`` keeps of them."""
+
+    outcomes: Outcomes = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)
+    # ref -> (inputs, expires, errors): ``inputs`` is "" where ``inputs.skips`` is false.
+    kept: dict[str, tuple[str, datetime | None, int]] = field(default_factory=dict)
+
+
+def outcomes_of(plan: Plan, members: Members, now: datetime, summary: Summary, memo: Memo) -> Evaluated:
     """Every check state and track level of the batch's entities, from their facts (one query) and
-    owners (one query, when a track applies), and each entity's fingerprint."""
+    owners (one query, when a track applies), each entity's fingerprint and inputs."""
     refs = list(members)
-    facts = facts_for(refs, plan.fact_names, with_collected_at=plan.reads_collected_at) if plan.fact_names else {}
+    fact_digests: dict[str, int] | None = {} if skips(plan) else None
+    facts = (
+        facts_for(refs, plan.fact_names, with_collected_at=plan.reads_collected_at, digests=fact_digests)
+        if plan.fact_names
+        else {}
+    )
     owners = _owners(refs) if any(track_ids for _, track_ids in members.values()) else {}
     if len(memo) > MEMO_LIMIT:
         memo.clear()
-    outcomes: Outcomes = {}
-    digests: dict[str, str] = {}
+    evaluated = Evaluated()
     no_facts: dict[str, FactValue] = {}
     error = ResultState.ERROR.value
-    for ref, (check_ids, track_ids) in members.items():
+    for ref, combination in members.items():
+        check_ids, track_ids = combination
         checks = _check_outcomes(plan, check_ids, facts.get(ref, no_facts), now, memo)
         summary.results += len(checks)
-        summary.errors += sum(1 for check in checks if check[1] == error)
+        errors = sum(1 for check in checks if check[1] == error)
+        summary.errors += errors
         tracks: list[TrackOutcome] = []
+        owner = owners.get(ref, "") if track_ids else ""
         if track_ids:
             states = {check[0]: check[1] for check in checks}
-            owner = owners.get(ref, "")
             for track_id in track_ids:
                 levels = plan.track_levels.get(track_id)
                 if levels is not None:
                     tracks.append((track_id, _level(levels, states), owner))
-        outcomes[ref] = (checks, tracks)
-        digests[ref] = digest_of_tokens([check[3] for check in checks], tracks)
-    return outcomes, digests
+        evaluated.outcomes[ref] = (checks, tracks)
+        digest = evaluated.digests[ref] = digest_of_tokens([check[3] for check in checks], tracks)
+        horizons = [check[4] for check in checks if check[4] is not None]
+        inputs = "" if fact_digests is None else inputs_digest(plan, combination, owner, fact_digests.get(ref), digest)
+        evaluated.kept[ref] = (inputs, min(horizons) if horizons else None, errors)
+    return evaluated
 
 
 def _owners(refs: list[str]) -> dict[str, str]:
@@ -99,7 +120,8 @@ def _check_outcomes(
         scored = memo.get(key) if key is not None else None
         if scored is None:
             state, message = _outcome(compiled, entity_facts, now)
-            scored = (check_id, state, message, check_token(check_id, state, message))
+            horizon = rule_horizon(compiled.rule, entity_facts, now) if compiled.reads_time and compiled.rule else None
+            scored = (check_id, state, message, check_token(check_id, state, message), horizon)
             if key is not None:
                 memo[key] = scored
         outcomes.append(scored)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from operator import ge, gt, le, lt
 from typing import Any, NamedTuple
 
@@ -74,6 +74,38 @@ def _evaluate_leaf(leaf: dict[str, Any], facts: Mapping[str, FactValue], now: da
         if failure:
             return Outcome(False, failure)
     return Outcome(True)
+
+
+def rule_horizon(rule: dict[str, Any], facts: Mapping[str, FactValue], now: datetime) -> datetime | None:
+    """Until when ``evaluate_rule(rule, facts, t)`` gives what it gives at ``now`` for every ``t`` in
+    between, or None when it does not depend on the time at all (no ``max_age`` leaf it can reach).
+
+    A ``max_age`` leaf that holds keeps holding until its moment plus the maximum age; one that
+    fails says how old the fact is, a message that changes with time, so it holds only for ``now``.
+    Conservative: the earliest horizon of every leaf, whatever the combinators make of them.
+    """
+    if "all" in rule or "any" in rule:
+        horizons = [rule_horizon(item, facts, now) for item in rule.get("all", rule.get("any", []))]
+        found = [horizon for horizon in horizons if horizon is not None]
+        return min(found) if found else None
+    if "not" in rule:
+        return rule_horizon(rule["not"], facts, now)
+    if "max_age" not in rule:
+        return None
+    fact = facts.get(rule["fact"])
+    if fact is None:
+        return None
+    if rule.get("age_of") == "collected_at":
+        moment = fact.collected_at
+    else:
+        value = fact.value
+        if "key" in rule:
+            value = value.get(rule["key"], _MISSING) if isinstance(value, dict) else _MISSING
+        moment = None if value is _MISSING else _timestamp(value)
+    if moment is None:
+        return None
+    until = moment + timedelta(seconds=rule["max_age"])
+    return until if until >= now else now
 
 
 def _operators(leaf: dict[str, Any]) -> dict[str, Any]:

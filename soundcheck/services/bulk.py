@@ -12,7 +12,7 @@ SQLite from 3.24). On PostgreSQL each column is sent as one array and the rows a
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,10 +31,13 @@ def insert_rows(
     *,
     conflict: Sequence[str] = (),
     update: Sequence[str] = (),
+    unless_same: Mapping[str, str] | None = None,
     batch: int = 1000,
 ) -> None:
     """Insert ``rows`` (tuples in the order of ``fields``); on a ``conflict`` with an existing row,
-    overwrite its ``update`` fields instead. Field names are model field names."""
+    overwrite its ``update`` fields instead, except that a field of ``unless_same`` keeps its value
+    where the field it maps to is unchanged (``{"changed_at": "state"}``: the time of the last state
+    change). Field names are model field names."""
     if not rows:
         return
     quote = connection.ops.quote_name
@@ -43,8 +46,16 @@ def insert_rows(
     suffix = ""
     if conflict:
         targets = ", ".join(quote(meta.get_field(name).column) for name in conflict)
-        updates = [quote(meta.get_field(name).column) for name in update]
-        suffix = f" ON CONFLICT ({targets}) DO UPDATE SET " + ", ".join(f"{c} = EXCLUDED.{c}" for c in updates)
+        table, kept = quote(meta.db_table), unless_same or {}
+        assignments = []
+        for name in update:
+            column = quote(meta.get_field(name).column)
+            value = f"EXCLUDED.{column}"
+            if name in kept:
+                compared = quote(meta.get_field(kept[name]).column)
+                value = f"CASE WHEN {table}.{compared} = EXCLUDED.{compared} THEN {table}.{column} ELSE {value} END"
+            assignments.append(f"{column} = {value}")
+        suffix = f" ON CONFLICT ({targets}) DO UPDATE SET " + ", ".join(assignments)
     head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
@@ -58,6 +69,95 @@ def insert_rows(
                 row_placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
                 params = [value for row in chunk for value in row]
                 cursor.execute(head + "VALUES " + ", ".join([row_placeholders] * len(chunk)) + suffix, params)
+
+
+def append_with_history(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    stamped: Sequence[str],
+    stamp: Any,
+    history: type[models.Model],
+    history_fields: Sequence[str],
+) -> None:
+    """Append ``rows`` that cannot conflict (tuples of ``fields``, the first an entity ref), with each
+    of the ``stamped`` fields set to ``stamp``, and for each row a ``history`` row of its
+    ``history_fields`` (names among ``fields`` and ``stamped``): a first evaluation's results.
+
+    On PostgreSQL one statement for both tables: each distinct ref and each distinct rest of a row
+    (a check's state and message, a track's level and owner: few, as entities share outcomes) is
+    sent once, the rows as two arrays of indexes into them, and PostgreSQL rebuilds them
+    (``INSERT ... SELECT`` with ``RETURNING`` into the history). Millions of rows cost no per-row
+    formatting in Python nor per-row parsing in the server, which ``COPY`` both needs.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        stamps = (stamp,) * len(stamped)
+        insert_rows(model, [*fields, *stamped], [(*row, *stamps) for row in rows])
+        positions = {name: index for index, name in enumerate([*fields, *stamped])}
+        picks = [positions[name] for name in history_fields]
+        insert_rows(history, history_fields, [[(*row, *stamps)[index] for index in picks] for row in rows])
+        return
+    keys: dict[Any, int] = {}
+    rests: dict[tuple, int] = {}
+    row_keys: list[int] = []
+    row_rests: list[int] = []
+    for row in rows:
+        row_keys.append(keys.setdefault(row[0], len(keys) + 1))
+        row_rests.append(rests.setdefault(tuple(row[1:]), len(rests) + 1))
+    quote = connection.ops.quote_name
+    meta, history_meta = model._meta, history._meta
+    types = [meta.get_field(name).db_type(connection) for name in fields]
+    rest_names = [f"v{index}" for index in range(1, len(fields))]
+    rest_arrays = ", ".join(f"%s::{db_type}[]" for db_type in types[1:])
+    columns = [quote(meta.get_field(name).column) for name in [*fields, *stamped]]
+    history_columns = [quote(history_meta.get_field(name).column) for name in history_fields]
+    returned = [quote(meta.get_field(name).column) for name in history_fields]
+    sql = (
+        f"WITH k AS (SELECT * FROM unnest(%s::{types[0]}[]) WITH ORDINALITY AS k(v0, n)), "
+        f"v AS (SELECT * FROM unnest({rest_arrays}) WITH ORDINALITY AS v({', '.join(rest_names)}, n)), "
+        f"new AS (INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT k.v0, {', '.join('v.' + name for name in rest_names)}{', %s' * len(stamped)} "
+        "FROM unnest(%s::text::int[], %s::text::int[]) WITH ORDINALITY AS r(k, v, n) "
+        "JOIN k ON k.n = r.k JOIN v ON v.n = r.v ORDER BY r.n "
+        f"RETURNING {', '.join(returned)}) "
+        f"INSERT INTO {quote(history_meta.db_table)} ({', '.join(history_columns)}) SELECT * FROM new"
+    )
+    rest_columns = [list(column) for column in zip(*rests, strict=True)]
+    with connection.cursor() as cursor:
+        # The two index arrays as array literals: psycopg adapts a list element by element in Python.
+        indexes = ["{" + ",".join(map(str, column)) + "}" for column in (row_keys, row_rests)]
+        cursor.execute(sql, [list(keys), *rest_columns, *([stamp] * len(stamped)), *indexes])
+
+
+def update_rows(model: type[models.Model], key: str, fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Set ``fields`` of the rows whose ``key`` is the first value of each of ``rows`` (the others in
+    the order of ``fields``); keys that match no row are ignored. One statement per 1,000 rows."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    meta = model._meta
+    names = [key, *fields]
+    columns = [quote(meta.get_field(name).column) for name in names]
+    assignments = ", ".join(f"{column} = v.{column}" for column in columns[1:])
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            if connection.vendor == "postgresql":
+                types = [meta.get_field(name).db_type(connection) for name in names]
+                arrays = ", ".join(f"%s::{db_type}[]" for db_type in types)
+                cursor.execute(
+                    f"UPDATE {quote(meta.db_table)} AS t SET {assignments} FROM unnest({arrays}) "
+                    f"AS v({', '.join(columns)}) WHERE t.{columns[0]} = v.{columns[0]}",
+                    [list(column) for column in zip(*chunk, strict=True)],
+                )
+            else:
+                sets = ", ".join(f"{column} = %s" for column in columns[1:])
+                cursor.executemany(
+                    f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {columns[0]} = %s",
+                    [(*row[1:], row[0]) for row in chunk],
+                )
 
 
 def copy_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -1,7 +1,9 @@
 """Evaluating checks and track levels for entities, in bulk or one entity at a time, and forgetting
 the results of deleted entities.
 
-Both paths compute outcomes with ``soundcheck.evaluation`` and store them with
+A full evaluation first drops, in one set-based query, the entities whose stored inputs show that
+nothing their outcomes depend on changed (``soundcheck.evaluation.inputs``; PostgreSQL). Both paths
+compute the others' outcomes with ``soundcheck.evaluation`` and store them with
 ``results.evaluate_batch``, one batch of ``SOUNDCHECK["BATCH_SIZE"]`` entities at a time, so a full
 evaluation's query count grows with the number of batches, not of entities. Which scopes select
 which entities is one query (per chunk). Definitions come from ``plan.current_plan()``, cached per
@@ -22,6 +24,7 @@ from django.utils import timezone
 
 from portal.metrics import SOUNDCHECK_EVALUATION_SECONDS
 
+from ..evaluation.inputs import unchanged
 from ..evaluation.membership import NOTHING, Members, batch_size, chunks, membership
 from ..evaluation.outcomes import Memo, Summary
 from ..models import CheckResult, EntityDigest, EvaluationRun, TrackResult
@@ -36,8 +39,10 @@ RESULT_TABLES = ("soundcheck_checkresult", "soundcheck_trackresult", "soundcheck
 def evaluate_all() -> Summary:
     """Evaluate every check and track for every entity they apply to, and drop results out of scope.
 
-    Entities whose outcomes match their stored fingerprint are skipped without reading or writing
-    their results; the run itself is recorded (``EvaluationRun``) instead of re-stamping every row.
+    Entities whose inputs are unchanged (``evaluation.inputs``, PostgreSQL) are skipped before their
+    facts are read; entities whose outcomes match their stored fingerprint are skipped without
+    reading or writing their results. The run itself is recorded (``EvaluationRun``) instead of
+    re-stamping every row.
     """
     with SOUNDCHECK_EVALUATION_SECONDS.labels("full").time():
         started = time.monotonic()
@@ -46,7 +51,14 @@ def evaluate_all() -> Summary:
         plan = current_plan()
         members = membership(plan, None)
         summary = Summary()
-        refs = sorted(members)
+        # Entities whose inputs are those their stored outcomes came from are done here (PostgreSQL).
+        skipped = unchanged(plan, members, now)
+        summary.entities = len(skipped)
+        for ref, errors in skipped.items():
+            summary.results += len(members[ref][0])
+            summary.errors += errors
+        refs = sorted(ref for ref in members if ref not in skipped)
+        del skipped
         memo: Memo = {}
         for chunk in chunks(refs, batch_size()):
             summary.add(evaluate_batch(plan, {ref: members[ref] for ref in chunk}, now, memo, full_run=True))
@@ -96,14 +108,13 @@ def delete_results(refs: Iterable[str]) -> int:
 
 
 def _remove_out_of_scope(members: Members) -> int:
-    """Delete results and fingerprints of entities no longer selected by anything (or gone)."""
-    held: set[str] = set(CheckResult.objects.values_list("entity_ref", flat=True).distinct())
+    """Delete results and fingerprints of entities no longer selected by anything (or gone): those
+    with a fingerprint, and any result without one (written before fingerprints, or edited by
+    hand), so the result tables' distinct refs are read too."""
+    held: set[str] = set(EntityDigest.objects.values_list("entity_ref", flat=True))
+    held.update(CheckResult.objects.values_list("entity_ref", flat=True).distinct())
     held.update(TrackResult.objects.values_list("entity_ref", flat=True).distinct())
-    removed = delete_results(sorted(held.difference(members)))
-    stale_digests = set(EntityDigest.objects.values_list("entity_ref", flat=True)).difference(members)
-    for chunk in chunks(sorted(stale_digests), 500):
-        EntityDigest.objects.filter(entity_ref__in=chunk).delete()
-    return removed
+    return delete_results(sorted(held.difference(members)))  # results, fingerprints and all
 
 
 def _refresh_statistics(summary: Summary) -> None:

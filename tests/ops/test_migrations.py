@@ -50,6 +50,11 @@ ALLOWED: dict[tuple[str, str], str] = {
         "storage option and a table rewrite by code (VACUUM FULL), no column changes — docs/operations.md, "
         "Upgrades, 'Row layout'"
     ),
+    ("soundcheck", "0003_result_keys_unindexed"): (
+        "drops the check foreign-key constraints of CheckResult and CheckResultChange and four single-column "
+        "indexes a composite index already covers; old code needs neither (deletes cascade in Django) — "
+        "docs/operations.md, Upgrades, 'Soundcheck result keys'"
+    ),
     ("portal", "0003_search_document"): "before the first release: search documents built by code",
     ("portal", "0004_search_title_index"): "adds expression indexes only, CONCURRENTLY (by code: PostgreSQL only)",
 }

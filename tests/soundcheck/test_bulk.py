@@ -79,3 +79,56 @@ def test_entity_locks_make_a_second_evaluation_of_the_same_entity_wait():
         thread.start()
         thread.join()
     assert taken == [False, True]  # shop is held by this transaction; another entity is free
+
+
+def test_new_rows_are_appended_with_their_history_in_one_statement():
+    from soundcheck.models import CheckResultChange
+    from soundcheck.services.bulk import append_with_history
+
+    check = make_check("has-owner", {"fact": "catalog.owner", "exists": True})
+    other = make_check("has-readme", {"fact": "repository.has_readme", "equals": True})
+    message = "line one\nline\ttwo \\ with ünïcode and a quote '"
+    rows = [("component:default/s-1", check.pk, "failed", message), ("component:default/s-1", other.pk, "passed", ""),
+            ("component:default/s-2", check.pk, "failed", message)]  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        append_with_history(CheckResult, FIELDS[:4], rows, ("evaluated_at", "changed_at"), adapt_datetime(LATE),
+                            CheckResultChange, ("entity_ref", "rule_check", "state", "changed_at"))  # fmt: skip
+        append_with_history(CheckResult, FIELDS[:4], [], ("evaluated_at", "changed_at"), adapt_datetime(LATE),
+                            CheckResultChange, ("entity_ref", "rule_check", "state", "changed_at"))  # fmt: skip
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
+    stored = CheckResult.objects.order_by("entity_ref", "rule_check_id")
+    assert [(r.entity_ref, r.rule_check_id, r.state, r.message) for r in stored] == sorted(rows)
+    assert {(r.evaluated_at, r.changed_at) for r in stored} == {(LATE, LATE)}
+    history = CheckResultChange.objects.order_by("entity_ref", "rule_check_id")
+    assert [(r.entity_ref, r.rule_check_id, r.state, r.changed_at) for r in history] == [
+        (ref, check_id, state, LATE) for ref, check_id, state, _ in sorted(rows)
+    ]
+
+
+def test_update_rows_sets_fields_by_key_and_ignores_unknown_keys():
+    from soundcheck.models import EntityDigest
+    from soundcheck.services.bulk import update_rows
+
+    EntityDigest.objects.create(entity_ref="component:default/shop", digest="a" * 32)
+    update_rows(EntityDigest, "entity_ref", ("inputs", "expires_at", "errors"),
+                [("component:default/shop", "b" * 32, adapt_datetime(LATE), 2),
+                 ("component:default/gone", "c" * 32, None, 0)])  # fmt: skip
+    stored = EntityDigest.objects.get()
+    assert (stored.digest, stored.inputs, stored.expires_at, stored.errors) == ("a" * 32, "b" * 32, LATE, 2)
+
+
+def test_an_upsert_keeps_the_time_of_the_last_state_change_when_the_state_is_the_same():
+    check = make_check("has-owner", {"fact": "catalog.owner", "exists": True})
+    for ref in ("component:default/same", "component:default/other"):
+        CheckResult.objects.create(entity_ref=ref, rule_check=check, state="failed", message="no owner",
+                                   evaluated_at=EARLY, changed_at=EARLY)  # fmt: skip
+    late = adapt_datetime(LATE)
+    rows = [("component:default/same", check.pk, "failed", "still no owner", late, late),
+            ("component:default/other", check.pk, "passed", "", late, late)]  # fmt: skip
+    update = ("state", "message", "evaluated_at", "changed_at")
+    insert_rows(CheckResult, FIELDS, rows, conflict=("entity_ref", "rule_check"), update=update,
+                unless_same={"changed_at": "state"})  # fmt: skip
+    same = CheckResult.objects.get(entity_ref="component:default/same")
+    other = CheckResult.objects.get(entity_ref="component:default/other")
+    assert (same.message, same.evaluated_at, same.changed_at) == ("still no owner", LATE, EARLY)
+    assert (other.state, other.changed_at) == ("passed", LATE)
