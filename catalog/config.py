@@ -1,7 +1,8 @@
 """The catalog's configuration: settings, optionally extended by a Backstage-style app-config file.
 
-``GREENROOM_CONFIG`` may name a YAML file with Backstage's ``catalog:`` section; its ``locations``
-and ``rules`` are used as they are, so an existing app-config can be pointed at directly.
+``GREENROOM_CONFIG`` may name a Backstage app-config file (read by ``portal.app_config`` with
+Backstage's substitutions); its ``catalog.locations`` and ``catalog.rules`` are used as they are, so
+an existing app-config can be pointed at directly.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from portal.app_config import load_app_config
 
 from .formats.readers import ReaderPolicy
 
@@ -32,11 +34,7 @@ def _config_file_section() -> dict[str, Any]:
     path = settings.GREENROOM_CONFIG_FILE
     if not path:
         return {}
-    try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise ImproperlyConfigured(f"GREENROOM_CONFIG {path}: {error}") from error
-    section = document.get("catalog") if isinstance(document, dict) else None
+    section = load_app_config(path).get("catalog")
     if section is not None and not isinstance(section, dict):
         raise ImproperlyConfigured(f"GREENROOM_CONFIG {path}: 'catalog' must be a mapping")
     return section or {}
