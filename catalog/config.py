@@ -1,7 +1,8 @@
 """The catalog's configuration: settings, optionally extended by a Backstage-style app-config file.
 
-``GREENROOM_CONFIG`` may name a YAML file with Backstage's ``catalog:`` section; its ``locations``
-and ``rules`` are used as they are, so an existing app-config can be pointed at directly.
+``GREENROOM_CONFIG`` may name a Backstage app-config file (read by ``portal.app_config``, with its
+substitutions); its ``catalog.locations`` and ``catalog.rules`` are used as they are, so an existing
+app-config can be pointed at directly.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.app_config import load_app_config, section
+
 from .formats.readers import ReaderPolicy
+from .integrations import Integration, parse_integrations
 
 
 @dataclass(frozen=True)
@@ -28,29 +31,28 @@ class StaticLocation:
     rules: list[dict[str, Any]] | None = None
 
 
-def _config_file_section() -> dict[str, Any]:
+def _config_file() -> tuple[dict[str, Any], tuple[Integration, ...]]:
     path = settings.GREENROOM_CONFIG_FILE
     if not path:
-        return {}
-    try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise ImproperlyConfigured(f"GREENROOM_CONFIG {path}: {error}") from error
-    section = document.get("catalog") if isinstance(document, dict) else None
-    if section is not None and not isinstance(section, dict):
-        raise ImproperlyConfigured(f"GREENROOM_CONFIG {path}: 'catalog' must be a mapping")
-    return section or {}
+        return {}, ()
+    loaded = load_app_config(path)
+    source = f"GREENROOM_CONFIG {path}"
+    return section(loaded, "catalog", source=source), parse_integrations(section(loaded, "integrations", source=source))
 
 
 @cache
 def catalog_settings() -> dict[str, Any]:
-    """Settings' CATALOG merged with the ``catalog:`` section of the GREENROOM_CONFIG file."""
+    """Settings' CATALOG merged with the ``catalog:`` section of the GREENROOM_CONFIG file.
+
+    ``INTEGRATIONS`` holds the file's parsed ``integrations:`` (``catalog.integrations``).
+    """
     merged = dict(settings.CATALOG)
-    section = _config_file_section()
-    if "locations" in section:
-        merged["LOCATIONS"] = [*merged["LOCATIONS"], *section["locations"]]
-    if "rules" in section:
-        merged["RULES"] = section["rules"]
+    catalog_section, integrations = _config_file()
+    if "locations" in catalog_section:
+        merged["LOCATIONS"] = [*merged["LOCATIONS"], *catalog_section["locations"]]
+    if "rules" in catalog_section:
+        merged["RULES"] = catalog_section["rules"]
+    merged["INTEGRATIONS"] = integrations
     return merged
 
 
