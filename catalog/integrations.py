@@ -7,6 +7,7 @@ shows ``'***'``; code that must send it calls ``reveal()``. docs/app-config.md l
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -233,6 +234,21 @@ def parse_integrations(section: Any, *, path: str = "integrations") -> tuple[Int
             raise ImproperlyConfigured(f"{path}.{kind} must be a list")
         parsed += [parser(_Entry(data, f"{path}.{kind}[{index}]"), index) for index, data in enumerate(entries)]
     return tuple(parsed)
+
+
+_GIT_USERS = {"github": "x-access-token", "gitlab": "oauth2"}
+
+
+def git_http_authorization(integrations: tuple[Integration, ...]) -> tuple[tuple[str, str], ...]:
+    """(host, ``Basic ...`` header value) for each github and gitlab entry with a token, first per host."""
+    headers: dict[str, str] = {}
+    for integration in integrations:
+        user = _GIT_USERS.get(integration.kind)
+        token = getattr(integration, "token", None)
+        if user and token is not None and integration.host not in headers:
+            basic = base64.b64encode(f"{user}:{token.reveal()}".encode()).decode()
+            headers[integration.host] = f"Basic {basic}"
+    return tuple(headers.items())
 
 
 def integration_for_host(host: str, integrations: tuple[Integration, ...] | None = None) -> Integration | None:

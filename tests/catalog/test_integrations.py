@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from pathlib import Path
 
@@ -9,11 +10,15 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from catalog import config
+from catalog.formats.readers import ReaderPolicy, gitmirror
+from catalog.formats.readers.gitcommand import GitError, run_git
+from catalog.formats.readers.gitmirror import authorization_config
 from catalog.integrations import (
     GitHubIntegration,
     GitLabIntegration,
     Secret,
     SshIntegration,
+    git_http_authorization,
     integration_for_host,
     parse_integrations,
 )
@@ -139,3 +144,43 @@ def test_bad_integrations_in_the_config_file_are_refused(settings, tmp_path):
     config.catalog_settings.cache_clear()
     with pytest.raises(ImproperlyConfigured, match=r"integrations\.github\[1\]\.host"):
         config.catalog_settings()
+
+
+def test_git_over_https_sends_the_token_to_its_host_only(backstage_app_config, tmp_path, monkeypatch):
+    policy = config.reader_policy()
+    assert TOKEN not in repr(policy)
+    header = authorization_config(policy, "https://github.com/velocity-cycles/web.git")
+    expected = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
+    assert header == [("http.https://github.com/.extraHeader", f"Authorization: Basic {expected}")]
+    assert authorization_config(policy, "https://gitlab.velocity-cycles.example/a/b.git") == []  # no token set
+    assert authorization_config(policy, "http://github.com/velocity-cycles/web.git") == []  # never in clear text
+    assert authorization_config(policy, "https://bitbucket.org/a/b.git") == []
+
+    calls = []
+    monkeypatch.setattr(gitmirror, "run_git", lambda args, **options: calls.append(options["config"]) or b"")
+    with gitmirror.open_mirror(policy, "https://github.com/velocity-cycles/web.git") as mirror:
+        mirror.has_commit("0" * 40)  # no mirror yet: nothing run
+        mirror._git("ls-remote")
+    assert calls == [header]
+
+
+def test_gitlab_tokens_use_the_oauth2_user():
+    parsed = parse_integrations({"gitlab": [{"host": "gitlab.example", "token": "glpat"}], "gitea": [{"host": "g"}]})
+    (entry,) = git_http_authorization(parsed)
+    assert entry == ("gitlab.example", "Basic " + base64.b64encode(b"oauth2:glpat").decode())
+
+
+def test_git_scopes_the_header_to_the_host(tmp_path):
+    policy = ReaderPolicy(cache_dir=tmp_path, http_authorization=(("github.com", "Basic abc"),))
+    scoped = authorization_config(policy, "https://github.com/a/b.git")
+
+    def header_for(url: str) -> bytes:
+        try:
+            return run_git(
+                ["config", "--get-urlmatch", "http.extraHeader", url], policy=policy, home=tmp_path, config=scoped
+            )
+        except GitError:
+            return b""
+
+    assert header_for("https://github.com/other/repo.git") == b"Authorization: Basic abc\n"
+    assert header_for("https://example.com/a/b.git") == b""
