@@ -37,7 +37,15 @@ def _config_file() -> tuple[dict[str, Any], tuple[Integration, ...]]:
         return {}, ()
     loaded = load_app_config(path)
     source = f"GREENROOM_CONFIG {path}"
-    return section(loaded, "catalog", source=source), parse_integrations(section(loaded, "integrations", source=source))
+    catalog = section(loaded, "catalog", source=source)
+    for key in ("locations", "rules"):
+        if key in catalog and not isinstance(catalog[key], list):
+            raise ImproperlyConfigured(f"{source}: catalog.{key} must be a list")
+    try:
+        integrations = parse_integrations(section(loaded, "integrations", source=source))
+    except ImproperlyConfigured as error:
+        raise ImproperlyConfigured(f"{source}: {error}") from error
+    return catalog, integrations
 
 
 @cache

@@ -88,8 +88,10 @@ def _type_name(value: Any) -> str:
 def _read_yaml(path: Path, config_file: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ImproperlyConfigured(f"{config_file}: cannot read {path}: {error.strerror or error}") from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise ImproperlyConfigured(
+            f"{config_file}: cannot read {path}: {getattr(error, 'strerror', None) or error}"
+        ) from error
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -114,11 +116,8 @@ def _substitute(value: Any, key_path: str, base: Path, config_file: Path) -> Any
         if len(value) == 1 and next(iter(value)) in ("$env", "$file", "$include"):
             return _directive(*next(iter(value.items())), key_path, base, config_file)
         result = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ImproperlyConfigured(
-                    f"{config_file}: {key_path or 'the top level'} has a key that is not a string"
-                )
+        for raw_key, item in value.items():
+            key = str(raw_key)  # `200:` or `on:` (YAML 1.1 reads a number, a bool) kept, as text
             child = _substitute(item, f"{key_path}.{key}" if key_path else key, base, config_file)
             if child is not UNDEFINED:
                 result[key] = child
@@ -162,7 +161,7 @@ def _directive(kind: str, argument: Any, key_path: str, base: Path, config_file:
     if kind == "$file":
         try:
             return target.read_text(encoding="utf-8")
-        except OSError as error:
+        except (OSError, UnicodeDecodeError) as error:
             raise ImproperlyConfigured(f"{config_file}: {key_path}.$file: cannot read {argument}") from error
     included = _read_yaml(target, config_file)
     return _substitute(included, key_path, target.parent, config_file)

@@ -142,7 +142,17 @@ def test_bad_integrations_in_the_config_file_are_refused(settings, tmp_path):
     path.write_text("integrations:\n  github:\n    - host: github.com\n    - host: [a]\n")
     settings.GREENROOM_CONFIG_FILE = str(path)
     config.catalog_settings.cache_clear()
-    with pytest.raises(ImproperlyConfigured, match=r"integrations\.github\[1\]\.host"):
+    with pytest.raises(ImproperlyConfigured, match=rf"{path}: integrations\.github\[1\]\.host"):
+        config.catalog_settings()
+
+
+@pytest.mark.parametrize("key", ["locations", "rules"])
+def test_catalog_lists_of_the_wrong_type_are_refused(settings, tmp_path, key):
+    path = tmp_path / "app-config.yaml"
+    path.write_text(f"catalog:\n  {key}: {{type: file}}\n")
+    settings.GREENROOM_CONFIG_FILE = str(path)
+    config.catalog_settings.cache_clear()
+    with pytest.raises(ImproperlyConfigured, match=rf"catalog\.{key} must be a list"):
         config.catalog_settings()
 
 

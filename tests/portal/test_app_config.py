@@ -124,6 +124,18 @@ def test_wrong_shapes_are_refused_with_the_key_path(write, text, message):
         load_app_config(str(path))
 
 
+def test_keys_yaml_reads_as_numbers_or_booleans_stay_text(write):
+    path = write("app-config.yaml", "proxy:\n  200: ok\n  on: true\n")
+    assert load_app_config(str(path))["proxy"] == {"200": "ok", "True": True}
+
+
+def test_a_file_that_is_not_text_is_refused(write, tmp_path):
+    (tmp_path / "key.bin").write_bytes(b"\xff\xfe\x00")
+    path = write("app-config.yaml", "catalog:\n  key: {$file: key.bin}\n")
+    with pytest.raises(ImproperlyConfigured, match=r"catalog\.key\.\$file: cannot read"):
+        load_app_config(str(path))
+
+
 def test_a_missing_file_is_refused(tmp_path):
     with pytest.raises(ImproperlyConfigured, match="cannot read"):
         load_app_config(str(tmp_path / "nope.yaml"))
