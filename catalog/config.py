@@ -1,8 +1,8 @@
 """The catalog's configuration: settings, optionally extended by a Backstage-style app-config file.
 
-``GREENROOM_CONFIG`` may name a Backstage app-config file (read by ``portal.app_config`` with
-Backstage's substitutions); its ``catalog.locations`` and ``catalog.rules`` are used as they are, so
-an existing app-config can be pointed at directly.
+``GREENROOM_CONFIG`` may name a Backstage app-config file (read by ``portal.app_config``, with its
+substitutions); its ``catalog.locations`` and ``catalog.rules`` are used as they are, so an existing
+app-config can be pointed at directly.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.app_config import load_app_config
+from portal.app_config import load_app_config, section
 
 from .formats.readers import ReaderPolicy
+from .integrations import Integration, git_http_authorization, parse_integrations
 
 
 @dataclass(frozen=True)
@@ -30,25 +31,36 @@ class StaticLocation:
     rules: list[dict[str, Any]] | None = None
 
 
-def _config_file_section() -> dict[str, Any]:
+def _config_file() -> tuple[dict[str, Any], tuple[Integration, ...]]:
     path = settings.GREENROOM_CONFIG_FILE
     if not path:
-        return {}
-    section = load_app_config(path).get("catalog")
-    if section is not None and not isinstance(section, dict):
-        raise ImproperlyConfigured(f"GREENROOM_CONFIG {path}: 'catalog' must be a mapping")
-    return section or {}
+        return {}, ()
+    loaded = load_app_config(path)
+    source = f"GREENROOM_CONFIG {path}"
+    catalog = section(loaded, "catalog", source=source)
+    for key in ("locations", "rules"):
+        if key in catalog and not isinstance(catalog[key], list):
+            raise ImproperlyConfigured(f"{source}: catalog.{key} must be a list")
+    try:
+        integrations = parse_integrations(section(loaded, "integrations", source=source))
+    except ImproperlyConfigured as error:
+        raise ImproperlyConfigured(f"{source}: {error}") from error
+    return catalog, integrations
 
 
 @cache
 def catalog_settings() -> dict[str, Any]:
-    """Settings' CATALOG merged with the ``catalog:`` section of the GREENROOM_CONFIG file."""
+    """Settings' CATALOG merged with the ``catalog:`` section of the GREENROOM_CONFIG file.
+
+    ``INTEGRATIONS`` holds the file's parsed ``integrations:`` (``catalog.integrations``).
+    """
     merged = dict(settings.CATALOG)
-    section = _config_file_section()
-    if "locations" in section:
-        merged["LOCATIONS"] = [*merged["LOCATIONS"], *section["locations"]]
-    if "rules" in section:
-        merged["RULES"] = section["rules"]
+    catalog_section, integrations = _config_file()
+    if "locations" in catalog_section:
+        merged["LOCATIONS"] = [*merged["LOCATIONS"], *catalog_section["locations"]]
+    if "rules" in catalog_section:
+        merged["RULES"] = catalog_section["rules"]
+    merged["INTEGRATIONS"] = integrations
     return merged
 
 
@@ -123,4 +135,5 @@ def reader_policy(*, trusted: bool = False) -> ReaderPolicy:
         allow_private_addresses=catalog["ALLOW_PRIVATE_ADDRESSES"],
         local_trusted=trusted,
         local_roots=local_roots(),
+        http_authorization=git_http_authorization(catalog["INTEGRATIONS"]),
     )

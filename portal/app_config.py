@@ -1,14 +1,15 @@
-"""Reading a Backstage ``app-config.yaml`` as it is, with Backstage's substitutions.
+"""Backstage's ``app-config.yaml``, read the way Backstage reads it (docs/app-config.md).
 
-- ``${VAR}`` inside a string is replaced by the environment variable ``VAR``; ``$${`` stands for a
-  literal ``${``. A string whose variable is unset becomes undefined, so its key is dropped, as
-  Backstage drops it.
-- ``{$env: VAR}`` is the environment variable's value (dropped when unset).
-- ``{$file: path}`` is the text of a file beside the config file; paths are confined to the config
-  file's folder after resolving symlinks.
+``GREENROOM_CONFIG`` names one file, or several separated by ``os.pathsep``; later files are merged
+over earlier ones (mappings key by key, anything else replaced). Substitutions:
 
-Substituted values are never logged: warnings name the key path only. Sections Greenroom does not
-read are reported once per process, never fatal.
+- ``${VAR}`` inside a string is the environment variable ``VAR``; ``$${`` is a literal ``${``.
+- ``{$env: VAR}`` is the variable's value, ``{$file: path}`` a file's text and ``{$include: path}``
+  a YAML or JSON file's content; paths are relative to the config file and must stay in its folder.
+
+A variable that is not set makes the value undefined, as in Backstage: the key is dropped and a
+warning names its path. Substituted values are never logged. The portal reads no section itself;
+the apps pick theirs (``catalog``, ``integrations``) and the rest is named once in a warning.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -25,116 +26,161 @@ from django.core.exceptions import ImproperlyConfigured
 
 logger = logging.getLogger(__name__)
 
-# Sections Greenroom reads; every other top-level key is reported as ignored.
-READ_SECTIONS = frozenset({"catalog"})
-
-_VARIABLE = re.compile(r"\$(\$?)\{([^{}]*)\}")
-_MISSING = object()
-_reported_ignored: set[tuple[str, ...]] = set()
+READ_SECTIONS = ("catalog", "integrations")
+_VARIABLE = re.compile(r"\$(\$)?\{([^{}]*)\}")
+_warned_sections = False
 
 
-def load_app_config(path: str | os.PathLike[str], environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The app-config document at ``path`` with substitutions applied; ``ImproperlyConfigured`` on bad input."""
-    config_path = Path(path)
-    try:
-        text = config_path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ImproperlyConfigured(f"GREENROOM_CONFIG {config_path}: {error.strerror or error}") from error
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise ImproperlyConfigured(f"GREENROOM_CONFIG {config_path}{where}: {problem}") from error
-    if document is None:
+class _Undefined:
+    """A value whose variable is not set: dropped from its mapping or list."""
+
+    def __repr__(self) -> str:
+        return "<undefined>"
+
+
+UNDEFINED = _Undefined()
+
+
+def config_paths(value: str | Iterable[str]) -> list[Path]:
+    """The files a ``GREENROOM_CONFIG`` value names, in merge order."""
+    parts = value.split(os.pathsep) if isinstance(value, str) else list(value)
+    return [Path(part.strip()) for part in parts if part and part.strip()]
+
+
+def load_app_config(value: str | Iterable[str]) -> dict[str, Any]:
+    """Read, substitute and merge the named app-config files; ``{}`` when none is named."""
+    merged: dict[str, Any] = {}
+    for path in config_paths(value):
+        document = _read_yaml(path, path)
+        if document is None:
+            continue
+        if not isinstance(document, dict):
+            raise ImproperlyConfigured(f"{path}: the top level must be a mapping, not {_type_name(document)}")
+        resolved = _substitute(document, "", path.parent, path)
+        merged = _merge(merged, resolved)
+    warn_ignored_sections(merged)
+    return merged
+
+
+def section(config: dict[str, Any], name: str, *, source: str = "app-config") -> dict[str, Any]:
+    """One top-level mapping of a loaded config, ``{}`` when absent."""
+    value = config.get(name)
+    if value is None:
         return {}
-    if not isinstance(document, dict):
-        raise ImproperlyConfigured(f"GREENROOM_CONFIG {config_path}: the top level must be a mapping")
-    substituted = _substitute(document, _Context(config_path, os.environ if environ is None else environ), "")
-    _report_ignored_sections(config_path, substituted)
-    return substituted
-
-
-class _Context:
-    def __init__(self, path: Path, environ: Mapping[str, str]) -> None:
-        self.path = path
-        self.folder = path.resolve().parent
-        self.environ = environ
-
-
-def _substitute(value: Any, context: _Context, key_path: str) -> Any:
-    if isinstance(value, dict):
-        if len(value) == 1 and next(iter(value)) in ("$env", "$file"):
-            return _special_form(value, context, key_path)
-        result = {}
-        for key, item in value.items():
-            child = _substitute(item, context, f"{key_path}.{key}" if key_path else str(key))
-            if child is not _MISSING:
-                result[key] = child
-        return result
-    if isinstance(value, list):
-        items = (_substitute(item, context, f"{key_path}[{index}]") for index, item in enumerate(value))
-        return [item for item in items if item is not _MISSING]
-    if isinstance(value, str) and "${" in value:
-        return _substitute_string(value, context, key_path)
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{source}: '{name}' must be a mapping, not {_type_name(value)}")
     return value
 
 
-def _substitute_string(value: str, context: _Context, key_path: str) -> Any:
+def warn_ignored_sections(config: dict[str, Any]) -> None:
+    """Name the sections Greenroom does not read, in one warning per process."""
+    global _warned_sections
+    ignored = sorted(key for key in config if key not in READ_SECTIONS)
+    if ignored and not _warned_sections:
+        _warned_sections = True
+        logger.warning("app-config: sections Greenroom does not read are ignored: %s", ", ".join(ignored))
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string"}.get(type(value), type(value).__name__)
+
+
+def _read_yaml(path: Path, config_file: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ImproperlyConfigured(
+            f"{config_file}: cannot read {path}: {getattr(error, 'strerror', None) or error}"
+        ) from error
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or "invalid YAML"
+        raise ImproperlyConfigured(f"{path}{where}: {problem}") from error
+
+
+def _confined(base: Path, name: Any, key_path: str, config_file: Path) -> Path:
+    if not isinstance(name, str) or not name:
+        raise ImproperlyConfigured(f"{config_file}: {key_path} must name a file")
+    folder = base.resolve()
+    target = (folder / name).resolve()
+    if not target.is_relative_to(folder):
+        raise ImproperlyConfigured(f"{config_file}: {key_path} names a file outside {folder}")
+    return target
+
+
+def _substitute(value: Any, key_path: str, base: Path, config_file: Path) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1 and next(iter(value)) in ("$env", "$file", "$include"):
+            return _directive(*next(iter(value.items())), key_path, base, config_file)
+        result = {}
+        for raw_key, item in value.items():
+            key = str(raw_key)  # `200:` or `on:` (YAML 1.1 reads a number, a bool) kept, as text
+            child = _substitute(item, f"{key_path}.{key}" if key_path else key, base, config_file)
+            if child is not UNDEFINED:
+                result[key] = child
+        return result
+    if isinstance(value, list):
+        items = (_substitute(item, f"{key_path}[{index}]", base, config_file) for index, item in enumerate(value))
+        return [item for item in items if item is not UNDEFINED]
+    if isinstance(value, str) and "${" in value:
+        return _interpolate(value, key_path, config_file)
+    return value
+
+
+def _interpolate(text: str, key_path: str, config_file: Path) -> Any:
     missing: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
-        if match.group(1):  # $${...} is a literal ${...}
+        if match.group(1):
             return "${" + match.group(2) + "}"
         name = match.group(2).strip()
-        if name not in context.environ:
+        if name not in os.environ:
             missing.append(name)
             return ""
-        return context.environ[name]
+        return os.environ[name]
 
-    result = _VARIABLE.sub(replace, value)
+    result = _VARIABLE.sub(replace, text)
     if missing:
-        logger.warning(
-            "GREENROOM_CONFIG %s: %s is left out: environment variable %s is not set",
-            context.path,
-            key_path,
-            ", ".join(missing),
-        )
-        return _MISSING
+        _warn_undefined(key_path, config_file, missing)
+        return UNDEFINED
     return result
 
 
-def _special_form(value: dict[str, Any], context: _Context, key_path: str) -> Any:
-    ((form, argument),) = value.items()
-    if not isinstance(argument, str) or not argument:
-        raise ImproperlyConfigured(f"GREENROOM_CONFIG {context.path}: {key_path}: {form} needs a non-empty string")
-    if form == "$env":
-        if argument not in context.environ:
-            logger.warning(
-                "GREENROOM_CONFIG %s: %s is left out: environment variable %s is not set",
-                context.path,
-                key_path,
-                argument,
-            )
-            return _MISSING
-        return context.environ[argument]
-    target = (context.folder / argument).resolve()
-    if not target.is_relative_to(context.folder):
-        raise ImproperlyConfigured(
-            f"GREENROOM_CONFIG {context.path}: {key_path}: $file {argument!r} is outside the config file's folder"
-        )
-    try:
-        return target.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ImproperlyConfigured(
-            f"GREENROOM_CONFIG {context.path}: {key_path}: $file {argument!r}: {error.strerror or error}"
-        ) from error
+def _directive(kind: str, argument: Any, key_path: str, base: Path, config_file: Path) -> Any:
+    if kind == "$env":
+        if not isinstance(argument, str) or not argument:
+            raise ImproperlyConfigured(f"{config_file}: {key_path}.$env must name a variable")
+        if argument not in os.environ:
+            _warn_undefined(key_path, config_file, [argument])
+            return UNDEFINED
+        return os.environ[argument]
+    target = _confined(base, argument, f"{key_path}.{kind}", config_file)
+    if kind == "$file":
+        try:
+            return target.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ImproperlyConfigured(f"{config_file}: {key_path}.$file: cannot read {argument}") from error
+    included = _read_yaml(target, config_file)
+    return _substitute(included, key_path, target.parent, config_file)
 
 
-def _report_ignored_sections(path: Path, document: dict[str, Any]) -> None:
-    ignored = tuple(sorted(str(key) for key in document if key not in READ_SECTIONS))
-    if not ignored or (str(path), *ignored) in _reported_ignored:
-        return
-    _reported_ignored.add((str(path), *ignored))
-    logger.warning("GREENROOM_CONFIG %s: sections Greenroom does not read are ignored: %s", path, ", ".join(ignored))
+def _warn_undefined(key_path: str, config_file: Path, names: list[str]) -> None:
+    logger.warning(
+        "app-config %s: %s is left out, environment variable %s is not set",
+        config_file,
+        key_path,
+        ", ".join(names),
+    )
+
+
+def _merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

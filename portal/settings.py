@@ -293,7 +293,8 @@ else:
 
 # --- Apps (portal/conf/apps.py) -------------------------------------------------------------------
 # The counterpart of Backstage's `catalog:` app-config section. GREENROOM_CONFIG may name a YAML
-# file in Backstage's app-config shape; its `catalog.locations` and `catalog.rules` are read.
+# file in Backstage's app-config shape; its `catalog.locations`, `catalog.rules` and `integrations`
+# are read (portal/app_config.py, docs/app-config.md).
 GREENROOM_CONFIG_FILE = env_str("GREENROOM_CONFIG", "")
 CATALOG = app_settings.catalog(DATA_DIR)
 TECH_RADAR = app_settings.tech_radar()

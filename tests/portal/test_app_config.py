@@ -1,122 +1,145 @@
-"""Reading a Backstage app-config as it is: substitutions, ignored sections, bad input."""
+"""portal.app_config: Backstage's app-config substitutions, merging and refusals."""
 
 from __future__ import annotations
 
 import logging
+import os
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from catalog import config
 from portal import app_config
 from portal.app_config import load_app_config
-from tests.conftest import REPO_ROOT
 
-BACKSTAGE_APP_CONFIG = REPO_ROOT / "tests" / "fixtures" / "app-config" / "app-config.yaml"
-SECRET = "ghp_s3cret-value-never-logged"
+SECRET = "s3cr3t-value-never-logged"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_reports(monkeypatch):
-    monkeypatch.setattr(app_config, "_reported_ignored", set())
+def _fresh_warnings(monkeypatch):
+    monkeypatch.setattr(app_config, "_warned_sections", False)
 
 
-def write(tmp_path, text: str):
-    path = tmp_path / "app-config.yaml"
-    path.write_text(text)
-    return path
+@pytest.fixture
+def write(tmp_path):
+    def write(name: str, text: str):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    return write
 
 
-def test_a_backstage_app_config_starts_greenroom_unchanged(settings, caplog):
-    settings.GREENROOM_CONFIG_FILE = str(BACKSTAGE_APP_CONFIG)
-    config.catalog_settings.cache_clear()
+def test_variables_inside_strings_come_from_the_environment(write, monkeypatch):
+    monkeypatch.setenv("GR_HOST", "git.example.com")
+    path = write("app-config.yaml", "catalog:\n  target: https://${GR_HOST}/org/${ GR_HOST }.yaml\n")
+    assert load_app_config(str(path))["catalog"]["target"] == "https://git.example.com/org/git.example.com.yaml"
+
+
+def test_a_doubled_dollar_is_a_literal(write, monkeypatch):
+    monkeypatch.setenv("GR_HOST", "x")
+    path = write("app-config.yaml", "catalog:\n  text: $${GR_HOST} and ${GR_HOST}\n")
+    assert load_app_config(str(path))["catalog"]["text"] == "${GR_HOST} and x"
+
+
+def test_env_and_file_objects(write, monkeypatch):
+    monkeypatch.setenv("GR_TOKEN", SECRET)
+    write("secrets/key.pem", "PEM TEXT\n")
+    path = write("app-config.yaml", "integrations:\n  token: {$env: GR_TOKEN}\n  key: {$file: secrets/key.pem}\n")
+    assert load_app_config(str(path))["integrations"] == {"token": SECRET, "key": "PEM TEXT\n"}
+
+
+def test_include_reads_yaml_relative_to_the_config(write, monkeypatch):
+    monkeypatch.setenv("GR_TOKEN", SECRET)
+    write("parts/github.yaml", "- host: github.com\n  token: ${GR_TOKEN}\n")
+    path = write("app-config.yaml", "integrations:\n  github: {$include: parts/github.yaml}\n")
+    assert load_app_config(str(path))["integrations"]["github"] == [{"host": "github.com", "token": SECRET}]
+
+
+def test_a_missing_variable_drops_the_key_and_names_its_path(write, monkeypatch, caplog):
+    monkeypatch.delenv("GR_MISSING", raising=False)
+    monkeypatch.setenv("GR_SET", SECRET)
+    path = write(
+        "app-config.yaml",
+        "integrations:\n  github:\n    - host: github.com\n      token: ${GR_MISSING}\n      other: ${GR_SET}\n"
+        "    - {$env: GR_MISSING}\n",
+    )
     with caplog.at_level(logging.WARNING, logger="portal.app_config"):
-        merged = config.catalog_settings()
-        locations = config.static_locations()
-    config.catalog_settings.cache_clear()
-
-    assert merged["RULES"] == [{"allow": ["Component", "System", "API", "Resource", "Location"]}]
-    targets = [location.target for location in locations]
-    assert str(REPO_ROOT / "tests" / "fixtures" / "catalog" / "components.yaml") in targets
-    assert locations[-1].rules == [{"allow": ["User", "Group"]}]
-    ignored = [record.getMessage() for record in caplog.records if "does not read" in record.getMessage()]
-    assert len(ignored) == 1
-    for section in ("app", "auth", "backend", "integrations", "kubernetes", "techdocs"):
-        assert section in ignored[0]
+        loaded = load_app_config(str(path))
+    assert loaded["integrations"]["github"] == [{"host": "github.com", "other": SECRET}]
+    assert "integrations.github[0].token" in caplog.text
+    assert "integrations.github[1]" in caplog.text
+    assert str(path) in caplog.text
+    assert SECRET not in caplog.text
 
 
-def test_variables_are_substituted_and_dollar_dollar_is_literal(tmp_path):
-    path = write(tmp_path, "catalog:\n  a: 'https://${HOST}/x'\n  b: '$${NOT_A_VAR}'\n  c: '${ HOST }'\n")
-    document = load_app_config(path, environ={"HOST": "git.example.com"})
-    assert document["catalog"] == {"a": "https://git.example.com/x", "b": "${NOT_A_VAR}", "c": "git.example.com"}
+def test_file_outside_the_config_folder_is_refused(tmp_path, write):
+    (tmp_path / "outside.txt").write_text("nope")
+    path = write("conf/app-config.yaml", "catalog:\n  key: {$file: ../outside.txt}\n")
+    with pytest.raises(ImproperlyConfigured, match=r"catalog\.key\.\$file names a file outside"):
+        load_app_config(str(path))
 
 
-def test_an_unset_variable_drops_its_key_and_the_warning_names_only_the_path(tmp_path, caplog):
-    path = write(tmp_path, "catalog:\n  keep: x\n  token: '${GITHUB_TOKEN}'\n  list: ['${GITHUB_TOKEN}', y]\n")
+def test_a_symlink_leading_outside_is_refused(tmp_path, write):
+    (tmp_path / "outside.txt").write_text("nope")
+    path = write("conf/app-config.yaml", "catalog:\n  key: {$include: link.yaml}\n")
+    (tmp_path / "conf" / "link.yaml").symlink_to(tmp_path / "outside.txt")
+    with pytest.raises(ImproperlyConfigured, match="outside"):
+        load_app_config(str(path))
+
+
+def test_later_files_merge_over_earlier_ones(write):
+    first = write("app-config.yaml", "catalog:\n  rules: [{allow: [Component]}]\n  keep: 1\n")
+    second = write("app-config.local.yaml", "catalog:\n  rules: [{allow: [API]}]\n")
+    loaded = load_app_config(f"{first}{os.pathsep}{second}")
+    assert loaded["catalog"] == {"rules": [{"allow": ["API"]}], "keep": 1}
+
+
+def test_ignored_sections_are_warned_about_once(write, caplog):
+    path = write("app-config.yaml", "app: {title: x}\nbackend: {baseUrl: y}\ncatalog: {}\n")
     with caplog.at_level(logging.WARNING, logger="portal.app_config"):
-        document = load_app_config(path, environ={})
-    assert document["catalog"] == {"keep": "x", "list": ["y"]}
-    messages = " ".join(record.getMessage() for record in caplog.records)
-    assert "catalog.token" in messages and "GITHUB_TOKEN" in messages
+        load_app_config(str(path))
+        load_app_config(str(path))
+    lines = [record.getMessage() for record in caplog.records if "does not read" in record.getMessage()]
+    assert lines == ["app-config: sections Greenroom does not read are ignored: app, backend"]
 
 
-def test_env_and_file_forms_and_values_never_reach_the_log(tmp_path, caplog):
-    (tmp_path / "key.pem").write_text("PRIVATE KEY TEXT")
-    path = write(tmp_path, "catalog:\n  token: {$env: TOKEN}\n  key: {$file: key.pem}\n  other: '${TOKEN}'\n")
-    with caplog.at_level(logging.DEBUG, logger="portal.app_config"):
-        document = load_app_config(path, environ={"TOKEN": SECRET})
-    assert document["catalog"] == {"token": SECRET, "key": "PRIVATE KEY TEXT", "other": SECRET}
-    assert SECRET not in caplog.text and "PRIVATE KEY TEXT" not in caplog.text
+def test_bad_yaml_names_the_file_and_line(write):
+    path = write("app-config.yaml", "catalog:\n  rules: [unclosed\n")
+    with pytest.raises(ImproperlyConfigured, match=rf"{path} line \d+"):
+        load_app_config(str(path))
 
 
-def test_an_unset_env_form_drops_its_key(tmp_path):
-    path = write(tmp_path, "catalog:\n  token: {$env: MISSING}\n  keep: 1\n")
-    assert load_app_config(path, environ={})["catalog"] == {"keep": 1}
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- a list\n", "top level must be a mapping"),
+        ("catalog:\n  key: {$env: 3}\n", r"catalog\.key\.\$env must name a variable"),
+        ("catalog:\n  key: {$file: missing.txt}\n", r"catalog\.key\.\$file: cannot read"),
+    ],
+)
+def test_wrong_shapes_are_refused_with_the_key_path(write, text, message):
+    path = write("app-config.yaml", text)
+    with pytest.raises(ImproperlyConfigured, match=message):
+        load_app_config(str(path))
 
 
-def test_a_file_outside_the_config_folder_is_refused_symlinks_too(tmp_path):
-    folder = tmp_path / "config"
-    folder.mkdir()
-    (tmp_path / "secret.txt").write_text("outside")
-    (folder / "link.txt").symlink_to(tmp_path / "secret.txt")
-    for argument in ("../secret.txt", "link.txt", "/etc/passwd"):
-        path = write(folder, f"catalog:\n  key: {{$file: '{argument}'}}\n")
-        with pytest.raises(ImproperlyConfigured, match=r"catalog\.key: \$file .* outside the config file's folder"):
-            load_app_config(path, environ={})
+def test_keys_yaml_reads_as_numbers_or_booleans_stay_text(write):
+    path = write("app-config.yaml", "proxy:\n  200: ok\n  on: true\n")
+    assert load_app_config(str(path))["proxy"] == {"200": "ok", "True": True}
 
 
-def test_a_missing_file_names_the_key(tmp_path):
-    path = write(tmp_path, "catalog:\n  key: {$file: absent.pem}\n")
-    with pytest.raises(ImproperlyConfigured, match=r"catalog\.key: \$file 'absent.pem'"):
-        load_app_config(path, environ={})
+def test_a_file_that_is_not_text_is_refused(write, tmp_path):
+    (tmp_path / "key.bin").write_bytes(b"\xff\xfe\x00")
+    path = write("app-config.yaml", "catalog:\n  key: {$file: key.bin}\n")
+    with pytest.raises(ImproperlyConfigured, match=r"catalog\.key\.\$file: cannot read"):
+        load_app_config(str(path))
 
 
-def test_a_special_form_needs_a_string(tmp_path):
-    path = write(tmp_path, "catalog:\n  key: {$env: [A]}\n")
-    with pytest.raises(ImproperlyConfigured, match=r"catalog\.key: \$env needs a non-empty string"):
-        load_app_config(path, environ={})
+def test_a_missing_file_is_refused(tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="cannot read"):
+        load_app_config(str(tmp_path / "nope.yaml"))
 
 
-def test_bad_yaml_names_the_file_and_line(tmp_path):
-    path = write(tmp_path, "catalog:\n  rules:\n    - allow: [Component\n  locations: []\n")
-    with pytest.raises(ImproperlyConfigured, match=r"app-config\.yaml line \d+"):
-        load_app_config(path, environ={})
-
-
-def test_the_top_level_must_be_a_mapping_and_the_file_must_exist(tmp_path):
-    with pytest.raises(ImproperlyConfigured, match="top level must be a mapping"):
-        load_app_config(write(tmp_path, "- a\n- b\n"), environ={})
-    with pytest.raises(ImproperlyConfigured, match=r"absent\.yaml"):
-        load_app_config(tmp_path / "absent.yaml", environ={})
-
-
-def test_ignored_sections_are_reported_once(tmp_path, caplog):
-    path = write(tmp_path, "app: {title: x}\ntechdocs: {}\ncatalog: {}\n")
-    with caplog.at_level(logging.WARNING, logger="portal.app_config"):
-        load_app_config(path, environ={})
-        load_app_config(path, environ={})
-    assert [record.getMessage().rsplit(": ", 1)[-1] for record in caplog.records] == ["app, techdocs"]
-
-
-def test_an_empty_file_is_an_empty_config(tmp_path):
-    assert load_app_config(write(tmp_path, ""), environ={}) == {}
+def test_nothing_named_is_empty():
+    assert load_app_config("") == {}

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .gitcommand import GitError, run_git
 from .results import ReaderPolicy
@@ -41,6 +42,22 @@ class TreeEntry:
     oid: str
     size: int | None
     path: str
+
+
+def authorization_config(policy: ReaderPolicy, clone_url: str) -> list[tuple[str, str]]:
+    """``http.<url>.extraHeader`` for an HTTPS clone URL whose host the policy has credentials for.
+
+    Scoped to ``https://<host>/`` so git sends it to that host only; ``run_git`` passes it in the
+    environment, never on the command line.
+    """
+    parts = urlsplit(clone_url)
+    if parts.scheme != "https" or not parts.hostname:
+        return []
+    host = parts.hostname.lower()
+    for configured, value in policy.http_authorization:
+        if configured.split(":")[0] == host:
+            return [(f"http.https://{parts.netloc.rpartition('@')[2]}/.extraHeader", f"Authorization: {value}")]
+    return []
 
 
 def mirror_dir(policy: ReaderPolicy, clone_url: str) -> Path:
@@ -84,6 +101,7 @@ class Mirror:
             git_dir=self.git_dir if in_mirror else None,
             stdin=stdin,
             pinned=self.pinned,
+            config=authorization_config(self.policy, self.clone_url),
         )
 
     @property

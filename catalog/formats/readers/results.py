@@ -77,6 +77,9 @@ class ReaderPolicy:
     # platform admin, and the directories such targets must resolve inside (None: not checked).
     local_trusted: bool = True
     local_roots: tuple[str, ...] | None = None
+    # (host, Authorization header value) for git over HTTPS, from the caller's integrations; never
+    # in the repr, so a logged policy shows no credential.
+    http_authorization: tuple[tuple[str, str], ...] = dataclasses.field(default=(), repr=False)
 
     def for_content(self) -> ReaderPolicy:
         """The policy for targets a file names itself (Location entities, annotations): never trusted."""

@@ -1,0 +1,196 @@
+"""catalog.integrations: Backstage's ``integrations:`` section, parsed, checked and never printed."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from catalog import config
+from catalog.formats.readers import ReaderPolicy, gitmirror
+from catalog.formats.readers.gitcommand import GitError, run_git
+from catalog.formats.readers.gitmirror import authorization_config
+from catalog.integrations import (
+    GitHubIntegration,
+    GitLabIntegration,
+    Secret,
+    SshIntegration,
+    git_http_authorization,
+    integration_for_host,
+    parse_integrations,
+)
+from portal import app_config
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "app-config" / "app-config.yaml"
+TOKEN = "ghp_fixture-token-never-logged"
+
+
+def test_every_kind_is_parsed():
+    parsed = parse_integrations(
+        {
+            "github": [
+                {"token": "t1", "apps": [{"appId": 12, "privateKey": "k", "clientId": "c", "clientSecret": "s"}]},
+                {"host": "GHE.example", "apiBaseUrl": "https://ghe.example/api/v3", "rawBaseUrl": "https://r"},
+            ],
+            "gitlab": [{"host": "gitlab.example", "token": "t2", "baseUrl": "https://gitlab.example"}],
+            "gitea": [{"host": "gitea.example", "username": "u", "password": "p"}],
+            "bitbucketServer": [{"host": "bb.example", "username": "u", "password": "p", "apiBaseUrl": "a"}],
+            "azure": [{"credentials": [{"personalAccessToken": "pat"}]}],
+            "ssh": [{"host": "git.example", "port": 2222, "user": "git", "privateKey": "KEY", "knownHosts": "kh"}],
+            "awsS3": [{"host": "ignored"}],
+        }
+    )
+    assert [item.label for item in parsed] == [
+        "github[0]", "github[1]", "gitlab[0]", "gitea[0]", "bitbucketServer[0]", "azure[0]", "ssh[0]",
+    ]  # fmt: skip
+    github = parsed[0]
+    assert isinstance(github, GitHubIntegration)
+    assert github.host == "github.com" and github.token == Secret("t1")
+    assert github.apps[0].app_id == "12" and github.apps[0].private_key.reveal() == "k"
+    assert parsed[1].host == "ghe.example" and parsed[1].token is None
+    assert parsed[4].password.reveal() == "p"
+    assert parsed[5].host == "dev.azure.com" and parsed[5].personal_access_tokens == (Secret("pat"),)
+    ssh = parsed[6]
+    assert isinstance(ssh, SshIntegration) and (ssh.port, ssh.user, ssh.known_hosts) == (2222, "git", "kh")
+
+
+def test_secrets_never_print():
+    (github,) = parse_integrations({"github": [{"token": TOKEN}]})
+    for text in (repr(github), str(github), f"{github.token}", repr(github.token)):
+        assert TOKEN not in text
+    assert repr(github.token) == "'***'"
+    assert github.token.reveal() == TOKEN
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ({"github": [{}, {"host": 3.5}]}, r"integrations\.github\[1\]\.host must be a string"),
+        ({"gitlab": [{"host": ""}]}, r"integrations\.gitlab\[0\]\.host is required"),
+        ({"gitea": [{"username": "u"}]}, r"integrations\.gitea\[0\]\.host is required"),
+        ({"github": {"host": "x"}}, r"integrations\.github must be a list"),
+        ({"github": ["x"]}, r"integrations\.github\[0\] must be a mapping"),
+        ({"github": [{"token": ["a"]}]}, r"integrations\.github\[0\]\.token must be a string"),
+        ({"ssh": [{"host": "h", "port": "22"}]}, r"integrations\.ssh\[0\]\.port must be a port number"),
+        ({"azure": [{"credentials": "x"}]}, r"integrations\.azure\[0\]\.credentials must be a list"),
+        ([], r"integrations must be a mapping"),
+    ],
+)
+def test_wrong_types_name_the_key_path(section, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        parse_integrations(section)
+
+
+def test_integration_for_host():
+    parsed = parse_integrations({"github": [{}], "gitlab": [{"host": "gitlab.example:8443"}]})
+    assert integration_for_host("GitHub.com", parsed).label == "github[0]"
+    assert isinstance(integration_for_host("gitlab.example", parsed), GitLabIntegration)
+    assert integration_for_host("bitbucket.org", parsed) is None
+
+
+@pytest.fixture
+def backstage_app_config(settings, monkeypatch):
+    for name in ("GHE_TOKEN", "GITLAB_TOKEN", "POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_USER", "PAGERDUTY_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("POSTGRES_PASSWORD", "AUTH_GITHUB_CLIENT_ID", "AUTH_GITHUB_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("GHE_TOKEN", "ghe-token-never-logged")
+    monkeypatch.setattr(app_config, "_warned_sections", False)
+    settings.GREENROOM_CONFIG_FILE = str(FIXTURE)
+    config.catalog_settings.cache_clear()
+    yield
+    config.catalog_settings.cache_clear()
+
+
+def test_a_backstage_app_config_loads_unchanged(backstage_app_config, caplog):
+    with caplog.at_level(logging.WARNING):
+        catalog = config.catalog_settings()
+        config.catalog_settings.cache_clear()
+        config.catalog_settings()
+    assert catalog["RULES"] == [{"allow": ["Component", "System", "API", "Resource", "Location", "Group", "User"]}]
+    assert [(entry["type"], entry.get("rules")) for entry in catalog["LOCATIONS"]] == [
+        ("file", None),
+        ("url", [{"allow": ["Template"]}]),
+    ]
+    labels = {item.label: item for item in catalog["INTEGRATIONS"]}
+    assert set(labels) == {"github[0]", "github[1]", "gitlab[0]"}
+    assert labels["github[0]"].token.reveal() == TOKEN
+    assert labels["github[1]"].api_base_url == "https://ghe.velocity-cycles.example/api/v3"
+    assert labels["gitlab[0]"].token is None  # GITLAB_TOKEN is not set: dropped, with a warning
+    assert integration_for_host("ghe.velocity-cycles.example").label == "github[1]"
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("integrations.gitlab[0].token" in message for message in messages)
+    ignored = [message for message in messages if "does not read" in message]
+    assert ignored == [
+        "app-config: sections Greenroom does not read are ignored: "
+        "app, auth, backend, kubernetes, organization, permission, proxy, scaffolder, techdocs"
+    ]
+    assert TOKEN not in caplog.text and "ghe-token-never-logged" not in caplog.text
+
+
+def test_a_static_file_location_from_the_fixture_is_resolved(backstage_app_config):
+    targets = [location.target for location in config.static_locations()]
+    assert targets[1] == "https://github.com/velocity-cycles/software-templates/blob/main/all-templates.yaml"
+
+
+def test_bad_integrations_in_the_config_file_are_refused(settings, tmp_path):
+    path = tmp_path / "app-config.yaml"
+    path.write_text("integrations:\n  github:\n    - host: github.com\n    - host: [a]\n")
+    settings.GREENROOM_CONFIG_FILE = str(path)
+    config.catalog_settings.cache_clear()
+    with pytest.raises(ImproperlyConfigured, match=rf"{path}: integrations\.github\[1\]\.host"):
+        config.catalog_settings()
+
+
+@pytest.mark.parametrize("key", ["locations", "rules"])
+def test_catalog_lists_of_the_wrong_type_are_refused(settings, tmp_path, key):
+    path = tmp_path / "app-config.yaml"
+    path.write_text(f"catalog:\n  {key}: {{type: file}}\n")
+    settings.GREENROOM_CONFIG_FILE = str(path)
+    config.catalog_settings.cache_clear()
+    with pytest.raises(ImproperlyConfigured, match=rf"catalog\.{key} must be a list"):
+        config.catalog_settings()
+
+
+def test_git_over_https_sends_the_token_to_its_host_only(backstage_app_config, tmp_path, monkeypatch):
+    policy = config.reader_policy()
+    assert TOKEN not in repr(policy)
+    header = authorization_config(policy, "https://github.com/velocity-cycles/web.git")
+    expected = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
+    assert header == [("http.https://github.com/.extraHeader", f"Authorization: Basic {expected}")]
+    assert authorization_config(policy, "https://gitlab.velocity-cycles.example/a/b.git") == []  # no token set
+    assert authorization_config(policy, "http://github.com/velocity-cycles/web.git") == []  # never in clear text
+    assert authorization_config(policy, "https://bitbucket.org/a/b.git") == []
+
+    calls = []
+    monkeypatch.setattr(gitmirror, "run_git", lambda args, **options: calls.append(options["config"]) or b"")
+    with gitmirror.open_mirror(policy, "https://github.com/velocity-cycles/web.git") as mirror:
+        mirror.has_commit("0" * 40)  # no mirror yet: nothing run
+        mirror._git("ls-remote")
+    assert calls == [header]
+
+
+def test_gitlab_tokens_use_the_oauth2_user():
+    parsed = parse_integrations({"gitlab": [{"host": "gitlab.example", "token": "glpat"}], "gitea": [{"host": "g"}]})
+    (entry,) = git_http_authorization(parsed)
+    assert entry == ("gitlab.example", "Basic " + base64.b64encode(b"oauth2:glpat").decode())
+
+
+def test_git_scopes_the_header_to_the_host(tmp_path):
+    policy = ReaderPolicy(cache_dir=tmp_path, http_authorization=(("github.com", "Basic abc"),))
+    scoped = authorization_config(policy, "https://github.com/a/b.git")
+
+    def header_for(url: str) -> bytes:
+        try:
+            return run_git(
+                ["config", "--get-urlmatch", "http.extraHeader", url], policy=policy, home=tmp_path, config=scoped
+            )
+        except GitError:
+            return b""
+
+    assert header_for("https://github.com/other/repo.git") == b"Authorization: Basic abc\n"
+    assert header_for("https://example.com/a/b.git") == b""
