@@ -1,15 +1,18 @@
 """Ownership gaps: entities nobody (reachable) owns, and groups nobody is in. Reads only.
 
-Every gap is a SQL anti-join (``NOT EXISTS``) over the relation table's indexes, driven from the
-entity table in ref order: a page walks the ``ref`` index and stops after ``limit`` gaps, so no
-query sorts every match and the query count does not grow with the rows.
+Every gap is an anti-join on the relation table's indexes, written as scalar ``LIMIT 1`` probes that
+must find nothing (``IS NULL``): under ``OR`` PostgreSQL would hash a whole ``NOT EXISTS`` (a Seq Scan
+of every relation row), where a scalar probe stays one index lookup per entity. A page walks the
+entity ``ref`` index (``kind, ref`` for a kind) and stops after ``limit`` gaps: no query sorts the
+matches and the query count does not grow with the rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from ..models import Entity, Relation
@@ -29,62 +32,68 @@ MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
 
 
-def _owned_by() -> QuerySet[Relation]:
-    return Relation.objects.filter(source_ref=OuterRef("ref"), type="ownedBy")
+def _first(qs: QuerySet[Any], field: str) -> Subquery:
+    """A scalar subquery (``LIMIT 1``): PostgreSQL probes an index per row for it, where it would
+    hash a whole ``EXISTS`` under ``OR`` (a Seq Scan of every relation row)."""
+    return Subquery(qs.order_by().values(field)[:1])
 
 
-def _conditions() -> dict[str, Q]:
-    """Each gap type as a condition on an entity row."""
-    owner_exists = Entity.objects.filter(ref=OuterRef("target_ref"))
-    return {
-        UNRESOLVED_OWNER: Q(Exists(_owned_by().filter(~Exists(owner_exists)))),
-        ORPHANED_OWNER: Q(Exists(_owned_by().filter(Exists(owner_exists.filter(is_orphan=True))))),
-        EMPTY_GROUP: Q(kind="Group")
-        & ~Q(Exists(Relation.objects.filter(source_ref=OuterRef("ref"), type="hasMember")))
-        & ~Q(Exists(Relation.objects.filter(target_ref=OuterRef("ref"), type="memberOf"))),
-        OWNERLESS_SYSTEM: Q(kind="System") & ~Q(Exists(_owned_by())),
-    }
+def _relations(kind: str, column: str = "source_ref", outer: str = "ref") -> QuerySet[Relation]:
+    return Relation.objects.filter(**{column: OuterRef(outer)}, type=kind)
+
+
+def _annotated() -> QuerySet[Entity]:
+    """Entities with ``owner_ref``, ``owner_orphan`` (null when the owner is not in the catalog),
+    ``member`` (any membership row, either direction) and each gap type's flag."""
+    qs = Entity.objects.annotate(
+        owner_ref=_first(_relations("ownedBy"), "target_ref"),
+        owner_orphan=_first(Entity.objects.filter(ref=OuterRef("owner_ref")), "is_orphan"),
+        has_member=_first(_relations("hasMember"), "id"),
+        member_of=_first(_relations("memberOf", "target_ref"), "id"),
+    )
+    return qs.annotate(**{_flag(gap): ExpressionWrapper(q, output_field=BooleanField()) for gap, q in _GAPS.items()})
+
+
+_GAPS: dict[str, Q] = {
+    UNRESOLVED_OWNER: Q(owner_ref__isnull=False, owner_orphan__isnull=True),
+    ORPHANED_OWNER: Q(owner_orphan=True),
+    EMPTY_GROUP: Q(kind="Group", has_member__isnull=True, member_of__isnull=True),
+    OWNERLESS_SYSTEM: Q(kind="System", owner_ref__isnull=True),
+}
+
+
+_ONLY_KIND = {EMPTY_GROUP: "Group", OWNERLESS_SYSTEM: "System"}
+
+
+def _flag(gap: str) -> str:
+    return f"gap_{gap.replace('-', '_')}"
 
 
 def _part_of(prefix: str, source: str = "ref") -> QuerySet[Relation]:
-    return Relation.objects.filter(source_ref=OuterRef(source), type="partOf", target_ref__startswith=prefix)
+    return _relations("partOf", outer=source).filter(target_ref__startswith=prefix)
 
 
-def domain_of() -> Subquery:
+def domain_of() -> Coalesce:
     """An entity's domain: a system's own ``partOf`` domain, else its system's."""
-    own = _part_of("domain:").order_by("target_ref").values("target_ref")[:1]
-    via_system = (
-        _part_of("system:")
-        .order_by("target_ref")
-        .annotate(domain=Subquery(_part_of("domain:", "target_ref").order_by("target_ref").values("target_ref")[:1]))
-        .values("domain")[:1]
-    )
-    return Coalesce(Subquery(own), Subquery(via_system))
+    via_system = _part_of("system:").annotate(domain=_first(_part_of("domain:", "target_ref"), "target_ref"))
+    return Coalesce(_first(_part_of("domain:"), "target_ref"), _first(via_system, "domain"))
 
 
 def gaps_queryset(gap_types: list[str] | None = None, kinds: list[str] | None = None) -> QuerySet[Entity]:
     """Entities with at least one of ``gap_types`` (all when None), of ``kinds`` (any case)."""
-    conditions = _conditions()
-    wanted = gap_types or list(GAP_TYPES)
     match = Q()
-    for gap in wanted:
-        match |= conditions[gap]
-    qs = Entity.objects.filter(match)
+    for gap in gap_types or list(GAP_TYPES):
+        match |= _GAPS[gap]
+    qs = _annotated().filter(match)
+    if gap_types and all(gap in _ONLY_KIND for gap in gap_types):
+        # Spelled out so a kind-specific gap walks the (kind, ref) index, not every entity.
+        qs = qs.filter(kind__in=sorted({_ONLY_KIND[gap] for gap in gap_types}))
     if kinds:
         any_kind = Q()
         for kind in kinds:
             any_kind |= Q(kind__iexact=kind)
         qs = qs.filter(any_kind)
-    annotations = {f"gap_{gap.replace('-', '_')}": conditions[gap] for gap in wanted}
-    return qs.annotate(
-        **{name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in annotations.items()},
-        owner_ref=Subquery(
-            Relation.objects.filter(source_ref=OuterRef("ref"), type="ownedBy")
-            .order_by("target_ref")
-            .values("target_ref")[:1]
-        ),
-        domain_ref=domain_of(),
-    )
+    return qs.annotate(domain_ref=domain_of())
 
 
 @dataclass
@@ -109,7 +118,7 @@ def gap_page(gap_types: list[str] | None, kinds: list[str] | None, *, limit: int
             "name": row.name,
             "title": row.display_title,
             "url": row.get_absolute_url(),
-            "gapTypes": [gap for gap in wanted if getattr(row, f"gap_{gap.replace('-', '_')}")],
+            "gapTypes": [gap for gap in wanted if getattr(row, _flag(gap))],
             "ownerRef": row.owner_ref,
             "domainRef": row.domain_ref,
         }
@@ -127,7 +136,7 @@ def gap_counts(gap_types: list[str] | None, kinds: list[str] | None) -> dict:
         by_kind: dict[str, int] = {}
         by_domain: dict[str, int] = {}
         total = 0
-        fields = ["kind", "domain_ref", *(f"gap_{gap.replace('-', '_')}" for gap in wanted)]
+        fields = ["kind", "domain_ref", *(_flag(gap) for gap in wanted)]
         for kind, domain, *flags in gaps_queryset(gap_types, kinds).order_by().values_list(*fields).iterator():
             total += 1
             by_kind[kind] = by_kind.get(kind, 0) + 1
