@@ -4,11 +4,13 @@ from django.urls import path
 
 from .history import EntityHistoryDiffView, EntityHistoryView
 from .owners import OwnerLookupByNameView, OwnerLookupView
+from .ownership_gaps import OwnershipGapsView
 
 _BY_NAME = "entities/by-name/<str:kind>/<str:namespace>/<str:name>"
 
 urlpatterns = [
     path("owners", OwnerLookupView.as_view(), name="owner-lookup"),
+    path("ownership-gaps", OwnershipGapsView.as_view(), name="ownership-gaps"),
     path(
         "owners/<str:kind>/<str:namespace>/<str:name>",
         OwnerLookupByNameView.as_view(),
