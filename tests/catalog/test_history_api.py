@@ -256,6 +256,7 @@ def test_schema_documents_the_lookup_routes():
         "/api/catalog/owners/{kind}/{namespace}/{name}": "getOwnerLookupByName",
         "/api/catalog/entities/by-name/{kind}/{namespace}/{name}/history": "getEntityHistoryByName",
         "/api/catalog/entities/by-name/{kind}/{namespace}/{name}/history/diff": "getEntityHistoryDiffByName",
+        "/api/catalog/ownership-gaps": "getOwnershipGaps",
     }
 
 
