@@ -5,7 +5,8 @@ over earlier ones (mappings key by key, anything else replaced). Substitutions:
 
 - ``${VAR}`` inside a string is the environment variable ``VAR``; ``$${`` is a literal ``${``.
 - ``{$env: VAR}`` is the variable's value, ``{$file: path}`` a file's text and ``{$include: path}``
-  a YAML or JSON file's content; paths are relative to the config file and must stay in its folder.
+  a YAML or JSON file's content (``path#a.b``: one key of it); paths are relative to the config
+  file and must stay in its folder.
 
 A variable that is not set makes the value undefined, as in Backstage: the key is dropped and a
 warning names its path. Substituted values are never logged. The portal reads no section itself;
@@ -157,14 +158,29 @@ def _directive(kind: str, argument: Any, key_path: str, base: Path, config_file:
             _warn_undefined(key_path, config_file, [argument])
             return UNDEFINED
         return os.environ[argument]
+    fragment = ""
+    if kind == "$include" and isinstance(argument, str) and "#" in argument:
+        argument, fragment = argument.split("#", 1)
     target = _confined(base, argument, f"{key_path}.{kind}", config_file)
     if kind == "$file":
         try:
             return target.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise ImproperlyConfigured(f"{config_file}: {key_path}.$file: cannot read {argument}") from error
-    included = _read_yaml(target, config_file)
+    included = _select(_read_yaml(target, config_file), fragment, f"{key_path}.$include", target)
     return _substitute(included, key_path, target.parent, config_file)
+
+
+def _select(document: Any, fragment: str, key_path: str, included_file: Path) -> Any:
+    """The part of an included document that ``file.yaml#a.b`` names (the whole one without ``#``)."""
+    if not fragment:
+        return document
+    value = document
+    for step in fragment.split("."):
+        if not isinstance(value, dict) or step not in value:
+            raise ImproperlyConfigured(f"{included_file}: {key_path}: no key {fragment!r} in the included file")
+        value = value[step]
+    return value
 
 
 def _warn_undefined(key_path: str, config_file: Path, names: list[str]) -> None:

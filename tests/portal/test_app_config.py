@@ -143,3 +143,16 @@ def test_a_missing_file_is_refused(tmp_path):
 
 def test_nothing_named_is_empty():
     assert load_app_config("") == {}
+
+
+def test_include_with_a_fragment_takes_one_key_of_the_file(write):
+    write("parts/shared.yaml", "integrations:\n  gitlab:\n    - host: gitlab.example.com\nother: 1\n")
+    path = write("app-config.yaml", "integrations:\n  gitlab: {$include: 'parts/shared.yaml#integrations.gitlab'}\n")
+    assert load_app_config(str(path))["integrations"]["gitlab"] == [{"host": "gitlab.example.com"}]
+
+
+def test_include_with_a_missing_fragment_names_the_key_and_file(write):
+    write("parts/shared.yaml", "integrations: {}\n")
+    path = write("app-config.yaml", "catalog:\n  rules: {$include: 'parts/shared.yaml#catalog.rules'}\n")
+    with pytest.raises(ImproperlyConfigured, match=r"shared\.yaml: catalog\.rules\.\$include: no key 'catalog\.rules'"):
+        load_app_config(str(path))
