@@ -28,6 +28,9 @@ TARGET_FACETS = 5.0
 TARGET_FULL_TEXT = 25.0
 TARGET_OWNER_LOOKUP = 20.0
 TARGET_UI = 50.0
+TARGET_OWNERSHIP_GAPS = 100.0
+# A generated catalog's owners are its own groups, so gaps are rare: a page probes many entities to fill.
+FEW_GAPS = "few gaps in a generated catalog: a page may probe every entity (the slowest case)"
 # Without fullTextFilterFields the term is matched against the sort field or metadata.uid (Backstage's
 # rule), so a search box sends the fields it searches, as Backstage's catalog table does.
 TEXT_FIELDS = "&fullTextFilterFields=metadata.name,metadata.title"
@@ -198,6 +201,16 @@ def build_scenarios(sample: CatalogSample, rng: random.Random, *, count: int, li
         TARGET_OWNER_LOOKUP,
         lambda i: (f"{API}/owners/component/default/{_q(name(i))}", name(i)),
         "owner",
+    )
+    gaps = f"{API}/ownership-gaps?limit={limit}"
+    b.add("ownership gaps, every gap type", TARGET_OWNERSHIP_GAPS, lambda i: (gaps, ""), "gaps", note=FEW_GAPS)
+    unresolved = f"{API}/ownership-gaps?gapType=unresolved-owner&kind=component&limit={limit}"
+    b.add(
+        "ownership gaps unresolved-owner, kind=component",
+        TARGET_OWNERSHIP_GAPS,
+        lambda i: (unresolved, ""),
+        "gaps",
+        note=FEW_GAPS,
     )
     _ui(b)
     return b.scenarios

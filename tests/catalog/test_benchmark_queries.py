@@ -39,6 +39,16 @@ def test_a_large_catalog_measures_every_query_and_walks_every_cursor_page():
     assert all(len(scenario.requests) == 20 for scenario in scenarios.values() if not scenario.cursor)
 
 
+def test_ownership_gaps_are_measured_with_and_without_a_gap_type_filter():
+    scenarios = _scenarios(_sample(72_500))
+    every = scenarios["ownership gaps, every gap type"]
+    unresolved = scenarios["ownership gaps unresolved-owner, kind=component"]
+    assert every.target_ms == unresolved.target_ms == 100.0
+    assert every.requests[0].path == "/api/catalog/ownership-gaps?limit=50"
+    assert "gapType=unresolved-owner&kind=component" in unresolved.requests[0].path
+    assert {request.check for request in every.requests + unresolved.requests} == {"gaps"}
+
+
 def test_pages_and_offsets_past_a_small_catalog_are_skipped_with_the_reason():
     scenarios = _scenarios(_sample(1_449))
 
@@ -94,6 +104,7 @@ def test_a_query_without_matching_data_is_skipped_rather_than_timed_empty():
             "owner lookup of another entity",
         ),
         (200, b"<html>nothing</html>", Request("/x", "html", "web-1"), "page lacks 'web-1'"),
+        (200, json.dumps({"items": []}).encode(), Request("/x", "gaps"), "no ownership-gaps page"),
     ],
 )
 def test_an_answer_that_is_not_the_query_s_counts_as_an_error(status, body, request_, problem):
@@ -105,6 +116,7 @@ def test_an_answer_that_is_not_the_query_s_counts_as_an_error(status, body, requ
     [
         (json.dumps({"items": [{"kind": "Component"}]}).encode(), Request("/x", "items")),
         (json.dumps({"items": []}).encode(), Request("/x", "page")),
+        (json.dumps({"items": [], "counts": {"total": 0}}).encode(), Request("/x", "gaps")),
         (json.dumps({"metadata": {"name": "a"}}).encode(), Request("/x", "entity", "a")),
         (b"<a href='/catalog/component/default/web-1/'>", Request("/x", "html", "web-1")),
     ],
