@@ -1,7 +1,9 @@
 """Top-level URL routes."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from portal.api.docs import ApiDocsView
@@ -11,6 +13,8 @@ from portal.views import HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    # Browsers ask for /favicon.ico on pages without an icon link (the admin, JSON answers).
+    path("favicon.ico", RedirectView.as_view(url=static("portal/favicon.svg"), permanent=True), name="favicon"),
     path("", include("portal.ops.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("portal.account_urls")),

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from portal.services.demo_account import DEMO_USERNAME, create_demo_admin
+
 DEMO_CATALOG = Path(settings.BASE_DIR) / "catalog" / "demo" / "catalog-info.yaml"
 
 
@@ -39,6 +41,7 @@ class Command(BaseCommand):
             call_command("load_demo", stdout=self.stdout)
             call_command("load_demo_radar", stdout=self.stdout)
             call_command("load_soundcheck_defaults", evaluate=True, stdout=self.stdout)
+        demo_password = create_demo_admin() if settings.CATALOG["LOAD_DEMO"] and not no_demo else None
         processes: list[subprocess.Popen] = []
         if not no_worker:
             processes.append(self._start_worker())
@@ -63,6 +66,11 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(self.style.SUCCESS(f"Greenroom is running at http://{host}:{port}/  (Ctrl-C stops it)"))
+        if demo_password:
+            self.stdout.write(
+                f"Sign in at http://{host}:{port}/accounts/login/ as {DEMO_USERNAME!r} with the password "
+                f"{demo_password}  (shown this once; change it at /accounts/password/change/)"
+            )
         self._wait(processes)
 
     def _start_worker(self) -> subprocess.Popen:
