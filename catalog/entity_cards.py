@@ -12,7 +12,8 @@ from django.http import HttpRequest
 
 from portal.links import reverse_or_empty
 
-from .formats.safe_urls import location_url, safe_link_url
+from .contact_links import link_url
+from .formats.safe_urls import location_url
 from .lookups.history import diff_bodies, history_page
 from .lookups.ownership import owner_lookup
 from .lookups.related import related
@@ -113,7 +114,7 @@ def links_context(request: HttpRequest, entity: Entity) -> dict[str, Any]:
     for link in (entity.body.get("metadata") or {}).get("links") or []:
         if not isinstance(link, dict):
             continue
-        url = safe_link_url(link.get("url"))
+        url = link_url(link.get("url"))
         icon = str(link.get("icon") or "")
         links.append(
             {

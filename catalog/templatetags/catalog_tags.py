@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from portal.display_text import isolated_html, visible_html
 from portal.links import reverse_or_empty
 
+from ..contact_links import LABELS, contact_link
 from ..entity_urls import entity_url
 from ..formats.refs import InvalidEntityRef, parse_entity_ref
 
@@ -52,3 +53,15 @@ def compact_json(value, limit: int = 200) -> str:
     """A value as short JSON text for diffs (autoescaped by the template like any string)."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@register.inclusion_tag("catalog/partials/contact.html")
+def contact(key: str, value: object) -> dict[str, object]:
+    """A chat or on-call annotation: its label, and its value as a link where one can be built."""
+    return {"contact": contact_link(key, value)}
+
+
+@register.filter
+def contact_label(key: str) -> str:
+    """``Slack`` for ``slack.com/channel``; an annotation without a label is shown by its key."""
+    return LABELS.get(key, key)

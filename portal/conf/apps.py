@@ -44,6 +44,13 @@ def catalog(data_dir: Path) -> dict[str, Any]:
         # Graphviz's dot draws the Relations tab's graph; without it the tab lists the relations.
         "GRAPHVIZ_DOT": env_str("CATALOG_GRAPHVIZ_DOT", "dot"),
         "GRAPHVIZ_TIMEOUT": env_int("CATALOG_GRAPHVIZ_TIMEOUT", 5),
+        # Where chat and on-call annotations link to (catalog/contact_links.py); empty: shown as text.
+        # Slack: the workspace URL (https://acme.slack.com), whose app_redirect opens a channel by name.
+        "CONTACT_LINKS": {
+            "slack": env_str("CONTACT_SLACK_URL", ""),
+            "pagerduty": env_str("CONTACT_PAGERDUTY_URL", ""),
+            "opsgenie": env_str("CONTACT_OPSGENIE_URL", ""),
+        },
     }
 
 

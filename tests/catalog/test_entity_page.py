@@ -255,7 +255,10 @@ def test_group_page_cards(reader, shop):
     assert card_keys(page) == ["about", "contacts", "members", "hierarchy", "owned", "relations"]
     contacts = card_html(page, "contacts")
     assert '<a href="mailto:team-a@example.com">team-a@example.com</a>' in contacts
-    assert "<dt>slack.com/channel</dt><dd>team-a-chat</dd>" in contacts
+    assert (
+        '<dt title="slack.com/channel">Slack</dt><dd><span title="slack.com/channel"><bdi>team-a-chat</bdi></span></dd>'
+        in contacts
+    )
     members = card_html(page, "members")
     assert '<a href="/catalog/user/default/ana/">Ana Lima</a>' in members and "ana@example.com" in members
     hierarchy = card_html(page, "hierarchy")

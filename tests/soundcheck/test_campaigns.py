@@ -92,7 +92,10 @@ def test_detail_page(reader, campaign):
     assert "2 of 4 (50%)" in page
     assert "20 days left" in page
     assert "Still to go: 2" in page
-    assert '<a href="mailto:team-a@example.com">team-a@example.com</a> · slack.com/channel: team-a-help' in page
+    assert (
+        '<a href="mailto:team-a@example.com">team-a@example.com</a> · Slack: '
+        '<span title="slack.com/channel"><bdi>team-a-help</bdi></span>' in page
+    )
     assert 'class="sc-chart sc-burn-up"' in page and "2 of 4 done after 11 days" in page
 
 
