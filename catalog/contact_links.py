@@ -10,6 +10,7 @@ from repositories, so each piece is quoted into its URL and only http(s), ``mail
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
@@ -43,20 +44,21 @@ def _base(name: str) -> str:
     return safe_link_url(str(settings.CATALOG.get("CONTACT_LINKS", {}).get(name) or "")).rstrip("/")
 
 
+# Annotation key -> (configured base, path on it, how the value becomes the path's end).
+_KNOWN: dict[str, tuple[str, str, Callable[[str], str]]] = {
+    "slack.com/channel": ("slack", "/app_redirect?", lambda value: urlencode({"channel": value.lstrip("#")})),
+    "pagerduty.com/service-id": ("pagerduty", "/service-directory/", lambda value: quote(value, safe="")),
+    "opsgenie.com/team": ("opsgenie", "/teams/list?", lambda value: urlencode({"query": value})),
+    "opsgenie.com/component-selector": ("opsgenie", "/alert/list?", lambda value: urlencode({"query": value})),
+}
+
+
 def _known_url(key: str, value: str) -> str:
-    if key == "slack.com/channel":
-        base = _base("slack")
-        return f"{base}/app_redirect?{urlencode({'channel': value.lstrip('#')})}" if base else ""
-    if key == "pagerduty.com/service-id":
-        base = _base("pagerduty")
-        return f"{base}/service-directory/{quote(value, safe='')}" if base else ""
-    if key == "opsgenie.com/team":
-        base = _base("opsgenie")
-        return f"{base}/teams/list?{urlencode({'query': value})}" if base else ""
-    if key == "opsgenie.com/component-selector":
-        base = _base("opsgenie")
-        return f"{base}/alert/list?{urlencode({'query': value})}" if base else ""
-    return ""
+    if key not in _KNOWN:
+        return ""
+    name, path, encode = _KNOWN[key]
+    base = _base(name)
+    return f"{base}{path}{encode(value)}" if base else ""
 
 
 def value_url(value: str) -> str:
