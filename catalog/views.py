@@ -17,7 +17,7 @@ from portal.views import ReadAccessMixin as CatalogReadMixin
 
 from .cache import cached_count, catalog_version
 from .filtersets import EntityFilterSet
-from .formats.refs import InvalidEntityRef, parse_entity_ref
+from .lookups.name_matches import find_entities
 from .lookups.ownership import owner_lookup
 from .lookups.related import relation_targets
 from .models import Entity
@@ -26,7 +26,6 @@ from .personal import personal_filter_counts
 from .querysets import owner_refs
 
 PAGE_SIZE = 50
-SEARCH_LIMIT = 8
 
 
 class EntityListView(CatalogReadMixin, HtmxPageMixin, View):
@@ -104,29 +103,3 @@ class WhoisView(CatalogReadMixin, View):
             if len(matches) >= 1:
                 context["lookup"] = owner_lookup(matches[0], limit=100)
         return render(request, "catalog/whois.html", context)
-
-
-def find_entities(text: str) -> list[Entity]:
-    """Entities matching a ref exactly, else by name or title (names first, shortest first)."""
-    try:
-        ref = str(parse_entity_ref(text, default_kind="component"))
-    except InvalidEntityRef:
-        ref = None
-    if ref and ":" in text:
-        exact = list(Entity.objects.filter(ref=ref).for_output())
-        if exact:
-            return exact
-    from django.db.models import Case, IntegerField, Value, When
-    from django.db.models.functions import Length
-
-    lowered = text.lower()
-    return list(
-        Entity.objects.matching_text(text)
-        .exclude(kind="Location")
-        .annotate(
-            exact=Case(When(name__iexact=lowered, then=Value(0)), default=Value(1), output_field=IntegerField()),
-            length=Length("name"),
-        )
-        .order_by("exact", "length", "name")
-        .for_output()[:SEARCH_LIMIT]
-    )

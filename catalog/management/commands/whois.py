@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from catalog.lookups.name_matches import find_entities
 from catalog.lookups.ownership import MAX_PAGE, owner_lookup
-from catalog.views import find_entities
 
 
 class Command(BaseCommand):
