@@ -1,18 +1,28 @@
 """Ownership gaps: entities nobody (reachable) owns, and groups nobody is in. Reads only.
 
-Every gap is an anti-join on the relation table's indexes, written as scalar ``LIMIT 1`` probes that
-must find nothing (``IS NULL``): under ``OR`` PostgreSQL would hash a whole ``NOT EXISTS`` (a Seq Scan
-of every relation row), where a scalar probe stays one index lookup per entity. A page walks the
-entity ``ref`` index (``kind, ref`` for a kind) and stops after ``limit`` gaps: no query sorts the
-matches and the query count does not grow with the rows.
+The gaps are found set by set, each on an index, then cached until the catalog changes:
+
+- owners: the distinct ``ownedBy`` targets (a partial index holds only those rows, so this reads
+  one small index, not every relation), each looked up once by ref: a catalog of 100,000 entities
+  has a thousand or so owners, not 100,000;
+- their entities: the ``ownedBy`` rows of the owners that are missing or orphaned (``target_ref``
+  index);
+- groups without members and systems without an owner: the ``(kind, ref)`` index with scalar
+  ``LIMIT 1`` probes that must find nothing.
+
+A page is then a slice of the sorted gap refs after the cursor and one query for its rows; the
+cost of a page does not depend on how rare gaps are.
 """
 
 from __future__ import annotations
 
+import bisect
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from ..models import Entity, Relation
@@ -34,7 +44,7 @@ DEFAULT_LIMIT = 50
 
 def _first(qs: QuerySet[Any], field: str) -> Subquery:
     """A scalar subquery (``LIMIT 1``): PostgreSQL probes an index per row for it, where it would
-    hash a whole ``EXISTS`` under ``OR`` (a Seq Scan of every relation row)."""
+    hash a whole ``NOT EXISTS`` (a Seq Scan of every relation row)."""
     return Subquery(qs.order_by().values(field)[:1])
 
 
@@ -42,31 +52,17 @@ def _relations(kind: str, column: str = "source_ref", outer: str = "ref") -> Que
     return Relation.objects.filter(**{column: OuterRef(outer)}, type=kind)
 
 
-def _annotated() -> QuerySet[Entity]:
-    """Entities with ``owner_ref``, ``owner_orphan`` (null when the owner is not in the catalog),
-    ``member`` (any membership row, either direction) and each gap type's flag."""
-    qs = Entity.objects.annotate(
-        owner_ref=_first(_relations("ownedBy"), "target_ref"),
-        owner_orphan=_first(Entity.objects.filter(ref=OuterRef("owner_ref")), "is_orphan"),
-        has_member=_first(_relations("hasMember"), "id"),
-        member_of=_first(_relations("memberOf", "target_ref"), "id"),
-    )
-    return qs.annotate(**{_flag(gap): ExpressionWrapper(q, output_field=BooleanField()) for gap, q in _GAPS.items()})
-
-
-_GAPS: dict[str, Q] = {
-    UNRESOLVED_OWNER: Q(owner_ref__isnull=False, owner_orphan__isnull=True),
-    ORPHANED_OWNER: Q(owner_orphan=True),
-    EMPTY_GROUP: Q(kind="Group", has_member__isnull=True, member_of__isnull=True),
-    OWNERLESS_SYSTEM: Q(kind="System", owner_ref__isnull=True),
+# Gaps of one kind of entity, each a probe that must find nothing.
+_KIND_GAPS: dict[str, tuple[str, dict[str, Subquery]]] = {
+    EMPTY_GROUP: (
+        "Group",
+        {
+            "has_member": _first(_relations("hasMember"), "id"),
+            "member_of": _first(_relations("memberOf", "target_ref"), "id"),
+        },
+    ),
+    OWNERLESS_SYSTEM: ("System", {"owner_ref": _first(_relations("ownedBy"), "target_ref")}),
 }
-
-
-_ONLY_KIND = {EMPTY_GROUP: "Group", OWNERLESS_SYSTEM: "System"}
-
-
-def _flag(gap: str) -> str:
-    return f"gap_{gap.replace('-', '_')}"
 
 
 def _part_of(prefix: str, source: str = "ref") -> QuerySet[Relation]:
@@ -79,21 +75,61 @@ def domain_of() -> Coalesce:
     return Coalesce(_first(_part_of("domain:"), "target_ref"), _first(via_system, "domain"))
 
 
-def gaps_queryset(gap_types: list[str] | None = None, kinds: list[str] | None = None) -> QuerySet[Entity]:
-    """Entities with at least one of ``gap_types`` (all when None), of ``kinds`` (any case)."""
-    match = Q()
-    for gap in gap_types or list(GAP_TYPES):
-        match |= _GAPS[gap]
-    qs = _annotated().filter(match)
-    if gap_types and all(gap in _ONLY_KIND for gap in gap_types):
-        # Spelled out so a kind-specific gap walks the (kind, ref) index, not every entity.
-        qs = qs.filter(kind__in=sorted({_ONLY_KIND[gap] for gap in gap_types}))
-    if kinds:
-        any_kind = Q()
-        for kind in kinds:
-            any_kind |= Q(kind__iexact=kind)
-        qs = qs.filter(any_kind)
-    return qs.annotate(domain_ref=domain_of())
+@dataclass(frozen=True)
+class GapSet:
+    """Every gap of a query: refs in code-point order, and each ref's gap types."""
+
+    refs: list[str]
+    types: dict[str, tuple[str, ...]]
+
+
+def _chunks(values: list[str], size: int = 5000) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _owner_gaps(wanted: list[str], found: dict[str, list[str]]) -> None:
+    targets = list(Relation.objects.filter(type="ownedBy").order_by().values_list("target_ref", flat=True).distinct())
+    orphan: dict[str, bool] = {}
+    for chunk in _chunks(targets):
+        orphan.update(Entity.objects.filter(ref__in=chunk).order_by().values_list("ref", "is_orphan"))
+    owners = {
+        UNRESOLVED_OWNER: [target for target in targets if target not in orphan],
+        ORPHANED_OWNER: [target for target in targets if orphan.get(target)],
+    }
+    for gap in (UNRESOLVED_OWNER, ORPHANED_OWNER):
+        if gap not in wanted:
+            continue
+        for chunk in _chunks(owners[gap]):
+            owned = Relation.objects.filter(type="ownedBy", target_ref__in=chunk).order_by()
+            for source in owned.values_list("source_ref", flat=True):
+                if gap not in found[source]:
+                    found[source].append(gap)
+
+
+def _kind_gaps(wanted: list[str], found: dict[str, list[str]]) -> None:
+    for gap, (kind, probes) in _KIND_GAPS.items():
+        if gap in wanted:
+            qs = Entity.objects.filter(kind=kind).annotate(**probes)
+            qs = qs.filter(**{f"{name}__isnull": True for name in probes}).order_by()
+            for ref in qs.values_list("ref", flat=True):
+                found[ref].append(gap)
+
+
+def gap_set(gap_types: list[str] | None, kinds: list[str] | None) -> GapSet:
+    """The gaps of ``gap_types`` (all when empty) among ``kinds`` (any case; all when empty)."""
+
+    def compute() -> GapSet:
+        wanted = gap_types or list(GAP_TYPES)
+        found: dict[str, list[str]] = defaultdict(list)
+        _owner_gaps(wanted, found)
+        _kind_gaps(wanted, found)
+        lowered = {kind.lower() for kind in kinds or []}
+        refs = sorted(ref for ref in found if not lowered or ref.partition(":")[0].lower() in lowered)
+        order = {gap: index for index, gap in enumerate(wanted)}
+        return GapSet(refs, {ref: tuple(sorted(found[ref], key=order.__getitem__)) for ref in refs})
+
+    return cached("ownership-gap-set", (sorted(gap_types or []), sorted(kinds or [])), compute)
 
 
 @dataclass
@@ -103,14 +139,18 @@ class GapPage:
 
 
 def gap_page(gap_types: list[str] | None, kinds: list[str] | None, *, limit: int, after: str = "") -> GapPage:
-    """One page in ref order after ``after`` (keyset paging on the ``ref`` index): one query."""
-    wanted = gap_types or list(GAP_TYPES)
-    qs = gaps_queryset(gap_types, kinds).order_by("ref")
-    if after:
-        qs = qs.filter(ref__gt=after)
-    rows = list(qs.only("id", "ref", "kind", "namespace", "name", "title")[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
+    """One page in ref order after ``after``: a slice of the gap set, and one query for its rows."""
+    gaps = gap_set(gap_types, kinds)
+    start = bisect.bisect_right(gaps.refs, after) if after else 0
+    refs = gaps.refs[start : start + limit + 1]
+    more = len(refs) > limit
+    refs = refs[:limit]
+    rows = (
+        Entity.objects.filter(ref__in=refs)
+        .annotate(owner_ref=_first(_relations("ownedBy"), "target_ref"), domain_ref=domain_of())
+        .only("id", "ref", "kind", "namespace", "name", "title")
+        .order_by("ref")
+    )
     items = [
         {
             "entityRef": row.ref,
@@ -118,33 +158,32 @@ def gap_page(gap_types: list[str] | None, kinds: list[str] | None, *, limit: int
             "name": row.name,
             "title": row.display_title,
             "url": row.get_absolute_url(),
-            "gapTypes": [gap for gap in wanted if getattr(row, _flag(gap))],
+            "gapTypes": list(gaps.types[row.ref]),
             "ownerRef": row.owner_ref,
             "domainRef": row.domain_ref,
         }
         for row in rows
     ]
-    return GapPage(items=items, next_after=rows[-1].ref if more and rows else None)
+    return GapPage(items=items, next_after=refs[-1] if more and refs else None)
 
 
 def gap_counts(gap_types: list[str] | None, kinds: list[str] | None) -> dict:
     """Gaps in all, by gap type, by kind and by domain; cached until the catalog changes."""
 
     def compute() -> dict:
-        wanted = gap_types or list(GAP_TYPES)
-        by_type = {gap: 0 for gap in wanted}
+        gaps = gap_set(gap_types, kinds)
+        by_type = {gap: 0 for gap in gap_types or list(GAP_TYPES)}
         by_kind: dict[str, int] = {}
         by_domain: dict[str, int] = {}
-        total = 0
-        fields = ["kind", "domain_ref", *(_flag(gap) for gap in wanted)]
-        for kind, domain, *flags in gaps_queryset(gap_types, kinds).order_by().values_list(*fields).iterator():
-            total += 1
-            by_kind[kind] = by_kind.get(kind, 0) + 1
-            by_domain[domain or ""] = by_domain.get(domain or "", 0) + 1
-            for gap, flag in zip(wanted, flags, strict=True):
-                by_type[gap] += bool(flag)
+        for chunk in _chunks(gaps.refs):
+            rows = Entity.objects.filter(ref__in=chunk).annotate(domain_ref=domain_of()).order_by()
+            for ref, kind, domain in rows.values_list("ref", "kind", "domain_ref"):
+                by_kind[kind] = by_kind.get(kind, 0) + 1
+                by_domain[domain or ""] = by_domain.get(domain or "", 0) + 1
+                for gap in gaps.types[ref]:
+                    by_type[gap] += 1
         return {
-            "total": total,
+            "total": len(gaps.refs),
             "byGapType": by_type,
             "byKind": dict(sorted(by_kind.items())),
             "byDomain": dict(sorted(by_domain.items())),

@@ -20,6 +20,9 @@ class Relation(models.Model):
             models.Index(fields=["source_ref", "type"], name="catalog_relation_source"),
             # An entity's reverse relations, and ``relations.<type>=<ref>`` filters.
             models.Index(fields=["target_ref", "type"], name="catalog_relation_target_type"),
+            # The distinct owners of the catalog (ownership gaps): a thousand or so values over a small
+            # index, where the full target index holds every relation of every type.
+            models.Index(fields=["target_ref"], condition=models.Q(type="ownedBy"), name="catalog_relation_owned_by"),
         ]
 
     def __str__(self) -> str:
