@@ -131,3 +131,50 @@ def start_sshd(root: Path) -> Iterator[SshServer]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def write_app_config(directory: Path, server: SshServer, *, private_key: KeyPair | None = None) -> Path:
+    """A Backstage-shaped app-config with an ``integrations.ssh`` entry for the server.
+
+    The private key is read with ``$file`` beside the config; the host key is pinned inline.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    key_file = directory / "deploy_key"
+    key_file.write_text((private_key or server.deploy_key).private)
+    key_file.chmod(0o600)
+    config = directory / "app-config.yaml"
+    config.write_text(
+        "integrations:\n"
+        "  ssh:\n"
+        "    - host: 127.0.0.1\n"
+        f"      port: {server.port}\n"
+        f"      user: {server.user}\n"
+        "      privateKey:\n"
+        "        $file: ./deploy_key\n"
+        "      knownHosts: |\n"
+        f"        {server.host_key.public}\n"
+    )
+    return config
+
+
+def use_ssh_integration(settings, directory: Path, server: SshServer, *, private_key: KeyPair | None = None) -> None:
+    """Point the catalog at an app-config with the server's ssh integration; loopback is allowed."""
+    from catalog import config
+
+    settings.GREENROOM_CONFIG_FILE = str(write_app_config(directory, server, private_key=private_key))
+    settings.CATALOG = {**settings.CATALOG, "ALLOW_PRIVATE_ADDRESSES": True}
+    config.catalog_settings.cache_clear()
+
+
+def make_served_repository(server: SshServer, name: str, files: dict[str, str]) -> Path:
+    """A repository on the server holding ``files`` in one commit on ``main``."""
+    repo = server.root / "repos" / name
+    repo.mkdir(parents=True)
+    identity = ["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"]
+    for relative, content in files.items():
+        path = repo / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "Initial commit"]):
+        subprocess.run(["git", *identity, *args], cwd=repo, check=True, capture_output=True)
+    return repo

@@ -13,9 +13,9 @@ import pytest
 from catalog.formats.readers import ReaderPolicy, read_location
 from catalog.formats.readers.gitssh import SshCredential
 from tests.conftest import component
-from tests.sshd_server import SshServer, make_key, start_sshd
+from tests.sshd_server import SshServer, make_key, make_served_repository, start_sshd
 
-from .conftest import commit, git
+from .conftest import git
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +25,10 @@ def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]:
 
 @pytest.fixture(scope="module")
 def repository(sshd: SshServer) -> Path:
-    """A repository on the server with one component, served by git-upload-pack over ssh."""
-    repo = sshd.root / "repos" / "shop"
-    repo.mkdir(parents=True)
-    git(repo, "init", "-q")
-    commit(repo, {"catalog-info.yaml": component("shop"), "teams/a.yaml": component("team-a-app")})
-    return repo
+    """A repository on the server with two components, served by git-upload-pack over ssh."""
+    return make_served_repository(
+        sshd, "shop", {"catalog-info.yaml": component("shop"), "teams/a.yaml": component("team-a-app")}
+    )
 
 
 def credential(sshd: SshServer, **changes: object) -> SshCredential:
