@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import os
+import shlex
 import stat
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from catalog.formats.readers import ReaderPolicy, read_location
-from catalog.formats.readers.gitssh import SshCredential
+from catalog.formats.readers import ReaderPolicy, parse_git_target, read_location
+from catalog.formats.readers.gitssh import SshCredential, ssh_command
 from tests.conftest import component
-from tests.sshd_server import SshServer, make_key, make_served_repository, start_sshd
+from tests.sshd_server import SshServer, free_port, make_key, make_served_repository, start_sshd
 
 from .conftest import git
 
@@ -233,3 +235,43 @@ def test_the_key_never_reaches_argv_logs_errors_or_disk_after_the_read(sshd, rep
     assert all(not Path(str(seen["key_path"])).parent.exists() for seen in ssh_runs)
     assert secret not in caplog.text
     assert secret not in repr(good) + repr(wrong_host) + repr(ssh_policy(tmp_path, credential(sshd)))
+
+
+def test_a_key_with_a_passphrase_is_refused_before_connecting(sshd, repository, tmp_path):
+    key = tmp_path / "locked"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "a passphrase", "-f", str(key)], check=True)
+    before = sshd.log.count("Connection from")
+
+    result = read_location(
+        "url", sshd.url(repository), ssh_policy(tmp_path, credential(sshd, private_key=key.read_text()))
+    )
+
+    assert error_messages(result)[0].endswith(
+        "integrations.ssh[0].privateKey is protected by a passphrase; use a key without one"
+    )
+    assert sshd.log.count("Connection from") == before
+
+
+def test_a_closed_port_reports_what_ssh_said(sshd, repository, tmp_path):
+    closed = free_port()
+    url = f"ssh://{sshd.user}@127.0.0.1:{closed}{repository}"
+
+    result = read_location("url", url, ssh_policy(tmp_path, credential(sshd)))
+
+    assert error_messages(result) == [
+        f"Could not read git repository {url}: ssh: connect to host 127.0.0.1 port {closed}: Connection refused"
+    ]
+
+
+def test_the_ssh_command_connects_to_the_checked_address_and_keeps_the_remotes_port_and_user(tmp_path):
+    entry = SshCredential("git.example.com", "integrations.ssh[0]", "ssh[0]", port=2222, user="deploy")
+    scp = parse_git_target("git.example.com:org/shop.git")
+    explicit = parse_git_target("ssh://git@git.example.com:7999/org/shop.git")
+
+    implied = shlex.split(ssh_command(tmp_path, scp, entry, "203.0.113.7", 30))
+    named = shlex.split(ssh_command(tmp_path, explicit, entry, "[2001:db8::1]", 30))
+
+    assert implied[:5] == ["ssh", "-F", "/dev/null", "-E", str(tmp_path / "ssh.log")]
+    assert {"HostName=203.0.113.7", "HostKeyAlias=git.example.com", "Port=2222", "User=deploy"} <= set(implied)
+    assert "HostName=2001:db8::1" in named
+    assert not any(word.startswith(("Port=", "User=")) for word in named)  # the remote's own win

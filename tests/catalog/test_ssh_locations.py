@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from catalog import config
+from catalog.formats.readers.gitssh import pinned_host_keys
 from catalog.models import Entity, Location
 from catalog.services import parse_location_target, refresh_location, register_location
 from tests.conftest import component
@@ -89,3 +91,25 @@ def test_a_wrong_key_is_recorded_on_the_location_without_any_key(settings, tmp_p
     for secret in (key_body(wrong.private), key_body(sshd.deploy_key.private)):
         assert secret not in stored
         assert secret not in caplog.text
+
+
+def test_the_documented_app_config_example_loads_and_pins_its_host_keys(settings, tmp_path):
+    text = (Path(settings.BASE_DIR) / "docs" / "private-repositories-ssh.md").read_text()
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "app-config.yaml").write_text(example)
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets" / "greenroom-deploy-key").write_text(make_key(tmp_path, "deploy").private)
+    settings.GREENROOM_CONFIG_FILE = str(tmp_path / "app-config.yaml")
+    config.catalog_settings.cache_clear()
+
+    (credential,) = config.reader_policy().ssh_credentials
+
+    assert (credential.host, credential.port, credential.user) == ("git.velocity-cycles.example", 2222, "git")
+    assert [line.split()[:2] for line in pinned_host_keys(credential, credential.host)] == [
+        ["git.velocity-cycles.example", "ssh-ed25519"],
+        ["git.velocity-cycles.example", "ecdsa-sha2-nistp256"],
+    ]
+    assert [location["target"] for location in config.catalog_settings()["LOCATIONS"]] == [
+        "git@git.velocity-cycles.example:platform/catalog.git#main:**/catalog-info.yaml",
+        "ssh://git@git.velocity-cycles.example:2222/platform/payments.git#:catalog-info.yaml",
+    ]

@@ -113,7 +113,27 @@ def _private_key_text(credential: SshCredential) -> str:
         raise SshRefused(f"{credential.config_path}.privateKey is not set; it is needed to read from {credential.host}")
     if not _PRIVATE_KEY.search(key):
         raise SshRefused(f"{credential.config_path}.privateKey is not a private key (no BEGIN ... PRIVATE KEY block)")
+    if _is_encrypted(key):
+        raise SshRefused(f"{credential.config_path}.privateKey is protected by a passphrase; use a key without one")
     return key + "\n"  # ssh refuses a key file without its final newline
+
+
+def _is_encrypted(key: str) -> bool:
+    if "ENCRYPTED" in key.split("-----END", 1)[0]:  # PEM: "Proc-Type: 4,ENCRYPTED" or "BEGIN ENCRYPTED ..."
+        return True
+    if "BEGIN OPENSSH PRIVATE KEY" not in key:
+        return False
+    body = "".join(line for line in key.splitlines() if line and not line.startswith("-----"))
+    try:
+        blob = base64.b64decode(body)
+    except ValueError:
+        return False
+    # openssh-key-v1: the magic, then the cipher name as a length-prefixed string ("none" when clear).
+    magic = b"openssh-key-v1\0"
+    if not blob.startswith(magic):
+        return False
+    length = int.from_bytes(blob[len(magic) : len(magic) + 4], "big")
+    return blob[len(magic) + 4 : len(magic) + 4 + length] != b"none"
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -175,7 +195,7 @@ def explain_failure(log: str, host: str, credential: SshCredential) -> str | Non
     if any(marker in lowered for marker in _AUTHENTICATION):
         return f"authentication failed for {host} (integration {credential.label})"
     last = [line.strip() for line in log.splitlines() if line.strip()]
-    return f"ssh: {last[-1][:300]}" if last else None
+    return f"ssh: {last[-1].removeprefix('ssh: ')[:300]}" if last else None
 
 
 @contextlib.contextmanager
@@ -208,14 +228,14 @@ def ssh_access(target: GitTarget, policy: ReaderPolicy, address: str | None = No
         command = ssh_command(directory, target, credential, address, policy.git_timeout_seconds)
         try:
             yield {"GIT_SSH_COMMAND": command}
-        except SshRefused:
+        except (SshRefused, BranchNotFound, GitTimeout):
             raise
-        except GitError as error:
+        except GitError:
             log = _read_log(directory / "ssh.log")
             explained = explain_failure(log, host, credential) if log else None
             if explained is None:
                 raise
-            raise SshRefused(f"{error}: {explained}" if explained.startswith("ssh:") else explained) from None
+            raise SshRefused(explained) from None
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
