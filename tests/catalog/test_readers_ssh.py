@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from catalog.formats.readers import ReaderPolicy, parse_git_target, read_location
-from catalog.formats.readers.gitssh import SshCredential, ssh_command
+from catalog.formats.readers.gitssh import SshCredential, credential_for, ssh_command
 from tests.conftest import component
 from tests.sshd_server import SshServer, free_port, make_key, make_served_repository, start_sshd
 
@@ -187,7 +187,7 @@ def test_a_key_of_another_type_than_its_line_says_is_refused(sshd, repository, t
 
 
 def _watch_processes(found: list[dict[str, object]], stop: threading.Event) -> None:
-    """Record the command line of every ssh and git process, and the key file's mode while it exists."""
+    """Record the command line and environment of every ssh and git process, and the key file's mode."""
     while not stop.is_set():
         for entry in os.scandir("/proc"):
             if not entry.name.isdigit():
@@ -198,7 +198,11 @@ def _watch_processes(found: list[dict[str, object]], stop: threading.Event) -> N
                 continue
             if not argv or Path(argv[0].decode(errors="replace")).name not in ("ssh", "git", "sh"):
                 continue
-            seen: dict[str, object] = {"argv": b" ".join(argv)}
+            try:
+                environment = Path(entry.path, "environ").read_bytes()
+            except OSError:
+                environment = b""
+            seen: dict[str, object] = {"argv": b" ".join(argv), "environ": environment}
             for word in argv:
                 if word.startswith(b"IdentityFile="):
                     key = Path(word.removeprefix(b"IdentityFile=").decode())
@@ -230,6 +234,8 @@ def test_the_key_never_reaches_argv_logs_errors_or_disk_after_the_read(sshd, rep
     ssh_runs = [seen for seen in found if "key_path" in seen]
     assert good.errors == [] and ssh_runs, "the watcher saw no ssh process with the deploy key"
     assert all(secret.encode() not in seen["argv"] for seen in found)  # type: ignore[operator]
+    assert all(secret.encode() not in seen["environ"] for seen in found)  # type: ignore[operator]
+    assert any(b"GIT_SSH_COMMAND=ssh -F /dev/null" in seen["environ"] for seen in found)  # type: ignore[operator]
     assert {seen.get("key_mode") for seen in ssh_runs} - {None} == {0o600}
     assert {seen.get("dir_mode") for seen in ssh_runs} - {None} == {0o700}
     assert all(not Path(str(seen["key_path"])).parent.exists() for seen in ssh_runs)
@@ -275,3 +281,11 @@ def test_the_ssh_command_connects_to_the_checked_address_and_keeps_the_remotes_p
     assert {"HostName=203.0.113.7", "HostKeyAlias=git.example.com", "Port=2222", "User=deploy"} <= set(implied)
     assert "HostName=2001:db8::1" in named
     assert not any(word.startswith(("Port=", "User=")) for word in named)  # the remote's own win
+
+
+def test_an_ipv6_entry_matches_with_or_without_brackets():
+    entry = SshCredential("[2001:db8::1]", "integrations.ssh[0]", "ssh[0]")
+
+    assert credential_for("2001:db8::1", (entry,)) is entry
+    assert credential_for("2001:db8::2", (entry,)) is None
+    assert credential_for(None, (entry,)) is None

@@ -61,9 +61,11 @@ class SshRefused(GitError):
 
 
 def credential_for(host: str | None, credentials: tuple[SshCredential, ...]) -> SshCredential | None:
-    """The first ssh entry for ``host`` (case-insensitive), or None."""
-    wanted = (host or "").lower()
-    return next((credential for credential in credentials if credential.host == wanted), None) if wanted else None
+    """The first ssh entry for ``host`` (case-insensitive; an IPv6 address with or without brackets), or None."""
+    wanted = (host or "").lower().strip("[]")
+    if not wanted:
+        return None
+    return next((credential for credential in credentials if credential.host.lower().strip("[]") == wanted), None)
 
 
 def not_pinned_message(host: str, credential: SshCredential) -> str:
