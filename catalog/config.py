@@ -19,7 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from portal.app_config import load_app_config, section
 
 from .formats.readers import ReaderPolicy
-from .integrations import Integration, git_http_authorization, parse_integrations
+from .integrations import Integration, git_http_authorization, parse_integrations, ssh_credentials
 
 
 @dataclass(frozen=True)
@@ -136,4 +136,5 @@ def reader_policy(*, trusted: bool = False) -> ReaderPolicy:
         local_trusted=trusted,
         local_roots=local_roots(),
         http_authorization=git_http_authorization(catalog["INTEGRATIONS"]),
+        ssh_credentials=ssh_credentials(catalog["INTEGRATIONS"]),
     )

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
+from .formats.readers.gitssh import SshCredential
+
 
 class Secret:
     """A credential that never prints: ``str`` and ``repr`` are ``'***'``."""
@@ -249,6 +251,23 @@ def git_http_authorization(integrations: tuple[Integration, ...]) -> tuple[tuple
             basic = base64.b64encode(f"{user}:{token.reveal()}".encode()).decode()
             headers[integration.host] = f"Basic {basic}"
     return tuple(headers.items())
+
+
+def ssh_credentials(integrations: tuple[Integration, ...]) -> tuple[SshCredential, ...]:
+    """The ``ssh`` entries as the git reader takes them (``catalog.formats.readers.gitssh``)."""
+    return tuple(
+        SshCredential(
+            host=integration.host,
+            config_path=f"integrations.{integration.label}",
+            label=integration.label,
+            port=integration.port,
+            user=integration.user,
+            private_key=integration.private_key.reveal() if integration.private_key else None,
+            known_hosts=integration.known_hosts,
+        )
+        for integration in integrations
+        if isinstance(integration, SshIntegration)
+    )
 
 
 def integration_for_host(host: str, integrations: tuple[Integration, ...] | None = None) -> Integration | None:

@@ -12,6 +12,7 @@ process is started here, no hook can fire.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from catalog.formats.readers.targets import parse_git_target
 
 # Wildcards skip dot-files; these three patterns together reach them (``.gitignore``, ``.github/...``).
 _GIT_PATTERNS = ("**/*", "**/.*", ".*/**/*")
+# An scp-like ssh remote (``deploy@git.example.com:org/repo.git``) is absolute, whatever its user.
+_SCP_LIKE = re.compile(r"[^/@:]+@[^/@:]+:")
 
 
 class SourceError(ValueError):
@@ -84,7 +87,7 @@ def _check_url(url: object) -> str:
 
 
 def _is_relative(url: str) -> bool:
-    return "://" not in url and not url.startswith(("/", "git@"))
+    return "://" not in url and not url.startswith("/") and not _SCP_LIKE.match(url)
 
 
 def _confined(template_dir: str, url: str) -> str:

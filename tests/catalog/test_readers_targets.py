@@ -73,6 +73,10 @@ def test_parses_gitea_url_and_defaults_the_path():
             "git@git.example.com:acme/shop.git",
             ("git@git.example.com:acme/shop.git", None, "catalog-info.yaml", "ssh"),
         ),
+        (
+            "git@git.example.com:/srv/git/shop.git#main",
+            ("git@git.example.com:/srv/git/shop.git", "main", "catalog-info.yaml", "ssh"),
+        ),
     ],
 )
 def test_parses_generic_targets(text, expected):

@@ -11,7 +11,7 @@ import contextlib
 import os
 import signal
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .results import ReaderPolicy
@@ -90,13 +90,15 @@ def run_git(
     work_tree: Path | None = None,
     config: Sequence[tuple[str, str]] = (),
     identity: tuple[str, str] | None = None,
+    extra_environment: Mapping[str, str] | None = None,
 ) -> bytes:
     """Run one git command and return its stdout; raise ``GitError`` on failure or timeout.
 
     ``work_tree`` pairs with ``git_dir`` so that a repository's files and its git directory live
     apart. ``config`` entries travel in the environment (never on a command line another process
     can read), for values such as an authorization header. ``identity`` is the (name, email) a
-    commit is made with.
+    commit is made with. ``extra_environment`` replaces entries of the environment, such as
+    ``GIT_SSH_COMMAND`` for a deploy key (``gitssh``).
     """
     command = ["git", *git_config_args(policy, pinned)]
     if git_dir is not None:
@@ -105,6 +107,7 @@ def run_git(
         command.append(f"--work-tree={work_tree}")
     command += args
     environment = git_environment(home, policy)
+    environment.update(extra_environment or {})
     environment["GIT_CONFIG_COUNT"] = str(len(config))
     for index, (key, value) in enumerate(config):
         environment[f"GIT_CONFIG_KEY_{index}"] = key

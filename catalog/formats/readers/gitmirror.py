@@ -14,7 +14,7 @@ import hashlib
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -66,8 +66,13 @@ def mirror_dir(policy: ReaderPolicy, clone_url: str) -> Path:
 
 
 @contextlib.contextmanager
-def open_mirror(policy: ReaderPolicy, clone_url: str, pinned: Sequence[str] = ()) -> Iterator[Mirror]:
-    """Lock the mirror of a clone URL against other readers and yield it with a scratch ``HOME``."""
+def open_mirror(
+    policy: ReaderPolicy, clone_url: str, pinned: Sequence[str] = (), environment: Mapping[str, str] | None = None
+) -> Iterator[Mirror]:
+    """Lock the mirror of a clone URL against other readers and yield it with a scratch ``HOME``.
+
+    ``environment`` goes to every git command run on the mirror (``gitssh.ssh_access``).
+    """
     policy.cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     git_dir = mirror_dir(policy, clone_url)
     with (
@@ -76,7 +81,7 @@ def open_mirror(policy: ReaderPolicy, clone_url: str, pinned: Sequence[str] = ()
     ):
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            yield Mirror(policy, Path(home), clone_url, git_dir, tuple(pinned))
+            yield Mirror(policy, Path(home), clone_url, git_dir, tuple(pinned), dict(environment or {}))
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -85,13 +90,20 @@ class Mirror:
     """A locked mirror; obtain one through ``open_mirror``."""
 
     def __init__(
-        self, policy: ReaderPolicy, home: Path, clone_url: str, git_dir: Path, pinned: tuple[str, ...]
+        self,
+        policy: ReaderPolicy,
+        home: Path,
+        clone_url: str,
+        git_dir: Path,
+        pinned: tuple[str, ...],
+        environment: dict[str, str] | None = None,
     ) -> None:
         self.policy = policy
         self.home = home
         self.clone_url = clone_url
         self.git_dir = git_dir
         self.pinned = pinned
+        self.environment = environment or {}
 
     def _git(self, *args: str, stdin: bytes | None = None, in_mirror: bool = True) -> bytes:
         return run_git(
@@ -102,6 +114,7 @@ class Mirror:
             stdin=stdin,
             pinned=self.pinned,
             config=authorization_config(self.policy, self.clone_url),
+            extra_environment=self.environment,
         )
 
     @property

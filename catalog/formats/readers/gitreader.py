@@ -6,6 +6,7 @@ import dataclasses
 
 from .gitcommand import GitError, GitTimeout
 from .gitmirror import MODE_SUBMODULE, MODE_SYMLINK, BranchNotFound, Mirror, TreeEntry, open_mirror
+from .gitssh import ssh_access
 from .globs import glob_matches, has_magic, split_magic_prefix
 from .remotes import RemoteRefused, check_remote
 from .results import ReaderPolicy, ReadResult, SourceFile, SourceRoot
@@ -83,10 +84,13 @@ def _read_target(target: GitTarget, key: str, policy: ReaderPolicy) -> ReadResul
     except RemoteRefused as error:
         return result.fail(key, f"Refused {target.clone_url}: {error}")
     pinned = ()
-    if checked.pinned_address and target.host:
+    if checked.pinned_address and target.host and target.transport == "https":
         pinned = (f"{target.host}:{target.port or 443}:{checked.pinned_address}",)
     try:
-        with open_mirror(policy, target.clone_url, pinned) as mirror:
+        with (
+            ssh_access(target, policy, checked.pinned_address or target.host) as environment,
+            open_mirror(policy, target.clone_url, pinned, environment) as mirror,
+        ):
             branch, commit = mirror.update(target.branch)
             result.commit = commit
             root = SourceRoot("git", target.clone_url, commit, branch, target.style, target.web_base)

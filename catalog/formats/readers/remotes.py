@@ -2,7 +2,8 @@
 
 Resolving the host here and refusing non-public addresses keeps registered locations from reaching
 the portal's own network (cloud metadata, databases, admin ports). For https, the checked address is
-pinned for git so a second DNS answer cannot differ from the one checked.
+pinned for git (for ssh, by ``gitssh`` when the host has an ssh integration) so a second DNS answer cannot
+differ from the one checked.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class HostUnresolvable(RemoteRefused):
 
 @dataclass(frozen=True)
 class CheckedRemote:
-    """A remote that passed the policy; ``pinned_address`` is set for https hosts resolved by name."""
+    """A remote that passed the policy; ``pinned_address`` is set for https and ssh hosts resolved by name."""
 
     target: GitTarget
     pinned_address: str | None = None
@@ -89,7 +90,7 @@ def check_remote(target: GitTarget, policy: ReaderPolicy, *, resolve: bool = Tru
             if not is_public_address(address):
                 raise RemoteRefused(f"host {host!r} resolves to non-public address {address}; refusing to connect")
     pinned = None
-    if target.transport == "https" and not _is_ip_literal(host):
+    if target.transport in ("https", "ssh") and not _is_ip_literal(host):
         first = addresses[0]
         pinned = f"[{first}]" if first.version == 6 else str(first)
     return CheckedRemote(target, pinned)

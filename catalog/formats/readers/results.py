@@ -5,6 +5,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .gitssh import SshCredential
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,8 @@ class ReaderPolicy:
     # (host, Authorization header value) for git over HTTPS, from the caller's integrations; never
     # in the repr, so a logged policy shows no credential.
     http_authorization: tuple[tuple[str, str], ...] = dataclasses.field(default=(), repr=False)
+    # Deploy keys and pinned host keys for git over SSH (``gitssh``), by host.
+    ssh_credentials: tuple[SshCredential, ...] = dataclasses.field(default=(), repr=False)
 
     def for_content(self) -> ReaderPolicy:
         """The policy for targets a file names itself (Location entities, annotations): never trusted."""

@@ -21,6 +21,7 @@ The generic spelling names any git remote::
     https://git.example.com/shop.git#release-2:catalog-info.yaml
     ssh://git@git.example.com:2222/org/shop.git#:teams/*.yaml
     git@git.example.com:org/shop.git#main
+    git@git.example.com:/srv/git/shop.git                  scp-like with an absolute path
 
 The remote ends at the first ``#``, so remotes may not contain ``#``. After it, the branch ends at the
 first ``:`` (git forbids ``:`` in branch names), and the rest is the path, taken literally (no
@@ -47,7 +48,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _HOSTNAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
 _USER = re.compile(r"[A-Za-z0-9._-]+")
 _REPO_SEGMENT = re.compile(r"[A-Za-z0-9_.-]+")
-_SCP_LIKE = re.compile(r"(?:(?P<user>[^@/:]+)@)?(?P<host>[^@/:]+|\[[^\]/]+\]):(?P<path>[^/].*)")
+_SCP_LIKE = re.compile(r"(?:(?P<user>[^@/:]+)@)?(?P<host>[^@/:]+|\[[^\]/]+\]):(?P<path>/?[^/].*)")
 _HELPER = re.compile(r"[A-Za-z0-9+.-]+::")
 _BRANCH_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 
