@@ -14,7 +14,11 @@ from portal.views import HomeView
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     # Browsers ask for /favicon.ico on pages without an icon link (the admin, JSON answers).
-    path("favicon.ico", RedirectView.as_view(url=static("portal/favicon.svg"), permanent=True), name="favicon"),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("portal/favicon.svg"), permanent=True, http_method_names=["get", "head"]),
+        name="favicon",
+    ),
     path("", include("portal.ops.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("portal.account_urls")),
