@@ -389,6 +389,7 @@ COVERED_BY: dict[str, str] = {
 
 # Unsafe by method, but no row is stored there.
 WRITES_NOTHING: dict[str, str] = {
+    "favicon": "a redirect to the static icon that answers GET and HEAD only (test_favicon: POST is 405)",
     "scaffolder-dry-run": "runs a template in a temporary directory and answers with its files "
     "(test_a_dry_run_stores_nothing); the form's dry run stores a task and records scaffolder.run",
     "catalog-api:analyze-location": "a dry run: reads the target, stores nothing",

@@ -24,6 +24,7 @@ def test_pages_name_the_icon_and_favicon_ico_redirects_to_it(client, django_user
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"] == href
+    assert client.post("/favicon.ico").status_code == 405
 
 
 def test_the_icon_is_a_well_formed_svg():
