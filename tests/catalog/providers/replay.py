@@ -108,7 +108,7 @@ def serve(forge: str, settings: Any) -> Iterator[Replay]:
     replay.load()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(replay))
     replay.base = f"http://127.0.0.1:{server.server_address[1]}{_FORGES[forge][0]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     # Loopback is refused unless allowed: the replay tests say so explicitly.
     settings.CATALOG = {**settings.CATALOG, "ALLOW_PRIVATE_ADDRESSES": True}
