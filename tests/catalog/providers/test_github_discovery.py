@@ -8,6 +8,7 @@ import logging
 
 import pytest
 
+from catalog.formats.readers.targets import parse_git_target
 from catalog.formats.validation import validate_entity
 from catalog.providers.base import ProviderError
 from catalog.providers.github_discovery import providers_from_config
@@ -70,6 +71,14 @@ def test_emits_valid_backstage_location_entities_recorded_replay(configured):
         },
     }
     assert [error for entity in output.entities for error in validate_entity(entity)] == []
+    # The catalog's own reader takes each target: the clone URL, branch and path it names.
+    target = parse_git_target(TRUNK_TARGET)
+    assert (target.clone_url, target.branch, target.path) == (
+        "https://github.com/acme/service-009.git",
+        "trunk",
+        "catalog-info.yaml",
+    )
+    assert all(parse_git_target(entity["spec"]["target"]).host == "github.com" for entity in output.entities)
 
 
 def test_branch_filter_replaces_the_default_branch_recorded_replay(configured):

@@ -7,6 +7,7 @@ import logging
 
 import pytest
 
+from catalog.formats.readers.targets import parse_git_target
 from catalog.formats.validation import validate_entity
 from catalog.providers.base import ProviderError
 from catalog.providers.gitlab import providers_from_config
@@ -67,6 +68,8 @@ def test_locations_pass_the_catalog_validation_recorded_replay(configured):
 
     assert {entity["kind"] for entity in output.entities} == {"Location"}
     assert [error for entity in output.entities for error in validate_entity(entity)] == []
+    targets = [parse_git_target(entity["spec"]["target"]) for entity in output.entities]
+    assert {(target.host, target.style, target.path) for target in targets} == {(HOST, "gitlab", "catalog-info.yaml")}
 
 
 def test_project_pattern_forks_archived_and_excluded_repos_recorded_replay(configured):
