@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from ..formats.validation import validate_entity
+
 LOCATION_ANNOTATION = "backstage.io/managed-by-location"
 ORIGIN_LOCATION_ANNOTATION = "backstage.io/managed-by-origin-location"
 
@@ -37,3 +39,20 @@ def with_location(entity: dict[str, Any], url: str) -> dict[str, Any]:
 def drop_empty(mapping: dict[str, Any]) -> dict[str, Any]:
     """``mapping`` without keys whose value is ``None`` or an empty string (absent profile fields)."""
     return {key: value for key, value in mapping.items() if value not in (None, "")}
+
+
+def keep_valid(entities: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The entities that pass the catalog's validation, and a note for each one left out.
+
+    Forge data is written by its users (a username, a team slug): one that makes no valid entity
+    is skipped and named, as Backstage fails that one entity, rather than failing the whole run.
+    """
+    valid, notes = [], []
+    for entity in entities:
+        errors = validate_entity(entity)
+        if errors:
+            name = f"{entity.get('kind')} {entity.get('metadata', {}).get('name')!r}"[:200]
+            notes.append(f"skipped {name}: {'; '.join(str(error) for error in errors[:3])}"[:500])
+        else:
+            valid.append(entity)
+    return valid, notes

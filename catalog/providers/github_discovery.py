@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from .base import ProviderOutput, Schedule
 from .config_values import Entry
-from .entities import location_entity
+from .entities import keep_valid, location_entity
 from .forge_auth import github_api
 from .forge_http import ForgeApi, NotFound
 
@@ -55,13 +55,13 @@ class GitHubDiscoveryProvider:
         matching = [repository for repository in repositories if self.matches(repository)]
         if self.validate_locations_exist:
             matching = [repository for repository in matching if self._has_file(api, repository)]
-        entities = [location_entity(self.target(repository)) for repository in matching]
+        entities, skipped = keep_valid([location_entity(self.target(repository)) for repository in matching])
         note = (
             f"read {len(repositories)} repositories of {self.organization} on {self.host}, "
             f"{len(entities)} matching, in {api.requests_made} requests"
         )
         logger.info("%s: %s", self.provider_id, note)
-        return ProviderOutput(entities, [note])
+        return ProviderOutput(entities, [note, *skipped])
 
     def _list(self, api: ForgeApi) -> list[dict[str, Any]]:
         params = {"per_page": 100, "type": "all"}

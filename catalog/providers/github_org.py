@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 
 from .base import ProviderOutput, Schedule
 from .config_values import Entry
-from .entities import drop_empty, with_location
+from .entities import drop_empty, keep_valid, with_location
 from .forge_auth import github_api
 from .forge_http import ForgeApi, NotFound
 
@@ -62,7 +62,8 @@ class GitHubOrgProvider:
             requests += api.requests_made
         note = f"read {len(groups)} teams and {len(users)} members of {', '.join(self.orgs)} in {requests} requests"
         logger.info("%s: %s", self.provider_id, note)
-        return ProviderOutput([*groups, *users.values()], [note])
+        entities, skipped = keep_valid([*groups, *users.values()])
+        return ProviderOutput(entities, [note, *skipped])
 
     def _read_org(self, api: ForgeApi, org: str) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
         """The org's Group entities, and each member's login → the slugs of the teams they are in."""

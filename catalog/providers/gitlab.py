@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from .base import ProviderOutput, Schedule
 from .config_values import Entry
-from .entities import location_entity
+from .entities import keep_valid, location_entity
 from .forge_auth import gitlab_api
 from .forge_http import ForgeApi
 from .gitlab_org import GitLabOrgProvider
@@ -75,12 +75,12 @@ class GitLabDiscoveryProvider:
             listing = api.paginate("/projects", {"per_page": 100})
         projects = [item for item in listing if isinstance(item, dict) and isinstance(item.get("web_url"), str)]
         matching = [project for project in projects if self.matches(project) and self._has_file(api, project)]
-        entities = [location_entity(self.target(project)) for project in matching]
+        entities, skipped = keep_valid([location_entity(self.target(project)) for project in matching])
         notes = [
             f"read {len(projects)} projects of {self.group or 'the instance'} on {self.host}, "
             f"{len(entities)} with {self.catalog_file}, in {api.requests_made} requests"
         ]
-        notes += [f"{key} is not supported and was ignored" for key in self.ignored]
+        notes += [f"{key} is not supported and was ignored" for key in self.ignored] + skipped
         logger.info("%s: %s", self.provider_id, notes[0])
         return ProviderOutput(entities, notes)
 

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .base import ProviderError, ProviderOutput, Schedule
-from .entities import drop_empty, with_location
+from .entities import drop_empty, keep_valid, with_location
 from .forge_auth import gitlab_api
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,8 @@ class GitLabOrgProvider:
             f"in {api.requests_made} requests"
         )
         logger.info("%s: %s", self.provider_id, note)
-        return ProviderOutput([*entities, *users.values()], [note])
+        valid, skipped = keep_valid([*entities, *users.values()])
+        return ProviderOutput(valid, [note, *skipped])
 
     def group_name(self, full_path: str) -> str:
         """Backstage's default: the full path without the configured group's prefix, ``/`` → ``-``."""

@@ -85,7 +85,7 @@ def _handler(replay: Replay) -> type[BaseHTTPRequestHandler]:
         def _serve(self) -> None:
             headers = {name.lower(): value for name, value in self.headers.items()}
             status, answer_headers, body = replay.answer(self.command, self.path, headers)
-            data = json.dumps(body).encode()
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
