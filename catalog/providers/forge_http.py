@@ -145,9 +145,14 @@ class ForgeApi:
 
     def _failure(self, method: str, url: str, status: int, headers: Message, body: Any) -> ProviderError:
         path = urlsplit(url).path
-        if status == 429 or (status == 403 and headers.get("X-RateLimit-Remaining") == "0"):
-            reset = headers.get("X-RateLimit-Reset") or headers.get("RateLimit-Reset") or headers.get("Retry-After")
+        # GitHub's primary limit empties X-RateLimit-Remaining; its secondary limits send Retry-After.
+        if status == 429 or (
+            status == 403 and (headers.get("X-RateLimit-Remaining") == "0" or "Retry-After" in headers)
+        ):
+            reset = headers.get("X-RateLimit-Reset") or headers.get("RateLimit-Reset")
+            wait = headers.get("Retry-After")
             when = f"; the limit resets at {reset} (epoch seconds)" if reset else ""
+            when = when or (f"; retry after {wait} seconds" if wait else "")
             return ProviderError(f"rate limit reached on {self.host} (integration {self.label}){when}")
         if status in (401, 403):
             logger.warning("%s answered %s to %s %s", self.host, status, method, path)

@@ -202,6 +202,15 @@ def test_rate_limit_is_reported_as_such_recorded_replay(configured):
     )
 
 
+def test_secondary_rate_limit_is_not_taken_for_bad_credentials_recorded_replay(configured):
+    body = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}
+    configured.overrides[ORG_REPOS] = (403, {"Retry-After": "60"}, body)
+
+    with pytest.raises(ProviderError) as raised:
+        read({"organization": "acme"})
+    assert str(raised.value) == ("rate limit reached on github.com (integration github[0]); retry after 60 seconds")
+
+
 def test_unknown_organization_is_a_clear_error_recorded_replay(configured):
     with pytest.raises(ProviderError, match=r"^github.com answered 404 to GET /api/v3/users/nobody/repos: Not Found$"):
         read({"organization": "nobody"})
