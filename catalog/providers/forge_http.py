@@ -128,9 +128,17 @@ class ForgeApi:
             raise ProviderError(f"{self.host} sent a pagination link to another origin; refusing to follow it")
         return link
 
-    def request(self, method: str, url: str) -> Answer:
-        request = urllib.request.Request(url, data=b"" if method == "POST" else None, method=method)
-        for name, value in {**self.headers, "User-Agent": "greenroom"}.items():
+    def request(self, method: str, url: str, body: Any = None) -> Answer:
+        """One request; ``body`` is sent as JSON. Only URLs on the API's origin are asked."""
+        parts = urlsplit(url)
+        if (parts.scheme, parts.netloc.lower()) != self._origin:
+            raise ProviderError(f"refusing to send the {self.host} credential to another origin")
+        data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
+        request = urllib.request.Request(url, data=data, method=method)
+        headers = {**self.headers, "User-Agent": "greenroom"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        for name, value in headers.items():
             request.add_header(name, value)
         self.requests_made += 1
         try:

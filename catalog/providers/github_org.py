@@ -2,14 +2,15 @@
 
 Shaped as Backstage's multi-org GitHub provider shapes them: a Group per team, named by its slug in
 the namespace of its organisation (lower case), with ``github.com/team-slug: org/slug``, the parent
-team as ``parent``, child teams as ``children`` and the members as ``default/<login>``; a User per
-member in the default namespace, named by login, with ``github.com/user-login`` and the profile
-(name, email, avatar) of ``/users/{login}``, ``memberOf`` listing the user's teams in every
-configured organisation. A user in two organisations is emitted once.
+team as ``parent``, child teams as ``children`` and the direct members as ``default/<login>``; a
+User per member in the default namespace, named by login, with ``github.com/user-login``, the
+profile (name, public email, avatar, bio as description) and ``memberOf`` listing the user's teams
+in every configured organisation. A user in two organisations is emitted once.
 
-Read with GitHub's REST API: one listing of teams, one of each team's members, one of the members
-and one profile request per member (GitHub's GraphQL API would need fewer requests; REST keeps the
-recorded replays plain). Both the list form and Backstage's single-entry form are accepted.
+Read with GitHub's GraphQL API, as Backstage reads it (:mod:`catalog.providers.github_graphql`):
+one request per 100 members, one per 50 teams with their first 100 members, and one more per
+further 100 members of a larger team. Both the list form and Backstage's single-entry form are
+accepted.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
+from . import github_graphql as graphql
 from .base import ProviderOutput, Schedule
 from .config_values import Entry
 from .entities import drop_empty, keep_valid, with_location
 from .forge_auth import github_api
-from .forge_http import ForgeApi, NotFound
+from .forge_http import ForgeApi
 
 logger = logging.getLogger(__name__)
 
@@ -50,50 +52,31 @@ class GitHubOrgProvider:
         requests = 0
         for org in self.orgs:
             api = github_api(self.host, org)
-            org_groups, members = self._read_org(api, org)
-            groups += org_groups
-            for login, teams in members.items():
-                if login not in users:
-                    profile = self._profile(api, login)
-                    if profile is None:
-                        continue
-                    users[login] = with_location(_user_entity(profile), f"{self.github_url}/{org}")
-                users[login]["spec"]["memberOf"] += [f"group:{org.lower()}/{slug}" for slug in teams]
+            org_location = f"{self.github_url}/{org}"
+            for member in graphql.nodes(api, graphql.MEMBERS, {"org": org}, ("organization", "membersWithRole")):
+                if isinstance(member.get("login"), str) and member["login"] not in users:
+                    users[member["login"]] = with_location(_user_entity(member), org_location)
+            for team, logins, children in _teams(api, org):
+                groups.append(with_location(_group_entity(org, team, logins, children, self.github_url), org_location))
+                for login in logins:
+                    if login in users:
+                        users[login]["spec"]["memberOf"].append(f"group:{org.lower()}/{team['slug']}")
             requests += api.requests_made
         note = f"read {len(groups)} teams and {len(users)} members of {', '.join(self.orgs)} in {requests} requests"
         logger.info("%s: %s", self.provider_id, note)
         entities, skipped = keep_valid([*groups, *users.values()])
         return ProviderOutput(entities, [note, *skipped])
 
-    def _read_org(self, api: ForgeApi, org: str) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
-        """The org's Group entities, and each member's login → the slugs of the teams they are in."""
-        teams = [team for team in api.paginate(f"/orgs/{quote(org)}/teams", {"per_page": 100}) if _slug(team)]
-        members: dict[str, list[str]] = {}
-        for item in api.paginate(f"/orgs/{quote(org)}/members", {"per_page": 100}):
-            if isinstance(item, dict) and isinstance(item.get("login"), str):
-                members.setdefault(item["login"], [])
-        children: dict[str, list[str]] = {}
-        for team in teams:
-            parent = _slug(team.get("parent"))
-            if parent:
-                children.setdefault(parent, []).append(team["slug"])
-        groups = []
-        for team in teams:
-            path = f"/orgs/{quote(org)}/teams/{quote(team['slug'])}/members"
-            logins = [user["login"] for user in api.paginate(path, {"per_page": 100}) if isinstance(user, dict)]
-            for login in logins:
-                if login in members:
-                    members[login].append(team["slug"])
-            group = _group_entity(org, team, logins, children.get(team["slug"], []), self.github_url)
-            groups.append(with_location(group, f"{self.github_url}/{org}"))
-        return groups, members
 
-    def _profile(self, api: ForgeApi, login: str) -> dict[str, Any] | None:
-        try:
-            profile = api.get(f"/users/{quote(login)}")
-        except NotFound:
-            return None  # left the organisation (or GitHub) between the two requests
-        return profile if isinstance(profile, dict) and profile.get("login") == login else None
+def _teams(api: ForgeApi, org: str) -> list[tuple[dict[str, Any], list[str], list[str]]]:
+    """Each team of ``org`` with its direct members' logins and its child teams' slugs."""
+    teams = [team for team in graphql.nodes(api, graphql.TEAMS, {"org": org}, ("organization", "teams")) if _slug(team)]
+    children: dict[str, list[str]] = {}
+    for team in teams:
+        parent = _slug(team.get("parentTeam"))
+        if parent:
+            children.setdefault(parent, []).append(team["slug"])
+    return [(team, graphql.team_members(api, org, team), children.get(team["slug"], [])) for team in teams]
 
 
 def _slug(team: Any) -> str | None:
@@ -105,19 +88,19 @@ def _group_entity(org: str, team: dict[str, Any], logins: list[str], children: l
         "name": team["slug"],
         "namespace": org.lower(),
         "annotations": {
-            "github.com/team-slug": f"{org}/{team['slug']}",
-            "backstage.io/edit-url": f"{url}/orgs/{org}/teams/{team['slug']}/edit",
+            "github.com/team-slug": team.get("combinedSlug") or f"{org}/{team['slug']}",
+            "backstage.io/edit-url": team.get("editTeamUrl") or f"{url}/orgs/{org}/teams/{team['slug']}/edit",
         },
     }
     if team.get("description"):
         metadata["description"] = str(team["description"])
     spec: dict[str, Any] = {
         "type": "team",
-        "profile": drop_empty({"displayName": team.get("name")}),
+        "profile": drop_empty({"displayName": team.get("name"), "picture": team.get("avatarUrl")}),
         "children": children,
         "members": [f"default/{login}" for login in logins],
     }
-    parent = _slug(team.get("parent"))
+    parent = _slug(team.get("parentTeam"))
     if parent:
         spec["parent"] = parent
     return {"apiVersion": "backstage.io/v1alpha1", "kind": "Group", "metadata": metadata, "spec": spec}
@@ -129,7 +112,7 @@ def _user_entity(profile: dict[str, Any]) -> dict[str, Any]:
         metadata["description"] = str(profile["bio"])
     spec = {
         "profile": drop_empty(
-            {"displayName": profile.get("name"), "email": profile.get("email"), "picture": profile.get("avatar_url")}
+            {"displayName": profile.get("name"), "email": profile.get("email"), "picture": profile.get("avatarUrl")}
         ),
         "memberOf": [],
     }

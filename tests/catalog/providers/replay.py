@@ -9,6 +9,7 @@ answers (``replay.bodies``) to play a later state of the forge.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -51,13 +52,17 @@ class Replay:
         names = {route["body"] for route in self.routes.values()}
         self.bodies = {name: json.loads((folder / name).read_text()) for name in names}
 
-    def answer(self, method: str, raw_path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+    def answer(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes = b""
+    ) -> tuple[int, dict[str, str], Any]:
         prefix, header, expected, unauthorized = _FORGES[self.forge]
         parts = urlsplit(raw_path)
-        path = parts.path.removeprefix(prefix)
-        key = f"{method} {path}"
-        query = urlencode(sorted(parse_qsl(parts.query)))
-        key += f"?{query}" if query else ""
+        if parts.path == "/api/graphql" and method == "POST":
+            key = graphql_key(json.loads(body))
+        else:
+            key = f"{method} {parts.path.removeprefix(prefix)}"
+            query = urlencode(sorted(parse_qsl(parts.query)))
+            key += f"?{query}" if query else ""
         self.asked.append(key)
         self.headers_seen.append(headers)
         if key in self.overrides:  # a test's own answer, which checks credentials itself if it must
@@ -80,11 +85,20 @@ class Replay:
         return path
 
 
+def graphql_key(request: dict[str, Any]) -> str:
+    """``POST /graphql <operation> <variables as sorted JSON>``, the key generate.py records under."""
+    match = re.search(r"query\s+(\w+)", request.get("query") or "")
+    operation = match.group(1) if match else "?"
+    return f"POST /graphql {operation} {json.dumps(request.get('variables') or {}, sort_keys=True)}"
+
+
 def _handler(replay: Replay) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def _serve(self) -> None:
             headers = {name.lower(): value for name, value in self.headers.items()}
-            status, answer_headers, body = replay.answer(self.command, self.path, headers)
+            length = int(self.headers.get("Content-Length") or 0)
+            sent = self.rfile.read(length) if length else b""
+            status, answer_headers, body = replay.answer(self.command, self.path, headers, sent)
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")

@@ -64,7 +64,10 @@ def test_teams_become_nested_groups_with_members_recorded_replay(configured):
         },
         "spec": {
             "type": "team",
-            "profile": {"displayName": "Platform Infra"},
+            "profile": {
+                "displayName": "Platform Infra",
+                "picture": "https://avatars.githubusercontent.com/t/9001?s=116&v=4",
+            },
             "children": ["platform-oncall"],
             "members": ["default/bob-k", "default/erin-sre"],
             "parent": "platform",
@@ -112,25 +115,45 @@ def test_org_entities_pass_the_catalog_validation_recorded_replay(configured):
     assert [error for entity in output.entities for error in validate_entity(entity)] == []
 
 
-def test_follows_the_members_pages_recorded_replay(configured):
+def test_follows_member_and_team_cursors_recorded_replay(configured):
     output = read()
 
-    assert "GET /organizations/81234567/members?page=2&per_page=100" in configured.asked
-    assert output.notes == ["read 4 teams and 5 members of acme in 12 requests"]
+    assert configured.asked == [
+        'POST /graphql members {"cursor": null, "org": "acme"}',
+        'POST /graphql members {"cursor": "Y3Vyc29yOnYyOm1lbWJlcnMtMw==", "org": "acme"}',
+        'POST /graphql teams {"cursor": null, "org": "acme"}',
+        'POST /graphql teamMembers {"cursor": "Y3Vyc29yOnYyOndlYi0y", "org": "acme", "team": "web"}',
+    ]
+    assert by_ref(output)["group:acme/web"]["spec"]["members"] == ["default/carol", "default/dmitri", "default/alice-w"]
+    assert output.notes == ["read 4 teams and 5 members of acme in 4 requests"]
 
 
 def test_a_member_gone_from_the_listing_is_gone_from_the_next_read_recorded_replay(configured):
     [provider] = providers_from_config([ENTRY], path=PATH)
     assert "user:default/dmitri" in by_ref(provider.read())
 
-    configured.bodies["org-members-page-2.json"] = [
-        user for user in configured.bodies["org-members-page-2.json"] if user["login"] != "dmitri"
-    ]
+    page = configured.bodies["graphql-members-page-2.json"]["data"]["organization"]["membersWithRole"]
+    page["nodes"] = [user for user in page["nodes"] if user["login"] != "dmitri"]
     entities = by_ref(provider.read())
 
     assert "user:default/dmitri" not in entities
     # Still listed by the team, as GitHub would until the team is edited; the relation just dangles.
     assert "default/dmitri" in entities["group:acme/web"]["spec"]["members"]
+
+
+def test_unknown_organization_is_github_s_own_message_recorded_replay(configured):
+    with pytest.raises(ProviderError) as raised:
+        read([{**ENTRY, "orgs": ["nobody"]}])
+
+    assert str(raised.value) == "github.com GraphQL: Could not resolve to an Organization with the login of 'nobody'."
+
+
+def test_a_graphql_answer_without_the_connection_is_a_clear_error_recorded_replay(configured):
+    configured.overrides['POST /graphql members {"cursor": null, "org": "acme"}'] = (200, {}, {"data": {}})
+
+    with pytest.raises(ProviderError) as raised:
+        read()
+    assert str(raised.value) == "github.com gave no organization in its GraphQL answer"
 
 
 def test_wrong_token_is_an_authentication_error_recorded_replay(github_replay, settings, tmp_path, caplog):
