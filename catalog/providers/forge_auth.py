@@ -1,7 +1,7 @@
 """Which API, with which credential, a provider calls for a forge host: from ``integrations:``.
 
-GitHub: the entry's ``token`` (``Authorization: Bearer``), else a GitHub App of the entry (``apps``:
-``appId`` + ``privateKey``) exchanged for an installation token of the organisation, else anonymous.
+GitHub: a GitHub App of the entry (``apps``: ``appId`` + ``privateKey``) installed on the organisation,
+its installation token sent as ``Authorization: Bearer``; else the entry's ``token``; else anonymous.
 GitLab: the entry's ``token`` as ``PRIVATE-TOKEN``. Default API bases are Backstage's: api.github.com
 for github.com, ``https://HOST/api/v3`` for GitHub Enterprise, ``https://HOST/api/v4`` for GitLab.
 """
@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from ..config import catalog_settings
 from ..integrations import GitHubApp, GitHubIntegration, GitLabIntegration, Integration, integration_for_host
 from .base import ProviderError
-from .forge_http import ForgeApi
+from .forge_http import ForgeApi, NotFound
 
 GITHUB_HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
 
@@ -37,12 +37,16 @@ def github_api(host: str, organization: str) -> ForgeApi:
     integration = find_integration("github", host)
     assert isinstance(integration, GitHubIntegration)
     base = integration.api_base_url or ("https://api.github.com" if host == "github.com" else f"https://{host}/api/v3")
+    # As Backstage's credentials provider: an App installed on the organisation first, then the token.
+    for app in (app for app in integration.apps if app.app_id and app.private_key):
+        api = _installation_api(base, host, integration.label, app, organization)
+        if api is not None:
+            return api
     if integration.token is not None:
         token = integration.token.reveal()
         return ForgeApi(base, host, integration.label, {**GITHUB_HEADERS, "Authorization": f"Bearer {token}"}, (token,))
-    apps = [app for app in integration.apps if app.app_id and app.private_key]
-    if apps:
-        return _installation_api(base, host, integration.label, apps[0], organization)
+    if integration.apps:
+        raise ProviderError(f"no GitHub App of integration {integration.label} is installed on {organization}")
     return ForgeApi(base, host, integration.label, dict(GITHUB_HEADERS))
 
 
@@ -77,10 +81,14 @@ def app_jwt(app: GitHubApp, *, now: float | None = None) -> str:
     return f"{header}.{payload}.{_b64url(signature)}"
 
 
-def _installation_api(base: str, host: str, label: str, app: GitHubApp, organization: str) -> ForgeApi:
+def _installation_api(base: str, host: str, label: str, app: GitHubApp, organization: str) -> ForgeApi | None:
+    """A client with an installation token of ``app`` for ``organization``; None if it is not installed there."""
     token = app_jwt(app)
     as_app = ForgeApi(base, host, label, {**GITHUB_HEADERS, "Authorization": f"Bearer {token}"}, (token,))
-    installation = as_app.get(f"/orgs/{organization}/installation")
+    try:
+        installation = as_app.get(f"/orgs/{organization}/installation")
+    except NotFound:
+        return None
     if not isinstance(installation, dict) or not isinstance(installation.get("id"), int):
         raise ProviderError(f"{host} gave no installation of GitHub App {app.app_id} for {organization}")
     answer = as_app.request("POST", as_app.url(f"/app/installations/{installation['id']}/access_tokens")).body

@@ -20,6 +20,14 @@ PATH = "catalog.providers.githubOrg"
 ENTRY = {"id": "acme", "githubUrl": "https://github.com", "orgs": ["acme"]}
 
 
+@pytest.fixture(scope="module")
+def app_key() -> tuple[rsa.RSAPrivateKey, str]:
+    """A GitHub App's RSA key and its PEM text, as GitHub hands it out."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return key, pem.decode()
+
+
 @pytest.fixture
 def configured(github_replay, settings, tmp_path):
     use_config(settings, github_replay.app_config(tmp_path, host="github.com", token=GITHUB_TOKEN))
@@ -175,11 +183,8 @@ def test_no_integration_for_the_github_url_host(github_replay, settings, tmp_pat
         read([{**ENTRY, "githubUrl": "https://ghe.acme.test"}])
 
 
-def test_github_app_installation_token_is_used_recorded_replay(github_replay, settings, tmp_path, caplog):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
+def test_github_app_installation_token_is_used_recorded_replay(github_replay, settings, tmp_path, caplog, app_key):
+    key, pem = app_key
     config = github_replay.app_config(tmp_path, host="github.com", apps=[{"appId": 1234, "privateKey": pem}])
     use_config(settings, config)
     github_replay.overrides["GET /orgs/acme/installation"] = (200, {}, {"id": 4242, "app_id": 1234})
@@ -206,6 +211,31 @@ def test_github_app_installation_token_is_used_recorded_replay(github_replay, se
     assert claims["iss"] == "1234" and claims["exp"] - claims["iat"] == 600
     assert github_replay.headers_seen[2]["authorization"] == f"Bearer {GITHUB_TOKEN}"
     assert jwt not in caplog.text and GITHUB_TOKEN not in caplog.text and "PRIVATE KEY" not in caplog.text
+
+
+def test_github_app_not_installed_on_the_org_falls_back_to_the_token_recorded_replay(
+    github_replay, settings, tmp_path, app_key
+):
+    _key, pem = app_key
+    apps = [{"appId": 77, "privateKey": pem}]
+    use_config(settings, github_replay.app_config(tmp_path, host="github.com", token=GITHUB_TOKEN, apps=apps))
+    github_replay.overrides["GET /orgs/acme/installation"] = (404, {}, {"message": "Not Found"})
+
+    assert len(read().entities) == 9
+    assert github_replay.asked[0] == "GET /orgs/acme/installation"
+    assert github_replay.headers_seen[1]["authorization"] == f"Bearer {GITHUB_TOKEN}"
+
+
+def test_github_app_not_installed_and_no_token_is_a_clear_error_recorded_replay(
+    github_replay, settings, tmp_path, app_key
+):
+    _key, pem = app_key
+    use_config(settings, github_replay.app_config(tmp_path, host="github.com", apps=[{"appId": 77, "privateKey": pem}]))
+    github_replay.overrides["GET /orgs/acme/installation"] = (404, {}, {"message": "Not Found"})
+
+    with pytest.raises(ProviderError) as raised:
+        read()
+    assert str(raised.value) == "no GitHub App of integration github[0] is installed on acme"
 
 
 def test_github_app_with_a_bad_key_is_a_clear_error(github_replay, settings, tmp_path):

@@ -183,6 +183,17 @@ def test_wrong_token_is_an_authentication_error_without_the_token_recorded_repla
     assert wrong not in caplog.text
 
 
+def test_rate_limit_is_reported_as_such_recorded_replay(configured):
+    headers = {"RateLimit-Limit": "2000", "RateLimit-Remaining": "0", "RateLimit-Reset": "1796640000"}
+    configured.overrides[FIRST_PAGE] = (429, headers, {"message": "Retry later"})
+
+    with pytest.raises(ProviderError) as raised:
+        discover()
+    assert str(raised.value) == (
+        "rate limit reached on gitlab.acme.test (integration gitlab[0]); the limit resets at 1796640000 (epoch seconds)"
+    )
+
+
 def test_the_token_never_reaches_entities_notes_or_log_recorded_replay(configured, caplog):
     caplog.set_level(logging.DEBUG)
     outputs = [provider.read() for provider in providers(orgEnabled=True)]
