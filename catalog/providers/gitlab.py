@@ -4,7 +4,9 @@ Each entry gives the discovery provider ``gitlab:<id>`` and, when ``orgEnabled: 
 ``gitlab:<id>:org`` (:mod:`catalog.providers.gitlab_org`), as Backstage registers two providers for one
 entry. Discovery follows Backstage's GitLab rules: the projects of ``group`` and its subgroups (the
 whole instance without ``group``); ``projectPattern`` searched in ``path_with_namespace``; archived
-projects skipped unless ``includeArchivedRepos``; forks skipped with ``skipForkedRepos``; the branch is
+projects skipped unless ``includeArchivedRepos``; forks skipped with ``skipForkedRepos``; projects in
+``excludeRepos`` or under ``excludeGroups`` skipped; ``topics`` and ``membership`` passed to GitLab's
+listing; the branch is
 ``branch``, else the project's default branch, else ``fallbackBranch`` (``master``; ``*`` skips
 projects without a default branch); only projects that have ``catalogFile`` on that branch are emitted
 (one HEAD request each); the target is ``<web_url>/-/blob/<branch>/<catalogFile>``.
@@ -42,10 +44,13 @@ _KEYS = {
     "skipForkedRepos",
     "includeArchivedRepos",
     "excludeRepos",
+    "excludeGroups",
+    "topics",
+    "membership",
     "schedule",
 }
 # In Backstage's schema; not acted on here (reported in each run's notes).
-_UNSUPPORTED = {"restrictUsersToGroup", "relations", "includeUsersWithoutSeat", "membership", "topics", "excludeGroups"}
+_UNSUPPORTED = {"restrictUsersToGroup", "relations", "includeUsersWithoutSeat"}
 
 
 @dataclass(frozen=True)
@@ -63,16 +68,25 @@ class GitLabDiscoveryProvider:
     skip_forked_repos: bool = False
     include_archived_repos: bool = False
     exclude_repos: tuple[str, ...] = ()
+    exclude_groups: tuple[str, ...] = ()
+    topics: str | None = None
+    membership: bool = False
     ignored: tuple[str, ...] = ()
 
     def read(self) -> ProviderOutput:
         api = gitlab_api(self.host)
+        # GitLab filters by topics (all of them) and membership itself, as Backstage asks it to.
+        params: dict[str, str | int] = {"per_page": 100}
+        if self.topics:
+            params["topic"] = self.topics
+        if self.membership:
+            params["membership"] = "true"
         if self.group:
             listing = api.paginate(
-                f"/groups/{quote(self.group, safe='')}/projects", {"include_subgroups": "true", "per_page": 100}
+                f"/groups/{quote(self.group, safe='')}/projects", {**params, "include_subgroups": "true"}
             )
         else:
-            listing = api.paginate("/projects", {"per_page": 100})
+            listing = api.paginate("/projects", params)
         projects = [item for item in listing if isinstance(item, dict) and isinstance(item.get("web_url"), str)]
         matching = [project for project in projects if self.matches(project) and self._has_file(api, project)]
         entities, skipped = keep_valid([location_entity(self.target(project)) for project in matching])
@@ -95,7 +109,7 @@ class GitLabDiscoveryProvider:
             return False
         if self.skip_forked_repos and "forked_from_project" in project:
             return False
-        if path in self.exclude_repos:
+        if path in self.exclude_repos or any(path.startswith(f"{group}/") for group in self.exclude_groups):
             return False
         return not (not self.branch and self.fallback_branch == "*" and not project.get("default_branch"))
 
@@ -131,6 +145,9 @@ def providers_from_config(value: Any, *, path: str) -> list[GitLabDiscoveryProvi
                 skip_forked_repos=entry.flag("skipForkedRepos", False),
                 include_archived_repos=entry.flag("includeArchivedRepos", False),
                 exclude_repos=tuple(item.strip("/") for item in entry.strings("excludeRepos")),
+                exclude_groups=tuple(item.strip("/") for item in entry.strings("excludeGroups")),
+                topics=",".join(entry.strings("topics")) or None,
+                membership=entry.flag("membership", False),
                 ignored=ignored,
             )
         )

@@ -81,6 +81,21 @@ def test_project_pattern_forks_archived_and_excluded_repos_recorded_replay(confi
     assert numbers(discover(excludeRepos=["acme/app-200", "/acme/web/app-101/"])) == ALL - {7, 42, 77, 200, 101}
 
 
+def test_exclude_groups_skips_projects_under_them_recorded_replay(configured):
+    assert numbers(discover(excludeGroups=["acme/web", "acme/platform/"])) == set(range(200, 250))
+
+
+def test_topics_and_membership_are_asked_of_gitlab_recorded_replay(configured):
+    asked = "GET /groups/acme/projects?include_subgroups=true&membership=true&per_page=100&topic=backstage%2Cgo"
+    page = [project for project in configured.bodies["group-projects-page-1.json"] if project["topics"]]
+    configured.overrides[asked] = (200, {}, page)
+
+    output = discover(topics=["backstage", "go"], membership=True)
+
+    assert configured.asked[0] == asked
+    assert numbers(output) == {n for n in range(100) if n % 4 == 0}
+
+
 def test_star_fallback_skips_projects_without_a_default_branch_recorded_replay(configured):
     discover(fallbackBranch="*")
 
@@ -223,9 +238,12 @@ def test_unknown_group_is_a_clear_error_recorded_replay(configured):
 
 
 def test_backstage_keys_not_acted_on_are_noted_recorded_replay(configured):
-    output = discover(restrictUsersToGroup=True)
+    output = discover(restrictUsersToGroup=True, relations=["INHERITED"])
 
-    assert output.notes[1:] == ["catalog.providers.gitlab.acme.restrictUsersToGroup is not supported and was ignored"]
+    assert output.notes[1:] == [
+        "catalog.providers.gitlab.acme.relations is not supported and was ignored",
+        "catalog.providers.gitlab.acme.restrictUsersToGroup is not supported and was ignored",
+    ]
 
 
 @pytest.mark.parametrize(
