@@ -2,9 +2,10 @@
 
 The API base comes from the host's ``integrations:`` entry. It is checked as git remotes are: http(s)
 with a host, and no loopback, private or link-local address unless ``CATALOG["ALLOW_PRIVATE_ADDRESSES"]``
-is on (plain http only then, and only to loopback). Redirects are not followed, each request has a
-timeout and a size limit, pagination links are followed only on the API's own origin (the token is
-never sent elsewhere), and the credential is cut out of every message.
+is on (plain http only then, and only to loopback); connections go to the address that was checked
+(``pinned_http``). Redirects are not followed, each request has a timeout and a size limit,
+requests and pagination links stay on the API's own origin (the token is never sent elsewhere), and
+the credential is cut out of every message.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from ..config import reader_policy
-from ..formats.readers.remotes import RemoteRefused, check_api_url
+from ..formats.readers.remotes import RemoteRefused, checked_api_address
 from .base import ProviderError
+from .pinned_http import pinned_opener
 
 logger = logging.getLogger(__name__)
 
@@ -35,14 +37,6 @@ _LINK = re.compile(r'<([^>]*)>\s*;\s*rel="?([^";]+)"?')
 
 class NotFound(ProviderError):
     """The forge answered 404: the repository, file or group is not there (or not visible)."""
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect is answered as the 3xx error it is
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 @dataclass(frozen=True)
@@ -61,10 +55,10 @@ def next_link(headers: Message) -> str | None:
     return None
 
 
-def check_api_base(url: str) -> str:
-    """``url`` without a trailing slash if the provider may call it; ``ProviderError`` if not."""
+def check_api_base(url: str) -> tuple[str, str]:
+    """``url`` without a trailing slash and the address to call it at; ``ProviderError`` if refused."""
     try:
-        return check_api_url(url, allow_private_addresses=reader_policy().allow_private_addresses)
+        return checked_api_address(url, allow_private_addresses=reader_policy().allow_private_addresses)
     except RemoteRefused as error:
         raise ProviderError(str(error)) from None
 
@@ -81,7 +75,8 @@ class ForgeApi:
     requests_made: int = field(default=0, compare=False)
 
     def __post_init__(self) -> None:
-        self.base_url = check_api_base(self.base_url)
+        self.base_url, address = check_api_base(self.base_url)
+        self._opener = pinned_opener(self.base_url, address)
         parts = urlsplit(self.base_url)
         self._origin = (parts.scheme, parts.netloc.lower())
 
@@ -142,7 +137,7 @@ class ForgeApi:
             request.add_header(name, value)
         self.requests_made += 1
         try:
-            with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
+            with self._opener.open(request, timeout=TIMEOUT_SECONDS) as response:
                 return Answer(response.status, response.headers, self._parse(response.read(MAX_RESPONSE_BYTES + 1)))
         except urllib.error.HTTPError as error:
             body = self._parse(error.read(MAX_RESPONSE_BYTES + 1), strict=False)

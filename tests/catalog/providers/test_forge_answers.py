@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from catalog.providers import forge_http
@@ -96,3 +98,25 @@ def test_a_member_that_makes_no_valid_entity_is_skipped_and_named_recorded_repla
     assert "User:carol" in {f"{entity['kind']}:{entity['metadata']['name']}" for entity in output.entities}
     assert len(output.entities) == 9
     assert output.notes[1].startswith("skipped User 'not a name!': metadata.name: ")
+
+
+def test_connects_to_the_checked_address_not_to_a_second_dns_answer_recorded_replay(
+    github_replay, settings, tmp_path, monkeypatch
+):
+    # The API is named forge.replay.test; its first DNS answer is the replay, any later one is
+    # 127.0.0.2, where nothing listens: only a client that connects to the checked address succeeds.
+    github_replay.base = github_replay.base.replace("127.0.0.1", "forge.replay.test")
+    use_config(settings, github_replay.app_config(tmp_path, host="github.com", token=GITHUB_TOKEN))
+    lookups = []
+    real = socket.getaddrinfo
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "forge.replay.test":
+            return real(host, port, *args, **kwargs)
+        lookups.append(host)
+        return real("127.0.0.1" if len(lookups) == 1 else "127.0.0.2", port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+
+    assert len(discover().entities) == 299
+    assert lookups == ["forge.replay.test"]
