@@ -2,9 +2,11 @@
 
 Shaped as Backstage's GitLab org provider shapes them: a Group for the configured group and each
 descendant group, named by its full path without the configured group's prefix (``/`` → ``-``), with
-``<host>/team-path`` and ``<host>/visibility`` annotations and the parent group as ``parent``; a User
-per active direct member of those groups, named by username, with ``<host>/user-login`` (the profile
-URL), display name, avatar and email (when the token may see it), ``memberOf`` listing their groups.
+``<host>/team-path`` and ``<host>/visibility`` annotations, the parent group as ``parent`` and the
+subgroups as ``children``; a User per active direct member of those groups, named by username, with
+``<host>/user-login`` (the profile URL), display name, avatar and email (when the token may see
+it), ``memberOf`` listing their groups. Backstage leaves ``children`` empty for its relations
+processor to fill from ``parent``; listing them here gives the same relations.
 ``groupPattern`` is searched in the full path, ``userPattern`` in the username.
 """
 
@@ -43,14 +45,22 @@ class GitLabOrgProvider:
         if not isinstance(root, dict) or not isinstance(root.get("id"), int):
             raise ProviderError(f"{self.host} gave no group {self.group}")
         groups = [root, *api.paginate(f"/groups/{encoded}/descendant_groups", {"per_page": 100})]
-        groups = [group for group in groups if isinstance(group, dict) and isinstance(group.get("full_path"), str)]
+        groups = [
+            group
+            for group in groups
+            if isinstance(group, dict) and isinstance(group.get("full_path"), str) and isinstance(group.get("id"), int)
+        ]
         if self.group_pattern is not None:
             groups = [group for group in groups if self.group_pattern.search(group["full_path"])]
         names = {group["id"]: self.group_name(group["full_path"]) for group in groups}
+        children: dict[int, list[str]] = {}
+        for group in groups:
+            if group.get("parent_id") in names:
+                children.setdefault(group["parent_id"], []).append(names[group["id"]])
         users: dict[str, dict[str, Any]] = {}
         entities = []
         for group in groups:
-            entities.append(self._group_entity(group, names))
+            entities.append(self._group_entity(group, names, children.get(group["id"], [])))
             for member in api.paginate(f"/groups/{group['id']}/members", {"per_page": 100}):
                 if not self._admits(member):
                     continue
@@ -79,7 +89,7 @@ class GitLabOrgProvider:
             return False
         return self.user_pattern is None or bool(self.user_pattern.search(member["username"]))
 
-    def _group_entity(self, group: dict[str, Any], names: dict[int, str]) -> dict[str, Any]:
+    def _group_entity(self, group: dict[str, Any], names: dict[int, str], children: list[str]) -> dict[str, Any]:
         annotations = {f"{self.annotation_host}/team-path": group["full_path"]}
         if group.get("visibility"):
             annotations[f"{self.annotation_host}/visibility"] = str(group["visibility"])
@@ -89,7 +99,7 @@ class GitLabOrgProvider:
         spec: dict[str, Any] = {
             "type": "team",
             "profile": drop_empty({"displayName": group.get("name")}),
-            "children": [],
+            "children": children,
         }
         if group.get("parent_id") in names:
             spec["parent"] = names[group["parent_id"]]

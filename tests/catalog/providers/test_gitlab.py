@@ -159,6 +159,8 @@ def test_org_groups_nest_and_users_carry_their_groups_recorded_replay(configured
         "backstage.io/managed-by-origin-location": "url:https://gitlab.acme.test/groups/acme/platform/sre",
     }
     assert entities["Group:platform"]["spec"]["parent"] == "acme"
+    assert entities["Group:platform"]["spec"]["children"] == ["platform-sre"]
+    assert entities["Group:acme"]["spec"]["children"] == ["platform", "web"]
     assert "parent" not in entities["Group:acme"]["spec"]
     assert entities["User:bob"]["spec"]["memberOf"] == ["platform", "platform-sre"]
     assert entities["User:erin"]["spec"]["profile"] == {
