@@ -9,16 +9,15 @@ followed, every request has a timeout, and the token never appears in an error m
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from catalog.config import reader_policy
-from catalog.formats.readers.remotes import RemoteRefused, is_public_address, resolve_host
+from catalog.formats.readers.remotes import RemoteRefused
+from catalog.formats.readers.remotes import check_api_url as check_http_api_url
 
 from .actions.context import ActionError
 
@@ -45,26 +44,10 @@ _OPENER = urllib.request.build_opener(_NoRedirect)
 
 def check_api_url(url: str) -> str:
     """``url`` without a trailing slash if the forge API may be called there; ``ActionError`` if not."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("https", "http") or not host or parts.username or parts.password:
-        raise ActionError(f"the forge API URL {url!r} must be an https URL with a host")
-    allow_private = reader_policy().allow_private_addresses
     try:
-        addresses = resolve_host(host, parts.port or (443 if parts.scheme == "https" else 80))
+        return check_http_api_url(url, allow_private_addresses=reader_policy().allow_private_addresses)
     except RemoteRefused as error:
         raise ActionError(f"forge API: {error}") from None
-    if not allow_private:
-        for address in addresses:
-            if not is_public_address(address):
-                raise ActionError(f"forge API host {host!r} resolves to non-public address {address}; refusing")
-    if parts.scheme == "http" and not (allow_private and all(_is_loopback(address) for address in addresses)):
-        raise ActionError(f"the forge API URL {url!r} must use https")
-    return url.rstrip("/")
-
-
-def _is_loopback(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    return address.is_loopback
 
 
 @dataclass(frozen=True)

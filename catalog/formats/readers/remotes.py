@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from .local_targets import LocalTargetRefused, check_location_is_allowed
 from .results import ReaderPolicy
@@ -94,3 +95,31 @@ def check_remote(target: GitTarget, policy: ReaderPolicy, *, resolve: bool = Tru
         first = addresses[0]
         pinned = f"[{first}]" if first.version == 6 else str(first)
     return CheckedRemote(target, pinned)
+
+
+def check_api_url(url: str, *, allow_private_addresses: bool) -> str:
+    """``url`` without a trailing slash if a forge's HTTP API may be called there; ``RemoteRefused`` if not."""
+    return checked_api_address(url, allow_private_addresses=allow_private_addresses)[0]
+
+
+def checked_api_address(url: str, *, allow_private_addresses: bool) -> tuple[str, str]:
+    """``url`` without a trailing slash and the checked address to connect to, or ``RemoteRefused``.
+
+    The rules of git remotes: http(s) with a host and no credentials in it, no non-public address
+    unless allowed, and plain http only to loopback when private addresses are allowed (tests).
+    Connecting to the returned address, not the name again, keeps a second DNS answer from differing.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("https", "http") or not host or parts.username or parts.password:
+        raise RemoteRefused(f"the API URL {url!r} must be an https URL with a host")
+    addresses = resolve_host(host, parts.port or (443 if parts.scheme == "https" else 80))
+    if not addresses:
+        raise RemoteRefused(f"the API host {host!r} has no addresses")
+    if not allow_private_addresses:
+        for address in addresses:
+            if not is_public_address(address):
+                raise RemoteRefused(f"the API host {host!r} resolves to non-public address {address}; refusing")
+    if parts.scheme == "http" and not (allow_private_addresses and all(address.is_loopback for address in addresses)):
+        raise RemoteRefused(f"the API URL {url!r} must use https")
+    return url.rstrip("/"), str(addresses[0])
