@@ -135,12 +135,18 @@ def run_api_benchmark(
     warmup: int,
     limit: int = 50,
     seed: int = 7,
+    only: str = "",
     progress: Callable[[dict], None] = lambda row: None,
 ) -> list[dict]:
     """p50/p95 of every scenario, sequential keep-alive requests from a second process; ``progress``
-    is given each row as it is measured (a 250,000-entity run takes a while)."""
+    is given each row as it is measured (a 250,000-entity run takes a while); ``only`` keeps the
+    queries whose name contains it."""
     rng = random.Random(seed)
     scenarios = build_scenarios(draw_sample(rng), rng, count=requests, limit=limit)
+    if only:
+        scenarios = [scenario for scenario in scenarios if only in scenario.name]
+        if not scenarios:
+            raise ValueError(f"--only {only!r} names no query")
     process, port = start_gunicorn(project_dir, workers)
     try:
         target = Target("127.0.0.1", port, {"Authorization": f"Bearer {token}", "Connection": "keep-alive"})

@@ -39,6 +39,8 @@ QUERIES = [
     "facets kind, filter kind=component",
     "by-query full text <word>, kind=component",
     "owner lookup",
+    "ownership gaps, every gap type",
+    "ownership gaps unresolved-owner, kind=component",
     "UI: catalog, owner + production",
     "UI: catalog, kind=Component",
     "UI: entity page",

@@ -56,6 +56,7 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=50, help="page size of the list queries")
         parser.add_argument("--clients", type=int, default=50, help="concurrent clients of the load test")
         parser.add_argument("--seconds", type=float, default=60.0, help="length of the load test")
+        parser.add_argument("--only", default="", help="time only the queries whose name contains this text")
 
     def handle(self, *args, **options):
         self._check(options)
@@ -127,6 +128,7 @@ class Command(BaseCommand):
                 requests=options["requests"],
                 warmup=options["warmup"],
                 limit=options["limit"],
+                only=options["only"],
                 progress=self._progress,
             )
             report["api"].append({"entities": entities, "scenarios": rows})
