@@ -12,6 +12,8 @@ import pytest
 from tests.corpus import HAS_SHARED, REQUIRE_SHARED, SHARED_CONFORMANCE, SHARED_MARK
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The private git host over HTTPS (tests/gitserver.py): ``git_https_server``, ``tls_certificates``.
+pytest_plugins = ["tests.gitserver"]
 # Modules that read only Backstage's files are not collected when ../shared/conformance is absent.
 collect_ignore_glob = [] if HAS_SHARED else ["*/test_shared_*.py"]
 _shared_tests_run: list[str] = []
@@ -52,6 +54,7 @@ def isolated_catalog_settings(settings, tmp_path, monkeypatch):
         "LOCATIONS": [],
         "ALLOW_LOCAL_GIT": True,
         "LOCAL_ROOTS": [str(tmp_path), str(REPO_ROOT), str(SHARED_CONFORMANCE)],
+        "CA_BUNDLE": None,
     }
     settings.GREENROOM_CONFIG_FILE = ""
     # A fresh in-memory cache per test: cached facet counts must never leak between tests.
