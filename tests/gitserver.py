@@ -294,3 +294,54 @@ def git_https_server(tmp_path, tls_certificates) -> Iterator[Callable[..., GitHt
     for httpd in started:
         httpd.shutdown()
         httpd.server_close()
+
+
+PRIVATE_TOKEN = "ghe_private-host-token-8d41e2"
+
+
+@dataclass
+class PrivateHost:
+    """A private host the catalog is set up to reach (loopback allowed, the test CA trusted)."""
+
+    server: GitHttpsServer
+    repo: HostedRepo
+    config_file: Path
+    monkeypatch: pytest.MonkeyPatch
+
+    @property
+    def location_target(self) -> str:
+        return f"{self.repo.url}#main:catalog-info.yaml"
+
+    def configure_integration(self, token: str | None = PRIVATE_TOKEN) -> None:
+        """Name the host in ``integrations.github`` of the GREENROOM_CONFIG file (the token from the environment)."""
+        from catalog import config
+
+        self.monkeypatch.setenv("PRIVATE_GIT_TOKEN", token or "")
+        self.config_file.write_text(
+            f"integrations:\n  github:\n    - host: {self.server.netloc}\n"
+            + ("      token: ${PRIVATE_GIT_TOKEN}\n" if token else "")
+        )
+        config.catalog_settings.cache_clear()
+
+
+@pytest.fixture
+def private_git_host(git_https_server, settings, tmp_path, monkeypatch) -> PrivateHost:
+    """``acme/private-service`` (``DOCUMENTED_REPO``) on a host that takes ``PRIVATE_TOKEN`` only.
+
+    Until ``configure_integration`` is called, the GREENROOM_CONFIG file names no integration.
+    """
+    from catalog import config
+
+    server = git_https_server(basic={("x-access-token", PRIVATE_TOKEN)})
+    repo = server.create_repo("acme/private-service", DOCUMENTED_REPO)
+    settings.CATALOG = {
+        **settings.CATALOG,
+        "ALLOW_PRIVATE_ADDRESSES": True,
+        "GIT_ALLOWED_HOSTS": ["127.0.0.1"],
+        "CA_BUNDLE": str(server.certificates.ca_file),
+    }
+    config_file = tmp_path / "app-config.yaml"
+    config_file.write_text("integrations: {}\n")
+    settings.GREENROOM_CONFIG_FILE = str(config_file)
+    config.catalog_settings.cache_clear()
+    return PrivateHost(server, repo, config_file, monkeypatch)
