@@ -70,6 +70,17 @@ def isolated_catalog_settings(settings, tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def eager():
+    """Jobs run in-process: Celery reads its configuration once, so the app's own flag is switched."""
+    from portal.celery import app
+
+    was_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = was_eager
+
+
+@pytest.fixture
 def write_file(tmp_path) -> Callable[..., Path]:
     """Write dedented text (or bytes) to a path under ``tmp_path/catalog`` and return the path."""
 

@@ -103,19 +103,9 @@ def push_delivery(client, host):
     )
 
 
-@pytest.fixture
-def eager_tasks():
-    from portal.celery import app
-
-    was_eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = was_eager
-
-
 @pytest.mark.urls("tests.catalog.webhook_urls")
 @pytest.mark.django_db(transaction=True)
-def test_nothing_stores_shows_or_passes_the_token(private_git_host, client, settings, caplog, eager_tasks):
+def test_nothing_stores_shows_or_passes_the_token(private_git_host, client, settings, caplog, eager):
     """Refusals, an ingestion and a webhook refresh, watched: no argv, log, error or row holds the token."""
     settings.CATALOG_WEBHOOK_SECRET = SECRET
     caplog.set_level(logging.DEBUG)
