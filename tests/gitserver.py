@@ -5,7 +5,8 @@ The server runs on 127.0.0.1 on a free port with a certificate signed by a throw
 needs an ``Authorization`` header the server accepts (HTTP Basic user and password pairs, or Bearer
 tokens); anything else is answered 401 with ``WWW-Authenticate: Basic``, as GitHub Enterprise does.
 Repositories are bare, under ``root``; ``HostedRepo.commit`` pushes to one the way a developer would.
-Static files (``/static/<name>``) are served behind the same authorization.
+Static files (``/static/<name>``, or a redirect from ``redirects``) are served behind the same
+authorization.
 """
 
 from __future__ import annotations
@@ -138,6 +139,7 @@ class GitHttpsServer:
     basic: set[tuple[str, str]] = field(default_factory=set)
     bearer: set[str] = field(default_factory=set)
     static: dict[str, bytes] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
     port: int = 0
 
@@ -197,8 +199,12 @@ def _handler_for(server: GitHttpsServer) -> type[BaseHTTPRequestHandler]:
             if not server.accepts(authorization):
                 self._send(401, b"authentication required\n", {"WWW-Authenticate": 'Basic realm="greenroom-test"'})
             elif self.path.startswith("/static/"):
-                content = server.static.get(urlsplit(self.path).path.removeprefix("/static/"))
-                self._send(200 if content is not None else 404, content or b"not found\n", {})
+                name = urlsplit(self.path).path.removeprefix("/static/")
+                content = server.static.get(name)
+                if name in server.redirects:
+                    self._send(302, b"", {"Location": server.redirects[name]})
+                else:
+                    self._send(200 if content is not None else 404, content or b"not found\n", {})
             else:
                 self._cgi(body)
             server.seen.append(Seen(self.command, self.path, authorization, self._status))
