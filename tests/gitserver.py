@@ -17,6 +17,7 @@ import shutil
 import ssl
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -140,6 +141,7 @@ class GitHttpsServer:
     bearer: set[str] = field(default_factory=set)
     static: dict[str, bytes] = field(default_factory=dict)
     redirects: dict[str, str] = field(default_factory=dict)
+    delays: dict[str, float] = field(default_factory=dict)  # seconds a static file waits before its answer
     seen: list[Seen] = field(default_factory=list)
     port: int = 0
 
@@ -201,6 +203,7 @@ def _handler_for(server: GitHttpsServer) -> type[BaseHTTPRequestHandler]:
             elif self.path.startswith("/static/"):
                 name = urlsplit(self.path).path.removeprefix("/static/")
                 content = server.static.get(name)
+                time.sleep(server.delays.get(name, 0))
                 if name in server.redirects:
                     self._send(302, b"", {"Location": server.redirects[name]})
                 else:

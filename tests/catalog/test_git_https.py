@@ -94,6 +94,12 @@ def test_a_403_is_an_authentication_failure(git_https_server, tmp_path):
     assert f"authentication failed for {hosted.netloc} (integration github[0])" in errors[0]
 
 
+def test_a_missing_repository_is_not_called_an_authentication_failure(server, tmp_path):
+    _, errors = read(server, policy_for(tmp_path, server, github(server)), repo="no-such-repo")
+    assert errors[0].startswith(f"Could not read git repository {server.url('no-such-repo.git')}: ")
+    assert "not found" in errors[0] and "authentication" not in errors[0] and "integration" not in errors[0]
+
+
 def test_an_untrusted_certificate_says_to_set_the_ca_bundle(server, tmp_path):
     _, errors = read(server, policy_for(tmp_path, server, github(server), ca_bundle=None))
     assert errors == [

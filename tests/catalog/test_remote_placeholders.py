@@ -6,9 +6,12 @@ the integration's credential; every other host, address or answer is refused wit
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from catalog.formats.readers import ReaderPolicy, SourceFile
+from catalog.formats.readers.httpfetch import FetchError, fetch_https
 from catalog.integrations import git_http_credentials, parse_integrations
 from catalog.models import Entity
 from catalog.services import refresh_location, register_location, validate_location_spec
@@ -152,3 +155,12 @@ def test_an_api_in_a_private_repository_gets_its_definition_from_the_host(privat
 
     assert Entity.objects.get(ref="api:default/pets").body["spec"]["definition"] == OPENAPI.decode()
     assert PRIVATE_TOKEN not in str(Entity.objects.get(ref="api:default/pets").body)
+
+
+def test_a_slow_answer_is_cut_off(server, tmp_path):
+    server.delays["openapi.yaml"] = 2
+    url = server.url("static/openapi.yaml")
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=rf"cannot fetch {url}: (The read operation )?timed out"):
+        fetch_https(url, policy_for(tmp_path, server), timeout=0.5)
+    assert time.monotonic() - started < 1.5
