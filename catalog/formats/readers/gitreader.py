@@ -74,9 +74,8 @@ def _read_at_commit(remote: GitTarget, root: SourceRoot, path: str, key: str, po
     except RemoteRefused as error:
         return result.fail(key, f"Refused {root.base}: {error}")
     except (GitError, OSError) as error:
-        return result.fail(
-            key, f"Could not read {path!r} from {root.base}: {explain_http_failure(str(error), root.base, policy)}"
-        )
+        reason = explain_http_failure(str(error), root.base, policy)
+        return result.fail(key, f"Could not read {path!r} from {root.base}: {reason}")
 
 
 def _read_target(target: GitTarget, key: str, policy: ReaderPolicy) -> ReadResult:
