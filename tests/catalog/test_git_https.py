@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from catalog.formats.readers import ReaderPolicy, read_location
+from catalog.formats.readers.githttp import explain_http_failure
 from catalog.formats.readers.results import HttpCredential
 from catalog.integrations import git_http_credentials, parse_integrations
 from tests.gitserver import DOCUMENTED_REPO, GitHttpsServer, make_certificates
@@ -188,3 +189,49 @@ def test_policy_reprs_hide_the_credential(server, tmp_path):
     policy = policy_for(tmp_path, server, github(server))
     assert TOKEN not in repr(policy) and "Basic" not in repr(policy)
     assert "Basic" not in repr(HttpCredential("h", "github[0]", "Basic abc"))
+
+
+GITHUB_POLICY = ReaderPolicy(
+    cache_dir=Path("/nonexistent"),
+    http_credentials=(HttpCredential("ghe.example", "github[1]", "Basic " + base64.b64encode(b"x:tok-9f8e").decode()),),
+)
+
+
+@pytest.mark.parametrize(
+    ("stderr", "url", "expected"),
+    [
+        (  # OpenSSL builds of git
+            "fatal: unable to access 'https://ghe.example/a.git/': SSL certificate problem: self-signed certificate "
+            "in certificate chain",
+            "https://ghe.example/a.git",
+            "certificate not trusted for ghe.example; set GREENROOM_CA_BUNDLE to a PEM file holding its CA",
+        ),
+        (
+            "remote: Invalid username or password.; fatal: Authentication failed for 'https://ghe.example/a.git/'",
+            "https://ghe.example/a.git",
+            "authentication failed for ghe.example (integration github[1]): "
+            "check its credential and that it may read this repository",
+        ),
+        (
+            "fatal: unable to access 'https://other.example/a.git/': The requested URL returned error: 403",
+            "https://other.example/a.git",
+            "other.example refused access: configure an integration for other.example "
+            "(in integrations: of GREENROOM_CONFIG)",
+        ),
+        (  # not https: left as git said it
+            "fatal: Could not read from remote repository.; Authentication failed",
+            "ssh://git@ghe.example/a.git",
+            "fatal: Could not read from remote repository.; Authentication failed",
+        ),
+        ("fatal: repository 'https://ghe.example/a.git/' not found", "https://ghe.example/a.git", None),
+        ("echoed x:tok-9f8e and " + base64.b64encode(b"x:tok-9f8e").decode(), "https://ghe.example/a.git", None),
+    ],
+    ids=["openssl-certificate", "authentication-failed", "403-no-integration", "ssh", "not-found", "redacted"],
+)
+def test_git_messages_are_recognised(stderr, url, expected):
+    explained = explain_http_failure(stderr, url, GITHUB_POLICY)
+    if expected is not None:
+        assert explained == expected
+    else:
+        assert "tok-9f8e" not in explained and base64.b64encode(b"x:tok-9f8e").decode() not in explained
+        assert explained.startswith(("fatal: repository", "echoed x:*** and ***"))
