@@ -120,7 +120,8 @@ def test_nothing_stores_shows_or_passes_the_token(private_git_host, client, sett
         assert Entity.objects.get(ref=ENTITY).body["spec"]["lifecycle"] == "production"
         response = push_delivery(client, private_git_host)
 
-    assert response.status_code in (200, 202), response.content
+    assert response.status_code == 202, response.content
+    assert response.json()["refreshing"] == [location.location_ref]
     assert Entity.objects.get(ref=ENTITY).body["spec"]["lifecycle"] == "deprecated"  # the webhook's refresh
     assert "\n".join(watcher.git_command_lines).count(private_git_host.server.netloc) >= 3
     history = [json.dumps(row.body) for row in EntityHistory.objects.filter(entity_ref=ENTITY)]
