@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,9 @@ class CommandLineWatcher:
                 words = raw.rstrip(b"\0").split(b"\0")
                 if words and b"git" in Path(words[0].decode("utf-8", "replace")).name.encode():
                     self.git_command_lines.add(" ".join(word.decode("utf-8", "replace") for word in words))
+            # Short enough to catch each git process of a clone (they live tens of milliseconds), long
+            # enough to leave the GIL and a core to the work being watched.
+            time.sleep(0.002)
 
 
 def database_text() -> str:
