@@ -140,3 +140,22 @@ def test_nothing_stores_shows_or_passes_the_token(private_git_host, client, sett
         encoded = base64.b64encode(f"x-access-token:{token}".encode()).decode()
         for place, text in places.items():
             assert token not in text and encoded not in text, f"the token is in the {place}"
+
+
+@pytest.mark.django_db
+def test_analyze_location_says_what_to_configure_then_reads_the_repository(private_git_host, api):
+    def analyze():
+        target = {"type": "url", "target": private_git_host.repo.url}
+        return api.post("/api/catalog/analyze-location", {"location": target}, format="json")
+
+    refused = analyze()
+    netloc = private_git_host.server.netloc
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"] == (
+        f"cannot analyze {private_git_host.repo.url}: Could not read git repository {private_git_host.repo.url}: "
+        f"{netloc} refused access: configure an integration for {netloc} (in integrations: of GREENROOM_CONFIG)"
+    )
+    private_git_host.configure_integration()
+    answered = analyze()
+    assert answered.status_code == 200
+    assert answered.json()["existingEntityFiles"][0]["entity"]["metadata"]["name"] == "private-service"
