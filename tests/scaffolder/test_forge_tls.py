@@ -39,5 +39,5 @@ def test_without_it_the_error_says_to_set_it(forge):
 def test_an_unreadable_bundle_is_named(forge, settings, tmp_path):
     settings.CATALOG = {**settings.CATALOG, "CA_BUNDLE": str(tmp_path / "missing.pem")}
     client = github_client(forge.url("static"), forge.netloc, TOKEN)
-    with pytest.raises(ActionError, match=r"cannot use GREENROOM_CA_BUNDLE .*missing\.pem"):
+    with pytest.raises(ActionError, match=r"cannot read GREENROOM_CA_BUNDLE .*missing\.pem: No such file or directory"):
         client.request("GET", "/repos/acme/shop")

@@ -40,7 +40,8 @@ def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
         try:
             context.load_verify_locations(cafile=ca_bundle)
         except (OSError, ssl.SSLError) as error:
-            raise FetchError(f"cannot use GREENROOM_CA_BUNDLE {ca_bundle}: {error}") from None
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            raise FetchError(f"cannot read GREENROOM_CA_BUNDLE {ca_bundle}: {reason}") from None
     return context
 
 
