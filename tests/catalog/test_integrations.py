@@ -229,6 +229,20 @@ def test_a_port_in_the_integration_host_must_match():
     assert authorization_config(policy, "https://evil.example/git.example:8443/a.git") == []
 
 
+@pytest.mark.parametrize(
+    ("configured", "url", "matches"),
+    [
+        ("[::1]:8443", "https://[::1]:8443/a.git", True),
+        ("[::1]:8443", "https://[::1]/a.git", False),
+        ("[::1]", "https://[::1]:9443/a.git", True),
+        ("GIT.example", "https://git.EXAMPLE/a.git", True),
+    ],
+)
+def test_hosts_match_ipv6_and_case(configured, url, matches):
+    policy = ReaderPolicy(cache_dir=Path("/nonexistent"), http_credentials=(HttpCredential(configured, "x[0]", "B"),))
+    assert bool(authorization_config(policy, url)) is matches
+
+
 def test_git_scopes_the_header_to_the_host(tmp_path):
     policy = ReaderPolicy(
         cache_dir=tmp_path, http_credentials=(HttpCredential("github.com", "github[0]", "Basic abc"),)

@@ -48,11 +48,12 @@ def credential_for(policy: ReaderPolicy, url: str) -> HttpCredential | None:
     host = parts.hostname.lower()
     port = parts.port or 443
     for credential in policy.http_credentials:
-        name, _, configured_port = credential.host.lower().rpartition(":")
-        if configured_port.isdigit() and name:
-            if (name, int(configured_port)) == (host, port):
+        configured = credential.host.lower()
+        name, _, configured_port = configured.rpartition(":")
+        if configured_port.isdigit() and name and not name.endswith(":"):  # host:port, [v6]:port
+            if (name.strip("[]"), int(configured_port)) == (host, port):
                 return credential
-        elif credential.host.lower() == host:
+        elif configured.strip("[]") == host:
             return credential
     return None
 
