@@ -19,7 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from portal.app_config import load_app_config, section
 
 from .formats.readers import ReaderPolicy
-from .integrations import Integration, git_http_authorization, parse_integrations, ssh_credentials
+from .integrations import Integration, git_http_credentials, parse_integrations, ssh_credentials
 
 
 @dataclass(frozen=True)
@@ -135,6 +135,7 @@ def reader_policy(*, trusted: bool = False) -> ReaderPolicy:
         allow_private_addresses=catalog["ALLOW_PRIVATE_ADDRESSES"],
         local_trusted=trusted,
         local_roots=local_roots(),
-        http_authorization=git_http_authorization(catalog["INTEGRATIONS"]),
+        http_credentials=git_http_credentials(catalog["INTEGRATIONS"]),
+        ca_bundle=catalog.get("CA_BUNDLE") or None,
         ssh_credentials=ssh_credentials(catalog["INTEGRATIONS"]),
     )

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 
 from .formats.readers.gitssh import SshCredential
+from .formats.readers.results import HttpCredential
 
 
 class Secret:
@@ -238,19 +239,47 @@ def parse_integrations(section: Any, *, path: str = "integrations") -> tuple[Int
     return tuple(parsed)
 
 
-_GIT_USERS = {"github": "x-access-token", "gitlab": "oauth2"}
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-def git_http_authorization(integrations: tuple[Integration, ...]) -> tuple[tuple[str, str], ...]:
-    """(host, ``Basic ...`` header value) for each github and gitlab entry with a token, first per host."""
-    headers: dict[str, str] = {}
+def http_authorization(integration: Integration) -> str | None:
+    """The ``Authorization`` value git over HTTPS sends for an integration; None if it has no credential.
+
+    github: ``x-access-token`` and the token (what GitHub and GitHub Enterprise take for a token);
+    gitlab: ``oauth2`` and the token; gitea: ``username`` and ``password``; bitbucketServer: the
+    token as Bearer, else ``username`` and ``password``; azure: the first personal access token
+    with an empty user.
+    """
+    if isinstance(integration, GitHubIntegration) and integration.token:
+        return _basic("x-access-token", integration.token.reveal())
+    if isinstance(integration, GitLabIntegration) and integration.token:
+        return _basic("oauth2", integration.token.reveal())
+    if isinstance(integration, GiteaIntegration) and integration.username and integration.password:
+        return _basic(integration.username, integration.password.reveal())
+    if isinstance(integration, BitbucketServerIntegration):
+        if integration.token:
+            return f"Bearer {integration.token.reveal()}"
+        if integration.username and integration.password:
+            return _basic(integration.username, integration.password.reveal())
+    if isinstance(integration, AzureIntegration) and integration.personal_access_tokens:
+        return _basic("", integration.personal_access_tokens[0].reveal())
+    return None
+
+
+def git_http_credentials(integrations: tuple[Integration, ...]) -> tuple[HttpCredential, ...]:
+    """One ``HttpCredential`` per host with an HTTPS integration (the first entry for a host wins).
+
+    Hosts whose integration has no credential are kept too, so a refusal can name the entry.
+    """
+    credentials: dict[str, HttpCredential] = {}
     for integration in integrations:
-        user = _GIT_USERS.get(integration.kind)
-        token = getattr(integration, "token", None)
-        if user and token is not None and integration.host not in headers:
-            basic = base64.b64encode(f"{user}:{token.reveal()}".encode()).decode()
-            headers[integration.host] = f"Basic {basic}"
-    return tuple(headers.items())
+        if integration.kind == "ssh" or integration.host in credentials:
+            continue
+        credentials[integration.host] = HttpCredential(
+            integration.host, integration.label, http_authorization(integration)
+        )
+    return tuple(credentials.values())
 
 
 def ssh_credentials(integrations: tuple[Integration, ...]) -> tuple[SshCredential, ...]:

@@ -4,7 +4,8 @@ The API base URL comes from ``SCAFFOLDER["PUBLISHERS"]`` (never from a template)
 client is made the host is checked as the catalog checks git remotes: https only, and no loopback,
 private or link-local address unless ``CATALOG["ALLOW_PRIVATE_ADDRESSES"]`` is on (self-hosted forges
 on an internal network; tests on 127.0.0.1, where plain http is then allowed too). Redirects are not
-followed, every request has a timeout, and the token never appears in an error message.
+followed, every request has a timeout, and the token never appears in an error message. TLS trusts
+the system's CAs and those of ``GREENROOM_CA_BUNDLE``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog.config import reader_policy
+from catalog.formats.readers.githttp import explain_http_failure
+from catalog.formats.readers.httpfetch import FetchError, tls_context
 from catalog.formats.readers.remotes import RemoteRefused
 from catalog.formats.readers.remotes import check_api_url as check_http_api_url
 
@@ -39,7 +42,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # a redirect is answered as the 3xx error it is
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect)
+def _opener() -> urllib.request.OpenerDirector:
+    """No redirects; TLS trusting the system's CAs and those of GREENROOM_CA_BUNDLE."""
+    try:
+        context = tls_context(reader_policy().ca_bundle)
+    except FetchError as error:
+        raise ActionError(str(error)) from None
+    return urllib.request.build_opener(_NoRedirect, urllib.request.HTTPSHandler(context=context))
 
 
 def check_api_url(url: str) -> str:
@@ -65,7 +74,7 @@ class ForgeClient:
         for name, value in {**self.headers, "Content-Type": "application/json", "User-Agent": "greenroom"}.items():
             request.add_header(name, value)
         try:
-            with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
+            with _opener().open(request, timeout=TIMEOUT_SECONDS) as response:
                 return _parse(response.read(MAX_RESPONSE_BYTES + 1))
         except urllib.error.HTTPError as error:
             parsed = _parse(error.read(MAX_RESPONSE_BYTES + 1))
@@ -75,7 +84,7 @@ class ForgeClient:
                 parsed,
             ) from None
         except (urllib.error.URLError, OSError, ValueError) as error:
-            reason = getattr(error, "reason", error)
+            reason = explain_http_failure(str(getattr(error, "reason", error)), self.base_url, reader_policy())
             raise ActionError(self._redact(f"could not reach the {self.host} API: {reason}")) from None
 
     def _redact(self, text: str) -> str:

@@ -12,6 +12,8 @@ import pytest
 from tests.corpus import HAS_SHARED, REQUIRE_SHARED, SHARED_CONFORMANCE, SHARED_MARK
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The private git host over HTTPS (tests/gitserver.py): ``git_https_server``, ``tls_certificates``.
+pytest_plugins = ["tests.gitserver"]
 # Modules that read only Backstage's files are not collected when ../shared/conformance is absent.
 collect_ignore_glob = [] if HAS_SHARED else ["*/test_shared_*.py"]
 _shared_tests_run: list[str] = []
@@ -52,6 +54,7 @@ def isolated_catalog_settings(settings, tmp_path, monkeypatch):
         "LOCATIONS": [],
         "ALLOW_LOCAL_GIT": True,
         "LOCAL_ROOTS": [str(tmp_path), str(REPO_ROOT), str(SHARED_CONFORMANCE)],
+        "CA_BUNDLE": None,
     }
     settings.GREENROOM_CONFIG_FILE = ""
     # A fresh in-memory cache per test: cached facet counts must never leak between tests.
@@ -64,6 +67,17 @@ def isolated_catalog_settings(settings, tmp_path, monkeypatch):
     forget_checked_tokens()  # token checks remembered by one test must not serve the next
     yield
     config.catalog_settings.cache_clear()
+
+
+@pytest.fixture
+def eager():
+    """Jobs run in-process: Celery reads its configuration once, so the app's own flag is switched."""
+    from portal.celery import app
+
+    was_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = was_eager
 
 
 @pytest.fixture

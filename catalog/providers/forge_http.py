@@ -22,6 +22,8 @@ from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from ..config import reader_policy
+from ..formats.readers.githttp import explain_http_failure
+from ..formats.readers.httpfetch import FetchError, tls_context
 from ..formats.readers.remotes import RemoteRefused, checked_api_address
 from .base import ProviderError
 from .pinned_http import pinned_opener
@@ -76,7 +78,11 @@ class ForgeApi:
 
     def __post_init__(self) -> None:
         self.base_url, address = check_api_base(self.base_url)
-        self._opener = pinned_opener(self.base_url, address)
+        try:
+            context = tls_context(reader_policy().ca_bundle)
+        except FetchError as error:
+            raise ProviderError(str(error)) from None
+        self._opener = pinned_opener(self.base_url, address, context)
         parts = urlsplit(self.base_url)
         self._origin = (parts.scheme, parts.netloc.lower())
 
@@ -143,7 +149,7 @@ class ForgeApi:
             body = self._parse(error.read(MAX_RESPONSE_BYTES + 1), strict=False)
             raise self._failure(method, url, error.code, error.headers, body) from None
         except (urllib.error.URLError, OSError) as error:
-            reason = getattr(error, "reason", error)
+            reason = explain_http_failure(str(getattr(error, "reason", error)), url, reader_policy())
             raise ProviderError(self.redact(f"could not reach the {self.host} API: {reason}")) from None
 
     def _failure(self, method: str, url: str, status: int, headers: Message, body: Any) -> ProviderError:

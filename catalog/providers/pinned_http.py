@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import http.client
 import socket
+import ssl
 import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
@@ -51,8 +52,8 @@ class _PinnedHTTPHandler(urllib.request.HTTPHandler):
 
 
 class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, address: str) -> None:
-        super().__init__()
+    def __init__(self, address: str, context: ssl.SSLContext | None) -> None:
+        super().__init__(context=context)
         self._address = address
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
@@ -60,9 +61,12 @@ class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
         return self.do_open(connection, req, context=self._context)
 
 
-def pinned_opener(url: str, address: str) -> urllib.request.OpenerDirector:
-    """An opener for requests to ``url``'s origin that connects to ``address`` and follows no redirect."""
+def pinned_opener(url: str, address: str, context: ssl.SSLContext | None = None) -> urllib.request.OpenerDirector:
+    """An opener for requests to ``url``'s origin that connects to ``address`` and follows no redirect.
+
+    ``context`` is the TLS trust (the system's CAs plus GREENROOM_CA_BUNDLE's, from ``tls_context``).
+    """
     parts = urlsplit(url)
     if parts.scheme in urllib.request.getproxies() and not urllib.request.proxy_bypass(parts.hostname or ""):
-        return urllib.request.build_opener(_NoRedirect)
-    return urllib.request.build_opener(_NoRedirect, _PinnedHTTPHandler(address), _PinnedHTTPSHandler(address))
+        return urllib.request.build_opener(_NoRedirect, urllib.request.HTTPSHandler(context=context))
+    return urllib.request.build_opener(_NoRedirect, _PinnedHTTPHandler(address), _PinnedHTTPSHandler(address, context))

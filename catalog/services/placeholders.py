@@ -1,7 +1,9 @@
 """``$text``, ``$json`` and ``$yaml`` placeholders: a value replaced by the content of another file.
 
 Relative targets are read with the location's own reader, so they stay inside the same repository or
-directory. Targets on other hosts are not fetched: the value says so and the entity gets a warning.
+directory. ``https://`` targets on a host with an integration are fetched with its credential
+(``catalog.formats.readers.httpfetch``); other absolute targets are not fetched: the value says so and
+the entity gets a warning.
 An entity submitted on its own (``POST /validate-entity``) has no file to read next to, so its
 relative targets get the same stand-in and warning.
 """
@@ -12,6 +14,7 @@ import json
 from typing import Any
 
 from ..formats.readers import ReaderPolicy, SourceFile, read_relative
+from ..formats.readers.httpfetch import FETCH_MAX_BYTES, FetchError, FetchRefused, fetch_https
 from ..formats.yaml_reader import YamlFileError, parse_documents
 from .errors import ProcessingError
 
@@ -57,6 +60,8 @@ def _placeholder(
     location_key: str,
 ) -> Any:
     remote = is_absolute_target(target)
+    if remote and target.startswith("https://") and source is not None and policy is not None:
+        return _remote_placeholder(key, target, source, path, policy, errors)
     if source is None or policy is None or remote:
         reason = "only files of the same location are read" if remote else "the entity was not read from a file"
         errors.append(
@@ -73,14 +78,35 @@ def _placeholder(
         reason = result.errors[0].message if result.errors else f"{target} not found"
         errors.append(ProcessingError(source.location_key, f"{key} placeholder: {reason}", field=path))
         return None
-    data = result.files[0].data
+    return _decode(key, target, result.files[0].data, result.files[0].location_key, source, path, errors)
+
+
+def _remote_placeholder(
+    key: str, target: str, source: SourceFile, path: str, policy: ReaderPolicy, errors: list[ProcessingError]
+) -> Any:
+    """An ``https://`` target: fetched from a host with an integration, with its credential."""
+    try:
+        data = fetch_https(target, policy.for_content(), max_bytes=min(policy.max_file_bytes, FETCH_MAX_BYTES))
+    except FetchRefused as error:
+        message = f"{key} placeholder {target} was not loaded: {error}"
+        errors.append(ProcessingError(source.location_key, message, field=path, level="warning"))
+        return f"Not loaded: {target}"
+    except FetchError as error:
+        errors.append(ProcessingError(source.location_key, f"{key} placeholder: {error}", field=path))
+        return None
+    return _decode(key, target, data, target, source, path, errors)
+
+
+def _decode(
+    key: str, target: str, data: bytes, data_source: str, source: SourceFile, path: str, errors: list[ProcessingError]
+) -> Any:
     try:
         text = data.decode("utf-8")
         if key == "$text":
             return text
         if key == "$json":
             return json.loads(text)
-        documents = parse_documents(data, source=result.files[0].location_key)
+        documents = parse_documents(data, source=data_source)
         if len(documents) != 1 or documents[0].error:
             problem = documents[0].error if documents else "it is empty"
             raise ValueError(problem or "it must hold exactly one YAML document")

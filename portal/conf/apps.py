@@ -39,6 +39,8 @@ def catalog(data_dir: Path) -> dict[str, Any]:
         # Hosts that https/ssh git remotes may use; empty allows any public host.
         "GIT_ALLOWED_HOSTS": env_list("CATALOG_GIT_ALLOWED_HOSTS", []),
         "ALLOW_PRIVATE_ADDRESSES": env_bool("CATALOG_ALLOW_PRIVATE_ADDRESSES", False),
+        # A PEM file of CAs trusted besides the system's for git and HTTPS reads (a private CA).
+        "CA_BUNDLE": env_str("GREENROOM_CA_BUNDLE", "") or None,
         # Load the demo catalog when `manage.py serve` starts.
         "LOAD_DEMO": env_bool("GREENROOM_LOAD_DEMO", True),
         # Graphviz's dot draws the Relations tab's graph; without it the tab lists the relations.

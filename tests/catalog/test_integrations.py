@@ -12,13 +12,14 @@ from django.core.exceptions import ImproperlyConfigured
 from catalog import config
 from catalog.formats.readers import ReaderPolicy, gitmirror
 from catalog.formats.readers.gitcommand import GitError, run_git
-from catalog.formats.readers.gitmirror import authorization_config
+from catalog.formats.readers.githttp import authorization_config
+from catalog.formats.readers.results import HttpCredential
 from catalog.integrations import (
     GitHubIntegration,
     GitLabIntegration,
     Secret,
     SshIntegration,
-    git_http_authorization,
+    git_http_credentials,
     integration_for_host,
     parse_integrations,
 )
@@ -174,14 +175,78 @@ def test_git_over_https_sends_the_token_to_its_host_only(backstage_app_config, t
     assert calls == [header]
 
 
-def test_gitlab_tokens_use_the_oauth2_user():
-    parsed = parse_integrations({"gitlab": [{"host": "gitlab.example", "token": "glpat"}], "gitea": [{"host": "g"}]})
-    (entry,) = git_http_authorization(parsed)
-    assert entry == ("gitlab.example", "Basic " + base64.b64encode(b"oauth2:glpat").decode())
+def basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def test_every_https_kind_gets_its_authorization_header():
+    parsed = parse_integrations(
+        {
+            "github": [{"host": "ghe.example", "token": "ghp"}],
+            "gitlab": [{"host": "gitlab.example", "token": "glpat"}],
+            "gitea": [{"host": "gitea.example", "username": "robot", "password": "pw"}],
+            "bitbucketServer": [
+                {"host": "bb.example", "token": "bbtoken"},
+                {"host": "bb2.example", "username": "svc", "password": "bbpw"},
+            ],
+            "azure": [{"credentials": [{"personalAccessToken": "pat"}]}],
+            "ssh": [{"host": "ssh.example", "privateKey": "KEY"}],
+        }
+    )
+    assert git_http_credentials(parsed) == (
+        HttpCredential("ghe.example", "github[0]", basic("x-access-token", "ghp")),
+        HttpCredential("gitlab.example", "gitlab[0]", basic("oauth2", "glpat")),
+        HttpCredential("gitea.example", "gitea[0]", basic("robot", "pw")),
+        HttpCredential("bb.example", "bitbucketServer[0]", "Bearer bbtoken"),
+        HttpCredential("bb2.example", "bitbucketServer[1]", basic("svc", "bbpw")),
+        HttpCredential("dev.azure.com", "azure[0]", basic("", "pat")),
+    )
+
+
+def test_integrations_without_a_credential_are_kept_to_be_named():
+    parsed = parse_integrations(
+        {
+            "github": [{"host": "a.example"}, {"host": "a.example", "token": "second"}],
+            "gitea": [{"host": "g", "password": "p"}],
+        }
+    )
+    assert git_http_credentials(parsed) == (
+        HttpCredential("a.example", "github[0]", None),  # the first entry for a host wins
+        HttpCredential("g", "gitea[0]", None),  # gitea needs a username with the password
+    )
+
+
+def test_a_port_in_the_integration_host_must_match():
+    policy = ReaderPolicy(
+        cache_dir=Path("/nonexistent"),
+        http_credentials=(HttpCredential("git.example:8443", "gitea[0]", "Basic abc"),),
+    )
+    assert authorization_config(policy, "https://git.example:8443/a.git") == [
+        ("http.https://git.example:8443/.extraHeader", "Authorization: Basic abc")
+    ]
+    assert authorization_config(policy, "https://git.example/a.git") == []
+    assert authorization_config(policy, "https://git.example:9443/a.git") == []
+    assert authorization_config(policy, "https://evil.example/git.example:8443/a.git") == []
+
+
+@pytest.mark.parametrize(
+    ("configured", "url", "matches"),
+    [
+        ("[::1]:8443", "https://[::1]:8443/a.git", True),
+        ("[::1]:8443", "https://[::1]/a.git", False),
+        ("[::1]", "https://[::1]:9443/a.git", True),
+        ("GIT.example", "https://git.EXAMPLE/a.git", True),
+    ],
+)
+def test_hosts_match_ipv6_and_case(configured, url, matches):
+    policy = ReaderPolicy(cache_dir=Path("/nonexistent"), http_credentials=(HttpCredential(configured, "x[0]", "B"),))
+    assert bool(authorization_config(policy, url)) is matches
 
 
 def test_git_scopes_the_header_to_the_host(tmp_path):
-    policy = ReaderPolicy(cache_dir=tmp_path, http_authorization=(("github.com", "Basic abc"),))
+    policy = ReaderPolicy(
+        cache_dir=tmp_path, http_credentials=(HttpCredential("github.com", "github[0]", "Basic abc"),)
+    )
     scoped = authorization_config(policy, "https://github.com/a/b.git")
 
     def header_for(url: str) -> bytes:

@@ -162,7 +162,8 @@ def test_catalog_validate_gives_a_remote_placeholder_the_stand_in_and_a_warning(
     assert out.splitlines() == [
         f"{path}:1: document 1: ok api:default/pets",
         f"{path}:1: document 1 (api:default/pets): warning: spec.definition: $text placeholder "
-        "https://example.com/openapi.yaml was not loaded: only files of the same location are read",
+        "https://example.com/openapi.yaml was not loaded: example.com has no integration; "
+        "configure one in integrations: of GREENROOM_CONFIG",
     ]
 
 

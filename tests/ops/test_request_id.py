@@ -121,17 +121,6 @@ def remember_request_id() -> None:
     seen_ids.append(current_request_id.get())
 
 
-@pytest.fixture
-def eager():
-    """Jobs run in-process: Celery reads its configuration once, so the app's own flag is switched."""
-    from portal.celery import app
-
-    was_eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = was_eager
-
-
 def test_eager_job_runs_under_the_callers_id(eager):
     seen_ids.clear()
     token = current_request_id.set("req-3")

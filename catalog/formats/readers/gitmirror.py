@@ -17,9 +17,9 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .gitcommand import GitError, run_git
+from .githttp import http_config
 from .results import ReaderPolicy
 
 _COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
@@ -42,22 +42,6 @@ class TreeEntry:
     oid: str
     size: int | None
     path: str
-
-
-def authorization_config(policy: ReaderPolicy, clone_url: str) -> list[tuple[str, str]]:
-    """``http.<url>.extraHeader`` for an HTTPS clone URL whose host the policy has credentials for.
-
-    Scoped to ``https://<host>/`` so git sends it to that host only; ``run_git`` passes it in the
-    environment, never on the command line.
-    """
-    parts = urlsplit(clone_url)
-    if parts.scheme != "https" or not parts.hostname:
-        return []
-    host = parts.hostname.lower()
-    for configured, value in policy.http_authorization:
-        if configured.split(":")[0] == host:
-            return [(f"http.https://{parts.netloc.rpartition('@')[2]}/.extraHeader", f"Authorization: {value}")]
-    return []
 
 
 def mirror_dir(policy: ReaderPolicy, clone_url: str) -> Path:
@@ -104,8 +88,11 @@ class Mirror:
         self.git_dir = git_dir
         self.pinned = pinned
         self.environment = environment or {}
+        self._http_config: list[tuple[str, str]] | None = None
 
     def _git(self, *args: str, stdin: bytes | None = None, in_mirror: bool = True) -> bytes:
+        if self._http_config is None:
+            self._http_config = http_config(self.policy, self.clone_url)
         return run_git(
             args,
             policy=self.policy,
@@ -113,7 +100,7 @@ class Mirror:
             git_dir=self.git_dir if in_mirror else None,
             stdin=stdin,
             pinned=self.pinned,
-            config=authorization_config(self.policy, self.clone_url),
+            config=self._http_config,
             extra_environment=self.environment,
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from .gitcommand import GitError, GitTimeout
+from .githttp import explain_http_failure
 from .gitmirror import MODE_SUBMODULE, MODE_SYMLINK, BranchNotFound, Mirror, TreeEntry, open_mirror
 from .gitssh import ssh_access
 from .globs import glob_matches, has_magic, split_magic_prefix
@@ -74,7 +75,8 @@ def _read_at_commit(remote: GitTarget, root: SourceRoot, path: str, key: str, po
     except RemoteRefused as error:
         return result.fail(key, f"Refused {root.base}: {error}")
     except (GitError, OSError) as error:
-        return result.fail(key, f"Could not read {path!r} from {root.base}: {error}")
+        reason = explain_http_failure(str(error), root.base, policy)
+        return result.fail(key, f"Could not read {path!r} from {root.base}: {reason}")
 
 
 def _read_target(target: GitTarget, key: str, policy: ReaderPolicy) -> ReadResult:
@@ -100,7 +102,8 @@ def _read_target(target: GitTarget, key: str, policy: ReaderPolicy) -> ReadResul
     except GitTimeout as error:
         return result.fail(key, f"Timed out reading {target.clone_url}: {error}")
     except (GitError, OSError) as error:
-        return result.fail(key, f"Could not read git repository {target.clone_url}: {error}")
+        reason = explain_http_failure(str(error), target.clone_url, policy)
+        return result.fail(key, f"Could not read git repository {target.clone_url}: {reason}")
 
 
 def _key(target: GitTarget, branch: str, path: str) -> str:

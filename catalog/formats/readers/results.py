@@ -65,6 +65,20 @@ class ReadResult:
 
 
 @dataclass(frozen=True)
+class HttpCredential:
+    """What git over HTTPS sends to one host, from the integration (``label``) configured for it.
+
+    ``host`` is a host name, or ``host:port`` to match that port only. ``authorization`` is the
+    ``Authorization`` header's value; None when the integration has no usable credential. It is
+    kept out of the repr so a logged policy shows no credential.
+    """
+
+    host: str
+    label: str
+    authorization: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
 class ReaderPolicy:
     """Limits and permissions for reading locations; built from settings by the caller."""
 
@@ -81,9 +95,10 @@ class ReaderPolicy:
     # platform admin, and the directories such targets must resolve inside (None: not checked).
     local_trusted: bool = True
     local_roots: tuple[str, ...] | None = None
-    # (host, Authorization header value) for git over HTTPS, from the caller's integrations; never
-    # in the repr, so a logged policy shows no credential.
-    http_authorization: tuple[tuple[str, str], ...] = dataclasses.field(default=(), repr=False)
+    # The integrations' credentials for git over HTTPS (``githttp``), first per host.
+    http_credentials: tuple[HttpCredential, ...] = dataclasses.field(default=(), repr=False)
+    # A PEM file of CAs trusted besides the system's, for hosts with a private CA (GREENROOM_CA_BUNDLE).
+    ca_bundle: str | None = None
     # Deploy keys and pinned host keys for git over SSH (``gitssh``), by host.
     ssh_credentials: tuple[SshCredential, ...] = dataclasses.field(default=(), repr=False)
 

@@ -24,6 +24,7 @@ from django.conf import settings
 from catalog.config import reader_policy
 from catalog.formats.readers import ReaderPolicy
 from catalog.formats.readers.gitcommand import GitError, run_git
+from catalog.formats.readers.githttp import explain_http_failure, trusted_ca_file
 
 from ...templating import TemplateError, parse_repo_url
 from ..context import ActionContext, ActionError
@@ -124,16 +125,24 @@ class _Git:
         self.home = home
         self.remote = remote
         self.identity = (author.name, author.email)
+        catalog_policy = reader_policy()
         self.policy = ReaderPolicy(
             cache_dir=home,
-            git_timeout_seconds=reader_policy().git_timeout_seconds,
+            git_timeout_seconds=catalog_policy.git_timeout_seconds,
             allow_local_git=_is_local(remote.clone_url) and settings.SCAFFOLDER["ALLOW_FILE_REMOTES"],
+            ca_bundle=catalog_policy.ca_bundle,
         )
+        self._config: list[tuple[str, str]] | None = None
 
     def __call__(self, *args: str, git_dir: Path | None = None, work_tree: Path | None = None) -> str:
+        if self._config is None:
+            # The CAs of GREENROOM_CA_BUNDLE besides the system's, as the catalog's reads trust them.
+            ca_file = trusted_ca_file(self.policy) if self.remote.clone_url.startswith("https://") else None
+            trust = [("http.sslCAInfo", str(ca_file))] if ca_file else []
+            self._config = [*trust, *_git_settings(self.remote)]
         output = run_git(
             args, policy=self.policy, home=self.home, git_dir=git_dir, work_tree=work_tree,
-            config=_git_settings(self.remote), identity=self.identity,
+            config=self._config, identity=self.identity,
         )  # fmt: skip
         return output.decode("utf-8", "replace").strip()
 
@@ -218,7 +227,7 @@ def _commit_and_push(ctx: ActionContext, git: _Git, git_dir: Path, files: Path, 
 
 
 def _git_detail(error: GitError, remote: Remote) -> str:
-    detail = str(error).strip()
+    detail = explain_http_failure(str(error).strip(), remote.clone_url, reader_policy())
     if remote.token:
         detail = detail.replace(remote.token, "***")
     return detail[-500:]

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from catalog.config import catalog_settings
 from catalog.providers.pinned_http import pinned_opener
 
 
@@ -84,3 +85,50 @@ def test_a_certificate_for_another_host_is_refused(tls_server):
 
     with pytest.raises(urllib.error.URLError, match="CERTIFICATE_VERIFY_FAILED"):
         pinned_opener(url, "127.0.0.1").open(url, timeout=5)
+
+
+@pytest.fixture
+def private_ca_server(tmp_path, monkeypatch):
+    """An https server for localhost whose certificate only GREENROOM_CA_BUNDLE's file vouches for."""
+    cert, key = _certificate(tmp_path, "localhost")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    for proxy in ("https_proxy", "HTTPS_PROXY"):
+        monkeypatch.delenv(proxy, raising=False)
+    yield server.server_address[1], cert
+    server.shutdown()
+    server.server_close()
+
+
+def test_forge_api_calls_trust_the_ca_bundle_and_refuse_without_it(private_ca_server, settings):
+    from catalog.providers.base import ProviderError
+    from catalog.providers.forge_http import ForgeApi
+
+    port, cert = private_ca_server
+    settings.CATALOG = {**settings.CATALOG, "ALLOW_PRIVATE_ADDRESSES": True, "CA_BUNDLE": ""}
+    catalog_settings.cache_clear()
+    api = ForgeApi(f"https://localhost:{port}/api/v3", "localhost", "github[0]", {})
+    with pytest.raises(ProviderError, match=f"certificate not trusted for localhost:{port}; set GREENROOM_CA_BUNDLE"):
+        api.get("/orgs/acme")
+
+    settings.CATALOG = {**settings.CATALOG, "CA_BUNDLE": str(cert)}
+    catalog_settings.cache_clear()
+    api = ForgeApi(f"https://localhost:{port}/api/v3", "localhost", "github[0]", {})
+    assert api.get("/orgs/acme") == {}
+
+
+def test_an_unreadable_ca_bundle_is_named(private_ca_server, settings, tmp_path):
+    from catalog.providers.base import ProviderError
+    from catalog.providers.forge_http import ForgeApi
+
+    port, _ = private_ca_server
+    missing = tmp_path / "nowhere.pem"
+    settings.CATALOG = {**settings.CATALOG, "ALLOW_PRIVATE_ADDRESSES": True, "CA_BUNDLE": str(missing)}
+    catalog_settings.cache_clear()
+    with pytest.raises(ProviderError, match=f"cannot read GREENROOM_CA_BUNDLE {missing}"):
+        ForgeApi(f"https://localhost:{port}/api/v3", "localhost", "github[0]", {})

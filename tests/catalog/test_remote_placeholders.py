@@ -1,0 +1,166 @@
+"""``$text``/``$json``/``$yaml`` placeholders naming ``https://`` files on a host with an integration.
+
+Fetched from the private HTTPS host of ``tests/gitserver.py`` (static files behind Basic auth) with
+the integration's credential; every other host, address or answer is refused with a message.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from catalog.formats.readers import ReaderPolicy, SourceFile
+from catalog.formats.readers.httpfetch import FetchError, fetch_https
+from catalog.integrations import git_http_credentials, parse_integrations
+from catalog.models import Entity
+from catalog.services import refresh_location, register_location, validate_location_spec
+from catalog.services.placeholders import resolve_placeholders
+from tests.gitserver import DOCUMENTED_REPO, PRIVATE_TOKEN, GitHttpsServer
+
+TOKEN = "ghe_placeholder-token-77aa10"
+SOURCE = SourceFile("file:/srv/catalog/catalog-info.yaml", "/srv/catalog/catalog-info.yaml", b"")
+OPENAPI = b"openapi: 3.0.0\ninfo: {title: Pets, version: '1'}\npaths: {}\n"
+
+
+@pytest.fixture
+def server(git_https_server) -> GitHttpsServer:
+    hosted = git_https_server(basic={("x-access-token", TOKEN)})
+    hosted.static.update({"openapi.yaml": OPENAPI, "schema.json": b'{"type": "object"}'})
+    return hosted
+
+
+def policy_for(tmp_path, server: GitHttpsServer, token: str | None = TOKEN, **options) -> ReaderPolicy:
+    options.setdefault("ca_bundle", str(server.certificates.ca_file))
+    options.setdefault("allow_private_addresses", True)
+    integrations = {"github": [{"host": server.netloc, **({"token": token} if token else {})}]}
+    return ReaderPolicy(
+        cache_dir=tmp_path / "cache", http_credentials=git_http_credentials(parse_integrations(integrations)), **options
+    )
+
+
+def resolve(value: dict, policy: ReaderPolicy) -> tuple[object, list[tuple[str, str]]]:
+    resolved, errors = resolve_placeholders({"definition": value}, SOURCE, policy)
+    return resolved["definition"], [(error.level, error.message) for error in errors]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"$text": "static/openapi.yaml"}, OPENAPI.decode()),
+        (
+            {"$yaml": "static/openapi.yaml"},
+            {"openapi": "3.0.0", "info": {"title": "Pets", "version": "1"}, "paths": {}},
+        ),
+        ({"$json": "static/schema.json"}, {"type": "object"}),
+    ],
+)
+def test_a_file_on_an_integration_host_is_fetched_with_its_token(server, tmp_path, value, expected):
+    ((key, path),) = value.items()
+    resolved, errors = resolve({key: server.url(path)}, policy_for(tmp_path, server))
+    assert (resolved, errors) == (expected, [])
+    assert len(server.seen) == 1 and server.seen[0].status == 200
+
+
+def test_a_host_without_an_integration_is_not_fetched(server, git_https_server, tmp_path):
+    other = git_https_server(basic={("x-access-token", TOKEN)})
+    other.static["openapi.yaml"] = OPENAPI
+    url = other.url("static/openapi.yaml")
+
+    resolved, errors = resolve({"$text": url}, policy_for(tmp_path, server))
+
+    assert resolved == f"Not loaded: {url}"
+    assert errors == [
+        (
+            "warning",
+            f"$text placeholder {url} was not loaded: {other.netloc} has no integration; "
+            "configure one in integrations: of GREENROOM_CONFIG",
+        )
+    ]
+    assert other.seen == []
+
+
+def test_a_wrong_token_names_the_integration(server, tmp_path):
+    resolved, errors = resolve({"$text": server.url("static/openapi.yaml")}, policy_for(tmp_path, server, "wrong-tok"))
+    assert resolved is None
+    assert errors == [
+        (
+            "error",
+            f"$text placeholder: authentication failed for {server.netloc} (integration github[0]): "
+            "check its credential and that it may read this repository",
+        )
+    ]
+
+
+def test_an_untrusted_certificate_says_to_set_the_ca_bundle(server, tmp_path):
+    _, errors = resolve({"$text": server.url("static/openapi.yaml")}, policy_for(tmp_path, server, ca_bundle=None))
+    assert errors == [
+        (
+            "error",
+            f"$text placeholder: certificate not trusted for {server.netloc}; "
+            "set GREENROOM_CA_BUNDLE to a PEM file holding its CA",
+        )
+    ]
+    assert server.seen == []
+
+
+def test_a_file_over_the_limit_is_refused(server, tmp_path):
+    server.static["big.txt"] = b"x" * 5000
+    url = server.url("static/big.txt")
+    resolved, errors = resolve({"$text": url}, policy_for(tmp_path, server, max_file_bytes=4096))
+    assert resolved is None and errors == [("error", f"$text placeholder: {url} is 5000 bytes, over the 4096 limit")]
+
+
+def test_a_redirect_is_not_followed(server, tmp_path):
+    server.redirects["moved.yaml"] = "https://169.254.169.254/latest/meta-data/"
+    url = server.url("static/moved.yaml")
+    resolved, errors = resolve({"$text": url}, policy_for(tmp_path, server))
+    assert resolved is None and errors == [("error", f"$text placeholder: {url} answered HTTP 302 Found")]
+    assert [request.path for request in server.seen] == ["/static/moved.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        (
+            {"allow_private_addresses": False},
+            "host '127.0.0.1' resolves to non-public address 127.0.0.1; refusing to connect",
+        ),
+        ({"allowed_hosts": ("git.example.com",)}, "host '127.0.0.1' is not in the allowed git hosts"),
+    ],
+)
+def test_the_git_remote_rules_apply(server, tmp_path, options, reason):
+    url = server.url("static/openapi.yaml")
+    resolved, errors = resolve({"$text": url}, policy_for(tmp_path, server, **options))
+    assert resolved == f"Not loaded: {url}"
+    assert errors == [("warning", f"$text placeholder {url} was not loaded: {reason}")]
+    assert server.seen == []
+
+
+@pytest.mark.django_db
+def test_an_api_in_a_private_repository_gets_its_definition_from_the_host(private_git_host):
+    server = private_git_host.server
+    server.static["openapi.yaml"] = OPENAPI
+    private_git_host.repo.commit(
+        {
+            "catalog-info.yaml": DOCUMENTED_REPO["catalog-info.yaml"]
+            + "---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: pets\nspec:\n"
+            f"  type: openapi\n  lifecycle: production\n  owner: team-a\n"
+            f"  definition:\n    $text: {server.url('static/openapi.yaml')}\n"
+        }
+    )
+    private_git_host.configure_integration()
+
+    refresh_location(register_location(validate_location_spec("url", private_git_host.location_target)))
+
+    assert Entity.objects.get(ref="api:default/pets").body["spec"]["definition"] == OPENAPI.decode()
+    assert PRIVATE_TOKEN not in str(Entity.objects.get(ref="api:default/pets").body)
+
+
+def test_a_slow_answer_is_cut_off(server, tmp_path):
+    server.delays["openapi.yaml"] = 2
+    url = server.url("static/openapi.yaml")
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=rf"cannot fetch {url}: (The read operation )?timed out"):
+        fetch_https(url, policy_for(tmp_path, server), timeout=0.5)
+    assert time.monotonic() - started < 1.5
