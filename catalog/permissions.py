@@ -56,6 +56,17 @@ def can_change_location(user, location: Location) -> bool:
     return provided.exists() and not provided.exclude(ref__in=owned).exists()
 
 
+def can_refresh_location(user, location: Location) -> bool:
+    """Admins may refresh any location; others one that provides an entity they own."""
+    if is_platform_admin(user):
+        return True
+    refs = ownership_refs(user)
+    if not refs:
+        return False
+    owned = Relation.objects.filter(type="ownedBy", target_ref__in=refs).values("source_ref")
+    return Entity.objects.filter(location=location, ref__in=owned).exists()
+
+
 def can_unregister_entity(user, entity: Entity) -> bool:
     """Unregistering deletes the entity's location; see the module's docstring."""
     return can_change_location(user, entity.location)

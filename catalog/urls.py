@@ -5,6 +5,7 @@ from django.urls import path
 from . import entity_page, register_views, star_views, views
 from .pages.apis import ApiListView
 from .pages.explore import ExploreView
+from .pages.locations import LocationDetailView, LocationListView, LocationRefreshView
 from .pages.ownership_gaps import OwnershipGapsView
 
 app_name = "catalog"
@@ -13,6 +14,9 @@ urlpatterns = [
     path("catalog/", views.EntityListView.as_view(), name="entity_list"),
     path("catalog/stars/", star_views.StarToggleView.as_view(), name="star_toggle"),
     path("catalog/ownership-gaps/", OwnershipGapsView.as_view(), name="ownership_gaps"),
+    path("catalog/locations/", LocationListView.as_view(), name="location_list"),
+    path("catalog/locations/<uuid:pk>/", LocationDetailView.as_view(), name="location_detail"),
+    path("catalog/locations/<uuid:pk>/refresh/", LocationRefreshView.as_view(), name="location_refresh"),
     path("catalog/register/", register_views.RegisterLocationView.as_view(), name="register_location"),
     path(
         "catalog/<str:kind>/<str:namespace>/<str:name>/", entity_page.EntityDetailView.as_view(), name="entity_detail"

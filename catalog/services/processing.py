@@ -9,16 +9,18 @@ location of 100,000 entities never sits in memory as a whole; what went wrong is
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..formats.readers import ReaderPolicy, ReadResult, SourceFile, read_location, read_relative
 from ..formats.refs import entity_ref_of
 from ..formats.rules import is_allowed
+from ..formats.yaml_lines import field_line
 from ..formats.yaml_reader import YamlFileError, iter_documents
 from ..search_index import build_search_document
 from .errors import ProcessingError
@@ -166,7 +168,10 @@ class LocationProcessor:
                 if document.error is not None:
                     self._fail_file(source, document.error, document.line, document.index)
                     continue
-                processed = self._finish(document.data, origin, document=document.index, line=document.line)
+                locate = functools.partial(field_line, source.data, document.index)
+                processed = self._finish(
+                    document.data, origin, document=document.index, line=document.line, locate=locate
+                )
                 if processed is None:
                     continue
                 is_location = processed.body["kind"] == "Location"
@@ -196,18 +201,25 @@ class LocationProcessor:
         document: int | None,
         line: int | None,
         check_rules: bool = True,
+        locate: Callable[[str], int | None] | None = None,
     ) -> ProcessedEntity | None:
-        """The verdict on one document, then the location's rules and duplicates; None if refused."""
+        """The verdict on one document, then the location's rules and duplicates; None if refused.
+
+        ``locate`` gives the line a field is written on, so an error names that line rather than
+        the document's first.
+        """
         location_key = origin.location_key
         verdict = judge_document(data, origin)
         for problem in [*verdict.errors, *verdict.warnings]:
-            problem.document, problem.line = document, line
+            found = locate(problem.field) if locate is not None and problem.field else None
+            problem.document, problem.line = document, found or line
         if verdict.body is None:
             self._refuse(verdict.entity, verdict.errors, location_key)
             return None
 
         def error(message: str, field: str | None = None) -> ProcessingError:
-            return ProcessingError(location_key, message, document=document, line=line, field=field)
+            found = locate(field) if locate is not None and field else None
+            return ProcessingError(location_key, message, document=document, line=found or line, field=field)
 
         entity = verdict.entity
         ref = entity_ref_of(entity)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import template
+from django.contrib.humanize.templatetags.humanize import naturaltime as humanize_naturaltime
 from django.utils.safestring import SafeString
 
 from ..display_text import isolated_html, visible_text
@@ -20,3 +23,9 @@ def isolated(value: object) -> SafeString:
 def visible(value: object) -> str:
     """Plain text with hidden characters written as ``[U+XXXX]``, where markup cannot go (``<title>``)."""
     return visible_text(value)
+
+
+@register.filter
+def naturaltime(value: datetime.datetime | None) -> str:
+    """Django's ``naturaltime`` ("1 minute ago"), without installing the humanize app; empty for None."""
+    return humanize_naturaltime(value) if value else ""

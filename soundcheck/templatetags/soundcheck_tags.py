@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django import template
-from django.contrib.humanize.templatetags.humanize import naturaltime as humanize_naturaltime
 
 from catalog.entity_urls import LANDING_TAB, entity_ref_url
 from catalog.formats.refs import InvalidEntityRef, parse_entity_ref
 from portal.links import reverse_or_empty
+from portal.templatetags.display_text import naturaltime
 
 register = template.Library()
 
 
-@register.filter
-def naturaltime(value: datetime.datetime | None) -> str:
-    """Django's ``naturaltime`` ("1 minute ago"), without installing the humanize app."""
-    return humanize_naturaltime(value) if value else ""
+register.filter("naturaltime", naturaltime)
 
 
 @register.filter

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from catalog.formats.readers import ReaderPolicy, SourceFile, read_location, read_relative
 from catalog.formats.readers.gitcommand import run_git
 from catalog.formats.readers.gitmirror import mirror_dir
@@ -102,6 +104,19 @@ def test_reports_an_unreachable_repository(tmp_path: Path, policy):
     assert result.files == []
     assert result.errors[0].location_key == f"url:{target}"
     assert f"{tmp_path}/missing.git" in result.errors[0].message
+
+
+@pytest.mark.parametrize("spelling", ["file://{path}#main:catalog-info.yaml", "{path}#main:catalog-info.yaml"])
+def test_a_plain_directory_says_to_register_it_as_a_file_location(tmp_path: Path, policy, spelling):
+    folder = tmp_path / "services"
+    folder.mkdir()
+    (folder / "catalog-info.yaml").write_text("apiVersion: backstage.io/v1alpha1\n")
+    result = read_location("url", spelling.format(path=folder), policy)
+    assert result.files == []
+    assert result.errors[0].message == (
+        f"{folder} is not a git repository; register the directory as a file location instead "
+        f"(type file, target {folder}/catalog-info.yaml)"
+    )
 
 
 def test_reports_a_timeout_and_kills_git(tmp_path: Path, monkeypatch):

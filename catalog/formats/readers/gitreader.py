@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from .gitcommand import GitError, GitTimeout
 from .githttp import explain_http_failure
@@ -85,6 +87,13 @@ def _read_target(target: GitTarget, key: str, policy: ReaderPolicy) -> ReadResul
         checked = check_remote(target, policy)
     except RemoteRefused as error:
         return result.fail(key, f"Refused {target.clone_url}: {error}")
+    plain = _plain_directory(target)
+    if plain is not None:
+        return result.fail(
+            key,
+            f"{plain} is not a git repository; register the directory as a file location instead "
+            f"(type file, target {plain / 'catalog-info.yaml'})",
+        )
     pinned = ()
     if checked.pinned_address and target.host and target.transport == "https":
         pinned = (f"{target.host}:{target.port or 443}:{checked.pinned_address}",)
@@ -151,3 +160,16 @@ def _collect(mirror: Mirror, root: SourceRoot, path: str, key: str, result: Read
     for entry in sorted(wanted, key=lambda entry: entry.path):
         result.files.append(SourceFile(file_key(entry.path), entry.path, blobs[entry.oid], root))
     return result
+
+
+def _plain_directory(target: GitTarget) -> Path | None:
+    """The directory a local remote names when it exists but holds no repository (git would say
+    only "invalid gitfile format" or "does not appear to be a git repository")."""
+    if target.transport not in ("local", "file"):
+        return None
+    url = target.clone_url
+    path = Path(unquote(urlsplit(url).path) if url.startswith("file://") else url)
+    if not path.is_dir():
+        return None
+    is_repository = (path / ".git").exists() or ((path / "HEAD").is_file() and (path / "objects").is_dir())
+    return None if is_repository else path
