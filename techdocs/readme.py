@@ -30,12 +30,26 @@ from .render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from .sources import location_root
 
 README_NAMES = ("README.md", "readme.md", "Readme.md")
+# A README documents the repository (or folder) whose descriptor sits beside it: the software
+# described in ``catalog-info.yaml``, not the people, groups or Location trees of an org file.
+DESCRIPTOR_NAMES = ("catalog-info.yaml", "catalog-info.yml")
+NOT_DOCUMENTED_BY_README = frozenset({"Location", "Group", "User"})
 CACHE_SECONDS = 24 * 60 * 60
 _NONE = ""  # cached: this commit has no readable README
 
 
+def documented_by_readme(entity: Any) -> bool:
+    """Whether a README beside the entity's file is the entity's own: it was read from the folder's
+    descriptor (``catalog-info.yaml``) and is software, not a person, group or Location."""
+    key = getattr(entity, "location_key", "") or ""
+    name = posixpath.basename(key.split("#", 1)[-1].rsplit(":", 1)[-1] if key.startswith("url:") else key)
+    return name in DESCRIPTOR_NAMES and getattr(entity, "kind", "") not in NOT_DOCUMENTED_BY_README
+
+
 def has_readme(entity: Any) -> bool:
     """Whether the Docs tab may show a README: found beside a local file, or (git) not known to be missing."""
+    if not documented_by_readme(entity):
+        return False
     key = getattr(entity, "location_key", "") or ""
     if key.startswith("url:"):
         return cache.get(_cache_key(entity)) != _NONE
@@ -56,6 +70,8 @@ def readme_path(entity: Any) -> str | None:
 
 def render_readme(entity: Any) -> str | None:
     """The README as sanitised HTML, or None when there is none or it cannot be read safely."""
+    if not documented_by_readme(entity):
+        return None
     if (getattr(entity, "location_key", "") or "").startswith("url:"):
         key = _cache_key(entity)
         cached = cache.get(key)

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from catalog.services import refresh_location, register_location, validate_location_spec
 from techdocs.models import DocBuild, DocSite
 from techdocs.services import check_entity_docs
 
@@ -70,6 +71,30 @@ def test_readme_is_shown_without_techdocs(client, alice_user, docs_source, regis
     body = client.get("/catalog/component/default/plain/docs/").content.decode()
     assert "Plain readme" in body
     assert "alert(1)</script>" not in body and "javascript:" not in body
+
+
+def test_a_readme_documents_only_the_software_of_the_descriptor_beside_it(client, alice_user, docs_source, register):
+    root = docs_source({"README.md": "# The repository's readme\n"}, name="plain", ref="")
+    (root / "org.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: fleet}\nspec: {type: team, children: []}\n"
+        "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: stray}\n"
+        "spec: {type: service, lifecycle: production, owner: fleet}\n"
+    )
+    register(root)
+    location = register_location(validate_location_spec("file", str(root / "org.yaml")), trusted=True)
+    refresh_location(location)
+    client.force_login(alice_user)
+    assert "The repository" in client.get("/catalog/component/default/plain/docs/").content.decode()
+    # The group in the same catalog-info.yaml, and everything read from org.yaml, are not what it documents.
+    for page in (
+        "/catalog/group/default/team-a/",
+        "/catalog/group/default/fleet/",
+        "/catalog/component/default/stray/",
+    ):
+        body = client.get(page).content.decode()
+        assert client.get(page).status_code == 200
+        assert f'href="{page}docs/"' not in body, page
+        assert client.get(f"{page}docs/").status_code == 404, page
 
 
 def test_asset_is_served_with_a_strict_policy_and_html_is_not(client, alice_user, docs_source, register):
