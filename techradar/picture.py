@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
@@ -78,7 +77,6 @@ class RadarPicture:
     bands: list[RingBand]
     blips: list[PlacedEntry]
     legend: list[LegendQuadrant]
-    labels: list[LegendQuadrant]
 
     @property
     def is_empty(self) -> bool:
@@ -123,10 +121,11 @@ def _label_box(name: str, inner: float, outer: float) -> KeepOut:
 
 
 def _triangle(radius: float, pointing_up: bool) -> str:
+    """The moved-in (up) or moved-out (down) marker: a small triangle just above or below the blip's
+    circle, so the number keeps the circle's full size and stays readable."""
     sign = -1 if pointing_up else 1
-    corners = [(0.0, sign * radius)]
-    for angle in (30, 150):
-        corners.append((radius * math.cos(math.radians(angle)), -sign * radius * math.sin(math.radians(angle))))
+    apex, base, half_width = 1.55 * radius, 0.95 * radius, 0.42 * radius
+    corners = [(0.0, sign * apex), (half_width, sign * base), (-half_width, sign * base)]
     return " ".join(f"{x:.2f},{y:.2f}" for x, y in corners)
 
 
@@ -198,7 +197,6 @@ def build_picture(
         bands=bands,
         blips=shown,
         legend=_filter_legend(legend, quadrant_key, ring_key),
-        labels=legend,
     )
 
 

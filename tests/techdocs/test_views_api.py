@@ -131,7 +131,7 @@ def test_index_lists_documented_entities_with_constant_queries(client, alice_use
     client.get("/docs/")
     with CaptureQueriesContext(connection) as one:
         body = client.get("/docs/").content.decode()
-    assert "Documented Component" in body and "group:default/team-a" in body
+    assert "Documented Component" in body and '<bdi><a href="/catalog/group/default/team-a/">team-a</a></bdi>' in body
     for index in range(3):
         register(docs_source(name=f"more-{index}"))
     with CaptureQueriesContext(connection) as four:
