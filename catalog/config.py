@@ -151,15 +151,17 @@ def reader_policy(*, trusted: bool = False) -> ReaderPolicy:
     )
 
 
-_providers_built: tuple[int, ConfiguredProviders] | None = None
+_providers_built: tuple[dict[str, Any], ConfiguredProviders] | None = None
 
 
 def configured_providers() -> ConfiguredProviders:
     """The entity providers ``catalog.providers`` configures, built once per loaded configuration."""
     global _providers_built
     catalog = catalog_settings()
-    if _providers_built is None or _providers_built[0] != id(catalog):
-        _providers_built = (id(catalog), build_providers(catalog["PROVIDERS"], catalog["PROVIDER_OPTIONS"]))
+    # Compared by identity: the settings the providers were built from are kept, so a new load is a
+    # new object (an id() could be reused once the old one is freed).
+    if _providers_built is None or _providers_built[0] is not catalog:
+        _providers_built = (catalog, build_providers(catalog["PROVIDERS"], catalog["PROVIDER_OPTIONS"]))
     return _providers_built[1]
 
 

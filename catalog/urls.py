@@ -6,6 +6,7 @@ from . import entity_page, register_views, star_views, views
 from .pages.apis import ApiListView
 from .pages.explore import ExploreView
 from .pages.ownership_gaps import OwnershipGapsView
+from .pages.providers import ProviderListView, ProviderRefreshView
 
 app_name = "catalog"
 
@@ -13,6 +14,8 @@ urlpatterns = [
     path("catalog/", views.EntityListView.as_view(), name="entity_list"),
     path("catalog/stars/", star_views.StarToggleView.as_view(), name="star_toggle"),
     path("catalog/ownership-gaps/", OwnershipGapsView.as_view(), name="ownership_gaps"),
+    path("catalog/providers/", ProviderListView.as_view(), name="providers"),
+    path("catalog/providers/refresh/", ProviderRefreshView.as_view(), name="provider_refresh"),
     path("catalog/register/", register_views.RegisterLocationView.as_view(), name="register_location"),
     path(
         "catalog/<str:kind>/<str:namespace>/<str:name>/", entity_page.EntityDetailView.as_view(), name="entity_detail"

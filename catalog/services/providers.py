@@ -21,6 +21,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from portal.jobs import send_job
+
+from ..audit import record_write
 from ..config import orphan_strategy
 from ..models import Entity, Location, ProviderState
 from ..providers.base import EntityProvider, ProviderError, ProviderOutput
@@ -210,8 +213,12 @@ def _record(state: ProviderState, report: ProviderRunReport, finished: datetime)
 
 
 def request_provider_run(state: ProviderState) -> None:
-    """Ask for a run at the scheduler's next tick ("refresh now" on the providers page)."""
-    ProviderState.objects.filter(pk=state.pk).update(run_requested_at=timezone.now())
+    """Ask for a run now ("refresh now" on the providers page): a job after commit, and a mark the
+    scheduler's next tick also honours should the job be lost."""
+    with transaction.atomic():
+        ProviderState.objects.filter(pk=state.pk).update(run_requested_at=timezone.now())
+        record_write("provider.refresh", state.provider_id)
+        send_job("catalog.run_provider", state.provider_id)
 
 
 def is_due(state: ProviderState, provider: EntityProvider, now: datetime) -> bool:

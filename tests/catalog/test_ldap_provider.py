@@ -12,12 +12,12 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
+from benchmarks.catalog.ldap_directory import GROUPS, PEOPLE, organisation, user_dn
 from catalog import config
 from catalog.lookups.ownership_gaps import ORPHANED_OWNER, gap_page
 from catalog.models import Entity, ProviderState, Relation
 from catalog.services import refresh_location, register_location, validate_location_spec
 from catalog.services.providers import run_provider
-from tests.catalog.ldap_directory import GROUPS, PEOPLE, organisation, user_dn
 from tests.catalog.slapd_server import ROOT_DN, SlapdServer, make_tls_files
 
 SECRET = "Ld4p-bind-S3cret-9f1e2d"
@@ -132,9 +132,7 @@ def test_refresh_reads_every_user_and_group_with_ldapsearch_memberships(big_dire
     assert bodies["user000001"]["spec"]["profile"] == {"displayName": "User 1", "email": "user000001@example.org"}
     # Backstage's relations are served from the stored relation rows.
     stored = Relation.objects.filter(source_ref="user:default/user000001", type="memberOf")
-    assert {row.target_ref for row in stored} == {
-        f"group:default/{group}" for group in user_groups["user000001"]
-    }
+    assert {row.target_ref for row in stored} == {f"group:default/{group}" for group in user_groups["user000001"]}
     state = ProviderState.objects.get(provider_id="ldapOrg:corp")
     assert (state.added, state.entity_count, state.last_error) == (USERS + sum(LEVELS), USERS + sum(LEVELS), "")
     # Nothing changed in the directory: the second run writes nothing.

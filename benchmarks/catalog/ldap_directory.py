@@ -1,11 +1,11 @@
-"""Generated LDIF organisations for the slapd tests: ``inetOrgPerson`` users, nested ``groupOfNames``."""
+"""Generated LDIF organisations for the LDAP benchmark and tests: ``inetOrgPerson`` users, nested ``groupOfNames``."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
 
-from .slapd_server import SUFFIX
+from .slapd import SUFFIX
 
 PEOPLE = f"ou=people,{SUFFIX}"
 GROUPS = f"ou=groups,{SUFFIX}"
