@@ -163,13 +163,22 @@ class LdapClient:
             self.settings.uuid_attribute or detected.uuid_attribute,
         )
 
-    def search(self, spec: SearchSpec) -> Iterator[LdapEntry]:
-        """Every entry ``spec`` selects, page by page when it is paged."""
+    def search(self, spec: SearchSpec, vendor: Vendor) -> Iterator[LdapEntry]:
+        """Every entry ``spec`` selects, page by page when it is paged.
+
+        Without ``options.attributes`` only what the map and the vendor name is asked for: the
+        entities are the same as with Backstage's ``*`` and ``+``, at a fraction of the memory.
+        """
+        if spec.attributes is not None:
+            attributes = list(spec.attributes)
+        else:
+            named = [*spec.map.values(), vendor.dn_attribute, vendor.uuid_attribute]
+            attributes = sorted({name for name in named if name and name.lower() != "dn"}) or ["1.1"]
         yield from self._search(
             spec.dn,
             spec.filter,
             _SCOPES[spec.scope],
-            list(spec.attributes),
+            attributes,
             spec.page_size,
             size_limit=spec.size_limit,
             time_limit=spec.time_limit,

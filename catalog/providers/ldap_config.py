@@ -50,7 +50,8 @@ class SearchSpec:
     dn: str
     scope: str
     filter: str
-    attributes: tuple[str, ...]
+    # None: the attributes ``map`` names, plus the vendor's DN and uuid attributes.
+    attributes: tuple[str, ...] | None
     page_size: int | None
     set: Mapping[str, Any]
     map: Mapping[str, str | None]
@@ -120,10 +121,12 @@ def _search(value: Any, path: str, defaults: Mapping[str, str | None]) -> Search
     assert search_filter is not None
     if not (search_filter.startswith("(") and search_filter.endswith(")")):
         search_filter = f"({search_filter})"
-    attributes = options.get("attributes", ["*", "+"])
+    attributes = options.get("attributes")
     if isinstance(attributes, str):
         attributes = [attributes]
-    if not isinstance(attributes, list) or not all(isinstance(item, str) and item for item in attributes):
+    if attributes is not None and (
+        not isinstance(attributes, list) or not all(isinstance(item, str) and item for item in attributes)
+    ):
         raise ValueError(f"{path}.options.attributes: must be a string or a list of attribute names")
     paged = options.get("paged", False)
     if isinstance(paged, bool):
@@ -157,7 +160,7 @@ def _search(value: Any, path: str, defaults: Mapping[str, str | None]) -> Search
         dn=_text(entry.get("dn"), f"{path}.dn") or "",
         scope=scope,
         filter=search_filter,
-        attributes=tuple(attributes),
+        attributes=tuple(attributes) if attributes is not None else None,
         page_size=page_size,
         set=dict(settings),
         map=resolved,

@@ -38,10 +38,10 @@ class LdapOrgProvider:
             vendor = client.vendor()
             builder = OrgBuilder(vendor, target=settings.target)
             for spec in settings.users:
-                for entry in client.search(spec):
+                for entry in client.search(spec, vendor):
                     builder.add_user(entry, spec)
             for spec in settings.groups:
-                for entry in client.search(spec):
+                for entry in client.search(spec, vendor):
                     builder.add_group(entry, spec)
         return ProviderOutput(entities=builder.entities(), notes=builder.notes)
 

@@ -9,6 +9,9 @@ location may emit, and a provider is configured by the operator.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from ..formats.refs import entity_ref_of
 from ..providers.base import ProviderOutput
 from ..search_index import build_search_document
@@ -17,16 +20,28 @@ from .processing import ProcessedEntity, ProcessingOutcome, _ref_or_none, conten
 from .verdicts import Origin, judge_document
 
 
-def judge_provider_output(output: ProviderOutput, location_ref: str) -> tuple[list[ProcessedEntity], ProcessingOutcome]:
-    """The entities to store and the outcome (errors, refused refs) of one provider run.
+def judge_provider_output(
+    output: ProviderOutput, location_ref: str
+) -> tuple[Iterator[ProcessedEntity], ProcessingOutcome]:
+    """The entities to store, judged as they are taken, and the outcome (errors, refused refs) of
+    one provider run, complete once the entities have all been taken.
 
-    The provider's notes (entries it skipped, say) are kept as warnings beside the errors.
+    The provider's notes (entries it skipped, say) are kept as warnings beside the errors. Judging
+    as the writer takes them keeps one batch of processed entities in memory at a time, as a
+    location's refresh does.
     """
-    origin = Origin(location_ref, location_ref, check_location_targets=False, may_have_placeholders=False)
     outcome = ProcessingOutcome()
     outcome.errors.extend(ProcessingError(location_ref, note, level="warning") for note in output.notes)
-    accepted: list[ProcessedEntity] = []
-    for index, data in enumerate(output.entities):
+    return _judged(output.entities, location_ref, outcome), outcome
+
+
+def _judged(
+    entities: list[dict[str, Any] | None], location_ref: str, outcome: ProcessingOutcome
+) -> Iterator[ProcessedEntity]:
+    origin = Origin(location_ref, location_ref, check_location_targets=False, may_have_placeholders=False)
+    for index in range(len(entities)):
+        # Each body is let go once judged: a 100,000-user directory is not held twice.
+        data, entities[index] = entities[index], None
         verdict = judge_document(data, origin)
         for problem in [*verdict.errors, *verdict.warnings]:
             problem.document = index
@@ -51,15 +66,12 @@ def judge_provider_output(output: ProviderOutput, location_ref: str) -> tuple[li
             )
             continue
         outcome.emitted[ref] = location_ref
-        accepted.append(
-            ProcessedEntity(
-                ref=ref,
-                body=verdict.body,
-                location_key=location_ref,
-                relations=verdict.relations,
-                search=build_search_document(verdict.body),
-                content_hash=content_hash(verdict.body),
-                warnings=verdict.warnings,
-            )
+        yield ProcessedEntity(
+            ref=ref,
+            body=verdict.body,
+            location_key=location_ref,
+            relations=verdict.relations,
+            search=build_search_document(verdict.body),
+            content_hash=content_hash(verdict.body),
+            warnings=verdict.warnings,
         )
-    return accepted, outcome

@@ -26,7 +26,7 @@ def test_reads_backstage_shape_with_defaults():
     assert (users.scope, users.filter, users.attributes, users.page_size) == (
         "one",
         "(objectClass=person)",
-        ("*", "+"),
+        None,  # the mapped attributes only (LdapClient.search)
         500,
     )
     assert users.map["name"] == "uid" and users.map["memberOf"] == "memberOf"
