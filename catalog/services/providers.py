@@ -176,7 +176,14 @@ def _describe(error: Exception) -> str:
 def _apply(location: Location, output: ProviderOutput, report: ProviderRunReport, now: datetime) -> None:
     """Write the run's entities in one transaction: all of its changes, or none."""
     location.refresh_from_db()
-    items, outcome = judge_provider_output(output, location.location_ref)
+    # Bodies equal to what a stored entity was judged from are not judged again (one query).
+    known = dict(
+        Entity.objects.filter(location=location, is_orphan=False)
+        .exclude(source_digest="")
+        .values_list("ref", "source_digest")
+        .iterator(chunk_size=5000)
+    )
+    items, outcome = judge_provider_output(output, location.location_ref, known)
     with transaction.atomic():
         writer = RefreshWriter(location, outcome, now=now)
         writer.write_all(items)

@@ -186,3 +186,34 @@ def test_location_scheduler_leaves_provider_locations_alone(configure):
     report = refresh_location(location)
     assert not report.ok and "entity provider" in report.refused[0].message
     assert Entity.objects.filter(location=location).count() == 1
+
+
+def test_unchanged_bodies_are_not_judged_again(configure, monkeypatch):
+    from catalog.services import provider_output
+
+    provider = configure({"static": {"org": {}}}).by_id("static:org")
+    STATIC_ENTITIES["static:org"] = [user("ann"), user("bob")]
+    run_provider(provider)
+    judged: list[str] = []
+    real = provider_output.judge_document
+
+    def counting(data, origin):
+        judged.append(data["metadata"]["name"])
+        return real(data, origin)
+
+    monkeypatch.setattr(provider_output, "judge_document", counting)
+    STATIC_ENTITIES["static:org"] = [user("ann"), user("bob", profile={"displayName": "Bob"})]
+    report = run_provider(provider)
+    assert judged == ["bob"] and report.changed == ["user:default/bob"]
+
+
+def test_an_orphan_that_comes_back_is_reclaimed(configure):
+    provider = configure({"static": {"org": {}}}).by_id("static:org")
+    STATIC_ENTITIES["static:org"] = [user("ann"), user("bob")]
+    run_provider(provider)
+    STATIC_ENTITIES["static:org"] = [user("ann")]
+    run_provider(provider)
+    STATIC_ENTITIES["static:org"] = [user("ann"), user("bob")]
+    run_provider(provider)
+    bob = Entity.objects.get(ref="user:default/bob")
+    assert not bob.is_orphan and "backstage.io/orphan" not in bob.body["metadata"].get("annotations", {})
