@@ -308,3 +308,6 @@ class EntityHistoryAdmin(admin.ModelAdmin):
 class DeferredHistoryBodyChangeList(ChangeList):
     def get_queryset(self, request, exclude_parameters=None):
         return super().get_queryset(request, exclude_parameters).defer("body")
+
+
+from . import admin_providers  # noqa: E402, F401 - registers the entity providers screen

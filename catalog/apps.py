@@ -17,6 +17,7 @@ class CatalogConfig(AppConfig):
             register_identity_resolver,
             register_metrics_collector,
             register_nav_item,
+            register_readiness_detail,
             register_search_collator,
         )
         from portal.search.indexing import on_entities_changed
@@ -25,6 +26,7 @@ class CatalogConfig(AppConfig):
         from .audit import catalog_write
         from .identity import CATALOG_IDENTITY
         from .metrics_collectors import CatalogCollector
+        from .provider_status import readiness_summary
         from .quick_links import quick_links_context
         from .search_collator import CATALOG_COLLATOR
         from .signals import entities_changed
@@ -33,6 +35,7 @@ class CatalogConfig(AppConfig):
         catalog_write.connect(record_catalog_write, dispatch_uid="portal.audit")
         entities_changed.connect(on_entities_changed, dispatch_uid="portal.search")
         register_metrics_collector("catalog", CatalogCollector)
+        register_readiness_detail("catalog", readiness_summary)
         register_identity_resolver(CATALOG_IDENTITY)
         register_search_collator(CATALOG_COLLATOR)
         register_home_widget(

@@ -20,6 +20,7 @@ from portal.app_config import load_app_config, section
 
 from .formats.readers import ReaderPolicy
 from .integrations import Integration, git_http_credentials, parse_integrations, ssh_credentials
+from .providers.loading import ConfiguredProviders, build_providers
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,11 @@ def _config_file() -> tuple[dict[str, Any], tuple[Integration, ...]]:
     for key in ("locations", "rules"):
         if key in catalog and not isinstance(catalog[key], list):
             raise ImproperlyConfigured(f"{source}: catalog.{key} must be a list")
+    for key in ("providers", "providerOptions"):
+        if catalog.get(key) is not None and not isinstance(catalog[key], dict):
+            raise ImproperlyConfigured(f"{source}: catalog.{key} must be a mapping")
+    if catalog.get("orphanStrategy", "keep") not in ("keep", "delete"):
+        raise ImproperlyConfigured(f"{source}: catalog.orphanStrategy must be 'keep' or 'delete'")
     try:
         integrations = parse_integrations(section(loaded, "integrations", source=source))
     except ImproperlyConfigured as error:
@@ -60,6 +66,12 @@ def catalog_settings() -> dict[str, Any]:
         merged["LOCATIONS"] = [*merged["LOCATIONS"], *catalog_section["locations"]]
     if "rules" in catalog_section:
         merged["RULES"] = catalog_section["rules"]
+    # Entity providers (catalog/providers/): their entries, per-provider options, and what happens
+    # to the entities a provider stops emitting ("keep": orphaned, "delete": removed).
+    merged["PROVIDERS"] = {**merged.get("PROVIDERS", {}), **(catalog_section.get("providers") or {})}
+    options = catalog_section.get("providerOptions") or {}
+    merged["PROVIDER_OPTIONS"] = {**merged.get("PROVIDER_OPTIONS", {}), **options}
+    merged["ORPHAN_STRATEGY"] = catalog_section.get("orphanStrategy", merged.get("ORPHAN_STRATEGY", "keep"))
     merged["INTEGRATIONS"] = integrations
     return merged
 
@@ -139,3 +151,22 @@ def reader_policy(*, trusted: bool = False) -> ReaderPolicy:
         ca_bundle=catalog.get("CA_BUNDLE") or None,
         ssh_credentials=ssh_credentials(catalog["INTEGRATIONS"]),
     )
+
+
+_providers_built: tuple[dict[str, Any], ConfiguredProviders] | None = None
+
+
+def configured_providers() -> ConfiguredProviders:
+    """The entity providers ``catalog.providers`` configures, built once per loaded configuration."""
+    global _providers_built
+    catalog = catalog_settings()
+    # Compared by identity: the settings the providers were built from are kept, so a new load is a
+    # new object (an id() could be reused once the old one is freed).
+    if _providers_built is None or _providers_built[0] is not catalog:
+        _providers_built = (catalog, build_providers(catalog["PROVIDERS"], catalog["PROVIDER_OPTIONS"]))
+    return _providers_built[1]
+
+
+def orphan_strategy() -> str:
+    """``catalog.orphanStrategy``: ``keep`` (mark entities no source emits as orphans) or ``delete``."""
+    return catalog_settings().get("ORPHAN_STRATEGY", "keep")

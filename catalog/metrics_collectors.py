@@ -16,6 +16,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from .models import Entity, Location
+from .provider_status import provider_metrics
 
 
 class CatalogCollector(Collector):
@@ -24,6 +25,7 @@ class CatalogCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         yield from self.entity_metrics()
         yield from self.location_metrics()
+        yield from provider_metrics()
         yield from self.job_metrics("techdocs", "DocBuild", "greenroom_techdocs_builds", "TechDocs builds")
         yield from self.job_metrics("scaffolder", "Task", "greenroom_scaffolder_tasks", "Scaffolder runs")
 

@@ -8,6 +8,7 @@ from celery import shared_task
 
 from portal.jobs import REDISPATCH_BATCH, redispatch_cutoff, send_job_now
 
+from .config import configured_providers
 from .models import Location
 from .services import (
     RefreshInProgress,
@@ -16,6 +17,7 @@ from .services import (
     refreshes_to_redispatch,
     sync_config_locations,
 )
+from .services.providers import ProviderBusy, due_providers, run_provider
 from .services.statistics import refresh_planner_statistics
 
 logger = logging.getLogger(__name__)
@@ -75,3 +77,32 @@ def redispatch_refreshes_task() -> int:
     if location_ids:
         logger.warning("sent %d waiting location refreshes to the job queue again", len(location_ids))
     return len(location_ids)
+
+
+@shared_task(name="catalog.run_provider")
+def run_provider_task(provider_id: str) -> dict | None:
+    """Run one configured entity provider; one no longer configured, or busy elsewhere, is skipped."""
+    provider = configured_providers().by_id(provider_id)
+    if provider is None:
+        logger.info("entity provider %s is not configured; nothing to run", provider_id)
+        return None
+    try:
+        report = run_provider(provider)
+    except ProviderBusy as busy:
+        logger.info("%s", busy)
+        return None
+    return {
+        "added": len(report.added),
+        "changed": len(report.changed),
+        "removed": len(report.removed),
+        "error": report.error,
+    }
+
+
+@shared_task(name="catalog.run_due_providers")
+def run_due_providers_task() -> int:
+    """The periodic tick for entity providers: one job per provider whose schedule says it is due."""
+    providers = due_providers(configured_providers().providers)
+    for provider in providers:
+        send_job_now(run_provider_task.name, provider.provider_id)
+    return len(providers)

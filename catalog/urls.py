@@ -7,6 +7,7 @@ from .pages.apis import ApiListView
 from .pages.explore import ExploreView
 from .pages.locations import LocationDetailView, LocationListView, LocationRefreshView
 from .pages.ownership_gaps import OwnershipGapsView
+from .pages.providers import ProviderListView, ProviderRefreshView
 
 app_name = "catalog"
 
@@ -17,6 +18,8 @@ urlpatterns = [
     path("catalog/locations/", LocationListView.as_view(), name="location_list"),
     path("catalog/locations/<uuid:pk>/", LocationDetailView.as_view(), name="location_detail"),
     path("catalog/locations/<uuid:pk>/refresh/", LocationRefreshView.as_view(), name="location_refresh"),
+    path("catalog/providers/", ProviderListView.as_view(), name="providers"),
+    path("catalog/providers/refresh/", ProviderRefreshView.as_view(), name="provider_refresh"),
     path("catalog/register/", register_views.RegisterLocationView.as_view(), name="register_location"),
     path(
         "catalog/<str:kind>/<str:namespace>/<str:name>/", entity_page.EntityDetailView.as_view(), name="entity_detail"

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 
+from .admin_bases import ReadOnlyAdmin
 from .models import ApiToken, AuditEvent
 from .permissions import is_platform_admin
 from .services import accounts
@@ -91,7 +92,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """The audit log, for platform admins only, and read-only: a log that can be edited proves nothing."""
 
     list_display = ("created_at", "actor", "channel", "action", "target", "token_prefix", "remote_address")
@@ -105,15 +106,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return is_platform_admin(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class AuditedPasswordChangeForm(AdminPasswordChangeForm):

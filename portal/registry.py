@@ -183,6 +183,8 @@ _HOME_WIDGETS: dict[str, HomeWidget] = {}
 _FACT_COLLECTORS: dict[str, FactCollector] = {}
 # key -> a function returning a prometheus_client Collector, built afresh for every scrape registry.
 _METRICS_COLLECTORS: dict[str, Callable[[], Any]] = {}
+# key -> a function returning a JSON-ready summary for /readyz's "details" (never a secret or host).
+_READINESS_DETAILS: dict[str, Callable[[], Any]] = {}
 _IDENTITY_RESOLVERS: dict[str, IdentityResolver] = {}
 _SEARCH_COLLATORS: dict[str, SearchCollator] = {}
 _SCAFFOLDER_ACTIONS: dict[str, ScaffolderAction] = {}
@@ -297,6 +299,17 @@ def metrics_collectors() -> list[Callable[[], Any]]:
     return [_METRICS_COLLECTORS[key] for key in sorted(_METRICS_COLLECTORS)]
 
 
+def register_readiness_detail(key: str, summary: Callable[[], Any]) -> None:
+    """Add (or replace, by key) a summary shown in ``/readyz``'s ``details``; it never fails readiness."""
+    _READINESS_DETAILS[key] = summary
+    _remember("readiness detail", key)
+
+
+def readiness_details() -> dict[str, Callable[[], Any]]:
+    """The registered readiness summaries, by key."""
+    return {key: _READINESS_DETAILS[key] for key in sorted(_READINESS_DETAILS)}
+
+
 def register_identity_resolver(resolver: IdentityResolver) -> None:
     """Add (or replace, by key) a way to resolve accounts; resolvers are asked by key, first match wins."""
     _IDENTITY_RESOLVERS[resolver.key] = resolver
@@ -367,6 +380,7 @@ _REGISTRIES: tuple[dict[Any, Any], ...] = (
     _ENTITY_CARDS,
     _HOME_WIDGETS,
     _METRICS_COLLECTORS,
+    _READINESS_DETAILS,
     _IDENTITY_RESOLVERS,
     _SEARCH_COLLATORS,
     _FACT_COLLECTORS,

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin
 
 from catalog.formats.yaml_reader import YamlFileError, parse_documents
+from portal.admin_bases import ReadOnlyAdmin
 
 from .models import Check, EvaluationRun, Fact, Level, Track
 from .rules import RuleError, parse_rule
@@ -113,19 +114,6 @@ class TrackAdmin(DefinitionAdmin):
 
 
 # Campaigns are registered by soundcheck.campaign_admin with the campaign pages' form.
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written only by Greenroom itself: shown, never edited here."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(EvaluationRun)

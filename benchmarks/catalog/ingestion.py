@@ -35,14 +35,18 @@ class IngestionFailed(RuntimeError):
     """A child ingestion exited non-zero, or stored another number of entities than generated."""
 
 
-def run_measured(args: list[str], cwd: Path) -> RunMeasure:
-    """Run ``manage.py ARGS`` in a child process; wall time and that child's own peak RSS."""
+def run_measured(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> RunMeasure:
+    """Run ``manage.py ARGS`` in a child process; wall time and that child's own peak RSS.
+
+    ``env`` adds variables to the child's environment.
+    """
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "manage.py", *args],
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
     )
     output = process.stdout.read().decode(errors="replace") if process.stdout else ""
     _, status, usage = os.wait4(process.pid, 0)

@@ -113,6 +113,19 @@ def render_markdown(report: dict[str, Any]) -> str:
                 f"{row['unchanged_refresh_seconds']:.2f} | {row['unchanged_refresh_peak_rss_mb']} | "
                 f"{row.get('statistics_job_seconds', 0):.2f} |"
             )
+    if report.get("ldap"):
+        lines += ["", "## ldapOrg provider", ""]
+        lines.append(
+            "| users | groups | provider run s | process s | peak MB | unchanged run s | process s | peak MB |"
+        )
+        lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for row in report["ldap"]:
+            lines.append(
+                f"| {row['users']} | {row['groups']} | {_cell(row['provider_run_seconds'])} | "
+                f"{row['run_seconds']:.2f} | {row['run_peak_rss_mb']} | "
+                f"{_cell(row['unchanged_provider_run_seconds'])} | "
+                f"{row['unchanged_run_seconds']:.2f} | {row['unchanged_run_peak_rss_mb']} |"
+            )
     for run in report.get("api", []):
         lines += ["", f"## Queries at {run['entities']} entities", ""]
         lines += ["| query | p50 ms | p95 ms | target p95 ms | met | requests | errors | example |"]

@@ -19,6 +19,7 @@ CATALOG_TABLES = (
     "catalog_entityrelations",
     "catalog_entityhistory",
     "catalog_entity",
+    "catalog_providerstate",
     "catalog_location",
 )
 

@@ -14,11 +14,16 @@ class Location(models.Model):
     class Origin(models.TextChoices):
         CONFIG = "config", "settings"
         REGISTERED = "registered", "registered"
+        # Owned by an entity provider (catalog.providers): type "provider", target the provider id.
+        PROVIDER = "provider", "entity provider"
 
     class Status(models.TextChoices):
         PENDING = "pending", "not refreshed yet"
         OK = "ok", "ok"
         ERROR = "error", "errors"
+
+    # The type of an entity provider's location; never read as a file or a repository.
+    PROVIDER_TYPE = "provider"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     type = models.CharField(max_length=32)

@@ -20,6 +20,7 @@ from ..formats.readers import parse_git_target
 from ..models import Entity, EntityHistory, Location
 from ..signals import announce_entities_changed, location_refreshed
 from .backoff import record_refresh_failure
+from .errors import ProcessingError
 from .known_files import known_files
 from .processing import KnownFile, LocationProcessor
 from .refresh import RefreshReport, RefreshWriter
@@ -227,6 +228,10 @@ def refresh_location(location: Location) -> RefreshReport:
     A refresh that raises is recorded on the location (status error, the reason in its errors)
     and reported as refused, so no caller leaves a location silently pending.
     """
+    if location.type == Location.PROVIDER_TYPE:
+        # Its entities come from the provider's runs (services/providers.py), not from a target.
+        message = "this location belongs to an entity provider; run it with manage.py catalog_providers refresh"
+        return RefreshReport(refused=[ProcessingError(location.location_ref, message)])
     if not _claim(location):
         raise RefreshInProgress(f"location {location.location_ref} is being refreshed by another worker")
     # The caller's instance may predate the last refresh; its errors decide which files are re-read.
@@ -345,6 +350,7 @@ def refreshes_to_redispatch(cutoff: datetime, limit: int) -> list[str]:
     stale_claim = now - timedelta(seconds=catalog_settings()["REFRESH_LOCK_TIMEOUT"])
     waiting = (
         Location.objects.filter(refresh_requested_at__lt=cutoff)
+        .exclude(type=Location.PROVIDER_TYPE)
         .filter(Q(last_refresh_started_at__isnull=True) | Q(last_refresh_started_at__lt=F("refresh_requested_at")))
         .filter(Q(refresh_claimed_at__isnull=True) | Q(refresh_claimed_at__lt=stale_claim))
         .order_by("refresh_requested_at")
@@ -364,6 +370,8 @@ def due_locations() -> list[Location]:
     stale_claim = now - timedelta(seconds=catalog_settings()["REFRESH_LOCK_TIMEOUT"])
     return list(
         Location.objects.filter(Q(last_refreshed_at__isnull=True) | Q(last_refreshed_at__lt=cutoff))
+        # An entity provider's location is run on the provider's own schedule (services/providers.py).
+        .exclude(type=Location.PROVIDER_TYPE)
         .filter(Q(refresh_claimed_at__isnull=True) | Q(refresh_claimed_at__lt=stale_claim))
         # A location that keeps failing waits out its backoff (services/backoff.py).
         .filter(Q(next_refresh_at__isnull=True) | Q(next_refresh_at__lte=now))

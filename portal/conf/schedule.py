@@ -15,6 +15,12 @@ def beat_schedule(radar_sync_interval: int) -> dict[str, dict[str, Any]]:
             "task": "catalog.refresh_due_locations",
             "schedule": float(env_int("CATALOG_SCHEDULER_TICK", 30)),
         },
+        # Entity providers (catalog.providers): one query, then one job per provider whose own
+        # schedule.frequency has passed or whose run was asked for (catalog/services/providers.py).
+        "catalog-run-due-providers": {
+            "task": "catalog.run_due_providers",
+            "schedule": float(env_int("CATALOG_PROVIDER_TICK", 30)),
+        },
         # Rebuilds docs whose source changed since their last build (the refresh also triggers this).
         "techdocs-check-sources": {
             "task": "techdocs.check_sources",

@@ -5,12 +5,18 @@ Both are unauthenticated, uncached and never redirected (``SECURE_REDIRECT_EXEMP
 
 from __future__ import annotations
 
+import logging
+
 from django.db import connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from portal.registry import readiness_details
+
 from .health import run_checks
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -41,4 +47,17 @@ def readyz(request: HttpRequest) -> JsonResponse:
             for result in results
         },
     }
+    details = readiness_details()
+    if details:
+        # What the apps report beside the checks (entity providers' last runs); it never makes the
+        # answer 503, and a summary that fails is named by its exception class only.
+        body["details"] = {key: _summary(summary) for key, summary in details.items()}
     return JsonResponse(body, status=503 if failed else 200)
+
+
+def _summary(summary) -> object:
+    try:
+        return summary()
+    except Exception as error:
+        logger.warning("readiness detail failed: %s: %s", type(error).__name__, error)
+        return {"error": type(error).__name__}

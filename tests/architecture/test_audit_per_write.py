@@ -207,6 +207,17 @@ def _publish(world: World, user: Any) -> Any:
     )
 
 
+def _provider(world: World) -> None:
+    """An ldapOrg provider in the configuration (never reached: the run is queued after a commit)."""
+    from catalog import config
+    from catalog.services.providers import sync_provider_states
+
+    entry = {"target": "ldap://127.0.0.1:9", "users": {"dn": "ou=people,dc=example,dc=org"}}
+    world.settings.CATALOG = {**world.settings.CATALOG, "PROVIDERS": {"ldapOrg": {"corp": entry}}}
+    config.catalog_settings.cache_clear()
+    sync_provider_states(config.configured_providers().providers)
+
+
 NEW_ENTRY = {"key": "zig", "title": "Zig", "quadrant": "languages", "ring": "assess", "reason": "Curious"}
 
 ROUTES: dict[str, Route] = {
@@ -324,6 +335,12 @@ ROUTES: dict[str, Route] = {
             {"title": "htmx 2", "ring": "hold", "reason": " "},
             format="json",
         ),
+    ),
+    "catalog:provider_refresh": Route(
+        write=lambda w: w.client(w.pat).post("/catalog/providers/refresh/", {"provider": "ldapOrg:corp"}),
+        action="provider.refresh",
+        refuse=lambda w: w.client(w.alice).post("/catalog/providers/refresh/", {"provider": "ldapOrg:corp"}),
+        prepare=_provider,
     ),
     "catalog:register_location": Route(
         # The test repository is on this machine: only a platform admin may register a local target.

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from benchmarks.catalog.api import load_paths, run_api_benchmark, start_gunicorn, stop_gunicorn
 from benchmarks.catalog.http_load import Target
 from benchmarks.catalog.ingestion import IngestionFailed, ingest_org
+from benchmarks.catalog.ldap import ldap_benchmark
 from benchmarks.catalog.load import TARGETS, run_load
 from benchmarks.catalog.report import compare, format_comparison, machine_facts, render_markdown
 from benchmarks.services.scratch import benchmark_user, empty_catalog
@@ -57,6 +58,14 @@ class Command(BaseCommand):
         parser.add_argument("--clients", type=int, default=50, help="concurrent clients of the load test")
         parser.add_argument("--seconds", type=float, default=60.0, help="length of the load test")
         parser.add_argument("--only", default="", help="time only the queries whose name contains this text")
+        parser.add_argument(
+            "--ldap",
+            type=int,
+            nargs="?",
+            const=100_000,
+            metavar="USERS",
+            help="instead of the sizes: run the ldapOrg provider on a generated slapd directory (default 100000 users)",
+        )
 
     def handle(self, *args, **options):
         self._check(options)
@@ -71,7 +80,9 @@ class Command(BaseCommand):
             "api": [],
             "load": [],
         }
-        if options["reuse"]:
+        if options["ldap"]:
+            self._ldap(report, options["ldap"], project_dir)
+        elif options["reuse"]:
             self.stdout.write(f"measuring the {Entity.objects.count()} entities already loaded")
             self._measure(report, options)
         else:
@@ -92,6 +103,20 @@ class Command(BaseCommand):
                 self._measure(report, options)
         self._write(report, options, earlier)
 
+    def _ldap(self, report: dict, users: int, project_dir: Path) -> None:
+        empty_catalog()
+        try:
+            row = ldap_benchmark(users, project_dir, self.stdout.write)
+        except (IngestionFailed, RuntimeError) as error:
+            raise CommandError(str(error)) from None
+        report["ldap"] = [row]
+        self.stdout.write(
+            f"  ldapOrg run: {row['users']} users, {row['groups']} groups: provider {row['provider_run_seconds']}s, "
+            f"process {row['run_seconds']}s (peak {row['run_peak_rss_mb']} MB); unchanged run provider "
+            f"{row['unchanged_provider_run_seconds']}s, process {row['unchanged_run_seconds']}s "
+            f"(peak {row['unchanged_run_peak_rss_mb']} MB)"
+        )
+
     def _check(self, options: dict) -> None:
         database = settings.DATABASES["default"]["NAME"]
         if not options["reuse"] and not options["yes"] and "bench" not in str(database):
@@ -99,6 +124,8 @@ class Command(BaseCommand):
                 f"this empties the catalog of database {database!r}; use a database whose name contains "
                 "'bench' (scripts/benchmark does) or pass --yes"
             )
+        if options["ldap"] is not None and options["ldap"] < 1:
+            raise CommandError("--ldap takes a number of users of at least 1")
         if options["reuse"] and not (options["api"] or options["load"]):
             raise CommandError("--reuse measures the loaded catalog: give --api, --load or both")
         for name in ("web_workers", "requests", "limit", "clients"):

@@ -26,7 +26,7 @@ class Command(BaseCommand):
             raise CommandError("give either a location target or --all")
         if all:
             sync_config_locations()
-            locations = list(Location.objects.all())
+            locations = list(Location.objects.exclude(type=Location.PROVIDER_TYPE))
         else:
             locations = [self._find(target)]
         failed = 0
