@@ -140,14 +140,21 @@ def trend_chart(
     top = _ceiling(max((max(values, default=0) for _, values in series), default=0))
     frame = Frame(len(days), top)
     last = ", ".join(f"{name} {values[-1]}" for name, values in series if values)
-    description = f"{len(days)} days from {_day_label(days[0])} to {_day_label(days[-1])}; now {last or 'none'}."
+    span = f"{len(days)} day{'' if len(days) == 1 else 's'}"
+    description = f"{span} from {_day_label(days[0])} to {_day_label(days[-1])}; now {last or 'none'}." if days else ""
     parts = _open(title, description if days else "No data.", "sc-trend", frame)
     parts += _y_axis(frame, y_label)
     for number, (name, values) in enumerate(series, start=1):
-        points = " ".join(f"{_number(frame.x(index))},{_number(frame.y(value))}" for index, value in enumerate(values))
         if not values:
             continue
-        floor = f"{_number(frame.x(len(values) - 1))},{_number(frame.base)} {_number(frame.x(0))},{_number(frame.base)}"
+        # One day (a first evaluation today) is drawn across the plot, not as an invisible sliver.
+        coordinates = [(frame.x(index), frame.y(value)) for index, value in enumerate(values)]
+        if len(coordinates) == 1:
+            coordinates = [(frame.left, coordinates[0][1]), (frame.right, coordinates[0][1])]
+        points = " ".join(f"{_number(x)},{_number(y)}" for x, y in coordinates)
+        floor = (
+            f"{_number(coordinates[-1][0])},{_number(frame.base)} {_number(coordinates[0][0])},{_number(frame.base)}"
+        )
         parts.append(f'<g class="sc-series sc-level-{number}">')
         parts.append(f'<polygon class="sc-area" points="{points} {floor}"><title>{escape(name)}</title></polygon>')
         parts.append(f'<polyline class="sc-line" points="{points}" fill="none"/>')

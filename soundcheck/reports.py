@@ -135,15 +135,20 @@ def level_trend(
     days: int = TREND_DAYS,
     today: datetime.date | None = None,
 ) -> list[TrendPoint]:
-    """Entities at each level per day over the last ``days`` days, replayed from the track's changes."""
+    """Entities at each level per day over the last ``days`` days, replayed from the track's changes.
+
+    The days start at the track's first evaluation when that is more recent: a new install's chart
+    begins the day it was first measured, not with weeks of zeros it never measured.
+    """
     today = today or timezone.localdate()
     first = today - datetime.timedelta(days=days - 1)
-    changes = (
+    changes = list(
         TrackResultChange.objects.filter(track=track, entity_ref__in=entity_refs)
         .order_by("changed_at", "pk")
         .values_list("entity_ref", "level", "changed_at")
     )
-    return replay_levels(list(changes), [level.ordinal for level in levels], first, today)
+    first = max(first, timezone.localdate(changes[0][2])) if changes else today
+    return replay_levels(changes, [level.ordinal for level in levels], min(first, today), today)
 
 
 def replay_levels(

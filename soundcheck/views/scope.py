@@ -47,7 +47,8 @@ def scoped_tracks(
         series = [
             (f"L{level.ordinal} {level.name}", [point.counts[level.ordinal] for point in points]) for level in levels
         ]
-        trend_svg = trend_chart(days, series, title=f"{track.name}: entities per level, last {len(days)} days")
+        span = "today" if len(days) == 1 else f"last {len(days)} days"
+        trend_svg = trend_chart(days, series, title=f"{track.name}: entities per level, {span}")
         board = leaderboard(track, levels, board_results if board_results is not None else results, rollup=rollup)
         if board_limit is not None and len(board) > 2 * board_limit:
             shown = board[:board_limit] + board[-board_limit:]

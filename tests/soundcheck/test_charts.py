@@ -78,3 +78,9 @@ def test_burn_up_after_the_deadline_extends_the_axis():
 def test_burn_up_without_data_draws_no_line():
     svg = burn_up(DAY, DAY + datetime.timedelta(days=5), [], 0, title="Empty")
     assert 'sc-done" points' not in svg and "0 of 0 done" in svg
+
+
+def test_a_single_day_spans_the_plot_instead_of_vanishing():
+    svg = trend_chart(days(1), [("L1", [4])], title="Trend")
+    assert points_of(svg, "polyline", "sc-line") == ["44,51.2 624,51.2"]  # 4 of a 5-high axis
+    assert 'aria-label="Trend. 1 day from Mar 1 to Mar 1; now L1 4."' in svg

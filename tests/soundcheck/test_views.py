@@ -91,7 +91,8 @@ def test_team_view_leaderboard_is_of_child_teams(reader, basics):
 
 def test_team_view_trend_from_history(reader, basics):
     page = reader.get("/soundcheck/teams/default/team-a/").content.decode()
-    assert "90 days from" in page and "now L1 Bronze 1, L2 Silver 1." in page
+    # The history starts 30 days ago: the chart starts there, not 90 days back with zeros.
+    assert "last 31 days. 31 days from" in page and "now L1 Bronze 1, L2 Silver 1." in page
 
 
 def test_unknown_team_is_404(reader, organisation):
