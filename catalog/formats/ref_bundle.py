@@ -130,7 +130,7 @@ class _Bundler:
         self.max_files = max_files
         self.max_bytes = max_bytes
         self.kind = document_kind(root.data)
-        self.files: dict[tuple[str, str], ReadFile] = {}
+        self.files: dict[tuple[str, str], ReadFile | None] = {}
         self.names = [root.name]
         self.placed: dict[tuple[str, str], str] = {}
         self.taken: dict[str, set[str]] = {}
@@ -231,17 +231,20 @@ class _Bundler:
         key = (current.name, file_part)
         if key not in self.files:
             if len(self.files) >= self.max_files:
-                raise BundleError(f"{where}: $ref {shown_ref(ref)} would read more than {self.max_files} files")
+                limit = f"reading it would take more than {self.max_files} files"
+                raise BundleError(f"{where}: $ref {shown_ref(ref)}: {limit}")
             try:
                 loaded = self.read(current, file_part)
             except RefSkipped as skipped:
                 self.warnings.append(f"{where}: $ref {shown_ref(ref)} was not followed: {skipped}")
+                self.files[key] = None
                 return None, pointer
             except BundleError as error:
                 raise BundleError(f"{where}: $ref {shown_ref(ref)}: {error}") from None
             self.bytes_read += loaded.size
             if self.bytes_read > self.max_bytes:
-                raise BundleError(f"{where}: $ref {shown_ref(ref)} takes the files read past {self.max_bytes:,} bytes")
+                limit = f"the files read would exceed {self.max_bytes:,} bytes"
+                raise BundleError(f"{where}: $ref {shown_ref(ref)}: {limit}")
             if loaded.name not in self.names:
                 self.names.append(loaded.name)
             self.files[key] = loaded
@@ -307,8 +310,8 @@ class _Bundler:
         if section is None:
             if key in stack or len(stack) >= MAX_REF_DEPTH:
                 chain = " -> ".join(f"{name}#{pointer}" for name, pointer in (*stack, key))
-                problem = "a cycle" if key in stack else f"deeper than {MAX_REF_DEPTH} references"
-                raise BundleError(f"{where}: $ref {shown_ref(ref)} forms {problem}: {chain}")
+                problem = "it forms a cycle" if key in stack else f"more than {MAX_REF_DEPTH} references deep"
+                raise BundleError(f"{where}: $ref {shown_ref(ref)}: {problem}: {chain}")
             target = self._pointed(target_file, pointer, where, ref)
             resolved = self._walk(target, target_file, path, (*stack, key), _tokens(pointer))
             return {**resolved, **siblings} if isinstance(resolved, dict) and siblings else resolved

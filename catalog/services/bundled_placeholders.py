@@ -124,6 +124,10 @@ class _Reader:
     def _fetch(self, url: str) -> ReadFile:
         if not url.lower().startswith("https://"):
             raise RefSkipped("only https:// references on a host with an integration are fetched")
+        parts = urlsplit(url)
+        if parts.username or parts.password:
+            # The reference is repeated in messages with its user information hidden (``shown_ref``).
+            raise RefSkipped("a URL with a user name or password is not fetched; configure an integration")
         try:
             data = fetch_https(url, self.policy.for_content(), max_bytes=min(MAX_FILE_BYTES, FETCH_MAX_BYTES))
         except FetchRefused as error:
