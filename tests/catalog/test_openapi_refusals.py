@@ -36,22 +36,59 @@ def refusal(root: Path, where: str, ref: str, reason: str) -> tuple[str, str, st
     return ("error", "spec.definition", message)
 
 
-def test_a_reference_leaving_the_folder_is_refused(bundle, tmp_path):
+@pytest.mark.parametrize(
+    ("document", "files", "where", "ref", "reason"),
+    [
+        pytest.param(
+            "paths: {/x: {$ref: '../../etc/passwd'}}",
+            {},
+            "paths./x",
+            "../../etc/passwd",
+            "Refused target '../../etc/passwd': it leaves the location root {root}",
+            id="leaves-the-folder",
+        ),
+        pytest.param(
+            "paths: {/x: {$ref: /etc/passwd}}",
+            {},
+            "paths./x",
+            "/etc/passwd",
+            "Refused target '/etc/passwd': absolute paths may not be reached from {root}",
+            id="absolute-path",
+        ),
+        pytest.param(
+            "paths: {/x: {get: {parameters: [{$ref: ./nope.yaml#/Id}]}}}",
+            {},
+            "paths./x.get.parameters[0]",
+            "./nope.yaml#/Id",
+            "File {root}/nope.yaml not found",
+            id="missing-file",
+        ),
+        pytest.param(
+            "components: {schemas: {P: {$ref: './s.yaml#Pet'}}}",
+            {"s.yaml": "Pet: {}\n"},
+            "components.schemas.P",
+            "./s.yaml#Pet",
+            "the fragment #Pet of file:{root}/s.yaml is not a JSON pointer (it must start with '/')",
+            id="fragment-not-a-pointer",
+        ),
+        pytest.param(
+            "paths: {/x: {$ref: './*.yaml'}}",
+            {},
+            "paths./x",
+            "./*.yaml",
+            "a reference names one file, not a pattern",
+            id="pattern",
+        ),
+    ],
+)
+def test_a_bad_reference_is_refused_naming_the_file_and_the_reference(
+    bundle, tmp_path, document, files, where, ref, reason
+):
     root = root_of(tmp_path)
-    value, errors = bundle({"openapi.yaml": HEAD + "paths: {/x: {$ref: '../../etc/passwd'}}\n"})
+    value, errors = bundle({"openapi.yaml": HEAD + document + "\n", **files})
 
     assert value is None
-    reason = f"Refused target '../../etc/passwd': it leaves the location root {root}"
-    assert errors == [refusal(root, "openapi.yaml (paths./x)", "../../etc/passwd", reason)]
-
-
-def test_an_absolute_path_is_refused(bundle, tmp_path):
-    root = root_of(tmp_path)
-    value, errors = bundle({"openapi.yaml": HEAD + "paths: {/x: {$ref: /etc/passwd}}\n"})
-
-    assert value is None
-    reason = f"Refused target '/etc/passwd': absolute paths may not be reached from {root}"
-    assert errors == [refusal(root, "openapi.yaml (paths./x)", "/etc/passwd", reason)]
+    assert errors == [refusal(root, f"openapi.yaml ({where})", ref, reason.format(root=root))]
 
 
 def test_a_symbolic_link_out_of_the_folder_is_refused(bundle, tmp_path):
@@ -67,26 +104,6 @@ def test_a_symbolic_link_out_of_the_folder_is_refused(bundle, tmp_path):
     real_root = root.resolve()
     reason = f"Refused {root}/schemas/pet.yaml: a symbolic link leads outside the location root {real_root}"
     assert errors == [refusal(root, "openapi.yaml (components.schemas.Pet)", "./schemas/pet.yaml", reason)]
-
-
-def test_a_missing_file_names_the_file_and_the_reference(bundle, tmp_path):
-    root = root_of(tmp_path)
-    value, errors = bundle({"openapi.yaml": HEAD + "paths: {/x: {get: {parameters: [{$ref: ./nope.yaml#/Id}]}}}\n"})
-
-    assert value is None
-    reason = f"File {root}/nope.yaml not found"
-    assert errors == [refusal(root, "openapi.yaml (paths./x.get.parameters[0])", "./nope.yaml#/Id", reason)]
-
-
-def test_a_fragment_that_is_not_a_pointer_is_named(bundle, tmp_path):
-    root = root_of(tmp_path)
-    value, errors = bundle(
-        {"openapi.yaml": HEAD + "components: {schemas: {P: {$ref: './s.yaml#Pet'}}}\n", "s.yaml": "Pet: {}\n"}
-    )
-
-    assert value is None
-    reason = f"the fragment #Pet of file:{root}/s.yaml is not a JSON pointer (it must start with '/')"
-    assert errors == [refusal(root, "openapi.yaml (components.schemas.P)", "./s.yaml#Pet", reason)]
 
 
 def test_a_yaml_tag_in_a_referenced_file_is_refused(bundle, tmp_path):
@@ -115,14 +132,6 @@ def test_an_alias_bomb_in_a_referenced_file_is_refused_quickly(bundle, tmp_path)
     assert value is None
     ((level, _, message),) = errors
     assert level == "error" and f"file:{root_of(tmp_path)}/bomb.yaml: YAML error:" in message
-
-
-def test_a_pattern_is_not_a_reference(bundle, tmp_path):
-    root = root_of(tmp_path)
-    value, errors = bundle({"openapi.yaml": HEAD + "paths: {/x: {$ref: './*.yaml'}}\n"})
-
-    assert value is None
-    assert errors == [refusal(root, "openapi.yaml (paths./x)", "./*.yaml", "a reference names one file, not a pattern")]
 
 
 def test_a_cycle_of_path_items_is_an_error(bundle, tmp_path):
