@@ -28,6 +28,7 @@ from urllib.parse import unquote
 MAX_FILES = 100
 MAX_BYTES = 10 * 1024 * 1024
 MAX_REF_DEPTH = 32
+READS_PER_FILE = 10
 # Keeps Python's recursion well inside its limit: about three frames per level.
 MAX_NESTING = 100
 MAX_NODES = 200_000
@@ -132,6 +133,7 @@ class _Bundler:
         self.kind = document_kind(root.data)
         self.files: dict[tuple[str, str], ReadFile | None] = {}
         self.names = [root.name]
+        self.by_name: dict[str, ReadFile] = {}
         self.placed: dict[tuple[str, str], str] = {}
         self.taken: dict[str, set[str]] = {}
         self.hoisted: dict[str, dict[str, Any]] = {}
@@ -230,8 +232,10 @@ class _Bundler:
             return current, pointer
         key = (current.name, file_part)
         if key not in self.files:
-            if len(self.files) >= self.max_files:
-                limit = f"reading it would take more than {self.max_files} files"
+            # One file may be named by many spellings (``./a.yaml``, ``../x/a.yaml``): each read
+            # counts against the byte budget, and the reads against a multiple of the file limit.
+            if len(self.files) >= READS_PER_FILE * self.max_files:
+                limit = f"more than {READS_PER_FILE * self.max_files} references to files"
                 raise BundleError(f"{where}: $ref {shown_ref(ref)}: {limit}")
             try:
                 loaded = self.read(current, file_part)
@@ -245,9 +249,13 @@ class _Bundler:
             if self.bytes_read > self.max_bytes:
                 limit = f"the files read would exceed {self.max_bytes:,} bytes"
                 raise BundleError(f"{where}: $ref {shown_ref(ref)}: {limit}")
-            if loaded.name not in self.names:
+            if loaded.name not in self.by_name:
+                if len(self.by_name) >= self.max_files:
+                    limit = f"reading it would take more than {self.max_files} files"
+                    raise BundleError(f"{where}: $ref {shown_ref(ref)}: {limit}")
+                self.by_name[loaded.name] = loaded
                 self.names.append(loaded.name)
-            self.files[key] = loaded
+            self.files[key] = self.by_name[loaded.name]
         return self.files[key], pointer
 
     # --- the walk -------------------------------------------------------------------------

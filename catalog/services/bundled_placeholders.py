@@ -49,7 +49,9 @@ def bundle_placeholder(
     name = origin if isinstance(origin, str) else origin.location_key
     try:
         root = ReadFile(name, parse_file(data, name), origin, len(data))
-        bundle = bundle_document(root, _Reader(policy))
+        reader = _Reader(policy)
+        reader.fetched[name] = root  # a referenced file naming the root back is not fetched again
+        bundle = bundle_document(root, reader)
     except BundleError as error:
         errors.append(ProcessingError(source.location_key, f"{key} placeholder {target}: {error}", field=path))
         return None
@@ -99,6 +101,7 @@ class _Reader:
 
     def __init__(self, policy: ReaderPolicy) -> None:
         self.policy = policy
+        self.fetched: dict[str, ReadFile] = {}
 
     def __call__(self, current: ReadFile, file_part: str) -> ReadFile:
         if any(character in file_part for character in _GLOB_CHARACTERS):
@@ -128,10 +131,13 @@ class _Reader:
         if parts.username or parts.password:
             # The reference is repeated in messages with its user information hidden (``shown_ref``).
             raise RefSkipped("a URL with a user name or password is not fetched; configure an integration")
+        if url in self.fetched:
+            return self.fetched[url]
         try:
             data = fetch_https(url, self.policy.for_content(), max_bytes=min(MAX_FILE_BYTES, FETCH_MAX_BYTES))
         except FetchRefused as error:
             raise RefSkipped(str(error)) from None
         except FetchError as error:
             raise BundleError(str(error)) from None
-        return ReadFile(url, parse_file(data, url), url, len(data))
+        self.fetched[url] = ReadFile(url, parse_file(data, url), url, len(data))
+        return self.fetched[url]
