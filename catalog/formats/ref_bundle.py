@@ -307,6 +307,7 @@ class _Bundler:
             return dict(value)
         if target_file.name == self.root.name:
             # A file naming the root document back: an internal reference of the bundle.
+            self._pointed(target_file, pointer, where, ref)
             return {**value, "$ref": f"#{pointer}"}
         key = (target_file.name, pointer)
         siblings = {k: self._walk(v, current, [*path, k], stack, [*local, k]) for k, v in value.items() if k != "$ref"}

@@ -6,6 +6,7 @@ folder or committed to a temporary git repository and registered as the catalog 
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -184,3 +185,21 @@ def test_the_api_page_shows_the_bundled_schemas(client, settings, tmp_path):
     assert 'id="schema-Plant"' in page and 'id="schema-family"' in page and 'id="schema-Timestamp"' in page
     assert "A botanical family." in page
     assert "external reference, not fetched" not in page
+
+
+def test_the_documented_example_loads_with_the_fixture_files(tmp_path):
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "apis-and-explore.md").read_text()
+    section = doc[doc.index("## Multi-file definitions") :]
+    descriptor, definition = re.findall(r"```yaml\n(.*?)```", section, re.S)[:2]
+    folder = copy_fixture("openapi-bundle", tmp_path)
+    (folder / "catalog-info.yaml").write_text(descriptor)
+    (folder / "openapi.yaml").write_text(definition)
+
+    report = refresh_location(register_file(folder / "catalog-info.yaml"))
+
+    assert report.refused == []
+    bundled = parsed(definition_of("api:default/nursery-api"))
+    assert bundled["paths"]["/plants/{plantId}"]["get"]["parameters"] == [{"$ref": "#/components/parameters/PlantId"}]
+    assert list(bundled["components"]["schemas"]) == ["Plant", "Error", "family", "Timestamp"]
+    not_found = bundled["components"]["responses"]["NotFound"]["content"]["application/json"]
+    assert not_found["schema"] == {"$ref": "#/components/schemas/Error"}

@@ -242,3 +242,18 @@ def test_without_a_file_the_asyncapi_placeholder_gets_the_stand_in():
     assert [(error.level, error.message) for error in errors] == [
         ("warning", "$asyncapi placeholder ./asyncapi.yaml was not loaded: the entity was not read from a file")
     ]
+
+
+def test_a_reference_back_to_the_root_must_point_at_something(bundle, tmp_path):
+    root = root_of(tmp_path)
+    value, errors = bundle(
+        {
+            "openapi.yaml": HEAD + "components: {schemas: {P: {$ref: ./p.yaml}}}\n",
+            "p.yaml": "properties: {e: {$ref: './openapi.yaml#/components/schemas/Gone'}}\n",
+        }
+    )
+
+    assert value is None
+    reason = f"nothing at #/components/schemas/Gone in file:{root}/openapi.yaml"
+    ref = "./openapi.yaml#/components/schemas/Gone"
+    assert errors == [refusal(root, "p.yaml (properties.e)", ref, reason)]
