@@ -77,7 +77,11 @@ def parse_file(data: bytes, name: str) -> dict[str, Any]:
     raise BundleError(f"{name} is empty")
 
 
-class _NoAliases(yaml.SafeDumper):
+# libyaml's emitter when PyYAML has it: the pure-Python one takes seconds for a large bundle.
+_BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _NoAliases(_BaseDumper):  # type: ignore[misc,valid-type]
     def ignore_aliases(self, data: Any) -> bool:
         return True
 
@@ -102,6 +106,8 @@ class _Reader:
     def __init__(self, policy: ReaderPolicy) -> None:
         self.policy = policy
         self.fetched: dict[str, ReadFile] = {}
+        # Parsed files by location key: one file named with several spellings is parsed once.
+        self.parsed: dict[tuple[str, bytes], ReadFile] = {}
 
     def __call__(self, current: ReadFile, file_part: str) -> ReadFile:
         if any(character in file_part for character in _GLOB_CHARACTERS):
@@ -122,7 +128,12 @@ class _Reader:
         found = result.files[0]
         if len(found.data) > MAX_FILE_BYTES:
             raise BundleError(f"{found.location_key} is {len(found.data):,} bytes, over {MAX_FILE_BYTES:,}")
-        return ReadFile(found.location_key, parse_file(found.data, found.location_key), found, len(found.data))
+        key = (found.location_key, found.data)
+        if key not in self.parsed:
+            self.parsed[key] = ReadFile(
+                found.location_key, parse_file(found.data, found.location_key), found, len(found.data)
+            )
+        return self.parsed[key]
 
     def _fetch(self, url: str) -> ReadFile:
         if not url.lower().startswith("https://"):

@@ -203,3 +203,22 @@ def test_the_documented_example_loads_with_the_fixture_files(tmp_path):
     assert list(bundled["components"]["schemas"]) == ["Plant", "Error", "family", "Timestamp"]
     not_found = bundled["components"]["responses"]["NotFound"]["content"]["application/json"]
     assert not_found["schema"] == {"$ref": "#/components/schemas/Error"}
+
+
+def test_values_yaml_1_1_would_misread_are_written_as_json(write_file):
+    write_file("enum.yaml", "type: string\nenum: ['0o17', 'yes', '1e3']\n")
+    write_file(
+        "openapi.yaml",
+        "openapi: 3.0.3\ninfo: {title: E, version: '1'}\ncomponents: {schemas: {E: {$ref: ./enum.yaml}}}\n",
+    )
+    descriptor = write_file(
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: e}\n"
+        "spec: {type: openapi, lifecycle: production, owner: team-a, definition: {$openapi: ./openapi.yaml}}\n",
+    )
+
+    refresh_location(register_file(descriptor))
+
+    text = definition_of("api:default/e")
+    assert text.startswith("{\n")
+    assert parsed(text)["components"]["schemas"]["E"] == {"type": "string", "enum": ["0o17", "yes", "1e3"]}
