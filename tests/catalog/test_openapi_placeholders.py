@@ -35,6 +35,15 @@ def register_file(path: Path):
     return register_location(validate_location_spec("file", str(path)), trusted=True)
 
 
+def api_descriptor(name: str, key: str, target: str) -> str:
+    """An API entity whose definition is the placeholder ``{key: target}``."""
+    spec_type = key.removeprefix("$")
+    return (
+        f"apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {{name: {name}}}\n"
+        f"spec: {{type: {spec_type}, lifecycle: production, owner: team-a, definition: {{{key}: {target}}}}}\n"
+    )
+
+
 def definition_of(ref: str) -> str:
     return Entity.objects.get(ref=ref).body["spec"]["definition"]
 
@@ -73,10 +82,7 @@ def test_a_reference_back_to_the_root_file_becomes_internal(tmp_path):
 
 def test_asyncapi_messages_and_payloads_move_to_components(tmp_path):
     folder = copy_fixture("asyncapi-bundle", tmp_path)
-    (folder / "catalog-info.yaml").write_text(
-        "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: watering}\n"
-        "spec: {type: asyncapi, lifecycle: production, owner: team-a, definition: {$asyncapi: ./asyncapi.yaml}}\n"
-    )
+    (folder / "catalog-info.yaml").write_text(api_descriptor("watering", "$asyncapi", "./asyncapi.yaml"))
 
     report = refresh_location(register_file(folder / "catalog-info.yaml"))
 
@@ -101,11 +107,7 @@ def test_a_json_target_is_bundled_as_json(write_file):
         '{"200": {"description": "ok", "content": {"application/json": {"schema": '
         '{"$ref": "schemas.json#/Pet"}}}}}}}}}',
     )
-    descriptor = write_file(
-        "catalog-info.yaml",
-        "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: j}\n"
-        "spec: {type: openapi, lifecycle: production, owner: team-a, definition: {$openapi: ./openapi.json}}\n",
-    )
+    descriptor = write_file("catalog-info.yaml", api_descriptor("j", "$openapi", "./openapi.json"))
 
     refresh_location(register_file(descriptor))
 
@@ -211,11 +213,7 @@ def test_values_yaml_1_1_would_misread_are_written_as_json(write_file):
         "openapi.yaml",
         "openapi: 3.0.3\ninfo: {title: E, version: '1'}\ncomponents: {schemas: {E: {$ref: ./enum.yaml}}}\n",
     )
-    descriptor = write_file(
-        "catalog-info.yaml",
-        "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: e}\n"
-        "spec: {type: openapi, lifecycle: production, owner: team-a, definition: {$openapi: ./openapi.yaml}}\n",
-    )
+    descriptor = write_file("catalog-info.yaml", api_descriptor("e", "$openapi", "./openapi.yaml"))
 
     refresh_location(register_file(descriptor))
 
