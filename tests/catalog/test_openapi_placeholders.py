@@ -220,3 +220,22 @@ def test_values_yaml_1_1_would_misread_are_written_as_json(write_file):
     text = definition_of("api:default/e")
     assert text.startswith("{\n")
     assert parsed(text)["components"]["schemas"]["E"] == {"type": "string", "enum": ["0o17", "yes", "1e3"]}
+
+
+def test_a_symbolic_link_in_git_is_not_followed(git_repo):
+    repo = git_repo()
+    (repo.path / "pet.yaml").symlink_to("/etc/passwd")
+    repo.commit(
+        {
+            "catalog-info.yaml": api_descriptor("linked", "$openapi", "./openapi.yaml"),
+            "openapi.yaml": "openapi: 3.0.3\ncomponents: {schemas: {Pet: {$ref: ./pet.yaml}}}\n",
+        }
+    )
+    location = register_location(parse_location_target(f"{repo.url}#main:catalog-info.yaml"), trusted=True)
+
+    report = refresh_location(location)
+
+    assert not Entity.objects.filter(ref="api:default/linked").exists()
+    (error,) = report.refused
+    assert "openapi.yaml (components.schemas.Pet): $ref ./pet.yaml: 'pet.yaml' is a symbolic link in" in error.message
+    assert error.message.endswith("; not followed") and "root:" not in error.message

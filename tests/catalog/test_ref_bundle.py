@@ -148,3 +148,25 @@ def test_components_that_are_not_a_mapping_are_named():
 )
 def test_document_kind_follows_the_version_field(document, kind):
     assert document_kind(document) == kind
+
+
+def nested(depth: int, leaf: object) -> object:
+    for level in range(depth):
+        leaf = {f"x-{level}": leaf}
+    return leaf
+
+
+def test_targets_written_in_place_may_not_nest_past_the_limit():
+    root = {"openapi": "3.0.3", "paths": {"/a": {"$ref": "p0.yaml"}}}
+    files = {f"api/p{i}.yaml": nested(30, {"$ref": f"p{i + 1}.yaml"}) for i in range(5)}
+    files["api/p5.yaml"] = {"get": {}}
+
+    with pytest.raises(BundleError, match=r"^api/p3.yaml: the bundled document nests deeper than 100 levels$"):
+        bundle(root, files)
+
+
+def test_the_text_written_is_limited():
+    root = {"openapi": "3.0.3", "x-fan": [{"$ref": "big.yaml"}] * 10}
+
+    with pytest.raises(BundleError, match=r"^api/root.yaml: the bundled document would exceed 8,388,608 bytes$"):
+        bundle(root, {"api/big.yaml": {"description": "x" * 1_000_000}}, max_bytes=20_000_000)

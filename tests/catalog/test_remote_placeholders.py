@@ -212,6 +212,26 @@ def test_a_local_definition_may_name_a_schema_on_the_host(server, tmp_path, writ
     assert bundled.data["components"]["schemas"]["Pet"] == {"type": "object", "properties": {"id": {"type": "integer"}}}
 
 
+def test_a_ref_on_the_host_follows_the_git_remote_rules(server, tmp_path, write_file):
+    url = server.url("static/pet.yaml")
+    write_file("openapi.yaml", f"openapi: 3.0.3\ncomponents: {{schemas: {{Pet: {{$ref: '{url}'}}}}}}\n")
+    policy = policy_for(tmp_path, server, allow_private_addresses=False)
+    (source,) = read_location("file", str(write_file("catalog-info.yaml", "kind: API\n")), policy).files
+
+    resolved, errors = resolve_placeholders({"d": {"$openapi": "./openapi.yaml"}}, source, policy)
+
+    assert f"$ref: {url}" in resolved["d"]
+    reason = "host '127.0.0.1' resolves to non-public address 127.0.0.1; refusing to connect"
+    assert [(error.level, error.message) for error in errors] == [
+        (
+            "warning",
+            f"$openapi placeholder: {source.location_key.rsplit('/', 1)[0]}/openapi.yaml (components.schemas.Pet): "
+            f"$ref {url} was not followed: {reason}",
+        )
+    ]
+    assert server.seen == []
+
+
 def test_a_ref_from_the_host_to_another_host_is_kept_with_a_warning(server, git_https_server, tmp_path):
     other = git_https_server(basic={("x-access-token", TOKEN)})
     other.static["pet.yaml"] = b"type: object\n"
