@@ -20,6 +20,7 @@ against that file. Internal references of the root document are kept as they are
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,7 +138,7 @@ class _Bundler:
         self.placed: dict[tuple[str, str], str] = {}
         self.taken: dict[str, set[str]] = {}
         self.hoisted: dict[str, dict[str, Any]] = {}
-        self.pending: list[tuple[str, str, Any, ReadFile, list[Any]]] = []
+        self.pending: deque[tuple[str, str, Any, ReadFile, list[Any]]] = deque()
         self.bytes_read = root.size
         self.warnings: list[str] = []
         self.nodes = 0
@@ -149,7 +150,7 @@ class _Bundler:
         # Targets moved to components are walked one after another, never nested, so a long chain
         # of files costs no recursion.
         while self.pending:
-            section, name, target, target_file, local = self.pending.pop(0)
+            section, name, target, target_file, local = self.pending.popleft()
             slot = [section, name] if self.kind == "swagger" else ["components", section, name]
             self.hoisted[section][name] = self._walk(target, target_file, slot, (), local)
         for section, entries in self.hoisted.items():
@@ -313,6 +314,10 @@ class _Bundler:
         siblings = {k: self._walk(v, current, [*path, k], stack, [*local, k]) for k, v in value.items() if k != "$ref"}
         section = self._section_for(path)
         if current is self.root and self._is_root_slot(path):
+            prefix = "#/" if self.kind == "swagger" else "#/components/"
+            if self.placed[key] != f"{prefix}{path[-2]}/{_escape(path[-1])}":
+                # A second slot naming a file another slot received points at that slot.
+                return {"$ref": self.placed[key], **siblings}
             section = None
         elif key in self.placed:
             return {"$ref": self.placed[key], **siblings}

@@ -95,6 +95,17 @@ def test_one_target_spelled_two_ways_is_written_once():
     }
 
 
+def test_two_root_slots_naming_one_file_share_it():
+    root = {"openapi": "3.0.3", "components": {"schemas": {"A": {"$ref": "pet.yaml"}, "B": {"$ref": "./pet.yaml"}}}}
+
+    result = bundle(root, {"api/pet.yaml": {"type": "object"}})
+
+    assert result.document["components"]["schemas"] == {
+        "A": {"type": "object"},
+        "B": {"$ref": "#/components/schemas/A"},
+    }
+
+
 def test_internal_refs_and_keys_beside_a_ref_are_kept():
     root = {
         "openapi": "3.1.0",
