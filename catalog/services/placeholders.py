@@ -1,4 +1,5 @@
-"""``$text``, ``$json`` and ``$yaml`` placeholders: a value replaced by the content of another file.
+"""``$text``, ``$json``, ``$yaml``, ``$openapi`` and ``$asyncapi`` placeholders: a value replaced by
+the content of another file (``$openapi``/``$asyncapi`` bundle its ``$ref``s: ``bundled_placeholders``).
 
 Relative targets are read with the location's own reader, so they stay inside the same repository or
 directory. ``https://`` targets on a host with an integration are fetched with its credential
@@ -16,9 +17,10 @@ from typing import Any
 from ..formats.readers import ReaderPolicy, SourceFile, read_relative
 from ..formats.readers.httpfetch import FETCH_MAX_BYTES, FetchError, FetchRefused, fetch_https
 from ..formats.yaml_reader import YamlFileError, parse_documents
+from .bundled_placeholders import BUNDLE_KEYS, bundle_placeholder
 from .errors import ProcessingError
 
-PLACEHOLDER_KEYS = ("$text", "$json", "$yaml")
+PLACEHOLDER_KEYS = ("$text", "$json", "$yaml", *BUNDLE_KEYS)
 
 
 def is_absolute_target(target: str) -> bool:
@@ -78,7 +80,10 @@ def _placeholder(
         reason = result.errors[0].message if result.errors else f"{target} not found"
         errors.append(ProcessingError(source.location_key, f"{key} placeholder: {reason}", field=path))
         return None
-    return _decode(key, target, result.files[0].data, result.files[0].location_key, source, path, errors)
+    found = result.files[0]
+    if key in BUNDLE_KEYS:
+        return bundle_placeholder(key, target, found.data, found, policy, source, path, errors)
+    return _decode(key, target, found.data, found.location_key, source, path, errors)
 
 
 def _remote_placeholder(
@@ -94,6 +99,8 @@ def _remote_placeholder(
     except FetchError as error:
         errors.append(ProcessingError(source.location_key, f"{key} placeholder: {error}", field=path))
         return None
+    if key in BUNDLE_KEYS:
+        return bundle_placeholder(key, target, data, target, policy, source, path, errors)
     return _decode(key, target, data, target, source, path, errors)
 
 

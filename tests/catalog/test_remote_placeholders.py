@@ -1,4 +1,4 @@
-"""``$text``/``$json``/``$yaml`` placeholders naming ``https://`` files on a host with an integration.
+"""``$text``/``$json``/``$yaml``/``$openapi`` placeholders naming ``https://`` files on a host with an integration.
 
 Fetched from the private HTTPS host of ``tests/gitserver.py`` (static files behind Basic auth) with
 the integration's credential; every other host, address or answer is refused with a message.
@@ -7,11 +7,13 @@ the integration's credential; every other host, address or answer is refused wit
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
-from catalog.formats.readers import ReaderPolicy, SourceFile
+from catalog.formats.readers import ReaderPolicy, SourceFile, read_location
 from catalog.formats.readers.httpfetch import FetchError, fetch_https
+from catalog.formats.yaml_reader import parse_documents
 from catalog.integrations import git_http_credentials, parse_integrations
 from catalog.models import Entity
 from catalog.services import refresh_location, register_location, validate_location_spec
@@ -164,3 +166,104 @@ def test_a_slow_answer_is_cut_off(server, tmp_path):
     with pytest.raises(FetchError, match=rf"cannot fetch {url}: (The read operation )?timed out"):
         fetch_https(url, policy_for(tmp_path, server), timeout=0.5)
     assert time.monotonic() - started < 1.5
+
+
+# --- $openapi: a definition on the host whose $refs are fetched from it too ---------------------
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def serve_nursery(server: GitHttpsServer) -> list[str]:
+    """The multi-file fixture as static files under ``nursery/``; their paths on the server."""
+    folder = FIXTURES / "openapi-bundle"
+    names = [str(path.relative_to(folder)) for path in sorted(folder.rglob("*.yaml"))]
+    server.static.update({f"nursery/{name}": (folder / name).read_bytes() for name in names})
+    return [f"/static/nursery/{name}" for name in names]
+
+
+def test_an_openapi_target_on_the_host_is_bundled_from_the_same_host(server, tmp_path):
+    paths = serve_nursery(server)
+
+    resolved, errors = resolve({"$openapi": server.url("static/nursery/openapi.yaml")}, policy_for(tmp_path, server))
+
+    assert errors == []
+    (expected,) = parse_documents((FIXTURES / "openapi-bundle-expected.yaml").read_bytes(), source="expected")
+    (bundled,) = parse_documents(resolved.encode(), source="bundled")
+    assert bundled.data == expected.data
+    fetched = [request.path for request in server.seen]
+    assert sorted(fetched) == sorted(path for path in paths if not path.endswith("catalog-info.yaml"))
+    assert {request.status for request in server.seen} == {200}
+
+
+def test_a_local_definition_may_name_a_schema_on_the_host(server, tmp_path, write_file):
+    server.static["pet.yaml"] = b"type: object\nproperties: {id: {type: integer}}\n"
+    url = server.url("static/pet.yaml")
+    write_file(
+        "openapi.yaml",
+        f"openapi: 3.0.3\ninfo: {{title: P, version: '1'}}\ncomponents: {{schemas: {{Pet: {{$ref: '{url}'}}}}}}\n",
+    )
+    policy = policy_for(tmp_path, server)
+    (source,) = read_location("file", str(write_file("catalog-info.yaml", "kind: API\n")), policy).files
+
+    resolved, errors = resolve_placeholders({"d": {"$openapi": "./openapi.yaml"}}, source, policy)
+
+    assert errors == []
+    (bundled,) = parse_documents(resolved["d"].encode(), source="bundled")
+    assert bundled.data["components"]["schemas"]["Pet"] == {"type": "object", "properties": {"id": {"type": "integer"}}}
+
+
+def test_a_ref_on_the_host_follows_the_git_remote_rules(server, tmp_path, write_file):
+    url = server.url("static/pet.yaml")
+    write_file("openapi.yaml", f"openapi: 3.0.3\ncomponents: {{schemas: {{Pet: {{$ref: '{url}'}}}}}}\n")
+    policy = policy_for(tmp_path, server, allow_private_addresses=False)
+    (source,) = read_location("file", str(write_file("catalog-info.yaml", "kind: API\n")), policy).files
+
+    resolved, errors = resolve_placeholders({"d": {"$openapi": "./openapi.yaml"}}, source, policy)
+
+    assert f"$ref: {url}" in resolved["d"]
+    reason = "host '127.0.0.1' resolves to non-public address 127.0.0.1; refusing to connect"
+    assert [(error.level, error.message) for error in errors] == [
+        (
+            "warning",
+            f"$openapi placeholder: {source.location_key.rsplit('/', 1)[0]}/openapi.yaml (components.schemas.Pet): "
+            f"$ref {url} was not followed: {reason}",
+        )
+    ]
+    assert server.seen == []
+
+
+def test_a_ref_from_the_host_to_another_host_is_kept_with_a_warning(server, git_https_server, tmp_path):
+    other = git_https_server(basic={("x-access-token", TOKEN)})
+    other.static["pet.yaml"] = b"type: object\n"
+    server.static["api.yaml"] = (
+        f"openapi: 3.0.3\ninfo: {{title: P, version: '1'}}\n"
+        f"components: {{schemas: {{Pet: {{$ref: '{other.url('static/pet.yaml')}'}}}}}}\n"
+    ).encode()
+
+    resolved, errors = resolve({"$openapi": server.url("static/api.yaml")}, policy_for(tmp_path, server))
+
+    assert f"$ref: {other.url('static/pet.yaml')}" in resolved
+    assert errors == [
+        (
+            "warning",
+            f"$openapi placeholder: {server.url('static/api.yaml')} (components.schemas.Pet): "
+            f"$ref {other.url('static/pet.yaml')} was not followed: {other.netloc} has no integration; "
+            "configure one in integrations: of GREENROOM_CONFIG",
+        )
+    ]
+    assert other.seen == []
+
+
+def test_a_missing_ref_on_the_host_names_the_url(server, tmp_path):
+    server.static["api.yaml"] = b"openapi: 3.0.3\ninfo: {title: P, version: '1'}\npaths: {/a: {$ref: ./gone.yaml}}\n"
+
+    resolved, errors = resolve({"$openapi": server.url("static/api.yaml")}, policy_for(tmp_path, server))
+
+    assert resolved is None
+    ((level, message),) = errors
+    assert level == "error"
+    assert message.startswith(
+        f"$openapi placeholder {server.url('static/api.yaml')}: {server.url('static/api.yaml')} (paths./a): "
+        f"$ref ./gone.yaml: {server.url('static/gone.yaml')} answered HTTP 404"
+    )
+    assert TOKEN not in message
