@@ -195,7 +195,7 @@ class EntityAdmin(admin.ModelAdmin):
     def has_errors(self, obj: Entity) -> bool:
         return bool(obj.processing_errors)
 
-    @admin.display(description="")
+    @admin.display(description="source")
     def edit_note(self, obj: Entity) -> str:
         return format_html(
             "<strong>This entity is read from {}.</strong> An edit here is validated like the file and recorded "
