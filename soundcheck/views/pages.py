@@ -12,7 +12,7 @@ from catalog.lookups.ownership import entities_by_ref, organisation_of
 from catalog.models import Entity, Relation
 from portal.views import ReadAccessMixin
 
-from ..models import Campaign, TrackResult
+from ..models import Campaign, Track, TrackResult
 from ..scopes import group_tree, system_parts
 from .scope import scoped_tracks
 
@@ -49,11 +49,19 @@ class OverviewView(ReadAccessMixin, View):
     """Every track: how many entities hold each level, and the teams at the top and the bottom."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        tracks = scoped_tracks(TrackResult.objects.all(), with_shortfalls=False, board_limit=BOARD_TOP_AND_BOTTOM)
+        # One track at a time, picked from a list of them all: every track on one page scrolled for
+        # thousands of pixels.
+        measured = list(Track.objects.filter(pk__in=TrackResult.objects.values("track")).only("key", "name"))
+        current = next((track for track in measured if track.key == request.GET.get("track")), None)
+        current = current or (measured[0] if measured else None)
+        results = TrackResult.objects.filter(track=current) if current else TrackResult.objects.none()
+        tracks = scoped_tracks(results, with_shortfalls=False, board_limit=BOARD_TOP_AND_BOTTOM)
         organisations = root_groups()
         systems = Entity.objects.filter(ref__startswith="system:").order_by("name")[:50]
         context = {
             "tracks": tracks,
+            "measured_tracks": measured,
+            "current_track": current,
             "board_limit": BOARD_TOP_AND_BOTTOM,
             "organisations": _named(organisations),
             "systems": list(systems.values("namespace", "name", "title")),

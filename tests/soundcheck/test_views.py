@@ -60,6 +60,19 @@ def test_overview_links_to_the_other_views(reader, basics):
     assert 'href="/soundcheck/campaigns/"' in page
 
 
+def test_overview_shows_one_track_at_a_time_with_a_list_of_them_all(reader, basics):
+    security = make_track("security", levels=(("Bronze", [make_check()]),), name="Security")
+    track_result(security, "component:default/web", 1, A)
+    page = reader.get("/soundcheck/").content.decode()
+    assert '<strong class="chip current" aria-current="page">Basics</strong>' in page
+    assert '<a class="chip" href="?track=security">Security</a>' in page
+    assert 'id="sc-basics-heading"' in page and 'id="sc-security-heading"' not in page
+    picked = reader.get("/soundcheck/", {"track": "security"}).content.decode()
+    assert 'id="sc-security-heading"' in picked and 'id="sc-basics-heading"' not in picked
+    # An unknown key shows the first track rather than nothing.
+    assert 'id="sc-basics-heading"' in reader.get("/soundcheck/", {"track": "nope"}).content.decode()
+
+
 def test_overview_without_results(reader, organisation):
     assert "No results yet" in reader.get("/soundcheck/").content.decode()
 
@@ -123,10 +136,11 @@ def test_replay_counts_each_level_at_the_end_of_each_day():
 
 # Per page: tracks and levels (2), counts (1), trend (1), leaderboard and its owners (2), shortfalls
 # (1 per track) and their names (1). The overview lists no shortfalls but the organisations (2), the
-# systems and the campaign count; the team view adds its group, the tree walk (one per level plus the
+# systems, the campaign count and the measured tracks (the one-track picker); the team view adds its group,
+# the tree walk (one per level plus the
 # last empty one), the organisation chain and its name; the organisation view its root and tree walk.
 PINS = {
-    "/soundcheck/": 10,
+    "/soundcheck/": 11,
     "/soundcheck/teams/default/team-a/": 13,
     "/soundcheck/teams/default/team-a/?children=1": 13,
     "/soundcheck/systems/default/shop/": 10,
