@@ -1,0 +1,5 @@
+from ${{ values.module }} import greet
+
+
+def test_greets_by_name():
+    assert greet("rider") == "Hello, rider"
