@@ -75,6 +75,7 @@ def test_django_service_renders_its_module_and_system(demo_publisher, alice):
     repository = demo_publisher / "parking-api.git"
     assert "parking_api/settings.py" in git(repository, "ls-tree", "-r", "--name-only", "main")
     assert 'ROOT_URLCONF = "parking_api.urls"' in git(repository, "show", "main:parking_api/settings.py")
+    assert "A Django service owned by **fleet**" in git(repository, "show", "main:docs/index.md")
     assert Entity.objects.get(name="parking-api").body["spec"]["system"] == "system:default/billing"
     assert task.status == Task.Status.COMPLETED
 
