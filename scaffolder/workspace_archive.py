@@ -8,6 +8,7 @@ link, and nothing outside the workspace (a link, a device or a fifo is left out)
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 import shutil
@@ -133,18 +134,28 @@ def _archive_chunks(root: Path, archive_format: str, folder: str) -> Iterator[by
                         yield sink.drain()
         yield sink.drain()
         return
-    with tarfile.open(fileobj=sink, mode="w|gz") as archive:
+    # The tar stream is written here block by block (tarfile's own writer copies a whole file in
+    # one call), so a large file is sent chunk by chunk like in the zip.
+    with gzip.GzipFile(fileobj=sink, mode="wb", mtime=0) as compressed:
         for name, path in workspace_files(root):
             source = _open_regular(path)
             if source is None:
                 continue
             with source:
-                info = tarfile.TarInfo(f"{folder}/{name}")
                 status = os.fstat(source.fileno())
+                info = tarfile.TarInfo(f"{folder}/{name}")
                 info.size, info.mtime = status.st_size, int(status.st_mtime)
                 info.mode = 0o755 if status.st_mode & stat.S_IXUSR else 0o644
-                archive.addfile(info, source)
+                compressed.write(info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape"))
+                remaining = info.size
+                while remaining and (chunk := source.read(min(_CHUNK, remaining))):
+                    compressed.write(chunk)
+                    remaining -= len(chunk)
+                    yield sink.drain()
+                # A file that shrank while it was read is padded to the size its header announced.
+                compressed.write(tarfile.NUL * (remaining + (-info.size % tarfile.BLOCKSIZE)))
             yield sink.drain()
+        compressed.write(tarfile.NUL * 2 * tarfile.BLOCKSIZE)
     yield sink.drain()
 
 

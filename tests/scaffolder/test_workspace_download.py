@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import tarfile
 import zipfile
 from datetime import timedelta
@@ -162,3 +163,25 @@ def test_the_task_page_links_the_downloads_for_the_creator(client, alice, finish
 
     assert "Download workspace (.zip)" in page and "Download workspace (.tar.gz)" in page
     assert reverse("scaffolder:task_workspace", args=[finished_task.pk, "tar.gz"]) in page
+
+
+@pytest.mark.parametrize("archive_format", ["zip", "tar.gz"])
+def test_a_large_file_is_sent_in_bounded_chunks_and_arrives_whole(archive_format, tmp_path):
+    from scaffolder.workspace_archive import stream_archive
+
+    (tmp_path / "ws" / "data").mkdir(parents=True)
+    payload = os.urandom(1024 * 1024)
+    (tmp_path / "ws" / "data" / "blob.bin").write_bytes(payload)
+    (tmp_path / "ws" / "run.sh").write_text("#!/bin/sh\n")
+    (tmp_path / "ws" / "run.sh").chmod(0o755)
+
+    chunks = list(stream_archive(tmp_path / "ws", archive_format, "top"))
+
+    assert len(chunks) > 4 and max(len(chunk) for chunk in chunks) < 256 * 1024
+    data = io.BytesIO(b"".join(chunks))
+    if archive_format == "zip":
+        assert zipfile.ZipFile(data).read("top/data/blob.bin") == payload
+    else:
+        with tarfile.open(fileobj=data, mode="r:gz") as archive:
+            assert archive.extractfile("top/data/blob.bin").read() == payload
+            assert archive.getmember("top/run.sh").mode == 0o755
