@@ -61,6 +61,8 @@ def kept_workspace_of(task: Task, now: datetime | None = None) -> KeptWorkspace:
         raise WorkspaceUnavailable("A dry run keeps no workspace: its files are listed on the run's page.", 404)
     if not task.is_finished or task.finished_at is None:
         raise WorkspaceUnavailable("The run has not finished yet; its workspace can be downloaded when it has.", 409)
+    if retention() == timedelta(0):
+        raise WorkspaceUnavailable("Workspaces are not kept on this portal (SCAFFOLDER_WORKSPACE_RETENTION is 0).", 404)
     expires_at = task.finished_at + retention()
     root = kept_workspace(str(task.pk))
     if (now or timezone.now()) >= expires_at:

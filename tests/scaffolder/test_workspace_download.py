@@ -141,7 +141,9 @@ def test_a_retention_of_zero_deletes_the_workspace_at_once(make_template, alice,
     client.force_login(alice)
 
     assert not kept_workspace(str(task.pk)).exists()
-    assert download(client, task).status_code == 410
+    response = download(client, task)
+    assert response.status_code == 404
+    assert response.content.decode() == "Workspaces are not kept on this portal (SCAFFOLDER_WORKSPACE_RETENTION is 0)."
 
 
 def test_the_cleaner_removes_expired_and_orphaned_workspaces_only(finished_task, alice):
