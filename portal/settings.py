@@ -300,7 +300,7 @@ CATALOG = app_settings.catalog(DATA_DIR)
 TECH_RADAR = app_settings.tech_radar()
 SOUNDCHECK_REMINDERS = app_settings.soundcheck_reminders()
 SOUNDCHECK = app_settings.soundcheck()
-SCAFFOLDER = app_settings.scaffolder()
+SCAFFOLDER = app_settings.scaffolder(DATA_DIR)
 TECHDOCS = app_settings.techdocs()
 STORAGES["techdocs"] = app_settings.techdocs_storage(DATA_DIR)
 # The periodic jobs (portal/conf/schedule.py).

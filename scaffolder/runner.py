@@ -12,6 +12,7 @@ output schema; its result lists every file the run would create, with contents.
 from __future__ import annotations
 
 import base64
+import json
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from .workspace import Workspace, WorkspaceError
 
 MAX_EACH_ITEMS = 200
 MAX_DRY_RUN_FILE_BYTES = 512 * 1024
+MAX_DRY_RUN_OUTPUT_CHARS = 4000
 
 
 class EventSink(Protocol):
@@ -45,6 +47,8 @@ class RunSpec:
     # Started by a platform admin: only then may steps name targets on this machine.
     trusted: bool = False
     redact: list[str] = field(default_factory=list)  # further texts never to be logged (secret form values)
+    # Keep the workspace after the run for download (``Workspace.retire``); a stored task's real run does.
+    keep_workspace: bool = False
 
 
 @dataclass
@@ -106,11 +110,11 @@ class Run:
         return context
 
     def execute(self) -> RunResult:
-        """Run every step; the workspace is removed at the end whatever happens."""
+        """Run every step; at the end the workspace is kept for download (``keep_workspace``) or removed."""
         try:
             return self._execute()
         finally:
-            self.workspace.cleanup()
+            self.workspace.retire(self.spec.task_id, keep=self.spec.keep_workspace and not self.spec.is_dry_run)
 
     def _execute(self) -> RunResult:
         steps = steps_of(self.spec.template)
@@ -176,6 +180,7 @@ class Run:
                 self.steps_context[step_id] = {"output": _example_output(action.output_schema)}
                 self.emit("log", {"message": f"Skipping action {action.id} in a dry run: it has side effects",
                                   "stepId": step_id, "status": "skipped"})  # fmt: skip
+                self._log_dry_run_output(step_id, self.steps_context[step_id]["output"])
                 return
             iterations = self._iterations(step)
             outputs: dict[str, Any] = {}
@@ -212,6 +217,7 @@ class Run:
                     for output_name, value in ctx.outputs.items():
                         outputs.setdefault(output_name, []).append(value)
             self.steps_context[step_id] = {"output": outputs}
+            self._log_dry_run_output(step_id, outputs)
             self.emit("log", {"message": f"Finished step {name}", "stepId": step_id, "status": "completed"})
         except TaskCancelled:
             raise
@@ -236,6 +242,12 @@ class Run:
         if len(pairs) > MAX_EACH_ITEMS:
             raise ActionError(f"each: {len(pairs)} items, over the limit of {MAX_EACH_ITEMS}")
         return pairs
+
+    def _log_dry_run_output(self, step_id: str, outputs: dict[str, Any]) -> None:
+        """A dry run shows what each step would hand to the next (placeholders for skipped actions)."""
+        if self.spec.is_dry_run and outputs:
+            text = json.dumps(outputs, sort_keys=True, default=str)[:MAX_DRY_RUN_OUTPUT_CHARS]
+            self.emit("log", {"message": f"Output: {text}", "stepId": step_id})
 
     def _fail(self, step_id: str, message: str) -> None:
         self.emit("log", {"message": message, "stepId": step_id, "status": "failed"})

@@ -107,3 +107,28 @@ def dry_run_files(task: Task) -> list[dict[str, Any]]:
             content = f"(binary file, {len(data)} bytes)"
         files.append({"path": item.get("path", ""), "content": content, "executable": item.get("executable", False)})
     return files
+
+
+def dry_run_tree(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The files as a tree, in order: a row per directory (``is_dir``) before its files, with ``depth``."""
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for item in sorted(files, key=lambda item: item["path"].split("/")):
+        parts = item["path"].split("/")
+        for depth in range(1, len(parts)):
+            directory = "/".join(parts[:depth])
+            if directory not in seen:
+                seen.add(directory)
+                rows.append({"path": directory, "name": parts[depth - 1], "depth": depth - 1, "is_dir": True})
+        rows.append({**item, "name": parts[-1], "depth": len(parts) - 1, "is_dir": False})
+    return rows
+
+
+def step_outputs(events: list[TaskEvent]) -> list[dict[str, Any]]:
+    """A dry run's log lines grouped by step, in the order the steps ran."""
+    groups: dict[str, list[str]] = {}
+    for event in events:
+        message = event.body.get("message")
+        if event.step_id and message:
+            groups.setdefault(event.step_id, []).append(str(message))
+    return [{"step_id": step_id, "lines": lines} for step_id, lines in groups.items()]

@@ -16,6 +16,7 @@ from .models import Task
 from .runner import Run, RunSpec
 from .services import claim_task, fail_stale_tasks, heartbeat, open_tasks_to_redispatch
 from .services.runs import fail_crashed_task, finish_task, record_task_event
+from .workspace_archive import remove_expired_workspaces
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,12 @@ def redispatch_open_tasks_task() -> int:
 def fail_stale_tasks_task() -> int:
     """The periodic reaper: tasks whose heartbeat stopped are marked failed with a log line."""
     return len(fail_stale_tasks())
+
+
+@shared_task(name="scaffolder.remove_expired_workspaces")
+def remove_expired_workspaces_task() -> int:
+    """The periodic cleaner: kept workspaces past ``SCAFFOLDER["WORKSPACE_RETENTION"]`` are deleted."""
+    return remove_expired_workspaces()
 
 
 class _Liveness:
@@ -87,6 +94,7 @@ def execute_task(task: Task) -> str:
         is_dry_run=task.is_dry_run,
         trusted=is_platform_admin(task.created_by),
         redact=secret_store.secret_texts(form_secrets),
+        keep_workspace=True,
     )
     try:
         result = Run(spec, emit, is_cancelled=liveness).execute()

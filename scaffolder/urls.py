@@ -5,6 +5,7 @@ from django.urls import path
 from .views.create import TemplateListView
 from .views.form import PickerOptionsView, TemplateFormView
 from .views.tasks import TaskCancelView, TaskDetailView, TaskListView, TaskRetryView
+from .views.workspaces import TaskWorkspaceView
 
 app_name = "scaffolder"
 
@@ -20,4 +21,9 @@ urlpatterns = [
     path("create/tasks/<uuid:pk>/", TaskDetailView.as_view(), name="task_detail"),
     path("create/tasks/<uuid:pk>/cancel/", TaskCancelView.as_view(), name="task_cancel"),
     path("create/tasks/<uuid:pk>/retry/", TaskRetryView.as_view(), name="task_retry"),
+    path(
+        "create/tasks/<uuid:pk>/workspace.<str:archive_format>",
+        TaskWorkspaceView.as_view(),
+        name="task_workspace",
+    ),
 ]

@@ -20,7 +20,7 @@ from .form_values import MAX_VALUE_LENGTH, oversized_fields, read_page, with_def
 from .parameter_validation import validate_page
 from .parameters import FieldError, ParameterPage, parameter_pages, schema_properties, visible_fields
 
-ACTIONS = ("next", "back", "refresh", "goto", "create")
+ACTIONS = ("next", "back", "refresh", "goto", "create", "dry-run")
 
 
 class BadState(ValueError):
@@ -36,6 +36,8 @@ class Step:
     errors: dict[str, str] = field(default_factory=dict)
     form_error: str = ""
     ready: bool = False
+    # The review's "Dry run" button: run the template without side effects (publish, register skipped).
+    dry_run: bool = False
 
 
 def sign_state(template_ref: str, values: dict[str, Any]) -> str:
@@ -102,12 +104,12 @@ def move(
         if errors:
             return Step(index=index, values=values, errors=_by_field(errors))
         return Step(index=index + 1, values=_defaults_for(pages, index + 1, values))
-    if action == "create":
+    if action in ("create", "dry-run"):
         for page in pages:
             errors = page_errors(page, values, user)
             if errors:
                 return Step(index=page.index, values=values, errors=_by_field(errors))
-        return Step(index=review, values=values, ready=True)
+        return Step(index=review, values=values, ready=True, dry_run=action == "dry-run")
     return Step(index=index, values=values)
 
 

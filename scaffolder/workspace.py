@@ -44,6 +44,20 @@ class Workspace:
     def cleanup(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
 
+    def retire(self, task_id: str, *, keep: bool) -> None:
+        """At the end of a run: move the workspace to ``kept_workspace(task_id)`` when ``keep`` and
+        ``SCAFFOLDER["WORKSPACE_RETENTION"]`` is positive (for download), else delete it."""
+        if not keep or settings.SCAFFOLDER.get("WORKSPACE_RETENTION", 0) <= 0:
+            self.cleanup()
+            return
+        target = kept_workspace(task_id)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.move(self.root, target)
+        except OSError:
+            self.cleanup()
+
     def path(self, relative: str | None, *, field: str = "path") -> Path:
         """The absolute path of ``relative`` inside the workspace; ``WorkspaceError`` if it would leave it."""
         parts = clean_relative(relative, field=field)
@@ -93,6 +107,11 @@ class Workspace:
 
     def is_executable(self, path: Path) -> bool:
         return bool(path.stat().st_mode & stat.S_IXUSR)
+
+
+def kept_workspace(task_id: str) -> Path:
+    """Where a finished run's workspace is kept (``SCAFFOLDER["KEPT_WORKSPACES_DIRECTORY"]``/<task id>)."""
+    return Path(settings.SCAFFOLDER["KEPT_WORKSPACES_DIRECTORY"]).resolve() / str(task_id)
 
 
 def clean_relative(relative: str | None, *, field: str = "path") -> tuple[str, ...]:

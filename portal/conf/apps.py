@@ -102,7 +102,7 @@ def soundcheck() -> dict[str, Any]:
     }
 
 
-def scaffolder() -> dict[str, Any]:
+def scaffolder(data_dir: Path) -> dict[str, Any]:
     """``SCAFFOLDER``: task workspaces, timeouts, value limits and the publishers' git remotes."""
     return {
         # Where task workspaces are made (deleted when each run ends); empty means the system temp dir.
@@ -120,6 +120,15 @@ def scaffolder() -> dict[str, Any]:
         "ALLOW_FILE_REMOTES": env_bool("SCAFFOLDER_ALLOW_FILE_REMOTES", False),
         # GET /api/scaffolder/v2/tasks/{id}/events waits this long for a new event (capped at 25 s).
         "EVENTS_LONG_POLL_SECONDS": env_int("SCAFFOLDER_EVENTS_LONG_POLL_SECONDS", 20),
+        # The demo publisher: repoUrl host "demo.local" publishes to a bare repository made under
+        # GREENROOM_DATA_DIR/demo-repos/; off unless set (manage.py serve turns it on with the demo).
+        "DEMO_PUBLISHER": env_bool("SCAFFOLDER_DEMO_PUBLISHER", False),
+        # A finished run's workspace is kept this many seconds for download (0: deleted at once), in
+        # KEPT_WORKSPACES_DIRECTORY; the periodic job scaffolder.remove_expired_workspaces deletes it.
+        "WORKSPACE_RETENTION": env_int("SCAFFOLDER_WORKSPACE_RETENTION", 24 * 60 * 60),
+        "KEPT_WORKSPACES_DIRECTORY": env_str(
+            "SCAFFOLDER_KEPT_WORKSPACES_DIRECTORY", str(data_dir / "scaffolder-workspaces")
+        ),
     }
 
 

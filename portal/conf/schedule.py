@@ -46,6 +46,11 @@ def beat_schedule(radar_sync_interval: int) -> dict[str, dict[str, Any]]:
             "task": "scaffolder.fail_stale_tasks",
             "schedule": float(env_int("SCAFFOLDER_REAPER_TICK", 60)),
         },
+        # Deletes finished runs' workspaces kept past SCAFFOLDER["WORKSPACE_RETENTION"] (docs/scaffolder.md).
+        "scaffolder-remove-expired-workspaces": {
+            "task": "scaffolder.remove_expired_workspaces",
+            "schedule": float(env_int("SCAFFOLDER_WORKSPACE_CLEAN_TICK", 3600)),
+        },
         # Send again the jobs that waited JOB_REDISPATCH_AFTER seconds without starting (portal/jobs.py).
         "catalog-redispatch-refreshes": {
             "task": "catalog.redispatch_refreshes",

@@ -52,7 +52,7 @@ class TemplateFormView(LoginRequiredMixin, HtmxPageMixin, View):
         step = move(body, index, action, request.POST, values, request.user)
         if step.ready:
             try:
-                task_id = submission.submit(template, step.values, request.user)
+                task_id = submission.submit(template, step.values, request.user, dry_run=step.dry_run)
             except submission.SubmissionRefused as refused:
                 step.errors = {error.field: error.message for error in refused.errors}
                 step.form_error = "The run was refused: " + "; ".join(str(error) for error in refused.errors[:5])

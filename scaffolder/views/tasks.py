@@ -18,7 +18,8 @@ from ..filtersets import TaskFilterSet
 from ..models import Task
 from ..querysets import can_manage_task, tasks_visible_to
 from ..services import TaskStateError, cancel_task, retry_task
-from ..task_page import dry_run_files, output_links, output_texts, step_rows
+from ..task_page import dry_run_files, dry_run_tree, output_links, output_texts, step_outputs, step_rows
+from ..workspace_archive import ARCHIVE_FORMATS, WorkspaceUnavailable, kept_workspace_of
 
 POLL_SECONDS = 1
 
@@ -44,9 +45,22 @@ class TaskDetailView(LoginRequiredMixin, HtmxPageMixin, DetailView):
             poll_seconds=POLL_SECONDS,
             links=output_links(task),
             texts=output_texts(task),
-            dry_run_files=dry_run_files(task) if task.is_dry_run else [],
+            dry_run_files=dry_run_tree(dry_run_files(task)) if task.is_dry_run else [],
+            step_outputs=step_outputs(events) if task.is_dry_run else [],
+            workspace=_workspace_download(self.request.user, task),
         )
         return context
+
+
+def _workspace_download(user, task: Task) -> dict[str, Any] | None:
+    """The download links of a finished run's kept workspace, for those who may download it."""
+    if not task.is_finished or task.is_dry_run or not can_manage_task(user, task):
+        return None
+    try:
+        kept = kept_workspace_of(task)
+    except WorkspaceUnavailable as unavailable:
+        return {"unavailable": str(unavailable)} if unavailable.status == 410 else None
+    return {"formats": list(ARCHIVE_FORMATS), "expires_at": kept.expires_at}
 
 
 class TaskListView(LoginRequiredMixin, ListView):

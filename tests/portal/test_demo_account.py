@@ -58,3 +58,24 @@ def test_serve_without_the_demo_makes_no_account(settings):
     settings.CATALOG = {**settings.CATALOG, "LOAD_DEMO": True}
     assert "password" not in _serve(no_demo=True)
     assert not get_user_model().objects.exists()
+
+
+def test_serve_turns_the_demo_publisher_on_for_the_processes_it_starts(settings, monkeypatch):
+    settings.CATALOG = {**settings.CATALOG, "LOAD_DEMO": True}
+    monkeypatch.delenv("SCAFFOLDER_DEMO_PUBLISHER", raising=False)
+    _serve()
+    assert serve.os.environ["SCAFFOLDER_DEMO_PUBLISHER"] == "true"
+
+
+def test_serve_keeps_the_demo_publisher_off_when_the_operator_says_so(settings, monkeypatch):
+    settings.CATALOG = {**settings.CATALOG, "LOAD_DEMO": True}
+    monkeypatch.setenv("SCAFFOLDER_DEMO_PUBLISHER", "false")
+    _serve()
+    assert serve.os.environ["SCAFFOLDER_DEMO_PUBLISHER"] == "false"
+
+
+def test_serve_without_the_demo_leaves_the_demo_publisher_off(settings, monkeypatch):
+    settings.CATALOG = {**settings.CATALOG, "LOAD_DEMO": True}
+    monkeypatch.delenv("SCAFFOLDER_DEMO_PUBLISHER", raising=False)
+    _serve(no_demo=True)
+    assert "SCAFFOLDER_DEMO_PUBLISHER" not in serve.os.environ

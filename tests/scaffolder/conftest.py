@@ -120,6 +120,7 @@ def scaffolder_settings(settings, tmp_path):
     settings.SCAFFOLDER = {
         **settings.SCAFFOLDER,
         "WORKING_DIRECTORY": str(tmp_path / "workspaces"),
+        "KEPT_WORKSPACES_DIRECTORY": str(tmp_path / "kept-workspaces"),
         "ALLOW_FILE_REMOTES": True,
         "PUBLISHERS": [
             {"host": GIT_HOST, "type": "git", "remote": f"file://{tmp_path}/remotes/{{owner}}/{{repo}}.git"}

@@ -13,17 +13,23 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.corpus import FIXTURES, HAS_SHARED, SHARED_CONFORMANCE
+from tests.corpus import FIXTURES, HAS_SHARED, REPO_ROOT, SHARED_CONFORMANCE
 
 TEMPLATES = FIXTURES / "templates"
 SHARED_TEMPLATES = SHARED_CONFORMANCE / "backstage-templates"
 OWN_TEMPLATE_FILES = sorted(TEMPLATES.rglob("template.yaml"))
+# The embedded demo's golden paths (catalog/demo/templates/) join the tests over every template.
+DEMO_TEMPLATE_FILES = sorted((REPO_ROOT / "catalog" / "demo" / "templates").glob("*/template.yaml"))
 SHARED_TEMPLATE_FILES = sorted(SHARED_TEMPLATES.rglob("template.yaml")) if HAS_SHARED else []
-# One parameter per template file: the in-repo ones, then Backstage's (marked) when present.
-TEMPLATE_FILES = [pytest.param(path, id=f"fixtures:{path.parent.name}") for path in OWN_TEMPLATE_FILES] + [
-    pytest.param(path, id=f"shared:{path.parent.name}", marks=pytest.mark.shared_corpus)
-    for path in SHARED_TEMPLATE_FILES
-]
+# One parameter per template file: the in-repo ones, the demo's, then Backstage's (marked) when present.
+TEMPLATE_FILES = (
+    [pytest.param(path, id=f"fixtures:{path.parent.name}") for path in OWN_TEMPLATE_FILES]
+    + [pytest.param(path, id=f"demo:{path.parent.name}") for path in DEMO_TEMPLATE_FILES]
+    + [
+        pytest.param(path, id=f"shared:{path.parent.name}", marks=pytest.mark.shared_corpus)
+        for path in SHARED_TEMPLATE_FILES
+    ]
+)
 
 
 def read_template(path: Path) -> dict[str, Any]:

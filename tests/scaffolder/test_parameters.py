@@ -29,6 +29,7 @@ GOOD_VALUES = {
     "go_version": 1.22,
     "repoUrl": "github.com?owner=acme&repo=svc",
     "dryRun": True,
+    "system": "system:default/billing",
 }
 
 

@@ -182,8 +182,9 @@ def test_create_goes_back_to_the_first_page_with_errors(signed_in, template_cata
 def test_create_submits_values_and_redirects_to_the_task(signed_in, template_catalog, monkeypatch):
     calls = []
 
-    def fake_submit(template, values, user):
+    def fake_submit(template, values, user, dry_run=False):
         calls.append((template.ref, values, user.username))
+        assert dry_run is False
         return "0b9f1d1e-0000-4000-8000-000000000001"
 
     monkeypatch.setattr(submission, "submit", fake_submit)

@@ -38,6 +38,7 @@ class Command(BaseCommand):
         self.stdout.write("database ready")
         call_command("catalog_refresh", all=True, background=True, stdout=self.stdout, stderr=self.stderr)
         if settings.CATALOG["LOAD_DEMO"] and not no_demo:
+            _enable_demo_publisher()
             call_command("load_demo", stdout=self.stdout)
             call_command("load_demo_radar", stdout=self.stdout)
             call_command("load_soundcheck_defaults", evaluate=True, stdout=self.stdout)
@@ -109,6 +110,12 @@ class Command(BaseCommand):
                     process.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+def _enable_demo_publisher() -> None:
+    """The demo templates publish to bare repositories under the data folder (docs/scaffolder.md): the
+    worker and web processes started next turn the demo publisher on, unless the operator said otherwise."""
+    os.environ.setdefault("SCAFFOLDER_DEMO_PUBLISHER", "true")
 
 
 def _raise_keyboard_interrupt(signum, frame) -> None:

@@ -12,6 +12,7 @@ from portal.registry import register_scaffolder_action
 from ...workspace import WorkspaceError
 from ..context import ActionContext, ActionError
 from ..registry import Action
+from .demo_publisher import is_demo_repository
 
 SOURCE_TEMPLATE_ANNOTATION = "backstage.io/source-template"
 
@@ -48,7 +49,8 @@ def register(ctx: ActionContext) -> None:
         spec = parse_location_target(url)
         if spec.type != "url":
             raise LocationError(f"{url!r} is not a repository URL")
-        location = register_location(spec, trusted=ctx.trusted)
+        # What the demo publisher made is readable for every user, not only platform admins.
+        location = register_location(spec, trusted=ctx.trusted or is_demo_repository(url))
     except LocationExists as exists:
         if not optional:
             raise ActionError(str(exists)) from None

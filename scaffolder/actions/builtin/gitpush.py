@@ -46,6 +46,8 @@ class Remote:
     owner: str = ""
     repo: str = ""
     api_url: str | None = None
+    # The demo publisher's own bare repository (demo_publisher.py), allowed whatever ALLOW_FILE_REMOTES says.
+    local_allowed: bool = False
 
 
 def is_branch_name(value: str) -> bool:
@@ -129,7 +131,8 @@ class _Git:
         self.policy = ReaderPolicy(
             cache_dir=home,
             git_timeout_seconds=catalog_policy.git_timeout_seconds,
-            allow_local_git=_is_local(remote.clone_url) and settings.SCAFFOLDER["ALLOW_FILE_REMOTES"],
+            allow_local_git=_is_local(remote.clone_url)
+            and (remote.local_allowed or settings.SCAFFOLDER["ALLOW_FILE_REMOTES"]),
             ca_bundle=catalog_policy.ca_bundle,
         )
         self._config: list[tuple[str, str]] | None = None

@@ -15,6 +15,7 @@ from portal.registry import register_scaffolder_action
 from ...workspace import WorkspaceError
 from ..context import ActionContext, ActionError
 from ..registry import Action
+from .demo_publisher import create_demo_repository, demo_remote
 from .gitpush import Author, Remote, is_branch_name, push_new_repository, resolve_remote
 from .repositories import CreatedRepository, create_github_repository, create_gitlab_project
 
@@ -31,7 +32,9 @@ def contents_url(web_url: str | None, remote: Remote, branch: str) -> str:
 
 
 def publish(ctx: ActionContext, provider: str) -> None:
-    remote = resolve_remote(ctx.input["repoUrl"], provider, ctx.input.get("token"))
+    remote = (demo_remote(ctx.input["repoUrl"]) if provider == "git" else None) or resolve_remote(
+        ctx.input["repoUrl"], provider, ctx.input.get("token")
+    )
     branch = ctx.input.get("defaultBranch") or _DEFAULT_BRANCH[provider]
     if not is_branch_name(branch):
         raise ActionError(f"defaultBranch: {branch!r} is not a valid git branch name")
@@ -46,7 +49,9 @@ def publish(ctx: ActionContext, provider: str) -> None:
     if ignored:
         ctx.log(f"Ignoring inputs this publisher does not use: {', '.join(ignored)}")
     created = CreatedRepository(None, created=False)
-    if provider in _CREATORS and remote.api_url:
+    if remote.local_allowed:
+        create_demo_repository(remote, branch)
+    elif provider in _CREATORS and remote.api_url:
         created = _CREATORS[provider](ctx, remote, branch)
         ctx.check_cancelled()
     commit = push_new_repository(

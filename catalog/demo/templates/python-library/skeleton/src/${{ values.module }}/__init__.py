@@ -1,0 +1,6 @@
+"""${{ values.description }}"""
+
+
+def greet(name: str) -> str:
+    """The greeting for ``name``."""
+    return f"Hello, {name}"
