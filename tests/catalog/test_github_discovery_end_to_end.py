@@ -28,10 +28,10 @@ from catalog.models import Entity, EntityHistory, Location, ProviderState
 from catalog.services.providers import due_providers
 from catalog.tasks import run_due_providers_task
 from tests.catalog.providers.replay import GITHUB_TOKEN, Replay, serve
-from tests.gitserver import GitHttpsServer
+from tests.gitserver import GitHttpsServer, HostedRepo
 from tests.leaks import database_text
 
-from .webhook_payloads import SECRET, signed_headers
+from .webhook_payloads import SECRET, github_push, signed_headers
 
 PROVIDER = "github:acme"
 ORG_REPOS = "GET /orgs/acme/repos?per_page=100&type=all"
@@ -61,6 +61,7 @@ class Discovery:
     config_file: Path
     monkeypatch: pytest.MonkeyPatch
     capture: Any
+    hosted: dict[str, HostedRepo]
 
     def repository(self, name: str, **fields: Any) -> dict[str, Any]:
         """A repository object as GitHub's REST API (2022-11-28) lists it, on the git server."""
@@ -127,8 +128,7 @@ def discovery(
     django_capture_on_commit_callbacks,
 ):
     server = git_https_server(basic={("x-access-token", GITHUB_TOKEN)})
-    for name, files in REPOSITORIES.items():
-        server.create_repo(f"acme/{name}", files)
+    hosted = {name: server.create_repo(f"acme/{name}", files) for name, files in REPOSITORIES.items()}
     settings.CATALOG = {
         **settings.CATALOG,
         "ALLOW_PRIVATE_ADDRESSES": True,
@@ -137,7 +137,9 @@ def discovery(
     }
     config_file = tmp_path / "app-config.yaml"
     settings.GREENROOM_CONFIG_FILE = str(config_file)
-    found = Discovery(server, github_replay_unrecorded, config_file, monkeypatch, django_capture_on_commit_callbacks)
+    found = Discovery(
+        server, github_replay_unrecorded, config_file, monkeypatch, django_capture_on_commit_callbacks, hosted
+    )
     found.list(*REPOSITORIES, archived=("old-portal",))
     found.configure()
     return found
@@ -289,3 +291,29 @@ def test_a_repository_created_webhook_registers_it_within_one_tick_recorded_repl
     assert sorted(components()) == ["new-service", "shop-api"]
     assert "new-service" in discovery.cloned()
     assert due_providers(config.configured_providers().providers) == []
+
+
+@pytest.mark.urls("tests.catalog.webhook_urls")
+@pytest.mark.django_db
+def test_a_push_refreshes_a_discovered_repository_recorded_replay(discovery, client, settings):
+    settings.CATALOG_WEBHOOK_SECRET = SECRET
+    discovery.refresh()
+    sha = discovery.hosted["shop-api"].commit(
+        {"catalog-info.yaml": component("shop-api").replace("production", "deprecated")}
+    )
+    payload = github_push(repo="acme/shop-api", host=discovery.server.netloc)
+    payload["after"] = sha
+    body = json.dumps(payload).encode()
+
+    with discovery.capture(execute=True):
+        response = client.post(
+            "/api/catalog/webhooks/git",
+            data=body,
+            content_type="application/json",
+            headers=signed_headers("github", body),
+        )
+
+    target = discovery.server.url("acme/shop-api/blob/main/catalog-info.yaml")
+    assert response.status_code == 202
+    assert response.json()["refreshing"] == [f"url:{target}"]
+    assert components()["shop-api"].body["spec"]["lifecycle"] == "deprecated"
