@@ -88,7 +88,8 @@ class RepositoryEvent:
 
     @property
     def full_name(self) -> str:
-        return str(self.repository.get("full_name") or f"{self.organization}/{self.repository.get('name')}")
+        named = _text(self.repository.get("full_name")) or f"{self.organization}/{self.repository.get('name')}"
+        return named[:200]
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,9 @@ def parse_repository_event(payload: dict[str, Any]) -> RepositoryEvent:
         raise PayloadError("the repository payload has no 'repository' object")
     if _text(repository.get("name")) is None:
         raise PayloadError("the repository payload has no 'repository.name'")
+    topics = repository.get("topics", [])
+    if not isinstance(topics, list) or not all(isinstance(topic, str) for topic in topics):
+        raise PayloadError("the repository payload's 'repository.topics' must be a list of strings")
     html_url = _text(repository.get("html_url"))
     parts = urlsplit(html_url or "")
     if parts.scheme not in ("http", "https") or not parts.netloc:

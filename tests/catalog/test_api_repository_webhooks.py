@@ -156,6 +156,10 @@ def test_an_unsigned_delivery_is_refused(client):
         ({"repository": "acme/shop-api"}, "the repository payload has no 'repository' object"),
         ({"repository": {"name": "shop-api"}}, "the repository payload has no http(s) 'repository.html_url'"),
         (
+            {"repository": {"name": "shop-api", "topics": "backstage"}},
+            "the repository payload's 'repository.topics' must be a list of strings",
+        ),
+        (
             {"repository": {"name": "shop-api", "html_url": "https://github.com/acme/shop-api"}, "organization": None},
             "the repository payload names no 'organization.login' or 'repository.owner.login'",
         ),
