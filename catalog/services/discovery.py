@@ -42,9 +42,9 @@ def is_discovered(location: Location) -> bool:
 
 def live_location_targets(provider_location: Location) -> dict[str, tuple[str, str]]:
     """``ref → (target, presence)`` of the provider's ``url`` Location entities that are not orphaned."""
-    rows = Entity.objects.filter(location=provider_location, kind__iexact="location", is_orphan=False).values_list(
-        "ref", "body"
-    )
+    rows = Entity.objects.filter(
+        location=provider_location, kind__in=("Location", "location"), is_orphan=False
+    ).values_list("ref", "body")
     targets = {}
     for ref, body in rows.iterator(chunk_size=2000):
         spec = body.get("spec") or {}
