@@ -317,3 +317,20 @@ def test_a_push_refreshes_a_discovered_repository_recorded_replay(discovery, cli
     assert response.status_code == 202
     assert response.json()["refreshing"] == [f"url:{target}"]
     assert components()["shop-api"].body["spec"]["lifecycle"] == "deprecated"
+
+
+@pytest.mark.django_db
+def test_a_listed_target_the_host_rules_refuse_is_named_and_not_read_recorded_replay(discovery):
+    discovery.list("shop-api")
+    elsewhere = discovery.repository("stray", html_url="https://git.elsewhere.example/acme/stray")
+    discovery.replay.bodies["repos.json"].append(elsewhere)
+
+    discovery.refresh()
+
+    state = ProviderState.objects.get(provider_id=PROVIDER)
+    refused = [error["message"] for error in state.location.errors if "elsewhere" in error["message"]]
+    assert len(refused) == 1 and refused[0].startswith(
+        "url:https://git.elsewhere.example/acme/stray/blob/main/catalog-info.yaml is refused: "
+    )
+    assert not Location.objects.filter(target__contains="elsewhere").exists()
+    assert sorted(components()) == ["shop-api"]
