@@ -1,4 +1,5 @@
-"""Git push webhooks from GitHub, GitLab and Gitea/Forgejo: verifying them and reading the push.
+"""Git push webhooks from GitHub, GitLab and Gitea/Forgejo, and GitHub's ``repository`` events:
+verifying them and reading the push or the repository.
 
 Pure functions on headers and the raw body; the API view (``catalog/api/webhooks.py``) answers the
 request and ``catalog/services/webhooks.py`` finds the locations a push concerns.
@@ -38,6 +39,8 @@ _EVENT_HEADERS = (
     (GITHUB, "X-GitHub-Event"),
 )
 _PUSH_EVENTS = {GITHUB: "push", GITLAB: "Push Hook", GITEA: "push"}
+# GitHub ``repository`` actions after which a discovery provider's listing has changed.
+REPOSITORY_ACTIONS = ("created", "deleted", "archived", "unarchived", "renamed", "transferred")
 _BRANCH_PREFIX = "refs/heads/"
 _SCP_LIKE = re.compile(r"(?:[^@/:]+@)?(?P<host>[^@/:]+|\[[^\]/]+\]):(?P<path>[^/].*)")
 
@@ -71,13 +74,33 @@ class PushEvent:
 
 
 @dataclass(frozen=True)
+class RepositoryEvent:
+    """A GitHub ``repository`` event: a repository created (or deleted, archived, renamed, ...).
+
+    ``repository`` is the payload's repository object, the REST API's shape (what discovery
+    providers' ``matches`` take); ``host`` is the host of its ``html_url``.
+    """
+
+    action: str
+    organization: str
+    host: str
+    repository: dict[str, Any]
+
+    @property
+    def full_name(self) -> str:
+        named = _text(self.repository.get("full_name")) or f"{self.organization}/{self.repository.get('name')}"
+        return named[:200]
+
+
+@dataclass(frozen=True)
 class Delivery:
-    """What a verified request is: a push to act on, or an event to acknowledge and ignore."""
+    """What a verified request is: a push or a repository event to act on, or an event to ignore."""
 
     provider: str
     event: str
     push: PushEvent | None = None
     reason: str = field(default="")
+    repository_event: RepositoryEvent | None = None
 
 
 def detect_provider(headers: Mapping[str, str]) -> tuple[str, str]:
@@ -198,12 +221,42 @@ def read_delivery(
         raise PayloadError(f"this endpoint takes {provider} webhooks, but the headers are {detected}'s")
     verify(detected, headers, body, secret)
     payload = load_payload(body, content_type)
+    if detected == GITHUB and event == "repository":
+        repository_event = parse_repository_event(payload)
+        if repository_event.action not in REPOSITORY_ACTIONS:
+            return Delivery(detected, event, reason=f"repository {repository_event.action!r} events are ignored")
+        return Delivery(detected, event, repository_event=repository_event)
     if event != _PUSH_EVENTS[detected]:
         return Delivery(detected, event, reason=f"{event!r} events are acknowledged and ignored")
     push = parse_push(detected, payload)
     if push is None:
         return Delivery(detected, event, reason="the push moved no branch")
     return Delivery(detected, event, push=push)
+
+
+def parse_repository_event(payload: dict[str, Any]) -> RepositoryEvent:
+    """Read a GitHub ``repository`` event; ``PayloadError`` names the missing field."""
+    action = _text(payload.get("action"))
+    if action is None:
+        raise PayloadError("the repository payload has no 'action'")
+    repository = payload.get("repository")
+    if not isinstance(repository, dict):
+        raise PayloadError("the repository payload has no 'repository' object")
+    if _text(repository.get("name")) is None:
+        raise PayloadError("the repository payload has no 'repository.name'")
+    topics = repository.get("topics", [])
+    if not isinstance(topics, list) or not all(isinstance(topic, str) for topic in topics):
+        raise PayloadError("the repository payload's 'repository.topics' must be a list of strings")
+    html_url = _text(repository.get("html_url"))
+    parts = urlsplit(html_url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise PayloadError("the repository payload has no http(s) 'repository.html_url'")
+    organization = payload.get("organization") if isinstance(payload.get("organization"), dict) else {}
+    owner = repository.get("owner") if isinstance(repository.get("owner"), dict) else {}
+    login = _text(organization.get("login")) or _text(owner.get("login"))
+    if login is None:
+        raise PayloadError("the repository payload names no 'organization.login' or 'repository.owner.login'")
+    return RepositoryEvent(action, login, parts.netloc.rpartition("@")[2].lower(), repository)
 
 
 def repository_key(url: str) -> str | None:

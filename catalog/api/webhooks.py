@@ -1,4 +1,5 @@
-"""The git push webhook: a verified push refreshes the locations that read the pushed branch.
+"""The git webhook: a verified push refreshes the locations that read the pushed branch; a GitHub
+``repository`` event (created, deleted, ...) makes the discovery providers of its organisation due.
 
 The signature (or GitLab's token) is the authentication, so the view has no session, CSRF or
 token authentication of its own. Only the lookup runs in the request; refreshes are queued.
@@ -20,8 +21,19 @@ from portal.audit import acting_as, webhook_actor
 from portal.throttles import WebhookThrottle
 
 from ..services.refresh_requests import request_refresh
+from ..services.repository_events import request_discovery_runs
 from ..services.webhooks import locations_for_push
-from ..webhooks import GITEA, PayloadError, SignatureError, read_delivery
+from ..webhooks import GITEA, PayloadError, RepositoryEvent, SignatureError, read_delivery
+
+
+def repository_event_response(request: Request, event: RepositoryEvent) -> Response:
+    """Mark the discovery providers ``event`` concerns as due; 202 if any, 200 if none."""
+    with acting_as(webhook_actor(request)):
+        due = request_discovery_runs(event)
+    return Response(
+        {"providers": due, "repository": event.full_name, "action": event.action},
+        status=status.HTTP_202_ACCEPTED if due else status.HTTP_200_OK,
+    )
 
 
 class GitWebhookView(APIView):
@@ -36,7 +48,7 @@ class GitWebhookView(APIView):
         request=OpenApiTypes.OBJECT,
         responses={
             200: OpenApiResponse(OpenApiTypes.OBJECT, description="verified; nothing to refresh"),
-            202: OpenApiResponse(OpenApiTypes.OBJECT, description="refreshes queued"),
+            202: OpenApiResponse(OpenApiTypes.OBJECT, description="refreshes queued, or discovery providers made due"),
             400: OpenApiResponse(description="not JSON, or not a git webhook"),
             401: OpenApiResponse(description="missing or wrong signature or token"),
             429: OpenApiResponse(description="more deliveries from this address than RATE_LIMIT_WEBHOOK"),
@@ -62,6 +74,8 @@ class GitWebhookView(APIView):
             raise AuthenticationError(str(error)) from None
         except PayloadError as error:
             raise InputError(str(error)) from None
+        if delivery.repository_event is not None:
+            return repository_event_response(request, delivery.repository_event)
         push = delivery.push
         if push is None:
             return Response({"refreshing": [], "ignored": delivery.reason})

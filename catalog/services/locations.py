@@ -208,12 +208,15 @@ def processor_for(
     A stored location passed the local-target rule when it was registered, so it reads as trusted
     (its roots are checked again); a dry run passes its caller's ``trusted``.
     """
+    # A discovered location's Location entity is its provider's (services/discovery.py).
+    discovered = location.origin == Location.Origin.PROVIDER
     return LocationProcessor(
         location_type=location.type,
         location_target=location.target,
         presence=location.presence,
         origin_ref=location.location_ref,
-        generated_entity=generated_location_entity(location),
+        generated_entity=None if discovered else generated_location_entity(location),
+        parent_ref=location.entity_ref if discovered else "",
         policy=reader_policy(trusted=trusted),
         global_rules=global_rules(),
         location_rules=location.rules,
@@ -236,10 +239,12 @@ def refresh_location(location: Location) -> RefreshReport:
         raise RefreshInProgress(f"location {location.location_ref} is being refreshed by another worker")
     # The caller's instance may predate the last refresh; its errors decide which files are re-read.
     location.refresh_from_db()
+    from .discovery import entities_to_read, finish_discovered
+
     try:
         processor = processor_for(location, known=known_files(location))
         writer = RefreshWriter(location, processor.outcome)
-        writer.write_all(processor.entities())
+        writer.write_all(entities_to_read(location, processor))
         report = writer.finish()
     except Exception as error:
         logger.exception("refreshing %s failed", location.location_ref)
@@ -258,6 +263,7 @@ def refresh_location(location: Location) -> RefreshReport:
         len(report.orphaned),
         len(report.refused),
     )
+    finish_discovered(location, report)
     return report
 
 

@@ -92,13 +92,15 @@ class LocationProcessor:
         location_target: str,
         presence: str,
         origin_ref: str,
-        generated_entity: dict[str, Any],
+        generated_entity: dict[str, Any] | None,
         policy: ReaderPolicy,
         global_rules: list[dict[str, Any]],
         location_rules: list[dict[str, Any]] | None,
         known_files: dict[str, KnownFile] | None = None,
         allowed_location_types: tuple[str, ...] = DEFAULT_ALLOWED_LOCATION_TYPES,
+        parent_ref: str = "",
     ) -> None:
+        self.parent_ref = parent_ref
         self.location_type = location_type
         self.location_target = location_target
         self.presence = presence
@@ -123,11 +125,14 @@ class LocationProcessor:
     def entities(self) -> Iterator[ProcessedEntity]:
         """Yield every entity the location emits, the generated Location entity first."""
         # The generated entity stands for the registration itself, checked when it was registered.
+        # A discovered location has none: the provider's Location entity stands for it (same ref).
         origin = Origin(self.origin_ref, self.origin_ref, check_location_targets=False)
-        root = self._finish(self.generated_entity, origin, document=None, line=None, check_rules=False)
+        root = None
+        if self.generated_entity is not None:
+            root = self._finish(self.generated_entity, origin, document=None, line=None, check_rules=False)
         if root is not None:
             yield root
-        root_ref = root.ref if root is not None else ""
+        root_ref = root.ref if root is not None else self.parent_ref
         self._enqueue(read_location(self.location_type, self.location_target, self.policy), 0, self.presence, root_ref)
         while self._queue:
             source, depth, parent_ref = self._queue.popleft()

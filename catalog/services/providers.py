@@ -27,6 +27,7 @@ from ..audit import record_write
 from ..config import orphan_strategy
 from ..models import Entity, Location, ProviderState
 from ..providers.base import EntityProvider, ProviderError, ProviderOutput
+from .discovery import live_location_targets, note_problems, sync_discovered_locations
 from .errors import ProcessingError
 from .locations import delete_orphans
 from .provider_output import judge_provider_output
@@ -185,11 +186,13 @@ def _apply(location: Location, output: ProviderOutput, report: ProviderRunReport
     )
     items, outcome = judge_provider_output(output, location.location_ref, known)
     with transaction.atomic():
+        discovered_before = live_location_targets(location)
         writer = RefreshWriter(location, outcome, now=now)
         writer.write_all(items)
         refresh = writer.finish()
         if refresh.orphaned and orphan_strategy() == "delete":
             delete_orphans(refresh.orphaned)
+        note_problems(location, sync_discovered_locations(location, discovered_before))
         report.entity_count = Entity.objects.filter(location=location, is_orphan=False).count()
     report.added, report.changed, report.removed = refresh.added, refresh.changed, refresh.orphaned
     report.refused = refresh.refused

@@ -117,9 +117,12 @@ def _handler(replay: Replay) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def serve(forge: str, settings: Any) -> Iterator[Replay]:
+def serve(forge: str, settings: Any, *, recorded: bool = True) -> Iterator[Replay]:
+    """Serve the recorded answers of ``forge`` (or, with ``recorded=False``, none until a test sets
+    ``routes`` and ``bodies``)."""
     replay = Replay(forge)
-    replay.load()
+    if recorded:
+        replay.load()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(replay))
     replay.base = f"http://127.0.0.1:{server.server_address[1]}{_FORGES[forge][0]}"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
