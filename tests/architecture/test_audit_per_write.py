@@ -220,6 +220,12 @@ def _provider(world: World) -> None:
 
 NEW_ENTRY = {"key": "zig", "title": "Zig", "quadrant": "languages", "ring": "assess", "reason": "Curious"}
 
+def _location_refresh_url(ref: str) -> str:
+    from catalog.models import Entity
+
+    return f"/catalog/locations/{Entity.objects.get(ref=ref).location_id}/refresh/"
+
+
 ROUTES: dict[str, Route] = {
     "accounts:tokens": Route(
         write=lambda w: w.client(w.alice).post("/accounts/tokens/", {"name": "ci"}),
@@ -335,6 +341,11 @@ ROUTES: dict[str, Route] = {
             {"title": "htmx 2", "ring": "hold", "reason": " "},
             format="json",
         ),
+    ),
+    "catalog:location_refresh": Route(
+        write=lambda w: w.client(w.alice).post(_location_refresh_url("component:default/shop-web")),
+        action="location.refresh",
+        refuse=lambda w: w.client(w.bob).post(_location_refresh_url("component:default/shop-web")),
     ),
     "catalog:provider_refresh": Route(
         write=lambda w: w.client(w.pat).post("/catalog/providers/refresh/", {"provider": "ldapOrg:corp"}),
