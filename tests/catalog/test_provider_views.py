@@ -51,7 +51,7 @@ def test_page_is_for_staff_only(client, two_providers):
     assert client.post("/catalog/providers/refresh/", {"provider": "static:org"}).status_code == 403
 
 
-def test_refresh_now_runs_the_provider(staff, two_providers, django_capture_on_commit_callbacks):
+def test_refresh_now_runs_the_provider(staff, two_providers, eager, django_capture_on_commit_callbacks):
     STATIC_ENTITIES["static:org"] = [user("ann"), user("bob"), user("cy")]
     with django_capture_on_commit_callbacks(execute=True):
         response = staff.post("/catalog/providers/refresh/", {"provider": "static:org"})
