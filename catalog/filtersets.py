@@ -7,18 +7,34 @@ from django import forms
 
 from portal.identity import ownership_refs
 
-from .filtering import CANONICAL_KINDS, EXPLORER_KEYS, explorer_clause, filter_q
+from .filtering import CANONICAL_KINDS, EXPLORER_KEYS, SortValue, explorer_clause, filter_q
 from .formats.filter_syntax import FilterClause, FilterSyntaxError, parse_filters
 from .models import Entity
 
 __all__ = ["CANONICAL_KINDS", "SORTS", "EntityFilterSet", "FilterExpressionField"]
-# Each ends in ``ref`` (unique), so a page boundary never splits ties differently between requests.
-SORTS = {
+# Each ends in ``ref`` or ``id`` (unique), so a page boundary never splits ties differently between
+# requests. Every explorer column sorts along an index (with the kind filter the explorer opens on):
+# name, kind and type on their columns' indexes; lifecycle, owner, system, tags (the first) and
+# description (up to 200 characters, as the search document keeps them) on the sort-value indexes
+# of migrations 0014 and 0019, ``(kind, first value, id)``.
+SORT_KEYS = {
+    "lifecycle": "spec.lifecycle",
+    "owner": "spec.owner",
+    "system": "spec.system",
+    "tags": "metadata.tags",
+    "description": "metadata.description",
+}
+SORTS: dict[str, tuple] = {
     "name": ("name", "ref"),
     "-name": ("-name", "-ref"),
     "kind": ("kind", "name", "ref"),
     "-kind": ("-kind", "-name", "-ref"),
+    "type": ("spec_type", "name", "ref"),
+    "-type": ("-spec_type", "-name", "-ref"),
 }
+for _sort, _key in SORT_KEYS.items():
+    SORTS[_sort] = (SortValue(_key).asc(), "id")
+    SORTS[f"-{_sort}"] = (SortValue(_key).desc(), "-id")
 
 
 class FilterExpressionField(forms.Field):
