@@ -14,9 +14,9 @@ from .models import Entity
 __all__ = ["CANONICAL_KINDS", "SORTS", "EntityFilterSet", "FilterExpressionField"]
 # Each ends in ``ref`` or ``id`` (unique), so a page boundary never splits ties differently between
 # requests. Every explorer column sorts along an index (with the kind filter the explorer opens on):
-# name, kind and type on their columns' indexes; lifecycle, owner, system, tags (the first) and
-# description (up to 200 characters, as the search document keeps them) on the sort-value indexes
-# of migrations 0014 and 0019, ``(kind, first value, id)``.
+# name, kind and type on their columns' indexes; lifecycle, owner, system (by name), tags (the
+# search document's first) and description (up to 200 characters, as the search document keeps
+# them) on the sort-value indexes of migration 0019, ``(kind, first value, id)``.
 SORT_KEYS = {
     "lifecycle": "spec.lifecycle",
     "owner": "spec.owner",
@@ -24,6 +24,24 @@ SORT_KEYS = {
     "tags": "metadata.tags",
     "description": "metadata.description",
 }
+# Values that are refs (``user:default/ana``, ``default/fleet``, ``fleet``) sort by their name, as
+# the explorer shows them.
+NAME_SORT_KEYS = ("owner", "system")
+
+
+class NameSortValue(SortValue):
+    """The name part of the ``SortValue``: what follows its last ``:`` or ``/``.
+
+    Plain string functions both databases have (an ``rtrim`` of every other character leaves
+    the part up to the last ``/``), spelled as the indexes of migration 0019 are.
+    """
+
+    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
+        value_sql, params = super().as_sql(compiler, connection, **extra)
+        slashed = f"replace({value_sql}, ':', '/')"
+        return f"replace({slashed}, rtrim({slashed}, replace({slashed}, '/', '')), '')", [*params] * 3
+
+
 SORTS: dict[str, tuple] = {
     "name": ("name", "ref"),
     "-name": ("-name", "-ref"),
@@ -33,8 +51,9 @@ SORTS: dict[str, tuple] = {
     "-type": ("-spec_type", "-name", "-ref"),
 }
 for _sort, _key in SORT_KEYS.items():
-    SORTS[_sort] = (SortValue(_key).asc(), "id")
-    SORTS[f"-{_sort}"] = (SortValue(_key).desc(), "-id")
+    _value = NameSortValue(_key) if _sort in NAME_SORT_KEYS else SortValue(_key)
+    SORTS[_sort] = (_value.asc(), "id")
+    SORTS[f"-{_sort}"] = (_value.desc(), "-id")
 
 
 class FilterExpressionField(forms.Field):

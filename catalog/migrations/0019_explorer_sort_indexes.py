@@ -1,7 +1,7 @@
 """Sort-value indexes for the explorer's columns: lifecycle, owner, system, first tag, description.
 
-Each is ``(kind, first value at the key in the search document, id)``, spelled as
-``catalog.filtering.SortValue`` compiles, so a page of one kind sorted by any column walks an index
+Each is ``(kind, first value at the key in the search document, id)`` (owner and system: the
+name part of that value), spelled as ``catalog.filtersets`` compiles its sorts, so a page of one kind sorted by any column walks an index
 and stops after 50 rows instead of sorting every entity of the kind (the explorer opens on
 Components). Built ``CONCURRENTLY``: reads and writes go on while they build. SQLite needs none:
 its catalogs are small, and it sorts them.
@@ -16,6 +16,16 @@ SORT_KEYS = {
     "tags": "metadata.tags",
     "description": "metadata.description",
 }
+# Owner and system are refs, sorted by their name part (catalog.filtersets.NameSortValue).
+NAME_SORTED = ("owner", "system")
+
+
+def _expression(name: str, key: str) -> str:
+    value = f"((search -> '{key}') ->> 0)"
+    if name not in NAME_SORTED:
+        return value
+    slashed = f"replace({value}, ':', '/')"
+    return f"(replace({slashed}, rtrim({slashed}, replace({slashed}, '/', '')), ''))"
 
 
 def create_indexes(apps, schema_editor):
@@ -35,7 +45,7 @@ def create_indexes(apps, schema_editor):
                 cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {index}")
             cursor.execute(
                 f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {index} "
-                f"ON catalog_entity (kind, ((search -> '{key}') ->> 0), id)"
+                f"ON catalog_entity (kind, {_expression(name, key)}, id)"
             )
 
 

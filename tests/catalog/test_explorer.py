@@ -30,10 +30,10 @@ def test_explorer_opens_on_components_with_the_kind_picker_counting_every_kind(r
     assert "orders-api" not in table(page) and "Web shop" in table(page)
     assert options(page, "kind") == [
         ("", "All", False),
-        ("api", "API (1)", False),
-        ("component", "Component (2)", True),
-        ("group", "Group (1)", False),
-        ("location", "Location (1)", False),
+        ("API", "API (1)", False),
+        ("Component", "Component (2)", True),
+        ("Group", "Group (1)", False),
+        ("Location", "Location (1)", False),
     ]
 
 
@@ -42,7 +42,7 @@ def test_all_kinds_is_an_explicit_choice_and_a_given_kind_still_works(reader, ca
     assert "5 entities" in every and options(every, "kind")[0] == ("", "All", True)
     apis = reader.get("/catalog/", {"kind": "API"}).content.decode()
     assert "1 entity" in apis and "orders-api" in table(apis)
-    assert ("api", "API (1)", True) in options(apis, "kind")
+    assert ("API", "API (1)", True) in options(apis, "kind")
 
 
 def test_owner_and_tag_are_pickers_with_counts_over_the_other_filters(reader, catalog):
@@ -141,3 +141,16 @@ def test_pages_hold_fifty_rows_and_every_sort_covers_every_entity_once(reader, w
             assert len(found) == (50 if number < 3 else 20)
             seen += found
         assert len(set(seen)) == 120, sort
+
+
+def test_owners_sort_by_name_however_the_ref_is_written(reader, write_file):
+    text = "".join(
+        f"---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {{name: {name}}}\n"
+        f"spec: {{type: service, lifecycle: production, owner: '{owner}'}}\n"
+        for name, owner in (("one", "user:zed"), ("two", "group:default/alpha"), ("three", "default/beta"))
+    )
+    refresh_location(
+        register_location(validate_location_spec("file", str(write_file("refs.yaml", text))), trusted=True)
+    )
+    page = reader.get("/catalog/", {"sort": "owner"}).content.decode()
+    assert re.findall(r'href="/catalog/component/default/(\w+)/"', table(page)) == ["two", "three", "one"]

@@ -142,3 +142,10 @@ def test_empty_facets_say_nothing(reader, search_catalog):
     html = reader.get("/search/", {"q": "xylophone"}).content.decode()
     assert "None" not in html
     assert 'id="facet-kind"' not in html
+
+
+def test_a_facet_without_values_is_left_out_beside_the_others(reader, search_catalog):
+    # A person has no lifecycle: that facet is absent, the result type facet is there.
+    html = reader.get("/search/", {"q": "ana lima"}).content.decode()
+    assert 'id="facet-type"' in html and 'id="facet-lifecycle"' not in html
+    assert ">None<" not in html
