@@ -309,7 +309,7 @@ class SqliteBackend(Backend):
 
     def did_you_mean(self, query: SearchQuery) -> str:
         with connection.cursor() as cursor:
-            return self._suggestion(query, lambda word: spelling.terms_near_sqlite(cursor, word))
+            return self._suggestion(query, lambda word: spelling.terms_near_sqlite(cursor, word, looser=True))
 
 
 def get_backend() -> Backend:

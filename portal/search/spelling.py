@@ -34,28 +34,30 @@ def allowed_typos(word: str) -> int:
 
 
 def distance(word: str, term: str, limit: int) -> int:
-    """Optimal string alignment distance, or ``limit + 1`` once it is certainly above ``limit``."""
-    if abs(len(word) - len(term)) > limit:
+    """Optimal string alignment distance, or ``limit + 1`` once it is certainly above ``limit``.
+
+    Only cells within ``limit`` of the diagonal are computed: the rest cannot stay within it.
+    """
+    size = len(term)
+    if abs(len(word) - size) > limit:
         return limit + 1
-    previous_row: list[int] | None = None
-    row = list(range(len(term) + 1))
-    for i in range(1, len(word) + 1):
-        current = [i] + [0] * len(term)
-        for j in range(1, len(term) + 1):
-            cost = 0 if word[i - 1] == term[j - 1] else 1
-            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + cost)
-            if (
-                previous_row is not None
-                and i > 1
-                and j > 1
-                and word[i - 1] == term[j - 2]
-                and word[i - 2] == term[j - 1]
-            ):
-                current[j] = min(current[j], previous_row[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous_row, row = row, current
-    return row[-1]
+    above = limit + 1
+    before: list[int] | None = None
+    row = [column if column <= limit else above for column in range(size + 1)]
+    for i, letter in enumerate(word, start=1):
+        current = [i if i <= limit else above] + [above] * size
+        best = current[0]
+        for j in range(max(1, i - limit), min(size, i + limit) + 1):
+            other = term[j - 1]
+            value = min(row[j - 1] + (letter != other), row[j] + 1, current[j - 1] + 1)
+            if before is not None and j > 1 and letter == term[j - 2] and word[i - 2] == other:
+                value = min(value, before[j - 2] + 1)
+            current[j] = value
+            best = min(best, value)
+        if best > limit:
+            return above
+        before, row = row, current
+    return min(row[size], above)
 
 
 def is_known(word: str, terms: Iterable[str]) -> bool:
@@ -68,7 +70,11 @@ def is_known(word: str, terms: Iterable[str]) -> bool:
 def nearest(word: str, terms: dict[str, int], limit: int) -> list[str]:
     """The terms at the smallest distance from ``word`` up to ``limit``, most documents first."""
     found: dict[int, list[tuple[int, str]]] = {}
+    letters = set(word)
     for term, documents in terms.items():
+        # Each letter one has and the other lacks costs an edit: a quick way to skip most terms.
+        if len(letters.difference(term)) > limit or len(set(term).difference(letters)) > limit:
+            continue
         edits = distance(word, term, limit)
         if 0 < edits <= limit:
             found.setdefault(edits, []).append((-documents, term))
@@ -87,14 +93,17 @@ def first_letter_ranges(word: str) -> list[tuple[str, str]]:
     return [(letter, letter + _LAST) for letter in letters]
 
 
-def terms_near_sqlite(cursor, word: str) -> dict[str, int]:
-    """``{term: documents}`` of the FTS5 vocabulary that may be near ``word`` (SQLite)."""
+def terms_near_sqlite(cursor, word: str, *, looser: bool = False) -> dict[str, int]:
+    """``{term: documents}`` of the FTS5 vocabulary that may be near ``word`` (SQLite): in its
+    letter ranges, of a length within the edits allowed, and every term starting with it."""
+    limit = allowed_typos(word) + looser
     terms: dict[str, int] = {}
     for low, high in first_letter_ranges(word):
         # The vocabulary table answers a term range from the index, without a scan.
         cursor.execute(
-            "SELECT term, sum(doc) FROM portal_searchdocument_vocab WHERE term >= %s AND term < %s GROUP BY term",
-            [low, high],
+            "SELECT term, doc FROM portal_searchdocument_vocab WHERE term >= %s AND term < %s "
+            "AND (length(term) BETWEEN %s AND %s OR substr(term, 1, %s) = %s)",
+            [low, high, len(word) - limit, len(word) + limit, len(word), word],
         )
         terms.update(cursor.fetchall())
     return terms
