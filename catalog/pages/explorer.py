@@ -17,6 +17,7 @@ from ..filtering import owner_ref
 from ..filtersets import SORTS
 
 # Backstage's catalog page opens on Components; ``kind=`` (the picker's "All") lists every kind.
+# Only the bare explorer does: a link that filters by something else lists every kind, as before.
 DEFAULT_KIND = "component"
 # Header label -> sort key, in the table's column order.
 COLUMNS = (
@@ -34,8 +35,10 @@ PICKER_FACETS = {"owner": "relations.ownedBy", "tag": "metadata.tags"}
 
 
 def with_default_kind(params: QueryDict) -> QueryDict:
-    """The query string the filters read: the default kind unless ``kind`` is given (even empty)."""
-    if "kind" in params:
+    """The query string the filters read: the bare explorer (no filter given, maybe a page or a
+    sort) opens on the default kind; ``kind`` given, even empty, and links that filter otherwise
+    (``?owner=``, ``?filter=`` from entity pages and other apps) are read as they are."""
+    if set(params) - {"page", "sort"}:
         return params
     data = params.copy()
     data["kind"] = DEFAULT_KIND

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
-from ..display_text import isolated_html, visible_text
+from ..display_text import attribute_html, isolated_html, visible_text
 
 register = template.Library()
 
@@ -20,3 +20,9 @@ def isolated(value: object) -> SafeString:
 def visible(value: object) -> str:
     """Plain text with hidden characters written as ``[U+XXXX]``, where markup cannot go (``<title>``)."""
     return visible_text(value)
+
+
+@register.filter
+def attribute(value: object) -> SafeString:
+    """A value from data for an attribute that must round-trip, hidden characters as references."""
+    return attribute_html(value)

@@ -46,7 +46,7 @@ def test_all_kinds_is_an_explicit_choice_and_a_given_kind_still_works(reader, ca
 
 
 def test_owner_and_tag_are_pickers_with_counts_over_the_other_filters(reader, catalog):
-    page = reader.get("/catalog/", {"owner": "team-a"}).content.decode()
+    page = reader.get("/catalog/", {"kind": "Component", "owner": "team-a"}).content.decode()
     assert "1 entity" in page
     # The owner picker still offers team-b: its counts leave out the owner filter itself.
     assert options(page, "owner") == [
@@ -60,7 +60,7 @@ def test_owner_and_tag_are_pickers_with_counts_over_the_other_filters(reader, ca
         ("frontend", "frontend (1)", False),
         ("python", "python (1)", False),
     ]
-    tagged = reader.get("/catalog/", {"tag": "java"}).content.decode()
+    tagged = reader.get("/catalog/", {"kind": "Component", "tag": "java"}).content.decode()
     assert "1 entity" in tagged and ("java", "java (1)", True) in options(tagged, "tag")
 
 
@@ -154,3 +154,14 @@ def test_owners_sort_by_name_however_the_ref_is_written(reader, write_file):
     )
     page = reader.get("/catalog/", {"sort": "owner"}).content.decode()
     assert re.findall(r'href="/catalog/component/default/(\w+)/"', table(page)) == ["two", "three", "one"]
+
+
+def test_links_that_filter_list_every_kind_as_before(reader, catalog):
+    # Entity pages and other apps link to the explorer with a filter: no kind is added to it.
+    page = reader.get("/catalog/", {"owner": "team-b"}).content.decode()
+    assert "2 entities" in page and "orders-api" in table(page)
+    assert options(page, "kind")[0] == ("", "All", True)
+    filtered = reader.get("/catalog/", {"filter": "kind=api"}).content.decode()
+    assert "1 entity" in filtered
+    # A page or a sort alone is still the bare explorer.
+    assert "2 entities" in reader.get("/catalog/", {"sort": "-name", "page": "1"}).content.decode()
