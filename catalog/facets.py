@@ -101,13 +101,16 @@ def _field_counts(qs, facet: str) -> Counter:
     return counts
 
 
-def facet_counts(qs, facets: list[str], cache_key_parts: Any) -> dict[str, list[dict[str, Any]]]:
-    """``{facet: [{value, count}]}`` over ``qs``, sorted by value; cached until the catalog changes."""
+def facet_counts(
+    qs, facets: list[str], cache_key_parts: Any, *, cached: bool = True
+) -> dict[str, list[dict[str, Any]]]:
+    """``{facet: [{value, count}]}`` over ``qs``, sorted by value; cached until the catalog changes
+    (``cached=False``: counted afresh, for rows that change without the catalog, such as stars)."""
     digest = hashlib.sha1(json.dumps([facets, cache_key_parts], sort_keys=True, default=str).encode()).hexdigest()
     key = f"catalog:facets:{catalog_version()}:{digest}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+    stored = cache.get(key) if cached else None
+    if stored is not None:
+        return stored
     result = {}
     for facet in facets:
         if facet.lower().startswith("relations."):
@@ -115,5 +118,6 @@ def facet_counts(qs, facets: list[str], cache_key_parts: Any) -> dict[str, list[
         else:
             counts = _field_counts(qs, facet)
         result[facet] = [{"value": value, "count": count} for value, count in sorted(counts.items())]
-    cache.set(key, result, CACHE_SECONDS)
+    if cached:
+        cache.set(key, result, CACHE_SECONDS)
     return result

@@ -7,18 +7,53 @@ from django import forms
 
 from portal.identity import ownership_refs
 
-from .filtering import CANONICAL_KINDS, EXPLORER_KEYS, explorer_clause, filter_q
+from .filtering import CANONICAL_KINDS, EXPLORER_KEYS, SortValue, explorer_clause, filter_q
 from .formats.filter_syntax import FilterClause, FilterSyntaxError, parse_filters
 from .models import Entity
 
 __all__ = ["CANONICAL_KINDS", "SORTS", "EntityFilterSet", "FilterExpressionField"]
-# Each ends in ``ref`` (unique), so a page boundary never splits ties differently between requests.
-SORTS = {
+# Each ends in ``ref`` or ``id`` (unique), so a page boundary never splits ties differently between
+# requests. Every explorer column sorts along an index (with the kind filter the explorer opens on):
+# name, kind and type on their columns' indexes; lifecycle, owner, system (by name), tags (the
+# search document's first) and description (up to 200 characters, as the search document keeps
+# them) on the sort-value indexes of migration 0019, ``(kind, first value, id)``.
+SORT_KEYS = {
+    "lifecycle": "spec.lifecycle",
+    "owner": "spec.owner",
+    "system": "spec.system",
+    "tags": "metadata.tags",
+    "description": "metadata.description",
+}
+# Values that are refs (``user:default/ana``, ``default/fleet``, ``fleet``) sort by their name, as
+# the explorer shows them.
+NAME_SORT_KEYS = ("owner", "system")
+
+
+class NameSortValue(SortValue):
+    """The name part of the ``SortValue``: what follows its last ``:`` or ``/``.
+
+    Plain string functions both databases have (an ``rtrim`` of every other character leaves
+    the part up to the last ``/``), spelled as the indexes of migration 0019 are.
+    """
+
+    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
+        value_sql, params = super().as_sql(compiler, connection, **extra)
+        slashed = f"replace({value_sql}, ':', '/')"
+        return f"replace({slashed}, rtrim({slashed}, replace({slashed}, '/', '')), '')", [*params] * 3
+
+
+SORTS: dict[str, tuple] = {
     "name": ("name", "ref"),
     "-name": ("-name", "-ref"),
     "kind": ("kind", "name", "ref"),
     "-kind": ("-kind", "-name", "-ref"),
+    "type": ("spec_type", "name", "ref"),
+    "-type": ("-spec_type", "-name", "-ref"),
 }
+for _sort, _key in SORT_KEYS.items():
+    _value = NameSortValue(_key) if _sort in NAME_SORT_KEYS else SortValue(_key)
+    SORTS[_sort] = (_value.asc(), "id")
+    SORTS[f"-{_sort}"] = (_value.desc(), "-id")
 
 
 class FilterExpressionField(forms.Field):

@@ -22,6 +22,7 @@ from .lookups.ownership import owner_lookup
 from .lookups.related import relation_targets
 from .models import Entity
 from .pages.common import paged_by_ref, rows_of
+from .pages.explorer import kind_counts, picker_items, sort_headers, with_default_kind, without
 from .personal import personal_filter_counts
 from .querysets import owner_refs
 
@@ -35,17 +36,21 @@ class EntityListView(CatalogReadMixin, HtmxPageMixin, View):
     partial_name = "catalog/partials/entity_table.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        filterset = EntityFilterSet(request.GET, queryset=Entity.objects.order_by("name", "ref"), request=request)
+        data = with_default_kind(request.GET)
+        filterset = self.filterset(data)
         if error := filterset.filter_error():
             return self.refuse(request, filterset, error)
         qs = filterset.qs
         # Counts and facets depend on the filters only, not on the page or the order: cached per
         # catalog version, so paging through 100,000 entities never recounts them. Personal filters
         # add the person's scope to the key, or (starred) skip the cache.
-        filters = sorted((key, values) for key, values in request.GET.lists() if key not in ("page", "sort"))
         scope = filterset.cache_scope()
-        if scope is not None:
-            filters += scope
+
+        def filters_of(params) -> list | None:
+            keys = sorted((key, values) for key, values in params.lists() if key not in ("page", "sort"))
+            return None if scope is None else keys + scope
+
+        filters = filters_of(data) or []
         # The page is chosen on refs alone (an index-only walk of (name, ref) for the default order),
         # then only its rows are read whole: deep pages never drag skipped bodies through a join.
         paginator = paged_by_ref(qs, PAGE_SIZE)
@@ -57,15 +62,29 @@ class EntityListView(CatalogReadMixin, HtmxPageMixin, View):
             entity.system_refs = [ref for ref in relation_targets(entity, "partOf") if ref.startswith("system:")]
         query = request.GET.copy()
         query.pop("page", None)
+        pickers = {}
+        for name in ("kind", "owner", "tag"):
+            others = without(data, name)
+            picked_from = self.filterset(others).qs
+            if name == "kind":
+                pickers[name] = kind_counts(picked_from, filters_of(others))
+            else:
+                pickers[name] = picker_items(name, picked_from, filters_of(others), data.get(name, ""))
         context = {
             "filterset": filterset,
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
-            "facets": column_facets(qs, filters if scope is not None else None),
-            "personal": personal_filter_counts(request, qs, filters if scope is not None else None),
+            "kind": data.get("kind", ""),
+            "pickers": pickers,
+            "headers": sort_headers(request.GET),
+            "facets": column_facets(qs, filters_of(data)),
+            "personal": personal_filter_counts(request, qs, filters_of(data)),
         }
         return self.render_page(context)
+
+    def filterset(self, data) -> EntityFilterSet:
+        return EntityFilterSet(data, queryset=Entity.objects.order_by("name", "ref"), request=self.request)
 
     def refuse(self, request: HttpRequest, filterset: EntityFilterSet, error: str) -> HttpResponse:
         """A ``filter`` that cannot be read: 400, with the parser's message where the table would be."""
@@ -73,7 +92,8 @@ class EntityListView(CatalogReadMixin, HtmxPageMixin, View):
         query.pop("page", None)
         page = Paginator([], PAGE_SIZE).get_page(1)
         context = {"filterset": filterset, "filter_error": error, "page": page, "rows": [], "query": query.urlencode()}
-        return self.render_page(context | {"facets": {}, "personal": None}, status=400)
+        extra = {"facets": {}, "personal": None, "pickers": {}, "headers": sort_headers(request.GET)}
+        return self.render_page(context | extra, status=400)
 
 
 def column_facets(qs, filters: list | None) -> dict[str, list[dict[str, Any]]]:

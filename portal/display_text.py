@@ -51,3 +51,10 @@ def visible_text(text: object) -> str:
 def isolated_html(text: object) -> SafeString:
     """``visible_html(text)`` in ``<bdi>``, isolated from the direction of the text around it."""
     return format_html("<bdi>{}</bdi>", visible_html(text))
+
+
+def attribute_html(text: object) -> SafeString:
+    """``text`` escaped for an attribute whose value must round-trip (an option's ``value``): each
+    hidden character as a numeric character reference, so none is written to the page raw."""
+    value = "" if text is None else str(text)
+    return mark_safe("".join(f"&#x{ord(char):x};" if is_hidden(char) else str(escape(char)) for char in value))

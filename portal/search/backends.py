@@ -1,7 +1,9 @@
 """Running a checked query against the index: PostgreSQL full text or SQLite FTS5, one results API.
 
 Ranking, both databases, in groups: first an exact name or title match; then rows with every word
-in their title or name; then the other word matches; last (PostgreSQL only) near spellings.
+in their title or name; then the other word matches; last near spellings. On PostgreSQL these
+are titles and names near the whole text (pg_trgm); on SQLite, a word no indexed term matches is
+searched as the indexed terms nearest to it (``portal.search.spelling``), title matches first.
 Within a group, the full-text score, where title and name weigh most, keywords (tags, owner,
 kind, headings) next, text least; then title. PostgreSQL scores with ``ts_rank`` over the
 weighted ``search_vector`` and finds near spellings of the whole term in title and name
@@ -16,14 +18,15 @@ and estimates counts over many matches (``portal.search.postgres``).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
-from . import postgres
+from . import postgres, spelling
 from .facets import FACET_FIELDS, FacetCounts, count_facets, total_of
-from .query import SearchQuery, is_prefix_word
+from .query import SearchQuery, is_prefix_word, words_of
 
 _COLUMNS = (
     "id",
@@ -83,8 +86,8 @@ class Match:
     """What a backend adds to the SQL for a query's words.
 
     ``group_sql`` gives 1 for a row with every word in its title or name, 2 for another word
-    match, 3 for a near spelling that no word matches; exact matches (group 0) are found by
-    ``Backend`` itself.
+    match, 3 (and on SQLite 4, outside the title) for a near spelling that no word matches; exact
+    matches (group 0) are found by ``Backend`` itself.
     """
 
     from_sql: str
@@ -170,6 +173,19 @@ class Backend:
         counts = count_facets(cursor, f"SELECT {columns} FROM {from_sql} WHERE {where}", [*from_params, *where_params])
         return counts, total_of(counts), False
 
+    def did_you_mean(self, query: SearchQuery) -> str:
+        """A search text near ``query``'s, made of indexed words, that finds something; "" if none."""
+        raise NotImplementedError
+
+    def _suggestion(self, query: SearchQuery, terms_of: Callable[[str], dict[str, int]]) -> str:
+        """The closest term of each unknown word (one edit looser than the search's), if it finds a row."""
+        corrections = spelling.corrected_words(query.words, terms_of, looser=True)
+        if not corrections:
+            return ""
+        phrase = " ".join(corrections.get(word, [word])[0] for word in query.words)
+        found = self.search(replace(query, words=words_of(phrase)), offset=0, limit=1, facets=False)
+        return phrase if found.hits else ""
+
     @staticmethod
     def _hit(row: tuple) -> SearchHit:
         values = dict(zip(_COLUMNS, row[: len(_COLUMNS)], strict=True))
@@ -242,26 +258,58 @@ class PostgresBackend(Backend):
         """Without words: exact, or estimated from a sample when the planner expects many rows."""
         return postgres.count_matches(cursor, query.words, self._filters(query))
 
+    def did_you_mean(self, query: SearchQuery) -> str:
+        # The threshold is set for this transaction only.
+        with transaction.atomic(), connection.cursor() as cursor:
+            return self._suggestion(query, lambda word: spelling.terms_near_postgresql(cursor, word))
+
 
 class SqliteBackend(Backend):
-    """FTS5 with ``bm25`` ranking and prefix words (no typo tolerance)."""
+    """FTS5 with ``bm25`` ranking and prefix words; a word the index lacks is searched as its near terms."""
+
+    def __init__(self) -> None:
+        self._corrections: dict[tuple[str, ...], dict[str, list[str]]] = {}
+
+    def corrections(self, words: tuple[str, ...]) -> dict[str, list[str]]:
+        """``{word: near terms}`` of the words no indexed term matches (``portal.search.spelling``)."""
+        if words not in self._corrections:
+            with connection.cursor() as cursor:
+                unknown = tuple(spelling.unknown_words_sqlite(cursor, words))
+                self._corrections[words] = spelling.corrected_words(
+                    unknown, lambda word: spelling.terms_near_sqlite(cursor, word)
+                )
+        return self._corrections[words]
 
     def match(self, query: SearchQuery) -> Match:
         # Each word becomes an FTS5 string ("..."), so AND, OR, NOT, NEAR, * and ^ are plain text.
         phrases = [f'"{word}"*' if is_prefix_word(word) else f'"{word}"' for word in query.words]
+        corrections = self.corrections(query.words)
+        # A word with near terms is searched as any of them: the terms come from the index,
+        # letters and digits only, quoted as the words are.
+        searched = [
+            "(" + " OR ".join(f'"{term}"' for term in corrections[word]) + ")" if word in corrections else phrase
+            for word, phrase in zip(query.words, phrases, strict=True)
+        ]
         # FTS5's functions and MATCH need the table's own name, not an alias. Its title column
         # holds title and name.
         fts = "portal_searchdocument_fts"
+        in_title = f"d.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)"
+        # Every row of a corrected search is a near spelling: no row holds the word as typed.
+        first = 3 if corrections else 1
         return Match(
             from_sql=f"{fts} JOIN portal_searchdocument AS d ON d.id = {fts}.rowid",
             from_params=[],
             score_sql=f"-bm25({fts}, 10.0, 4.0, 1.0)",
             score_params=[],
             where_sql=f"{fts} MATCH %s",
-            where_params=[" ".join(phrases)],
-            group_sql=f"CASE WHEN d.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s) THEN 1 ELSE 2 END",
-            group_params=[" ".join(f"title : {phrase}" for phrase in phrases)],
+            where_params=[" AND ".join(searched)],
+            group_sql=f"CASE WHEN {in_title} THEN {first} ELSE {first + 1} END",
+            group_params=[" AND ".join(f"title : {phrase}" for phrase in searched)],
         )
+
+    def did_you_mean(self, query: SearchQuery) -> str:
+        with connection.cursor() as cursor:
+            return self._suggestion(query, lambda word: spelling.terms_near_sqlite(cursor, word, looser=True))
 
 
 def get_backend() -> Backend:

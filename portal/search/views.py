@@ -73,6 +73,15 @@ def _facet_groups(
     return groups
 
 
+def _did_you_mean(suggestion: str, params: QueryDict) -> dict[str, str]:
+    """The "Did you mean" text and link (filters kept), or nothing."""
+    if not suggestion:
+        return {}
+    query = params.copy()
+    query["q"] = suggestion
+    return {"suggestion": suggestion, "suggestion_url": "?" + query.urlencode()}
+
+
 class SearchPageView(ReadAccessMixin, View):
     """``/search/?q=...&type=...&kind=...&owner=...&lifecycle=...&page=N``: links and reloads work."""
 
@@ -98,6 +107,8 @@ class SearchPageView(ReadAccessMixin, View):
             pages = max(pages, number + page.has_more)
         base = params.copy()
         base.pop("page", None)
+        if not page.total and query.words:
+            context |= _did_you_mean(get_backend().did_you_mean(query), base)
         context |= {
             "searched": True,
             "rows": result_rows(page.hits, query.words),

@@ -8,7 +8,7 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime as humanize_naturaltime
 from django.utils.safestring import SafeString
 
-from ..display_text import isolated_html, visible_text
+from ..display_text import attribute_html, isolated_html, visible_text
 
 register = template.Library()
 
@@ -29,3 +29,9 @@ def visible(value: object) -> str:
 def naturaltime(value: datetime.datetime | None) -> str:
     """Django's ``naturaltime`` ("1 minute ago"), without installing the humanize app; empty for None."""
     return humanize_naturaltime(value) if value else ""
+
+
+@register.filter
+def attribute(value: object) -> SafeString:
+    """A value from data for an attribute that must round-trip, hidden characters as references."""
+    return attribute_html(value)

@@ -220,6 +220,7 @@ def _provider(world: World) -> None:
 
 NEW_ENTRY = {"key": "zig", "title": "Zig", "quadrant": "languages", "ring": "assess", "reason": "Curious"}
 
+
 def _location_refresh_url(ref: str) -> str:
     from catalog.models import Entity
 

@@ -15,12 +15,12 @@ pytestmark = pytest.mark.django_db
 
 
 def shown(client, query: str) -> tuple[str, str]:
-    """The count line and the table body of the explorer for ``query``."""
-    page = client.get(f"/catalog/?{query}").content.decode()
+    """The count line and the table body of the explorer for ``query``, every kind unless it says."""
+    page = client.get(f"/catalog/?kind=&{query}" if "kind=" not in query else f"/catalog/?{query}").content.decode()
     return re.search(r"(\d+) entit", page).group(0), page.split("<tbody>")[1].split("</tbody>")[0]
 
 
-def checkbox_counts(client, query: str = "") -> tuple[str, str]:
+def checkbox_counts(client, query: str = "kind=") -> tuple[str, str]:
     page = client.get(f"/catalog/?{query}").content.decode()
     return re.search(r"Owned by me \((\d+)\)", page).group(1), re.search(r"Starred \((\d+)\)", page).group(1)
 

@@ -126,3 +126,11 @@ def test_the_soundcheck_team_page_marks_hidden_characters_in_the_team_title(sign
     assert RLO not in html
     assert f"<h1>{MARKED_TITLE}</h1>" in html
     assert "<title>invoice[U+202E]fdp.exe" in html
+
+
+def test_the_explorer_owner_picker_writes_no_hidden_character_raw(signed_in, spoofed):
+    html = signed_in.get("/catalog/", {"kind": ""}).content.decode()
+    owners = html.split('<select name="owner">')[1].split("</select>")[0]
+    assert RLO not in owners
+    # Shown with a visible marker; the value keeps the character as a reference, so it still filters.
+    assert 'value="group:default/team&#x202e;a">team[U+202E]a (' in owners
