@@ -43,6 +43,12 @@ class PickerChoice:
     label: str
 
 
+def entity_titles(refs: list[str]) -> dict[str, str]:
+    """Display titles of the entities among ``refs`` (lowercase refs), in one query; absent ones left out."""
+    rows = Entity.objects.filter(ref__in=refs).only("ref", "name", "title")
+    return {entity.ref: entity.display_title for entity in rows if entity.display_title != entity.name}
+
+
 def is_picker(ui: dict[str, Any]) -> bool:
     return ui.get("ui:field") in PICKER_FIELDS or ui.get("ui:field") in MULTI_PICKER_FIELDS
 

@@ -142,14 +142,27 @@ MASK = "••••••••"
 
 
 def review_rows(page: ParameterPage, values: dict[str, Any], secrets: set[str]) -> list[ReviewRow]:
-    """The page's answers as label/value rows; secrets masked, ``ui:backstage.review.show: false`` left out."""
+    """The page's answers as label/value rows; secrets masked, ``ui:backstage.review.show: false`` left out.
+
+    An entity picker's answer shows the entity's title with its ref (``Fleet (group:default/fleet)``),
+    the titles read in one query for the page.
+    """
+    fields = visible_fields(page, values).properties
+    picked = [
+        str(values[name]).lower()
+        for name in fields
+        if (page.ui_schema.get(name) or {}).get("ui:field") in pickers.PICKER_FIELDS and values.get(name)
+    ]
+    titles = pickers.entity_titles(picked) if picked else {}
     rows: list[ReviewRow] = []
-    for name, schema in visible_fields(page, values).properties.items():
-        _rows(rows, name, schema, page.ui_schema.get(name) or {}, values.get(name), secrets, depth=0)
+    for name, schema in fields.items():
+        _rows(rows, name, schema, page.ui_schema.get(name) or {}, values.get(name), secrets, 0, titles)
     return rows
 
 
-def _rows(rows: list, name: str, schema: dict, ui: dict, value: Any, secrets: set[str], depth: int) -> None:
+def _rows(
+    rows: list, name: str, schema: dict, ui: dict, value: Any, secrets: set[str], depth: int, titles: dict[str, str]
+) -> None:
     review = (ui.get("ui:backstage") or {}).get("review") if isinstance(ui.get("ui:backstage"), dict) else None
     review = review if isinstance(review, dict) else {}
     if review.get("show") is False:
@@ -159,12 +172,15 @@ def _rows(rows: list, name: str, schema: dict, ui: dict, value: Any, secrets: se
         rows.append(ReviewRow(label, "", depth))
         nested = value if isinstance(value, dict) else {}
         for child, child_schema in schema_properties(schema):
-            _rows(rows, f"{name}.{child}", child_schema, ui.get(child) or {}, nested.get(child), secrets, depth + 1)
+            child_ui = ui.get(child) or {}
+            _rows(rows, f"{name}.{child}", child_schema, child_ui, nested.get(child), secrets, depth + 1, titles)
         return
     if value is None or value == "":
         shown = "—"
     elif name in secrets or review.get("mask"):
         shown = str(review.get("mask") or MASK)
+    elif ui.get("ui:field") in pickers.PICKER_FIELDS and str(value).lower() in titles:
+        shown = f"{titles[str(value).lower()]} ({value})"
     else:
         shown = _display(schema, ui, value)
     rows.append(ReviewRow(label, shown, depth))

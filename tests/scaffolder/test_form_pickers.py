@@ -122,6 +122,9 @@ def test_good_answers_reach_the_review(signed_in, picker_catalog):
     )
     assert walk.errors() == [] and walk.hidden("step") == "1"
     assert "python, new-tag" in walk.page and "component:default/ledger" in walk.page
+    # A picked entity shows by its title, its ref beside it; one without a title by its ref alone.
+    assert "<dd>Team A (group:default/team-a)</dd>" in walk.page
+    assert "<dd>system:default/payments</dd>" in walk.page
 
 
 def test_refuses_badly_formed_tags(signed_in, picker_catalog):
