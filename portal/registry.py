@@ -2,12 +2,11 @@
 
 The registry imports no app: apps import the registry. It holds the sidebar's items, the entity
 page's tabs and cards, the home page's widgets, the scaffolder's step actions, Soundcheck's fact
-collectors, the collectors ``/metrics`` reads at scrape time, the resolvers that say who an account
-is (``portal.identity``) and the collators that feed search (``portal.search.indexing``). Greenroom's
-own apps and plugins (``portal.plugins``, docs/plugins.md) make the same calls, and the registry
-remembers which app made each (``registrations()``), for the ``/plugins/`` page. Each page entry names a template
-and, optionally, a function that supplies that template's context; ``applies_to`` limits tabs and
-cards to the entities they make sense for (say, API entities only).
+collectors, the collectors ``/metrics`` reads at scrape time, ``/readyz``'s details, the resolvers that
+say who an account is (``portal.identity``) and the collators that feed search. Greenroom's own apps
+and plugins (docs/plugins.md) make the same calls, and the registry remembers which app made each
+(``registrations()``) for ``/plugins/``. Each page entry names a template and, optionally, a function
+that supplies its context; ``applies_to`` limits tabs and cards to the entities they fit.
 
 A fact collector turns a batch of catalog entities into ``FactRecord``s; Soundcheck runs every
 registered one, and an app whose data behind a collector changed sends ``facts_outdated`` so

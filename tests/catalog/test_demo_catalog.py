@@ -33,7 +33,10 @@ SINGLE_REF_FIELDS = {"owner", "system", "subcomponentOf", "domain", "subdomainOf
 
 @cache
 def demo_files() -> tuple[Path, ...]:
-    return tuple(sorted(DEMO_DIR.rglob("*.yaml")))
+    """The demo's catalog files: a template's skeleton holds ``${{ }}`` templating, not descriptors."""
+    return tuple(
+        sorted(path for path in DEMO_DIR.rglob("*.yaml") if "skeleton" not in path.relative_to(DEMO_DIR).parts)
+    )
 
 
 @cache
@@ -47,7 +50,9 @@ def demo_entities() -> tuple[tuple[Path, dict[str, Any]], ...]:
 
 
 def entities() -> list[dict[str, Any]]:
-    return [entity for _, entity in demo_entities()]
+    """The demo's catalog descriptors; its Templates are checked by the scaffolder's own tests
+    (``tests/scaffolder/test_demo_templates.py``), where booleans such as ``ui:autofocus`` belong."""
+    return [entity for _, entity in demo_entities() if entity.get("kind") != "Template"]
 
 
 def known_refs() -> set[str]:

@@ -172,7 +172,7 @@ def test_a_broken_reference_keeps_the_stored_definition_and_records_the_error(tm
     )
     assert error.message == expected
     assert [item["message"] for item in after.processing_errors] == [
-        f"InputError: {folder}/catalog-info.yaml, document 1 (line 1), spec.definition: {expected}"
+        f"InputError: {folder}/catalog-info.yaml, document 1 (line 10), spec.definition: {expected}"
     ]
 
 

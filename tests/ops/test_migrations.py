@@ -57,6 +57,14 @@ ALLOWED: dict[tuple[str, str], str] = {
     ),
     ("portal", "0003_search_document"): "before the first release: search documents built by code",
     ("portal", "0004_search_title_index"): "adds expression indexes only, CONCURRENTLY (by code: PostgreSQL only)",
+    ("catalog", "0019_provider_state"): (
+        "a new table, and a new choice on Location.origin (choices live in Python: no column change, old "
+        "code reads the value as an unknown origin)"
+    ),
+    ("catalog", "0020_explorer_sort_indexes"): "adds expression indexes only, CONCURRENTLY (by code: PostgreSQL only)",
+    ("portal", "0005_search_vocabulary"): (
+        "adds an fts5vocab virtual table over the existing FTS5 index (by code: SQLite only); it stores nothing"
+    ),
 }
 
 

@@ -36,6 +36,7 @@ def kinds(app: str) -> set[str]:
                 "entity card",
                 "home widget",
                 "metrics collector",
+                "readiness detail",
                 "identity resolver",
                 "search collator",
             },
