@@ -1,6 +1,6 @@
 """Create something on the embedded default, in a real browser: sign in as the demo account, dry-run a
 demo golden path, create a component from it, follow the run, open the new entity and its docs, and find
-it again by searching with typos.
+it again by searching with a typo.
 
 The worker's part (the run, then the docs build) is done in a thread of the test, as the Celery worker
 ``scripts/portal`` starts would. Screenshots land in ``var/screenshots/create-*.png``.
@@ -130,8 +130,8 @@ def test_create_a_component_from_a_demo_golden_path_and_read_its_docs(demo_porta
         page.screenshot(path=str(SCREENSHOTS / "create-new-entity-docs.png"), full_page=True)
     page.screenshot(path=str(SCREENSHOTS / "create-new-entity-docs.png"), full_page=True)
 
-    # And anyone finds it again with a typo in both words, on the embedded default's SQLite search.
-    page.fill("#site-search", "dok findr")
+    # And anyone finds it again with a typo in its name (SQLite's vocabulary, or PostgreSQL's trigrams).
+    page.fill("#site-search", "dock findr")
     page.keyboard.press("Enter")
     page.wait_for_url("**/search/**")
     page.wait_for_selector("main a[href='/catalog/component/default/dock-finder/']")
