@@ -3,7 +3,7 @@
 The API base comes from the host's ``integrations:`` entry. It is checked as git remotes are: http(s)
 with a host, and no loopback, private or link-local address unless ``CATALOG["ALLOW_PRIVATE_ADDRESSES"]``
 is on (plain http only then, and only to loopback); connections go to the address that was checked
-(``pinned_http``). Redirects are not followed, each request has a timeout and a size limit,
+(``catalog.formats.readers.pinned_http``). Redirects are not followed, each request has a timeout and a size limit,
 requests and pagination links stay on the API's own origin (the token is never sent elsewhere), and
 the credential is cut out of every message.
 """
@@ -24,9 +24,9 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from ..config import reader_policy
 from ..formats.readers.githttp import explain_http_failure
 from ..formats.readers.httpfetch import FetchError, tls_context
+from ..formats.readers.pinned_http import pinned_opener
 from ..formats.readers.remotes import RemoteRefused, checked_api_address
 from .base import ProviderError
-from .pinned_http import pinned_opener
 
 logger = logging.getLogger(__name__)
 

@@ -11,12 +11,12 @@ followed; the answer is bounded in size and in time.
 from __future__ import annotations
 
 import http.client
-import socket
 import ssl
 import time
 from urllib.parse import urlsplit
 
 from .githttp import credential_for, explain_http_failure
+from .pinned_http import PinnedHTTPSConnection
 from .remotes import RemoteRefused, check_remote
 from .results import ReaderPolicy
 from .targets import GitTarget
@@ -45,19 +45,6 @@ def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
     return context
 
 
-class _PinnedConnection(http.client.HTTPSConnection):
-    """Connects to an address already checked, while TLS and ``Host`` use the URL's host name."""
-
-    def __init__(self, host: str, port: int, address: str, context: ssl.SSLContext, timeout: float) -> None:
-        super().__init__(host, port, context=context, timeout=timeout)
-        self._address = address
-        self._context = context
-
-    def connect(self) -> None:
-        raw = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
-
-
 def fetch_https(
     url: str,
     policy: ReaderPolicy,
@@ -82,7 +69,9 @@ def fetch_https(
     except RemoteRefused as error:
         raise FetchRefused(str(error)) from None
     address = checked.pinned_address.strip("[]") if checked.pinned_address else host
-    connection = _PinnedConnection(host, port, address, tls_context(policy.ca_bundle), timeout)
+    connection = PinnedHTTPSConnection(
+        host, port, context=tls_context(policy.ca_bundle), timeout=timeout, pinned_address=address
+    )
     headers = {"User-Agent": "greenroom", "Accept": "*/*"}
     if credential.authorization:
         headers["Authorization"] = credential.authorization

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import ssl
 import threading
 import urllib.error
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from catalog.config import catalog_settings
-from catalog.providers.pinned_http import pinned_opener
+from catalog.formats.readers.pinned_http import pinned_opener
 
 
 def _certificate(folder: Path, name: str) -> tuple[Path, Path]:
@@ -54,22 +56,35 @@ class _Hello(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def tls_server(tmp_path, monkeypatch):
-    """An https server on 127.0.0.1 with a certificate for forge.replay.test, trusted through SSL_CERT_FILE."""
-    cert, key = _certificate(tmp_path, "forge.replay.test")
+@contextlib.contextmanager
+def _serving_tls(cert: Path, key: Path) -> Iterator[int]:
+    """An https server on 127.0.0.1 with ``cert``, answering ``{}``; yields its port."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch):
     for proxy in ("https_proxy", "HTTPS_PROXY"):
         monkeypatch.delenv(proxy, raising=False)
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
+
+
+@pytest.fixture
+def tls_server(tmp_path, monkeypatch):
+    """An https server with a certificate for forge.replay.test, trusted through SSL_CERT_FILE."""
+    cert, key = _certificate(tmp_path, "forge.replay.test")
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    with _serving_tls(cert, key) as port:
+        yield port
 
 
 def test_connects_over_tls_to_the_pinned_address_for_the_certificate_s_host(tls_server):
@@ -91,18 +106,9 @@ def test_a_certificate_for_another_host_is_refused(tls_server):
 def private_ca_server(tmp_path, monkeypatch):
     """An https server for localhost whose certificate only GREENROOM_CA_BUNDLE's file vouches for."""
     cert, key = _certificate(tmp_path, "localhost")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
-    for proxy in ("https_proxy", "HTTPS_PROXY"):
-        monkeypatch.delenv(proxy, raising=False)
-    yield server.server_address[1], cert
-    server.shutdown()
-    server.server_close()
+    with _serving_tls(cert, key) as port:
+        yield port, cert
 
 
 def test_forge_api_calls_trust_the_ca_bundle_and_refuse_without_it(private_ca_server, settings):

@@ -1,6 +1,6 @@
 """urllib openers that connect to an address checked beforehand instead of resolving the name again.
 
-The API host is resolved and checked once (``catalog.formats.readers.remotes.checked_api_address``);
+The host is resolved and checked once (``remotes.check_remote`` or ``remotes.checked_api_address``);
 connecting by name afterwards would let a second DNS answer (a rebinding) reach an address that was
 never checked. TLS still verifies the certificate for the host name. Behind a proxy from the
 environment (``HTTPS_PROXY``) the proxy makes the connection, so nothing is pinned there.
@@ -32,7 +32,9 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         self.sock = socket.create_connection((self._pinned_address, self.port), self.timeout, self.source_address)
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+class PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """Connects to an address already checked, while TLS and ``Host`` use the URL's host name."""
+
     def __init__(self, *args: Any, pinned_address: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pinned_address = pinned_address
@@ -57,7 +59,7 @@ class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
         self._address = address
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        connection = functools.partial(_PinnedHTTPSConnection, pinned_address=self._address)
+        connection = functools.partial(PinnedHTTPSConnection, pinned_address=self._address)
         return self.do_open(connection, req, context=self._context)
 
 
