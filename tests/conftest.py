@@ -39,6 +39,20 @@ def pytest_terminal_summary(terminalreporter) -> None:
     terminalreporter.write_line(f"shared conformance corpus: {line}")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing() -> None:
+    """Passwords hash with MD5 in the test process: PBKDF2's million rounds cost half a second a user.
+
+    Django's own advice for test suites. The production hashers stay listed after it, so a hash made
+    by a server process a test starts (with the real settings) still verifies here; a password stored
+    here is checked in this process only (a server started in a subprocess signs in with tokens or
+    with users it created itself).
+    """
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
 @pytest.fixture(autouse=True)
 def isolated_catalog_settings(settings, tmp_path, monkeypatch):
     """Every test gets its own git cache and the default rules, whatever the environment says."""
