@@ -5,7 +5,7 @@
 FROM python:3.11-slim-bookworm AS builder
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN apt-get update \
- && apt-get install -y --no-install-recommends build-essential \
+ && apt-get install -y --no-install-recommends build-essential libldap2-dev libsasl2-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY requirements/runtime.txt ./requirements/runtime.txt
@@ -26,9 +26,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     LOG_FORMAT=json \
     PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus \
     PORT=8000
-# git reads catalog repositories; Graphviz draws relation graphs. psycopg's binary wheel brings libpq.
+# git reads catalog repositories; Graphviz draws relation graphs. psycopg's binary wheel brings libpq;
+# python-ldap (built in the builder) links OpenLDAP's libldap and Cyrus SASL.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends git graphviz \
+ && apt-get install -y --no-install-recommends git graphviz libldap-2.5-0 libsasl2-2 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 greenroom \
  && useradd --system --uid 10001 --gid greenroom --home-dir /app --shell /usr/sbin/nologin greenroom \

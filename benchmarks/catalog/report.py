@@ -116,15 +116,17 @@ def render_markdown(report: dict[str, Any]) -> str:
     if report.get("ldap"):
         lines += ["", "## ldapOrg provider", ""]
         lines.append(
-            "| users | groups | provider run s | process s | peak MB | unchanged run s | process s | peak MB |"
+            "| users | groups | provider run s | process s | peak MB | unchanged run s | process s | peak MB "
+            "| statistics job s |"
         )
-        lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for row in report["ldap"]:
             lines.append(
                 f"| {row['users']} | {row['groups']} | {_cell(row['provider_run_seconds'])} | "
                 f"{row['run_seconds']:.2f} | {row['run_peak_rss_mb']} | "
                 f"{_cell(row['unchanged_provider_run_seconds'])} | "
-                f"{row['unchanged_run_seconds']:.2f} | {row['unchanged_run_peak_rss_mb']} |"
+                f"{row['unchanged_run_seconds']:.2f} | {row['unchanged_run_peak_rss_mb']} | "
+                f"{row.get('statistics_job_seconds', 0):.2f} |"
             )
     for run in report.get("api", []):
         lines += ["", f"## Queries at {run['entities']} entities", ""]

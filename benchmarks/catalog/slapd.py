@@ -112,6 +112,8 @@ class SlapdServer:
         self.memberof = memberof
         self.port = free_port()
         self.url = f"ldap://127.0.0.1:{self.port}"
+        # With certificates the server also listens for LDAPS (TLS from the first byte).
+        self.ldaps_url = f"ldaps://127.0.0.1:{free_port()}" if tls is not None else None
         self.process: subprocess.Popen | None = None
         (folder / "data").mkdir(parents=True, exist_ok=True)
         self.config = folder / "slapd.conf"
@@ -157,7 +159,7 @@ class SlapdServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [self.binary, "-d", "0", "-f", str(self.config), "-h", f"{self.url}/"],
+            [self.binary, "-d", "0", "-f", str(self.config), "-h", " ".join(f"{url}/" for url in self._urls())],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -171,6 +173,9 @@ class SlapdServer:
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError("slapd did not start listening within 15 seconds")
+
+    def _urls(self) -> list[str]:
+        return [self.url, *([self.ldaps_url] if self.ldaps_url else [])]
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

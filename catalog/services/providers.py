@@ -32,6 +32,7 @@ from .errors import ProcessingError
 from .locations import delete_orphans
 from .provider_output import judge_provider_output
 from .refresh import RefreshWriter
+from .statistics import analyze_after_large_write
 
 logger = logging.getLogger(__name__)
 
@@ -196,6 +197,8 @@ def _apply(location: Location, output: ProviderOutput, report: ProviderRunReport
         report.entity_count = Entity.objects.filter(location=location, is_orphan=False).count()
     report.added, report.changed, report.removed = refresh.added, refresh.changed, refresh.orphaned
     report.refused = refresh.refused
+    # As after a location's refresh: the lists' planner statistics, in a job of their own.
+    analyze_after_large_write(len(refresh.added) + len(refresh.changed) + len(refresh.orphaned))
 
 
 def _record(state: ProviderState, report: ProviderRunReport, finished: datetime) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from django.db import connection
 
 from catalog import config
 from catalog.models import Entity, EntityHistory, Location, ProviderState
@@ -217,3 +218,17 @@ def test_an_orphan_that_comes_back_is_reclaimed(configure):
     run_provider(provider)
     bob = Entity.objects.get(ref="user:default/bob")
     assert not bob.is_orphan and "backstage.io/orphan" not in bob.body["metadata"].get("annotations", {})
+
+
+def test_a_large_run_queues_the_statistics_job_and_a_small_one_does_not(configure, monkeypatch):
+    from catalog.services import statistics
+
+    sent: list[str] = []
+    monkeypatch.setattr(statistics, "send_job", sent.append)
+    monkeypatch.setattr(statistics, "ANALYZE_AFTER_ROWS", 3)
+    provider = configure({"static": {"org": {}}}).by_id("static:org")
+    STATIC_ENTITIES["static:org"] = [user("ann"), group("team-a")]
+    assert run_provider(provider).ok and sent == []
+    STATIC_ENTITIES["static:org"] = [user("ann"), user("bob"), user("cy"), user("dee"), group("team-a")]
+    assert run_provider(provider).ok
+    assert sent == (["catalog.analyze"] if connection.vendor == "postgresql" else [])

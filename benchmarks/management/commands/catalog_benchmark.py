@@ -114,7 +114,7 @@ class Command(BaseCommand):
             f"  ldapOrg run: {row['users']} users, {row['groups']} groups: provider {row['provider_run_seconds']}s, "
             f"process {row['run_seconds']}s (peak {row['run_peak_rss_mb']} MB); unchanged run provider "
             f"{row['unchanged_provider_run_seconds']}s, process {row['unchanged_run_seconds']}s "
-            f"(peak {row['unchanged_run_peak_rss_mb']} MB)"
+            f"(peak {row['unchanged_run_peak_rss_mb']} MB); statistics job {row['statistics_job_seconds']}s"
         )
 
     def _check(self, options: dict) -> None:
