@@ -11,16 +11,22 @@ fi
 stamp=.venv/.greenroom-installed
 lock=requirements/dev.txt
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
-  # python-ldap (the ldapOrg provider) is built from source against OpenLDAP's libldap and Cyrus SASL.
-  if [ ! -f /usr/include/ldap.h ] || [ ! -f /usr/include/sasl/sasl.h ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libldap2-dev libsasl2-dev >/dev/null
-    else
-      echo "scripts/_env.sh: python-ldap needs libldap2-dev and libsasl2-dev (apt-get install libldap2-dev libsasl2-dev)" >&2
-    fi
-  fi
   pip_install() { .venv/bin/python -m pip install --quiet --disable-pip-version-check "$@"; }
-  pip_install --require-hashes --no-deps -r "$lock"
+  # python-ldap (the ldapOrg provider's extra) is built from source against OpenLDAP's libldap and
+  # Cyrus SASL: installed when they and a C compiler are there (as root they are installed first);
+  # otherwise the portal is installed without it and ldapOrg names what to install (docs/ldap.md).
+  ldap_build_tools() { [ -f /usr/include/ldap.h ] && [ -f /usr/include/sasl/sasl.h ] && command -v cc >/dev/null 2>&1; }
+  if ! ldap_build_tools && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libldap2-dev libsasl2-dev gcc >/dev/null
+  fi
+  if ldap_build_tools; then
+    pip_install --require-hashes --no-deps -r "$lock"
+  else
+    echo "scripts/_env.sh: python-ldap left out (it needs libldap2-dev, libsasl2-dev and a C compiler):" \
+      "everything runs but the ldapOrg provider; install those, delete $stamp and run this again" >&2
+    awk '/^python-ldap==/ { skip = 1 } skip && !/\\$/ { skip = 0; next } !skip' "$lock" > .venv/lock-without-ldap.txt
+    pip_install --require-hashes --no-deps -r .venv/lock-without-ldap.txt
+  fi
   # Greenroom itself, built with the locked setuptools (no unpinned download for the build).
   pip_install --no-deps --no-build-isolation -e .
   .venv/bin/python -m pip check >/dev/null || { .venv/bin/python -m pip check >&2; exit 1; }

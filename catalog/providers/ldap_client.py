@@ -18,10 +18,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import ldap
-from ldap.controls import SimplePagedResultsControl
-
 from .base import ProviderError
+
+try:
+    import ldap
+    from ldap.controls import SimplePagedResultsControl
+except ModuleNotFoundError as missing:  # python-ldap is the ``ldap`` extra (pyproject.toml)
+    raise ImportError(
+        "python-ldap is not installed: install libldap2-dev, libsasl2-dev and a C compiler, then run "
+        "scripts/_env.sh again (or pip install 'greenroom[ldap]')"
+    ) from missing
+
 from .ldap_config import LdapSettings, SearchSpec
 from .ldap_results import describe_error
 

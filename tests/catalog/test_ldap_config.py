@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import uuid
 
 import pytest
@@ -104,3 +105,17 @@ def test_active_directory_guid_and_dn_spelling():
     assert uuid_text(guid.bytes_le) == str(guid)
     assert uuid_text(b"emp-000007") == "emp-000007"
     assert normalise_dn("CN=Team A, OU=Groups,DC=example") == "cn=team a,ou=groups,dc=example"
+
+
+def test_without_python_ldap_the_provider_is_left_out_naming_what_to_install(monkeypatch):
+    # python-ldap is an extra built from source: a machine without libldap's headers runs without it.
+    monkeypatch.setitem(sys.modules, "ldap", None)  # what a missing package looks like to import
+    for name in [name for name in sys.modules if name.startswith("catalog.providers.ldap_")]:
+        monkeypatch.delitem(sys.modules, name)
+
+    built = build_providers({"ldapOrg": {"corp": GOOD}, "github": {}})
+
+    assert built.providers == ()
+    [problem] = [problem for problem in built.problems if "ldapOrg" in problem]
+    assert problem.startswith("catalog.providers.ldapOrg: the ldapOrg provider is not available")
+    assert "python-ldap is not installed: install libldap2-dev, libsasl2-dev and a C compiler" in problem
