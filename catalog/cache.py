@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 
@@ -28,6 +29,25 @@ def bump_catalog_version() -> None:
 
 
 COUNT_CACHE_SECONDS = 600
+Value = TypeVar("Value")
+
+
+def cached_for_version(key: str, compute: Callable[[], Value], seconds: int) -> Value:
+    """``compute()``, cached under ``key`` until the catalog changes, in one cache round trip.
+
+    The entry holds the catalog version it was computed at and is read together with the
+    current version (``get_many``), so a hot read asks the cache once instead of twice; an entry
+    from an older version is recomputed. The version is read before computing: a write that
+    lands meanwhile bumps it, and the next read recomputes.
+    """
+    found = cache.get_many([VERSION_KEY, key])
+    version = int(found.get(VERSION_KEY) or 0)
+    stored = found.get(key)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == version:
+        return stored[1]
+    value = compute()
+    cache.set(key, (version, value), seconds)
+    return value
 
 
 def cached_count(qs, state: dict[str, Any]) -> int:
@@ -37,9 +57,4 @@ def cached_count(qs, state: dict[str, Any]) -> int:
     """
     query = {key: state.get(key) for key in ("filter", "predicate", "orderField", "fullText")}
     digest = hashlib.sha1(json.dumps(query, sort_keys=True, default=str).encode()).hexdigest()
-    key = f"catalog:count:{catalog_version()}:{digest}"
-    total = cache.get(key)
-    if total is None:
-        total = qs.count()
-        cache.set(key, total, COUNT_CACHE_SECONDS)
-    return total
+    return cached_for_version(f"catalog:count:{digest}", qs.count, COUNT_CACHE_SECONDS)

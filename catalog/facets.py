@@ -7,11 +7,10 @@ import json
 from collections import Counter
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
-from .cache import catalog_version
+from .cache import cached_for_version
 from .formats.relations import RELATION_PAIRS
 from .models import Relation
 from .search_index import MAX_VALUE_LENGTH
@@ -107,10 +106,12 @@ def facet_counts(
     """``{facet: [{value, count}]}`` over ``qs``, sorted by value; cached until the catalog changes
     (``cached=False``: counted afresh, for rows that change without the catalog, such as stars)."""
     digest = hashlib.sha1(json.dumps([facets, cache_key_parts], sort_keys=True, default=str).encode()).hexdigest()
-    key = f"catalog:facets:{catalog_version()}:{digest}"
-    stored = cache.get(key) if cached else None
-    if stored is not None:
-        return stored
+    if cached:
+        return cached_for_version(f"catalog:facets:{digest}", lambda: _counted(qs, facets), CACHE_SECONDS)
+    return _counted(qs, facets)
+
+
+def _counted(qs, facets: list[str]) -> dict[str, list[dict[str, Any]]]:
     result = {}
     for facet in facets:
         if facet.lower().startswith("relations."):
@@ -118,6 +119,4 @@ def facet_counts(
         else:
             counts = _field_counts(qs, facet)
         result[facet] = [{"value": value, "count": count} for value, count in sorted(counts.items())]
-    if cached:
-        cache.set(key, result, CACHE_SECONDS)
     return result

@@ -27,7 +27,13 @@ from . import params
 from .cursors import MAX_OFFSET, decode_offset_cursor, decode_query_cursor, encode_cursor
 from .pages import PayloadRow, page_ordering, render, stream_payloads
 from .predicates import predicate_q
-from .serializers import can_send_payload_text, entity_payload, json_response, select_fields
+from .serializers import (
+    can_send_payload_text,
+    entity_payload,
+    json_response,
+    select_fields,
+    selected_payload_text,
+)
 
 DEFAULT_QUERY_LIMIT = 200
 
@@ -70,7 +76,7 @@ class EntityListView(APIView):
             headers["Link"] = f'</entities?{urlencode([*query, ("after", next_after)])}>; rel="next"'
         if raw:
             if fields:
-                entities = [json.dumps(select_fields(json.loads(payload), fields)) for payload in entities]
+                entities = [selected_payload_text(payload, fields) for payload in entities]
             return json_response("[" + ",".join(entities) + "]", headers=headers)
         return Response(render(entities, fields), headers=headers)
 
@@ -202,7 +208,7 @@ class EntityQueryView(APIView):
         if raw:
             payloads = [row.payload for row in rows]
             if fields:
-                payloads = [json.dumps(select_fields(json.loads(payload), fields)) for payload in payloads]
+                payloads = [selected_payload_text(payload, fields) for payload in payloads]
             items = "[" + ",".join(payloads) + "]"
             tail = json.dumps({"totalItems": total, "pageInfo": page_info})
             return json_response('{"items":' + items + "," + tail[1:])

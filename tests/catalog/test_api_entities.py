@@ -287,3 +287,32 @@ def test_nul_characters_in_filters_and_terms_are_refused_clearly(api, catalog, p
     assert response.status_code == 400
     assert response.json()["error"]["name"] == "InputError"
     assert "NUL" in response.json()["error"]["message"]
+
+
+WIDE_VALUES = """
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: wide, description: "line\\u2028separator, caf\\u00e9"}
+spec: {type: service, lifecycle: production, owner: team-a, build: 9007199254740993, ratio: 0.0000001}
+"""
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/entities?filter=metadata.name=wide&limit=5&fields=metadata.description,spec.build,spec.ratio,spec.nothing",
+        "/entities/by-query?filter=metadata.name=wide&limit=5&fields=metadata.description,spec.build,spec.ratio,spec.nothing",
+    ],
+)
+def test_selected_fields_keep_every_value_exactly(api, load_catalog, path):
+    load_catalog(WIDE_VALUES)
+    response = api.get(BASE + path)
+    assert response.status_code == 200
+    body = response.json()
+    items = body if isinstance(body, list) else body["items"]
+    expected = {
+        "metadata": {"description": "line\u2028separator, caf\u00e9"},
+        "spec": {"build": 9007199254740993, "ratio": 1e-07},
+    }
+    assert items == [expected]
+    assert "\u2028".encode() not in response.content  # escaped, as the renderer writes it
