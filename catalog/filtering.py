@@ -24,7 +24,7 @@ from .formats.filter_syntax import Condition, FilterClause
 from .formats.refs import InvalidEntityRef, parse_entity_ref
 from .formats.relations import RELATION_PAIRS
 from .formats.validation import KNOWN_KINDS
-from .search_index import build_search_document
+from .search_index import TEXT_TERM_KEYS, build_search_document, escape_term_key
 
 _RELATION_TYPES = {relation.lower(): relation for relation in RELATION_PAIRS}
 # Kinds are validated with their exact spelling, so the column holds one spelling per kind.
@@ -100,7 +100,7 @@ def search_term(key: str, value: str | None = None) -> str:
 
     ``\\`` and ``=`` in the key are escaped, so no key/value pair can be mistaken for another.
     """
-    escaped = key.replace("\\", "\\\\").replace("=", "\\=")
+    escaped = escape_term_key(key)
     return escaped if value is None else f"{escaped}={value}"
 
 
@@ -140,7 +140,7 @@ def sibling_column(search_sql: str, column: str) -> str:
 
 
 # The fields whose values ``text_terms`` (migration 0016) holds, trigram-indexed for full-text filters.
-TEXT_KEYS = frozenset({"metadata.name", "metadata.title", "metadata.uid", "spec.profile.displayname"})
+TEXT_KEYS = frozenset(TEXT_TERM_KEYS)
 
 
 def trigram_served(term: str, keys: Sequence[str]) -> bool:

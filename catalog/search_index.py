@@ -59,3 +59,36 @@ def build_search_document(entity: dict[str, Any]) -> dict[str, list[str]]:
     namespace = metadata.get("namespace") or "default"
     add("metadata.namespace", namespace.lower() if namespace.__class__ is str else _text(namespace))
     return {key: values if len(values) < 2 else sorted(set(values)) for key, values in index.items()}
+
+
+# The fields whose values ``text_terms`` holds (full-text filters, catalog.filtering.TEXT_KEYS), in
+# the order migration 0016's catalog_text_terms() lists them.
+TEXT_TERM_KEYS = ("metadata.name", "metadata.title", "metadata.uid", "spec.profile.displayname")
+
+
+def escape_term_key(key: str) -> str:
+    """A key as a filter term writes it: ``\\`` and ``=`` escaped, so no pair reads as another."""
+    return key.replace("\\", "\\\\").replace("=", "\\=")
+
+
+def filter_terms(search: dict[str, list[str]]) -> list[str]:
+    """The ``terms`` column of a search document (PostgreSQL): ``key`` and ``key=value`` for each value.
+
+    The same terms as the database function catalog_search_terms() (migration 0014), which fills
+    the column for writers that leave it out; computed here by the bulk writers, for speed.
+    """
+    terms = []
+    for key, values in search.items():
+        escaped = escape_term_key(key)
+        terms.append(escaped)
+        if isinstance(values, list):
+            terms.extend(f"{escaped}={value}" for value in values)
+    return terms
+
+
+def text_terms(search: dict[str, list[str]]) -> str:
+    """The ``text_terms`` column (PostgreSQL): the values of ``TEXT_TERM_KEYS``, one per line.
+
+    Equal to the database function catalog_text_terms() (migration 0016).
+    """
+    return "\n".join(value for key in TEXT_TERM_KEYS if isinstance(search.get(key), list) for value in search[key])

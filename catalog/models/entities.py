@@ -14,6 +14,11 @@ class Entity(models.Model):
     containment test on PostgreSQL.
     """
 
+    # Columns PostgreSQL has beside the model's (migrations 0014, 0016, 0021): the filter terms and
+    # the full-text values of ``search``. Bulk writers give them (services/bulk.py); a trigger fills
+    # them for every other writer; Django never reads them.
+    POSTGRES_ONLY_COLUMNS = ("terms", "text_terms")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Lowercase ``kind:namespace/name``: lookups ignore case, as Backstage's do.
     ref = models.CharField(max_length=400, unique=True)

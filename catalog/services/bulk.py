@@ -48,12 +48,26 @@ def dump_json(value: Any) -> str:
         return json.dumps(value, separators=(",", ":"))
 
 
+def text_array_literal(values: Sequence[str]) -> str:
+    """PostgreSQL's literal of a ``text[]`` (``{"a","b"}``), for COPY: lists here are JSON."""
+    quoted = ('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values)
+    return "{" + ",".join(quoted) + "}"
+
+
 def _dump(value: Any, shared: JsonTexts | None) -> Any:
     if isinstance(value, dict | list):
         return shared.text(value) if shared is not None else dump_json(value)
     if isinstance(value, uuid.UUID):
         return str(value)
     return value
+
+
+def column_names(model: type[models.Model], fields: Sequence[str]) -> list[str]:
+    """The quoted table columns of ``fields``: model attribute names, or the names of columns the
+    model lists in ``POSTGRES_ONLY_COLUMNS`` (PostgreSQL only)."""
+    meta, quote = model._meta, connection.ops.quote_name
+    extra = getattr(model, "POSTGRES_ONLY_COLUMNS", ())
+    return [quote(name if name in extra else meta.get_field(name).column) for name in fields]
 
 
 def insert_rows(
@@ -75,9 +89,8 @@ def insert_rows(
             [model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=BULK_CREATE_BATCH
         )
         return
-    meta = model._meta
-    columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in fields)
-    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(column_names(model, fields))
+    table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([_dump(value, shared) for value in row])
@@ -103,7 +116,7 @@ def update_rows(
             model.objects.filter(pk=row[0]).update(**dict(zip(fields[1:], row[1:], strict=True)))
         return
     quote = connection.ops.quote_name
-    columns = [quote(meta.get_field(name).column) for name in fields]
+    columns = column_names(model, fields)
     table, staging = quote(meta.db_table), quote(f"{meta.db_table}_staging")
     key, assignments = columns[0], ", ".join(f"{column} = s.{column}" for column in columns[1:])
     with connection.cursor() as cursor:

@@ -34,6 +34,7 @@ from .entity_rows import (
     batched,
     changed_fields,
     entity_values,
+    with_term_columns,
 )
 from .errors import ProcessingError
 from .orphans import frozen_descendants, mark_orphaned
@@ -136,11 +137,12 @@ class RefreshWriter:
         history: list[tuple] = []
         # Bodies go to the entity rows and their history rows: encoded once for both.
         shared = JsonTexts()
+        insert_fields, update_fields = with_term_columns(ENTITY_FIELDS), with_term_columns(ENTITY_UPDATE_FIELDS)
         with transaction.atomic():
             new_rows = [
-                as_row(entity_values(item, uid, 1, self.location.pk, self.now), ENTITY_FIELDS) for item, uid in created
+                as_row(entity_values(item, uid, 1, self.location.pk, self.now), insert_fields) for item, uid in created
             ]
-            insert_rows(Entity, ENTITY_FIELDS, new_rows, shared=shared)
+            insert_rows(Entity, insert_fields, new_rows, shared=shared)
             for item, uid in created:
                 history.append(self._history_row(item, uid, 1, EntityHistory.Change.CREATED, []))
                 self.report.added.append(item.ref)
@@ -152,9 +154,9 @@ class RefreshWriter:
                 changed_rows = []
                 for item, row in updated:
                     values, history_row = self._update(item, row, previous_bodies[row[1]])
-                    changed_rows.append(as_row(values, ENTITY_UPDATE_FIELDS))
+                    changed_rows.append(as_row(values, update_fields))
                     history.append(history_row)
-                update_rows(Entity, ENTITY_UPDATE_FIELDS, changed_rows, shared=shared)
+                update_rows(Entity, update_fields, changed_rows, shared=shared)
             for entity_id, status_items in status_only:
                 Entity.objects.filter(pk=entity_id).update(processing_errors=status_items)
             for digest, entity_ids in new_digests.items():

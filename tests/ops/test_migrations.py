@@ -62,6 +62,10 @@ ALLOWED: dict[tuple[str, str], str] = {
         "code reads the value as an unknown origin)"
     ),
     ("catalog", "0020_explorer_sort_indexes"): "adds expression indexes only, CONCURRENTLY (by code: PostgreSQL only)",
+    ("catalog", "0021_entity_terms_written"): (
+        "two generated columns become plain ones, values kept, no rewrite (by code: PostgreSQL only); a "
+        "trigger computes them for writers that leave them out, as an older version serving beside it does"
+    ),
     ("portal", "0005_search_vocabulary"): (
         "adds an fts5vocab virtual table over the existing FTS5 index (by code: SQLite only); it stores nothing"
     ),
