@@ -18,12 +18,16 @@ from typing import Any
 
 import pytest
 
+from catalog import config
 from catalog.models import Entity, ProviderState
+from catalog.services.providers import due_providers
+from catalog.tasks import run_due_providers_task
 from tests.catalog.providers.replay import GITLAB_TOKEN, serve
 from tests.gitserver import reach
 from tests.leaks import database_text
 
 from .discovery_support import cloned, component, refresh_provider, write_config
+from .webhook_payloads import SECRET, signed_headers
 
 PROVIDER = "gitlab:acme"
 LISTING = "GET /groups/acme/projects?include_subgroups=true&per_page=100"
@@ -42,6 +46,7 @@ PAGES = (("shop-api", "bikes-web"), ("old-portal", "scratch"), ("billing",))
 class GitLab:
     def __init__(self, server, replay, monkeypatch, capture, config_file) -> None:
         self.server, self.replay, self.capture, self.config_file = server, replay, capture, config_file
+        self.repositories = dict(REPOSITORIES)
         monkeypatch.setenv("GITLAB_DISCOVERY_TOKEN", GITLAB_TOKEN)
 
     def project(self, number: int, name: str) -> dict[str, Any]:
@@ -63,7 +68,7 @@ class GitLab:
 
     def list(self, pages: tuple[tuple[str, ...], ...]) -> None:
         """Make the replay list ``pages`` of projects, paged as GitLab pages them."""
-        numbers = {name: number for number, name in enumerate(REPOSITORIES)}
+        numbers = {name: number for number, name in enumerate(self.repositories)}
         routes: dict[str, dict[str, Any]] = {}
         bodies: dict[str, Any] = {}
         page_url = "{base}/groups/acme/projects?include_subgroups=true&per_page=100&page=%d"
@@ -75,7 +80,7 @@ class GitLab:
             routes[key] = {"status": 200, "headers": headers, "body": f"page-{page}.json"}
             bodies[f"page-{page}.json"] = [self.project(numbers[name], name) for name in names]
             for name in names:
-                has_file = "catalog-info.yaml" in REPOSITORIES[name]
+                has_file = "catalog-info.yaml" in self.repositories[name]
                 check = f"HEAD /projects/{5000 + numbers[name]}/repository/files/catalog-info.yaml?ref=main"
                 routes[check] = {"status": 200 if has_file else 404, "headers": {}, "body": "file.json"}
         bodies["file.json"] = {"message": "ok"}
@@ -160,3 +165,73 @@ def test_a_project_gone_from_the_listing_is_orphaned_on_the_next_run_recorded_re
     found = components()
     assert found["bikes-web"].is_orphan
     assert not found["shop-api"].is_orphan and not found["billing"].is_orphan
+
+
+def project_create(path: str) -> bytes:
+    """A GitLab system hook ``project_create`` payload (GitLab's documented shape)."""
+    payload = {
+        "event_name": "project_create",
+        "created_at": "2026-12-07T10:00:00Z",
+        "updated_at": "2026-12-07T10:00:00Z",
+        "name": path.rsplit("/", 1)[1],
+        "path": path.rsplit("/", 1)[1],
+        "path_with_namespace": path,
+        "project_id": 5099,
+        "owner_name": "Alice",
+        "owner_email": "alice@example.com",
+        "owners": [{"name": "Alice", "email": "alice@example.com"}],
+        "project_visibility": "private",
+    }
+    return json.dumps(payload).encode()
+
+
+def post_system_hook(client, body: bytes, secret: str = SECRET):
+    headers = signed_headers("gitlab", body, event="System Hook", secret=secret)
+    return client.post("/api/catalog/webhooks/git", data=body, content_type="application/json", headers=headers)
+
+
+@pytest.mark.urls("tests.catalog.webhook_urls")
+@pytest.mark.django_db
+def test_a_project_create_system_hook_registers_it_within_one_tick_recorded_replay(gitlab, client, settings):
+    settings.CATALOG_WEBHOOK_SECRET = SECRET
+    gitlab.refresh()
+    gitlab.repositories["new-service"] = {"catalog-info.yaml": component("new-service")}
+    gitlab.server.create_repo("acme/new-service", gitlab.repositories["new-service"])
+    gitlab.list((*PAGES, ("new-service",)))
+    assert due_providers(config.configured_providers().providers) == []
+    body = project_create("acme/new-service")
+
+    wrong = post_system_hook(client, body, secret="not-the-secret")
+    response = post_system_hook(client, body)
+
+    assert wrong.status_code == 401
+    assert response.status_code == 202, response.content
+    assert response.json() == {"providers": [PROVIDER], "repository": "acme/new-service", "action": "created"}
+    with gitlab.capture(execute=True):
+        assert run_due_providers_task() == 1
+    assert "new-service" in components()
+    assert "new-service" in gitlab.cloned()
+
+
+@pytest.mark.urls("tests.catalog.webhook_urls")
+@pytest.mark.django_db
+def test_a_system_hook_for_another_group_makes_nothing_due(gitlab, client, settings):
+    settings.CATALOG_WEBHOOK_SECRET = SECRET
+    body = project_create("elsewhere/new-service")
+
+    response = post_system_hook(client, body)
+
+    assert response.status_code == 200
+    assert response.json()["providers"] == []
+
+
+@pytest.mark.urls("tests.catalog.webhook_urls")
+@pytest.mark.django_db
+def test_a_system_hook_without_a_project_path_is_refused(client, settings):
+    settings.CATALOG_WEBHOOK_SECRET = SECRET
+    body = json.dumps({"event_name": "project_create", "name": "x"}).encode()
+
+    response = post_system_hook(client, body)
+
+    assert response.status_code == 400
+    assert "path_with_namespace" in json.dumps(response.json())
