@@ -8,6 +8,11 @@ class CatalogConfig(AppConfig):
     verbose_name = "Software catalog"
 
     def ready(self) -> None:
+        from django.core import checks
+
+        from .checks import app_config_check
+
+        checks.register(app_config_check, "catalog")
         from portal.registry import (
             EntityTab,
             HomeWidget,

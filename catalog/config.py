@@ -7,6 +7,7 @@ app-config can be pointed at directly.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +22,11 @@ from portal.app_config import load_app_config, section
 from .formats.readers import ReaderPolicy
 from .integrations import Integration, git_http_credentials, parse_integrations, ssh_credentials
 from .providers.loading import ConfiguredProviders, build_providers
+
+logger = logging.getLogger(__name__)
+
+# The keys of Backstage's ``catalog:`` section that Greenroom reads; the others are named in a warning.
+READ_CATALOG_KEYS = ("locations", "rules", "providers", "providerOptions", "orphanStrategy")
 
 
 @dataclass(frozen=True)
@@ -40,18 +46,29 @@ def _config_file() -> tuple[dict[str, Any], tuple[Integration, ...]]:
     source = f"GREENROOM_CONFIG {path}"
     catalog = section(loaded, "catalog", source=source)
     for key in ("locations", "rules"):
-        if key in catalog and not isinstance(catalog[key], list):
+        # ``locations:`` with only comments under it is null: present and undefined, as Backstage
+        # reads it (a later file's null does not fall back to an earlier file's list).
+        if catalog.get(key) is not None and not isinstance(catalog[key], list):
             raise ImproperlyConfigured(f"{source}: catalog.{key} must be a list")
     for key in ("providers", "providerOptions"):
         if catalog.get(key) is not None and not isinstance(catalog[key], dict):
             raise ImproperlyConfigured(f"{source}: catalog.{key} must be a mapping")
     if catalog.get("orphanStrategy", "keep") not in ("keep", "delete"):
         raise ImproperlyConfigured(f"{source}: catalog.orphanStrategy must be 'keep' or 'delete'")
+    _warn_unread_keys(catalog, source)
     try:
         integrations = parse_integrations(section(loaded, "integrations", source=source))
     except ImproperlyConfigured as error:
         raise ImproperlyConfigured(f"{source}: {error}") from error
     return catalog, integrations
+
+
+def _warn_unread_keys(catalog: dict[str, Any], source: str) -> None:
+    """Name the ``catalog:`` keys Greenroom does not read (``import``, ``processors``, …), once per load."""
+    unread = sorted(key for key in catalog if key not in READ_CATALOG_KEYS)
+    if unread:
+        hint = " (Greenroom configures entity providers under catalog.providers)" if "processors" in unread else ""
+        logger.warning("%s: catalog keys Greenroom does not read are ignored: %s%s", source, ", ".join(unread), hint)
 
 
 @cache
@@ -62,9 +79,9 @@ def catalog_settings() -> dict[str, Any]:
     """
     merged = dict(settings.CATALOG)
     catalog_section, integrations = _config_file()
-    if "locations" in catalog_section:
+    if catalog_section.get("locations") is not None:
         merged["LOCATIONS"] = [*merged["LOCATIONS"], *catalog_section["locations"]]
-    if "rules" in catalog_section:
+    if catalog_section.get("rules") is not None:
         merged["RULES"] = catalog_section["rules"]
     # Entity providers (catalog/providers/): their entries, per-provider options, and what happens
     # to the entities a provider stops emitting ("keep": orphaned, "delete": removed).

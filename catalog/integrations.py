@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 
 from .formats.readers.gitssh import SshCredential
-from .formats.readers.results import HttpCredential
+from .formats.readers.results import AuthorizationSource, HttpCredential
 
 
 class Secret:
@@ -61,6 +61,8 @@ class GitHubApp:
     client_id: str | None = None
     client_secret: Secret | None = None
     webhook_secret: Secret | None = None
+    # ``allowedInstallationOwners``: the owners whose installations may be used; empty: any.
+    allowed_installation_owners: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,12 @@ class _Entry:
             raise ImproperlyConfigured(f"{self.path}.{key} must be a string")
         return str(value)
 
+    def texts(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+            raise ImproperlyConfigured(f"{self.path}.{key} must be a list of strings")
+        return tuple(value)
+
     def secret(self, key: str) -> Secret | None:
         value = self.text(key)
         return Secret(value) if value else None
@@ -146,6 +154,7 @@ def _github(entry: _Entry, index: int) -> GitHubIntegration:
                 app.text("clientId"),
                 app.secret("clientSecret"),
                 app.secret("webhookSecret"),
+                app.texts("allowedInstallationOwners"),
             )
         )
     return GitHubIntegration(
@@ -277,9 +286,20 @@ def git_http_credentials(integrations: tuple[Integration, ...]) -> tuple[HttpCre
         if integration.kind == "ssh" or integration.host in credentials:
             continue
         credentials[integration.host] = HttpCredential(
-            integration.host, integration.label, http_authorization(integration)
+            integration.host, integration.label, http_authorization(integration), _app_tokens(integration)
         )
     return tuple(credentials.values())
+
+
+def _app_tokens(integration: Integration) -> AuthorizationSource | None:
+    """The GitHub Apps of a github entry as a per-repository credential (``catalog.github_app_tokens``)."""
+    if not isinstance(integration, GitHubIntegration) or not any(
+        app.app_id and app.private_key for app in integration.apps
+    ):
+        return None
+    from .github_app_tokens import InstallationTokens
+
+    return InstallationTokens(integration)
 
 
 def ssh_credentials(integrations: tuple[Integration, ...]) -> tuple[SshCredential, ...]:

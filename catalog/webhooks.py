@@ -41,6 +41,13 @@ _EVENT_HEADERS = (
 _PUSH_EVENTS = {GITHUB: "push", GITLAB: "Push Hook", GITEA: "push"}
 # GitHub ``repository`` actions after which a discovery provider's listing has changed.
 REPOSITORY_ACTIONS = ("created", "deleted", "archived", "unarchived", "renamed", "transferred")
+# GitLab system hook (``X-Gitlab-Event: System Hook``) project events, as the GitHub actions above.
+GITLAB_PROJECT_EVENTS = {
+    "project_create": "created",
+    "project_destroy": "deleted",
+    "project_rename": "renamed",
+    "project_transfer": "transferred",
+}
 _BRANCH_PREFIX = "refs/heads/"
 _SCP_LIKE = re.compile(r"(?:[^@/:]+@)?(?P<host>[^@/:]+|\[[^\]/]+\]):(?P<path>[^/].*)")
 
@@ -226,6 +233,8 @@ def read_delivery(
         if repository_event.action not in REPOSITORY_ACTIONS:
             return Delivery(detected, event, reason=f"repository {repository_event.action!r} events are ignored")
         return Delivery(detected, event, repository_event=repository_event)
+    if detected == GITLAB and event == "System Hook" and payload.get("event_name") in GITLAB_PROJECT_EVENTS:
+        return Delivery(detected, event, repository_event=parse_gitlab_project_event(payload))
     if event != _PUSH_EVENTS[detected]:
         return Delivery(detected, event, reason=f"{event!r} events are acknowledged and ignored")
     push = parse_push(detected, payload)
@@ -257,6 +266,16 @@ def parse_repository_event(payload: dict[str, Any]) -> RepositoryEvent:
     if login is None:
         raise PayloadError("the repository payload names no 'organization.login' or 'repository.owner.login'")
     return RepositoryEvent(action, login, parts.netloc.rpartition("@")[2].lower(), repository)
+
+
+def parse_gitlab_project_event(payload: dict[str, Any]) -> RepositoryEvent:
+    """Read a GitLab system hook ``project_*`` event; it names no URL, so ``host`` is empty (any)."""
+    path = _text(payload.get("path_with_namespace"))
+    if path is None or "/" not in path.strip("/"):
+        raise PayloadError("the system hook payload has no 'path_with_namespace' of the form group/project")
+    namespace, _, name = path.strip("/").rpartition("/")
+    project = {"name": name, "full_name": path.strip("/"), "path_with_namespace": path.strip("/")}
+    return RepositoryEvent(GITLAB_PROJECT_EVENTS[str(payload["event_name"])], namespace, "", project)
 
 
 def repository_key(url: str) -> str | None:

@@ -10,7 +10,8 @@ over earlier ones (mappings key by key, anything else replaced). Substitutions:
 
 A variable that is not set makes the value undefined, as in Backstage: the key is dropped and a
 warning names its path. Substituted values are never logged. The portal reads no section itself;
-the apps pick theirs (``catalog``, ``integrations``) and the rest is named once in a warning.
+the apps pick theirs (``catalog``, ``integrations``) and the rest is named once in a warning. Only
+those sections are substituted: the others' variables and files are never looked up.
 """
 
 from __future__ import annotations
@@ -57,10 +58,27 @@ def load_app_config(value: str | Iterable[str]) -> dict[str, Any]:
             continue
         if not isinstance(document, dict):
             raise ImproperlyConfigured(f"{path}: the top level must be a mapping, not {_type_name(document)}")
-        resolved = _substitute(document, "", path.parent, path)
-        merged = _merge(merged, resolved)
+        merged = _merge(merged, _resolve_read_sections(document, path))
     warn_ignored_sections(merged)
     return merged
+
+
+def _resolve_read_sections(document: dict[Any, Any], path: Path) -> dict[str, Any]:
+    """Substitute the sections Greenroom reads; keep the others as written, unresolved.
+
+    A Backstage app-config names variables and files for its frontend, proxy and backend
+    (``backend.database.connection.ssl.ca: {$file: ...}``) that a Greenroom host does not have and
+    never uses: those are not looked up, so they neither stop start-up nor fill the log.
+    """
+    resolved: dict[str, Any] = {}
+    for raw_key, value in document.items():
+        key = str(raw_key)
+        if key in READ_SECTIONS:
+            value = _substitute(value, key, path.parent, path)
+            if value is UNDEFINED:
+                continue
+        resolved[key] = value
+    return resolved
 
 
 def section(config: dict[str, Any], name: str, *, source: str = "app-config") -> dict[str, Any]:

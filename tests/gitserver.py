@@ -333,6 +333,16 @@ class PrivateHost:
         config.catalog_settings.cache_clear()
 
 
+def reach(settings: Any, server: GitHttpsServer) -> None:
+    """Let the catalog reach ``server``: loopback allowed, its CA trusted (``GREENROOM_CA_BUNDLE``)."""
+    settings.CATALOG = {
+        **settings.CATALOG,
+        "ALLOW_PRIVATE_ADDRESSES": True,
+        "GIT_ALLOWED_HOSTS": ["127.0.0.1"],
+        "CA_BUNDLE": str(server.certificates.ca_file),
+    }
+
+
 @pytest.fixture
 def private_git_host(git_https_server, settings, tmp_path, monkeypatch) -> PrivateHost:
     """``acme/private-service`` (``DOCUMENTED_REPO``) on a host that takes ``PRIVATE_TOKEN`` only.
@@ -343,12 +353,7 @@ def private_git_host(git_https_server, settings, tmp_path, monkeypatch) -> Priva
 
     server = git_https_server(basic={("x-access-token", PRIVATE_TOKEN)})
     repo = server.create_repo("acme/private-service", DOCUMENTED_REPO)
-    settings.CATALOG = {
-        **settings.CATALOG,
-        "ALLOW_PRIVATE_ADDRESSES": True,
-        "GIT_ALLOWED_HOSTS": ["127.0.0.1"],
-        "CA_BUNDLE": str(server.certificates.ca_file),
-    }
+    reach(settings, server)
     config_file = tmp_path / "app-config.yaml"
     config_file.write_text("integrations: {}\n")
     settings.GREENROOM_CONFIG_FILE = str(config_file)

@@ -36,9 +36,12 @@ def github_api(host: str, organization: str) -> ForgeApi:
     """A client for ``host``'s GitHub API, authenticated for ``organization``."""
     integration = find_integration("github", host)
     assert isinstance(integration, GitHubIntegration)
-    base = integration.api_base_url or ("https://api.github.com" if host == "github.com" else f"https://{host}/api/v3")
+    base = github_api_base(integration)
     # As Backstage's credentials provider: an App installed on the organisation first, then the token.
     for app in (app for app in integration.apps if app.app_id and app.private_key):
+        allowed = {owner.lower() for owner in app.allowed_installation_owners}
+        if allowed and organization.lower() not in allowed:
+            continue
         api = _installation_api(base, host, integration.label, app, organization)
         if api is not None:
             return api
@@ -48,6 +51,12 @@ def github_api(host: str, organization: str) -> ForgeApi:
     if integration.apps:
         raise ProviderError(f"no GitHub App of integration {integration.label} is installed on {organization}")
     return ForgeApi(base, host, integration.label, dict(GITHUB_HEADERS))
+
+
+def github_api_base(integration: GitHubIntegration) -> str:
+    """``apiBaseUrl``, else Backstage's default: api.github.com, or ``https://HOST/api/v3``."""
+    host = integration.host
+    return integration.api_base_url or ("https://api.github.com" if host == "github.com" else f"https://{host}/api/v3")
 
 
 def gitlab_api(host: str) -> ForgeApi:

@@ -12,7 +12,6 @@ certificate is trusted through the CA bundle setting (``GREENROOM_CA_BUNDLE``).
 from __future__ import annotations
 
 import base64
-import io
 import json
 import logging
 from dataclasses import dataclass
@@ -20,8 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from django.core.management import call_command
 
 from catalog import config
 from catalog.models import Entity, EntityHistory, Location, ProviderState
@@ -31,17 +28,11 @@ from tests.catalog.providers.replay import GITHUB_TOKEN, Replay, serve
 from tests.gitserver import GitHttpsServer, HostedRepo
 from tests.leaks import database_text
 
+from .discovery_support import cloned, component, refresh_provider, write_config
 from .webhook_payloads import SECRET, github_push, signed_headers
 
 PROVIDER = "github:acme"
 ORG_REPOS = "GET /orgs/acme/repos?per_page=100&type=all"
-
-
-def component(name: str) -> str:
-    return (
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\n"
-        f"metadata:\n  name: {name}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
-    )
 
 
 REPOSITORIES = {
@@ -96,25 +87,15 @@ class Discovery:
             "schedule": {"frequency": {"minutes": 30}, "timeout": {"minutes": 2}},
             **provider,
         }
-        app_config = {
-            "integrations": {
-                "github": [{"host": netloc, "token": "${DISCOVERY_TOKEN}", "apiBaseUrl": self.replay.base}]
-            },
-            "catalog": {"orphanStrategy": orphan_strategy, "providers": {"github": {"acme": entry}}},
-        }
-        self.config_file.write_text(yaml.safe_dump(app_config))
-        config.catalog_settings.cache_clear()
+        integration = {"host": netloc, "token": "${DISCOVERY_TOKEN}", "apiBaseUrl": self.replay.base}
+        write_config(self.config_file, "github", integration, entry, orphan_strategy)
 
     def refresh(self) -> str:
         """``manage.py catalog_providers refresh github:acme --wait``, then the refreshes it queued."""
-        out = io.StringIO()
-        with self.capture(execute=True):
-            call_command("catalog_providers", "refresh", PROVIDER, "--wait", stdout=out)
-        return out.getvalue()
+        return refresh_provider(self.capture, PROVIDER)
 
     def cloned(self) -> set[str]:
-        """The repositories git fetched from the server (their ``info/refs`` requests)."""
-        return {seen.path.split("/")[2].removesuffix(".git") for seen in self.server.seen if "info/refs" in seen.path}
+        return cloned(self.server)
 
 
 @pytest.fixture

@@ -125,7 +125,7 @@ def test_a_backstage_app_config_loads_unchanged(backstage_app_config, caplog):
     assert integration_for_host("ghe.velocity-cycles.example").label == "github[1]"
     messages = [record.getMessage() for record in caplog.records]
     assert any("integrations.gitlab[0].token" in message for message in messages)
-    ignored = [message for message in messages if "does not read" in message]
+    ignored = [message for message in messages if "sections Greenroom does not read" in message]
     assert ignored == [
         "app-config: sections Greenroom does not read are ignored: "
         "app, auth, backend, kubernetes, organization, permission, proxy, scaffolder, techdocs"

@@ -125,8 +125,8 @@ def test_wrong_shapes_are_refused_with_the_key_path(write, text, message):
 
 
 def test_keys_yaml_reads_as_numbers_or_booleans_stay_text(write):
-    path = write("app-config.yaml", "proxy:\n  200: ok\n  on: true\n")
-    assert load_app_config(str(path))["proxy"] == {"200": "ok", "True": True}
+    path = write("app-config.yaml", "catalog:\n  200: ok\n  on: true\n")
+    assert load_app_config(str(path))["catalog"] == {"200": "ok", "True": True}
 
 
 def test_a_file_that_is_not_text_is_refused(write, tmp_path):

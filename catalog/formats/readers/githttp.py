@@ -61,10 +61,11 @@ def credential_for(policy: ReaderPolicy, url: str) -> HttpCredential | None:
 def authorization_config(policy: ReaderPolicy, clone_url: str) -> list[tuple[str, str]]:
     """``http.<url>.extraHeader`` carrying the credential for the clone URL's host, if there is one."""
     credential = credential_for(policy, clone_url)
-    if credential is None or credential.authorization is None:
+    authorization = credential.authorization_for(clone_url) if credential is not None else None
+    if authorization is None:
         return []
     netloc = urlsplit(clone_url).netloc.rpartition("@")[2]
-    return [(f"http.https://{netloc}/.extraHeader", f"Authorization: {credential.authorization}")]
+    return [(f"http.https://{netloc}/.extraHeader", f"Authorization: {authorization}")]
 
 
 def trusted_ca_file(policy: ReaderPolicy) -> Path | None:
@@ -120,7 +121,7 @@ def explain_http_failure(message: str, url: str, policy: ReaderPolicy) -> str:
         credential = credential_for(policy, url)
         if credential is None:
             return f"{host} refused access: configure an integration for {host} (in integrations: of GREENROOM_CONFIG)"
-        if credential.authorization is None:
+        if not credential.configured:
             return f"{host} refused access: integration {credential.label} has no credential for git over HTTPS"
         return (
             f"authentication failed for {host} (integration {credential.label}): "
@@ -132,8 +133,9 @@ def explain_http_failure(message: str, url: str, policy: ReaderPolicy) -> str:
 def redact(text: str, policy: ReaderPolicy) -> str:
     """``text`` with every configured credential (header, encoded and decoded) replaced by ``***``."""
     for credential in policy.http_credentials:
-        for secret in _secrets_of(credential.authorization):
-            text = text.replace(secret, "***")
+        for authorization in credential.secrets():
+            for secret in _secrets_of(authorization):
+                text = text.replace(secret, "***")
     return text
 
 

@@ -15,6 +15,7 @@ import ssl
 import time
 from urllib.parse import urlsplit
 
+from .gitcommand import GitError
 from .githttp import credential_for, explain_http_failure
 from .pinned_http import PinnedHTTPSConnection
 from .remotes import RemoteRefused, check_remote
@@ -73,8 +74,12 @@ def fetch_https(
         host, port, context=tls_context(policy.ca_bundle), timeout=timeout, pinned_address=address
     )
     headers = {"User-Agent": "greenroom", "Accept": "*/*"}
-    if credential.authorization:
-        headers["Authorization"] = credential.authorization
+    try:
+        authorization = credential.authorization_for(url)
+    except GitError as error:
+        raise FetchError(str(error)) from None
+    if authorization:
+        headers["Authorization"] = authorization
     deadline = time.monotonic() + timeout
     try:
         connection.request("GET", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""), headers=headers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from .gitssh import SshCredential
@@ -76,6 +76,34 @@ class HttpCredential:
     host: str
     label: str
     authorization: str | None = field(default=None, repr=False)
+    # A credential worked out per repository (a GitHub App's installation token for its owner);
+    # consulted first, ``authorization`` being the fallback when it has none for a URL.
+    source: AuthorizationSource | None = field(default=None, repr=False, compare=False)
+
+    def authorization_for(self, url: str) -> str | None:
+        """The ``Authorization`` value for ``url``; the source's failures raise ``GitError``."""
+        if self.source is not None:
+            found = self.source.authorization(url)
+            if found is not None:
+                return found
+        return self.authorization
+
+    @property
+    def configured(self) -> bool:
+        """Whether the integration has any credential for git over HTTPS."""
+        return self.authorization is not None or self.source is not None
+
+    def secrets(self) -> tuple[str | None, ...]:
+        """Every ``Authorization`` value this credential has handed out, for redaction."""
+        return (self.authorization, *(self.source.issued() if self.source is not None else ()))
+
+
+class AuthorizationSource(Protocol):
+    """Works out an ``Authorization`` value per URL; implemented outside ``catalog.formats``."""
+
+    def authorization(self, url: str) -> str | None: ...
+
+    def issued(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
