@@ -1,15 +1,12 @@
 """Finding things on the demo catalog in a real browser: search with typos, the explorer's pickers and sorts.
 
 Run without DATABASE_URL, these walk the embedded default (SQLite): typo tolerance there is FTS5's
-vocabulary (``portal.search.spelling``), not pg_trgm.
+vocabulary (``portal.search.spelling``); on PostgreSQL, pg_trgm. "Did you mean" works on both.
 """
 
 from __future__ import annotations
 
 import re
-
-import pytest
-from django.db import connection
 
 from tests.browser.test_catalog_browser import SCREENSHOTS, browser_page  # noqa: F401
 
@@ -33,12 +30,7 @@ def test_search_forgives_typos_and_offers_a_did_you_mean(browser_page):  # noqa:
     page.screenshot(path=str(SCREENSHOTS / "search-typo-notification.png"), full_page=True)
 
 
-@pytest.mark.skipif(
-    connection.vendor != "sqlite",
-    reason="the embedded default's suggestions from SQLite's vocabulary; PostgreSQL's did-you-mean is "
-    "tested in tests/search/test_spelling.py (test_did_you_mean_offers_indexed_words_that_find_something)",
-)
-def test_too_many_typos_get_a_did_you_mean_on_the_embedded_default(browser_page):  # noqa: F811
+def test_too_many_typos_get_a_did_you_mean(browser_page):  # noqa: F811
     page, base = browser_page
     # Three typos are too many for the search, not for the suggestion.
     page.goto(f"{base}/search/?q=nootifucatoon")
