@@ -80,6 +80,8 @@ class EntityListView(CatalogReadMixin, HtmxPageMixin, View):
             "headers": sort_headers(request.GET),
             "facets": column_facets(qs, filters_of(data)),
             "personal": personal_filter_counts(request, qs, filters_of(data)),
+            # The pickers sit outside the table htmx replaces: they come along out of band.
+            "oob_pickers": self.is_htmx(),
         }
         return self.render_page(context)
 

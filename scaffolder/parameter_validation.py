@@ -25,6 +25,7 @@ from .parameters import (
     show_value,
     visible_fields,
 )
+from .pattern_messages import pattern_form_message, ui_at
 from .schema_patterns import FORMAT_CHECKER, PATTERN_PROBLEM, PatternError, pattern_matches, schema_problems
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -71,7 +72,7 @@ def validate_page(page: ParameterPage, values: dict[str, Any]) -> list[FieldErro
         message = f"the template's form page {page.title!r} cannot be checked: {reason}"
         return [FieldError("", f"{message} (only '#/...' references inside the template are read)")]
     for error in found:
-        errors.extend(_field_errors(error))
+        errors.extend(_field_errors(error, page.ui_schema))
     for name, ui in _ui_fields(page.ui_schema, visible_fields(page, values).properties):
         message = check_field(_lookup(values, name), ui)
         if message:
@@ -129,8 +130,12 @@ def _path(parts: Any) -> str:
     return ".".join(str(part) for part in parts)
 
 
-def _field_errors(error: ValidationError) -> list[FieldError]:
-    """Turn one jsonschema error into field errors with plain messages (never echoing a huge value)."""
+def _field_errors(error: ValidationError, ui_schema: dict[str, Any]) -> list[FieldError]:
+    """Turn one jsonschema error into field errors with plain messages (never echoing a huge value).
+
+    A refused pattern also gets the form's words for it (``FieldError.form_message``), from the
+    field's help and examples in ``ui_schema`` and its schema.
+    """
     path = list(error.absolute_path)
     instance = error.instance
     if error.validator == "required":
@@ -153,7 +158,10 @@ def _field_errors(error: ValidationError) -> list[FieldError]:
             if not _is_declared(error.schema, name)
         ]
     if error.validator in ("oneOf", "anyOf") and error.context:
-        return _branch_errors(error)
+        return _branch_errors(error, ui_schema)
+    if error.validator == "pattern" and isinstance(error.schema, dict):
+        readable = pattern_form_message(error.schema, ui_at(ui_schema, path), str(error.validator_value))
+        return [FieldError(_path(path), _message(error), readable)]
     return [FieldError(_path(path), _message(error))]
 
 
@@ -168,14 +176,14 @@ def _is_declared(schema: dict[str, Any], name: str) -> bool:
         return False
 
 
-def _branch_errors(error: ValidationError) -> list[FieldError]:
+def _branch_errors(error: ValidationError, ui_schema: dict[str, Any]) -> list[FieldError]:
     """The errors of the branch the values meant to take: the one whose selecting field matched."""
     by_branch: dict[int, list[ValidationError]] = {}
     for sub_error in error.context:
         by_branch.setdefault(int(sub_error.relative_schema_path[0]), []).append(sub_error)
     selected = [items for items in by_branch.values() if not any(item.validator in ("enum", "const") for item in items)]
     if len(selected) == 1:
-        return [field_error for item in selected[0] for field_error in _field_errors(item)]
+        return [field_error for item in selected[0] for field_error in _field_errors(item, ui_schema)]
     selectors = [item for items in by_branch.values() for item in items if item.validator in ("enum", "const")]
     where = _path(selectors[0].absolute_path) if selectors else _path(error.absolute_path)
     return [FieldError(where, "does not match any of the allowed options")]

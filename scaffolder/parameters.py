@@ -45,13 +45,23 @@ def schema_validator(schema: Any, **kwargs: Any) -> Any:
 
 @dataclass(frozen=True)
 class FieldError:
-    """A refusal of one field's value; ``field`` is the dotted path (``""`` for the form as a whole)."""
+    """A refusal of one field's value; ``field`` is the dotted path (``""`` for the form as a whole).
+
+    ``message`` is exact, for the API and its callers (a pattern is quoted as written);
+    ``form_message``, when set, says the same to a person filling in the form.
+    """
 
     field: str
     message: str
+    form_message: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}" if self.field else self.message
+
+    @property
+    def for_form(self) -> str:
+        """The message the Create form shows beside the field."""
+        return self.form_message or self.message
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,7 @@ def _defaults_for(pages: list[ParameterPage], index: int, values: dict[str, Any]
 def _by_field(errors: list[FieldError]) -> dict[str, str]:
     result: dict[str, str] = {}
     for error in errors:
-        result.setdefault(error.field, error.message)
+        result.setdefault(error.field, error.for_form)
     return result
 
 

@@ -20,6 +20,7 @@ from catalog.permissions import can_refresh_entity
 from portal.markdown import render_markdown
 
 from .models import Check, CheckResult, Level, Track, TrackResult
+from .rules.evaluate import uncollected_facts
 from .runs import effective_evaluated_at, last_full_run_start
 from .targets import matching_track_ids
 
@@ -32,7 +33,17 @@ class CheckRow:
 
     @property
     def state(self) -> str:
-        return self.result.state if self.result else "pending"
+        """``passed``, ``failed``, ``error``, ``pending`` (never run) or ``uncollected``: failed only
+        because the facts it reads have not been collected yet (a fresh install, a CI report to come)."""
+        if self.result is None:
+            return "pending"
+        if self.result.state == "failed" and self.uncollected:
+            return "uncollected"
+        return self.result.state
+
+    @property
+    def uncollected(self) -> list[str]:
+        return uncollected_facts(self.result.message) if self.result else []
 
 
 @dataclass

@@ -22,8 +22,12 @@ MAX_NEAR_TERMS = 5
 MIN_CORRECTED_LENGTH = 3
 # Highest code point: the end of a range of terms sharing a prefix.
 _LAST = "\U0010ffff"
-# Word similarity below which PostgreSQL titles are no candidates for a suggestion.
-SUGGEST_SIMILARITY = "0.3"
+# Word similarity below which PostgreSQL titles are no candidates for a suggestion. Low: three
+# typos in a long word ("nootifucatoon", 0.29 to "notification") must still reach the edit distance,
+# which decides; only a search that found nothing asks, and the nearest titles are read first.
+SUGGEST_SIMILARITY = "0.2"
+# Titles read for candidate terms, the most similar first.
+SUGGEST_TITLES = 200
 
 
 def allowed_typos(word: str) -> int:
@@ -126,12 +130,14 @@ def unknown_words_sqlite(cursor, words: tuple[str, ...]) -> list[str]:
 
 
 def terms_near_postgresql(cursor, word: str) -> dict[str, int]:
-    """``{word: titles}`` of the titles and names near ``word`` (PostgreSQL, trigram index)."""
+    """``{word: titles}`` of the titles and names near ``word`` (PostgreSQL, trigram index): the
+    vocabulary of the ``SUGGEST_TITLES`` most similar titles, which ``nearest`` then measures."""
     cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [SUGGEST_SIMILARITY])
     cursor.execute(
         "SELECT d.title || ' ' || d.name FROM portal_searchdocument AS d "
-        "WHERE %s <%% (d.title || ' ' || d.name) LIMIT 200",
-        [word],
+        "WHERE %s <%% (d.title || ' ' || d.name) "
+        "ORDER BY word_similarity(%s, d.title || ' ' || d.name) DESC, d.id LIMIT %s",
+        [word, word, SUGGEST_TITLES],
     )
     terms: dict[str, int] = {}
     for (text,) in cursor.fetchall():

@@ -54,8 +54,9 @@ class TemplateFormView(LoginRequiredMixin, HtmxPageMixin, View):
             try:
                 task_id = submission.submit(template, step.values, request.user, dry_run=step.dry_run)
             except submission.SubmissionRefused as refused:
-                step.errors = {error.field: error.message for error in refused.errors}
-                step.form_error = "The run was refused: " + "; ".join(str(error) for error in refused.errors[:5])
+                step.errors = {error.field: error.for_form for error in refused.errors}
+                said = [f"{item.field}: {item.for_form}" if item.field else item.for_form for item in refused.errors]
+                step.form_error = "The run was refused: " + "; ".join(said[:5])
                 return self.show(request, template, step)
             return redirect(reverse("scaffolder:task_detail", args=[task_id]))
         return self.show(request, template, step)

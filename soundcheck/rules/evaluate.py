@@ -8,6 +8,7 @@ value was. Only a rule that does not parse is an error, and callers record it as
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -58,6 +59,20 @@ def evaluate_rule(rule: dict[str, Any], facts: Mapping[str, FactValue], now: dat
     return _evaluate_leaf(rule, facts, now)
 
 
+def never_collected(name: str) -> str:
+    """The failure of a rule over a fact no collector, push or CI report has sent yet."""
+    return f"fact {name} was never collected"
+
+
+_NEVER_COLLECTED = re.compile(r"fact (\S+) was never collected")
+
+
+def uncollected_facts(message: str) -> list[str]:
+    """The facts named when ``message`` says only that facts were never collected; else ``[]``."""
+    parts = [_NEVER_COLLECTED.fullmatch(part) for part in message.split("; ")] if message else []
+    return [part.group(1) for part in parts if part] if parts and all(parts) else []
+
+
 def _evaluate_leaf(leaf: dict[str, Any], facts: Mapping[str, FactValue], now: datetime) -> Outcome:
     name = leaf["fact"]
     fact = facts.get(name)
@@ -65,7 +80,7 @@ def _evaluate_leaf(leaf: dict[str, Any], facts: Mapping[str, FactValue], now: da
     if fact is None:
         if leaf.get("exists") is False and len(_operators(leaf)) == 1:
             return Outcome(True)
-        return Outcome(False, f"fact {name} was never collected")
+        return Outcome(False, never_collected(name))
     value = fact.value
     if "key" in leaf:
         value = value.get(leaf["key"], _MISSING) if isinstance(value, dict) else _MISSING

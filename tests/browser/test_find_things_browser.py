@@ -1,15 +1,12 @@
 """Finding things on the demo catalog in a real browser: search with typos, the explorer's pickers and sorts.
 
 Run without DATABASE_URL, these walk the embedded default (SQLite): typo tolerance there is FTS5's
-vocabulary (``portal.search.spelling``), not pg_trgm.
+vocabulary (``portal.search.spelling``); on PostgreSQL, pg_trgm. "Did you mean" works on both.
 """
 
 from __future__ import annotations
 
 import re
-
-import pytest
-from django.db import connection
 
 from tests.browser.test_catalog_browser import SCREENSHOTS, browser_page  # noqa: F401
 
@@ -33,12 +30,7 @@ def test_search_forgives_typos_and_offers_a_did_you_mean(browser_page):  # noqa:
     page.screenshot(path=str(SCREENSHOTS / "search-typo-notification.png"), full_page=True)
 
 
-@pytest.mark.skipif(
-    connection.vendor != "sqlite",
-    reason="the embedded default's suggestions from SQLite's vocabulary; PostgreSQL's did-you-mean is "
-    "tested in tests/search/test_spelling.py (test_did_you_mean_offers_indexed_words_that_find_something)",
-)
-def test_too_many_typos_get_a_did_you_mean_on_the_embedded_default(browser_page):  # noqa: F811
+def test_too_many_typos_get_a_did_you_mean(browser_page):  # noqa: F811
     page, base = browser_page
     # Three typos are too many for the search, not for the suggestion.
     page.goto(f"{base}/search/?q=nootifucatoon")
@@ -111,3 +103,31 @@ def test_every_explorer_column_sorts_both_ways(browser_page):  # noqa: F811
     page.wait_for_timeout(800)
     assert "sort=-owner" in page.url
     page.screenshot(path=str(SCREENSHOTS / "explorer-sorted-owner-desc.png"))
+
+
+def wait_for_kind_count(page, label: str) -> None:
+    page.wait_for_function("text => document.querySelector('select[name=kind]').innerText.includes(text)", arg=label)
+
+
+def test_picker_counts_follow_the_filters_after_an_htmx_reload(browser_page):  # noqa: F811
+    page, base = browser_page
+    page.goto(f"{base}/catalog/")
+    before = page.locator("select[name=kind] option").all_inner_texts()
+    owners = page.locator("select[name=owner] option").all_inner_texts()
+    payments = next(label for label in owners if label.startswith("payments ("))
+    page.select_option("select[name=owner]", label=payments)
+    count = payments.rsplit("(", 1)[1].rstrip(")")
+    page.wait_for_selector(f"#entity-table p.muted:has-text('{count} entit')")
+    # The kind picker now counts payments' entities only: its Component count is the table's.
+    wait_for_kind_count(page, f"Component ({count})")
+    after = page.locator("select[name=kind] option").all_inner_texts()
+    assert after != before and f"Component ({count})" in after, (before, after)
+    tags = page.locator("select[name=tag] option").all_inner_texts()[1:]
+    assert tags and all(int(label.rsplit("(", 1)[1].rstrip(")")) <= int(count) for label in tags), tags
+    # The chosen owner stays chosen in the swapped picker, and the list still reloads from it.
+    assert page.locator("select[name=owner] option:checked").inner_text() == payments
+    page.screenshot(path=str(SCREENSHOTS / "explorer-picker-counts.png"))
+    page.select_option("select[name=owner]", "")
+    page.wait_for_selector("#entity-table p.muted:has-text('17 entities')")
+    wait_for_kind_count(page, "Component (17)")
+    assert page.locator("select[name=kind] option").all_inner_texts() == before

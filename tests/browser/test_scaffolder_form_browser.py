@@ -97,3 +97,15 @@ def test_conditional_field_appears_through_htmx(alice_page):
     page.wait_for_selector("#field-dbSize")
     assert page.input_value("#field-name") == "svc"
     shoot(page, "template-form-conditional")
+
+
+def test_a_pattern_refusal_reads_as_the_fields_help_not_a_regex(alice_page):
+    page, base = alice_page
+    page.goto(f"{base}/create/templates/default/kinds/")
+    page.fill("#field-slug", "Not Valid")
+    page.click("button[name=action][value=next]")
+    page.wait_for_selector("#field-slug-error")
+    assert page.inner_text("#field-slug-error") == "Slug is not in the expected format: Lowercase"
+    assert "^[a-z-]+$" not in page.locator("main").inner_text()
+    page.locator("#field-slug").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "template-form-pattern-error.png"))

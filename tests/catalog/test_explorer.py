@@ -64,6 +64,18 @@ def test_owner_and_tag_are_pickers_with_counts_over_the_other_filters(reader, ca
     assert "1 entity" in tagged and ("java", "java (1)", True) in options(tagged, "tag")
 
 
+def test_an_htmx_reload_brings_the_pickers_out_of_band_with_counts_for_the_new_filters(reader, catalog):
+    fragment = reader.get("/catalog/", {"kind": "Component", "owner": "team-a"}, HTTP_HX_REQUEST="true")
+    html = fragment.content.decode()
+    assert "<tbody>" in html and '<div id="entity-pickers" class="picker-set" hx-swap-oob="true">' in html
+    assert ("Component", "Component (1)", True) in options(html, "kind")
+    assert ("group:default/team-a", "team-a (1)", True) in options(html, "owner")
+    assert [label for _, label, _ in options(html, "tag")] == ["Any", "frontend (1)", "python (1)"]
+    # The full page holds the pickers once, in the form, not out of band.
+    page = reader.get("/catalog/", {"kind": "Component"}).content.decode()
+    assert page.count('id="entity-pickers"') == 1 and "hx-swap-oob" not in page
+
+
 def test_a_chosen_owner_no_entity_has_still_shows_so_it_can_be_cleared(reader, catalog):
     page = reader.get("/catalog/", {"owner": "team-z"}).content.decode()
     assert "0 entities" in page

@@ -108,7 +108,7 @@ def test_required_pattern_enum_min_max_and_types_are_reported_per_field(signed_i
     walk = FormWalk(signed_in, KINDS)
     walk.post("next", slug="Not Valid", replicas="12", ratio="abc", tier="bronze", summary="x")
     assert walk.step_title() == "Kinds of <b>values</b>"
-    assert walk.field_error("slug") == "Slug must match the pattern ^[a-z-]+$"
+    assert walk.field_error("slug") == "Slug is not in the expected format: Lowercase"
     assert walk.field_error("replicas") == "Replicas must be at most 9"
     assert walk.field_error("ratio") == "Ratio must be a number"
     assert walk.field_error("tier") == "Tier must be one of: gold, silver"

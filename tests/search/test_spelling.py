@@ -114,6 +114,13 @@ def test_the_demo_catalog_forgives_one_or_two_typos_a_word(demo_catalog, term, e
     assert found and expected in found[0]
 
 
+def test_did_you_mean_on_the_demo_catalog_reaches_three_typos_on_either_database(demo_catalog):
+    # Three edits from "notification": too far for the search, near enough for the suggestion.
+    assert search("nootifucatoon").total == 0
+    assert get_backend().did_you_mean(build_query("nootifucatoon", [], {})) == "notification"
+    assert "component:default/notification-service" in refs(search("notification"))
+
+
 def test_exact_words_rank_before_near_spellings(demo_catalog):
     # "trip" matches as typed; nothing found only as a near spelling of it ranks first.
     found = search("trip")

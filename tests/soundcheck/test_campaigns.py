@@ -159,6 +159,19 @@ def form_data(goal_track, **overrides) -> dict:
     return {key: value for key, value in data.items() if value is not None}
 
 
+def test_the_new_campaign_form_has_the_portals_sections_pickers_and_inline_help(client, platform_admin, track):
+    client.force_login(platform_admin)
+    page = client.get("/soundcheck/campaigns/new/").content.decode()
+    legends = re.findall(r"<legend>([^<]+)</legend>", page)
+    assert legends == ["The campaign", "Goal", "When", "Who", "Which entities"]
+    # No Django-style "Key:" labels; the goal's either-or rule is said before any submit.
+    assert "Key:" not in page and "Owner (ref)" not in page and "---------" not in page
+    assert "Choose one of the two." in page
+    # The level is a picker of each track's levels, the owner a text field suggesting groups.
+    assert '<optgroup label="Basics">' in page and '<option value="2">L2 · Silver</option>' in page
+    assert 'list="campaign-owners"' in page and '<datalist id="campaign-owners">' in page
+
+
 def test_admin_creates_a_campaign(client, platform_admin, track):
     client.force_login(platform_admin)
     response = client.post("/soundcheck/campaigns/new/", form_data(track))
@@ -195,8 +208,8 @@ def test_editing_a_campaign_keeps_its_filter_expressions(client, platform_admin,
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"target_level": 7}, "Target level", "“Basics” has no level 7 (it has [1, 2])."),
-        ({"target_level": None}, "Target level", "Choose the level of “Basics” to reach."),
+        ({"target_level": 7}, "Level to reach", "“Basics” has no level 7 (it has [1, 2])."),
+        ({"target_level": None}, "Level to reach", "Choose the level of “Basics” to reach."),
         ({"track": None, "target_level": None}, "Track", "Choose a goal: a track with a target level, or a check."),
         ({"deadline": "2000-01-01"}, "Deadline", "The deadline is before the start."),
         ({"key": "new"}, "Key", "“new” is reserved; choose another key."),
