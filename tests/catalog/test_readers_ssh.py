@@ -186,8 +186,24 @@ def test_a_key_of_another_type_than_its_line_says_is_refused(sshd, repository, t
     assert error.endswith("integrations.ssh[0].knownHosts line 1: the key is not valid base64 for a ssh-rsa key")
 
 
+def _descends_from_this_process(pid: int) -> bool:
+    """Whether ``pid`` was started (directly or not) by this test process: other tests running beside
+    it (another xdist worker) start ssh processes of their own, with key folders of their own."""
+    own = os.getpid()
+    while pid > 1:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return False
+        pid = int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
+        if pid == own:
+            return True
+    return False
+
+
 def _watch_processes(found: list[dict[str, object]], stop: threading.Event) -> None:
-    """Record the command line and environment of every ssh and git process, and the key file's mode."""
+    """Record the command line and environment of every ssh and git process this test starts, and
+    the key file's mode."""
     while not stop.is_set():
         for entry in os.scandir("/proc"):
             if not entry.name.isdigit():
@@ -197,6 +213,8 @@ def _watch_processes(found: list[dict[str, object]], stop: threading.Event) -> N
             except OSError:
                 continue
             if not argv or Path(argv[0].decode(errors="replace")).name not in ("ssh", "git", "sh"):
+                continue
+            if not _descends_from_this_process(int(entry.name)):
                 continue
             try:
                 environment = Path(entry.path, "environ").read_bytes()
