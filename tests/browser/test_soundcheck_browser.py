@@ -6,7 +6,7 @@ import pytest
 
 from tests.browser.sessions import signed_in_browser_page
 from tests.browser.test_catalog_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
-from tests.soundcheck.conftest import alice, organisation  # noqa: F401
+from tests.soundcheck.conftest import alice, organisation, platform_admin  # noqa: F401
 from tests.soundcheck.factories import check_result, make_campaign, make_check, make_track, track_result
 
 A, A1, B = "group:default/team-a", "group:default/team-a1", "group:default/team-b"
@@ -123,3 +123,31 @@ def test_campaign_page_burn_up_and_laggards(page_and_base):
     page.screenshot(path=str(SCREENSHOTS / "soundcheck-campaign.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(SCREENSHOTS / "soundcheck-campaign-phone.png"), full_page=True)
+
+
+def test_start_a_campaign_from_the_styled_form(soundcheck_data, live_server, platform_admin):  # noqa: F811
+    """The new-campaign form: its sections, the track-or-check rule before any submit, the level
+    picker of each track, then a campaign made from it; a bad date is refused in place."""
+    with signed_in_browser_page(live_server.url, platform_admin) as page:
+        page.goto(f"{live_server.url}/soundcheck/campaigns/new/")
+        legends = page.locator("main fieldset legend").all_inner_texts()
+        assert legends == ["The campaign", "Goal", "When", "Who", "Which entities"]
+        assert "Choose one of the two." in page.locator("main").inner_text()  # before any submit
+        assert page.locator("main label").filter(has_text=":").count() == 0  # no Django colons
+        page.screenshot(path=str(SCREENSHOTS / "soundcheck-campaign-new.png"), full_page=True)
+
+        page.fill("input[name=key]", "gold-h1")
+        page.fill("input[name=name]", "Gold in the first half")
+        page.select_option("select[name=track]", label="Service basics")
+        page.select_option("select[name=target_level]", label="L3 · Gold")
+        page.fill("input[name=starts_on]", "2026-12-01")
+        page.fill("input[name=deadline]", "2026-11-01")  # before the start: refused
+        page.click("main button:has-text('Create the campaign')")
+        page.wait_for_selector("main .errorlist, main .field-error, main [role=alert]")
+        assert page.input_value("input[name=name]") == "Gold in the first half"  # nothing typed is lost
+        page.screenshot(path=str(SCREENSHOTS / "soundcheck-campaign-new-error.png"), full_page=True)
+
+        page.fill("input[name=deadline]", "2027-06-30")
+        page.click("main button:has-text('Create the campaign')")
+        page.wait_for_selector("h1:has-text('Gold in the first half')")
+        assert "Service basics L3 (Gold)" in page.locator("main").inner_text()
