@@ -19,6 +19,7 @@ from django.views import View
 from portal.permissions import is_platform_admin
 from portal.views import HtmxPageMixin
 
+from .credentialed_hosts import credentialed_host_refusal
 from .forms import RegisterLocationForm
 from .models import Location
 from .services import (
@@ -51,6 +52,11 @@ class RegisterLocationView(LoginRequiredMixin, HtmxPageMixin, View):
         except LocationError as error:
             form.add_error("target", str(error))
             return self._render(request, context)
+        refused = credentialed_host_refusal(request.user, spec)
+        if refused:
+            form.add_error("target", refused + ".")
+            # htmx swaps only 2xx answers into the panel; a plain form post gets the 403.
+            return self.render_page(context, status=200 if self.is_htmx() else 403)
         trusted = is_platform_admin(request.user)
         try:
             preview = preview_location(spec, trusted=trusted)

@@ -318,6 +318,9 @@ IDENTITY_ANNOTATION = env_str("IDENTITY_ANNOTATION", "")
 # Location types the API may register; Backstage allows only url by default, since a file
 # location reads the server's own disk.
 API_LOCATION_TYPES = env_list("API_LOCATION_TYPES", ["url"])
+# Who may register a location on a host whose integration carries a credential (it is read with
+# that credential, not the person's): "admins", "signed-in", or group names (catalog.credentialed_hosts).
+CATALOG_CREDENTIALED_HOST_REGISTRATION = env_str("CATALOG_CREDENTIALED_HOST_REGISTRATION", "admins")
 # Request bodies larger than this are refused with 413 before any parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("API_MAX_BODY_BYTES", 2 * 1024 * 1024)
 # Secret shared with the git forges' push webhooks (HMAC key, or GitLab's token); empty turns

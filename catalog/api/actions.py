@@ -16,6 +16,7 @@ from portal.api.schema import VALIDATION_ERRORS
 from portal.permissions import is_platform_admin
 
 from ..config import allowed_location_types, reader_policy
+from ..credentialed_hosts import credentialed_host_refusal
 from ..formats.readers import parse_git_target, read_location
 from ..formats.refs import InvalidEntityRef, entity_ref_of, parse_entity_ref
 from ..formats.validation import FieldError
@@ -114,6 +115,9 @@ class AnalyzeLocationView(APIView):
             check_location_target(LocationSpec("url", target), trusted=trusted)
         except (ValueError, LocationError) as error:
             raise InputError(str(error)) from None
+        refusal = credentialed_host_refusal(request.user, LocationSpec("url", target))
+        if refusal:
+            raise NotAllowedError(refusal)
         read_target = f"{git_target.clone_url}#{git_target.branch or ''}:{filename}"
         result = read_location("url", read_target, reader_policy(trusted=trusted))
         problems = [error.message for error in result.errors if not error.message.startswith("File ")]

@@ -16,6 +16,7 @@ from portal.api.errors import ConflictError, InputError, NotAllowedError, NotFou
 from portal.api.schema import CONFLICT, CREATED, OBJECT_LIST
 from portal.permissions import is_platform_admin
 
+from ..credentialed_hosts import credentialed_host_refusal
 from ..models import Entity, Location
 from ..permissions import can_change_location
 from ..services import (
@@ -69,6 +70,13 @@ def location_spec_from(body: Any):
         raise InputError(str(error)) from None
 
 
+def refuse_credentialed_host(request: Request, spec) -> None:
+    """403 when the caller may not register on the host of ``spec`` (``catalog.credentialed_hosts``)."""
+    refusal = credentialed_host_refusal(request.user, spec)
+    if refusal:
+        raise NotAllowedError(refusal)
+
+
 class LocationListView(APIView):
     """``GET /locations`` (each wrapped in ``data``) and ``POST /locations`` (``dryRun``, ``onConflict``)."""
 
@@ -80,6 +88,7 @@ class LocationListView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={201: CREATED, 409: CONFLICT})
     def post(self, request: Request) -> Response:
         spec = location_spec_from(request.data)
+        refuse_credentialed_host(request, spec)
         if request.query_params.get("dryRun") == "true":
             return self._dry_run(spec, trusted=is_platform_admin(request.user))
         on_conflict = request.query_params.get("onConflict", "reject")
@@ -128,6 +137,7 @@ class LocationDetailView(APIView):
     def put(self, request: Request, location_id: str) -> Response:
         location = self._changeable(request, location_id)
         spec = location_spec_from(request.data)
+        refuse_credentialed_host(request, spec)
         try:
             update_location(location, spec, trusted=is_platform_admin(request.user))
         except LocationExists as clash:

@@ -143,7 +143,7 @@ def test_nothing_stores_shows_or_passes_the_token(private_git_host, client, sett
 
 
 @pytest.mark.django_db
-def test_analyze_location_says_what_to_configure_then_reads_the_repository(private_git_host, api):
+def test_analyze_location_says_what_to_configure_then_reads_the_repository(private_git_host, api, settings):
     def analyze():
         target = {"type": "url", "target": private_git_host.repo.url}
         return api.post("/api/catalog/analyze-location", {"location": target}, format="json")
@@ -156,6 +156,9 @@ def test_analyze_location_says_what_to_configure_then_reads_the_repository(priva
         f"{netloc} refused access: configure an integration for {netloc} (in integrations: of GREENROOM_CONFIG)"
     )
     private_git_host.configure_integration()
+    # An ordinary user may not read through the integration's credential by default.
+    assert analyze().status_code == 403
+    settings.CATALOG_CREDENTIALED_HOST_REGISTRATION = "signed-in"
     answered = analyze()
     assert answered.status_code == 200
     assert answered.json()["existingEntityFiles"][0]["entity"]["metadata"]["name"] == "private-service"
