@@ -4,12 +4,14 @@ With ``--entities N`` it first registers N synthetic components through the cata
 ``file`` location of generated files in a scratch directory, refreshed once, so the catalog holds N + 1
 entities with its Location entity; removed afterwards unless ``--keep``); otherwise it uses the catalog
 as it is. It writes synthetic facts
-for every entity, defines ``--checks`` checks under a ``bench-`` prefix in two tracks that together
+for every entity (kept with the entities under ``--keep``, rewritten by the next run), defines
+``--checks`` checks under a ``bench-`` prefix in two tracks that together
 select every entity, times ``evaluate_all`` three times (every result new; nothing changed; one
 fact changed for 10% of the entities) and ``--incremental`` ``evaluate_entity`` calls, and prints
 p50/p95, the peak memory (resident set) of the process, and on Linux the peak of the evaluations
-alone (the peak is reset once the catalog and facts are written). Benchmark checks, tracks and facts
-are removed at the end.
+alone (the peak is reset once the catalog and facts are written). Benchmark checks and tracks are
+removed at the end (their results and fingerprints with them), and so are the facts and entities
+unless ``--keep``: a later run without ``--entities`` then measures a first evaluation again over them.
 
 Checks and tracks are a definitions document applied through ``apply_definitions`` (location
 ``benchmark``; applying nothing there removes them), facts go through ``record_facts`` and leave
@@ -72,13 +74,13 @@ class Command(BaseCommand):
         parser.add_argument("--entities", type=int, default=0, help="Create this many synthetic entities first.")
         parser.add_argument("--checks", type=int, default=30)
         parser.add_argument("--incremental", type=int, default=100)
-        parser.add_argument("--keep", action="store_true", help="Keep the synthetic entities and definitions.")
+        parser.add_argument("--keep", action="store_true", help="Keep the synthetic entities and facts.")
 
     def handle(self, *args, entities: int, checks: int, incremental: int, keep: bool, **options) -> None:
         if checks < 1 or entities < 0:
             raise CommandError("--checks must be at least 1 and --entities not negative")
         if Check.objects.filter(key__startswith=PREFIX).exists():
-            raise CommandError("benchmark definitions exist already (bench-*); remove them or run without --keep")
+            raise CommandError("benchmark definitions (bench-*) left by an interrupted run: remove them first")
         location = None
         if entities:
             with tempfile.TemporaryDirectory(prefix="soundcheck-benchmark-") as scratch:
@@ -115,8 +117,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"peak memory of the evaluations: {_peak_since_reset():.0f} MiB")
             self.stdout.write(f"peak memory: {max(setup_peak, _peak_memory_mib()):.0f} MiB")
         finally:
-            if not keep:
-                self._clean(location)
+            self._clean(location, keep)
 
     def _create_entities(self, count: int, directory: Path) -> Location:
         """Register and ingest ``count`` components as a location of generated files in ``directory``."""
@@ -187,11 +188,13 @@ spec:
             records = [FactRecord(ref, "bench.f0", rng.randint(0, 100)) for ref in changed[start : start + 5000]]
             record_facts(records, COLLECTOR)
 
-    def _clean(self, location: Location | None) -> None:
+    def _clean(self, location: Location | None, keep: bool) -> None:
         apply_definitions(Definitions(), Source.REPOSITORY, LOCATION)
-        delete_facts(COLLECTOR)
-        if location is not None:
-            delete_location(location)
+        evaluate_all()  # drops the fingerprints (and any result) of entities nothing applies to now
+        if not keep:
+            delete_facts(COLLECTOR)
+            if location is not None:
+                delete_location(location)
         _maintain("VACUUM (ANALYZE)")  # the next run starts without millions of dead rows
 
 
