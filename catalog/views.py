@@ -22,7 +22,7 @@ from .lookups.ownership import owner_lookup
 from .lookups.related import relation_targets
 from .models import Entity
 from .pages.common import paged_by_ref, rows_of
-from .pages.explorer import kind_counts, picker_items, sort_headers, with_default_kind, without
+from .pages.explorer import kind_counts, picker_options, sort_headers, with_default_kind, without
 from .personal import personal_filter_counts
 from .querysets import owner_refs
 
@@ -69,7 +69,7 @@ class EntityListView(CatalogReadMixin, HtmxPageMixin, View):
             if name == "kind":
                 pickers[name] = kind_counts(picked_from, filters_of(others))
             else:
-                pickers[name] = picker_items(name, picked_from, filters_of(others), data.get(name, ""))
+                pickers[name] = picker_options(name, picked_from, filters_of(others), data.get(name, ""))
         context = {
             "filterset": filterset,
             "page": page,

@@ -45,6 +45,8 @@ def visible_html(text: object) -> SafeString:
 def visible_text(text: object) -> str:
     """``text`` as plain text with each hidden character written as ``[U+XXXX]`` (for ``<title>``, attributes)."""
     value = "" if text is None else str(text)
+    if value.isascii() and value.isprintable():
+        return value
     return "".join(f"[U+{ord(char):04X}]" if is_hidden(char) else char for char in value)
 
 
@@ -57,4 +59,6 @@ def attribute_html(text: object) -> SafeString:
     """``text`` escaped for an attribute whose value must round-trip (an option's ``value``): each
     hidden character as a numeric character reference, so none is written to the page raw."""
     value = "" if text is None else str(text)
+    if value.isascii() and value.isprintable():
+        return escape(value)
     return mark_safe("".join(f"&#x{ord(char):x};" if is_hidden(char) else str(escape(char)) for char in value))

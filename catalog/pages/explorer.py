@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count
 from django.http import QueryDict
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
+from portal.display_text import attribute_html, visible_text
 from portal.search.results import short_ref
 
-from ..cache import catalog_version
+from ..cache import cached_for_version, catalog_version
 from ..facets import facet_counts
 from ..filtering import owner_ref
 from ..filtersets import SORTS
@@ -32,6 +36,7 @@ COLUMNS = (
 )
 # Picker -> the facet it counts (``catalog.facets``).
 PICKER_FACETS = {"owner": "relations.ownedBy", "tag": "metadata.tags"}
+PICKER_CACHE_SECONDS = 600
 
 
 def with_default_kind(params: QueryDict) -> QueryDict:
@@ -65,26 +70,45 @@ def kind_counts(qs, filters: list | None) -> list[dict[str, Any]]:
     return counts
 
 
-def picker_items(name: str, qs, filters: list | None, selected: str) -> list[dict[str, Any]]:
-    """The Owner or Tag picker's options with counts, most entities first; the chosen one marked.
+def picker_options(name: str, qs, filters: list | None, selected: str) -> SafeString:
+    """The Owner or Tag picker's ``<option>`` elements with counts, most entities first; the chosen
+    one marked. A chosen value no entity has still shows (count 0), so it can be cleared.
 
-    A chosen value no entity has still shows (count 0), so it can be cleared.
+    A picker lists every owner or tag of the rows (thousands at scale), so the options are written
+    here rather than by a template loop, and their escaped text is cached with the counts until the
+    catalog changes; only the mark of the chosen one is added per request.
     """
     facet = PICKER_FACETS[name]
-    counts = facet_counts(qs, [facet], ["explorer", filters], cached=filters is not None)[facet]
     wanted = owner_ref(selected) if name == "owner" and selected else selected.strip().lower()
-    items = [
-        {
-            "value": item["value"],
-            "label": short_ref(item["value"]) if name == "owner" else item["value"],
-            "count": item["count"],
-            "selected": item["value"].lower() == wanted,
-        }
-        for item in sorted(counts, key=lambda item: (-item["count"], item["value"]))
-    ]
-    if wanted and not any(item["selected"] for item in items):
-        items.insert(0, {"value": selected, "label": selected, "count": 0, "selected": True})
-    return items
+
+    def written() -> list[tuple[str, str, str]]:
+        counts = facet_counts(qs, [facet], ["explorer", filters], cached=False)[facet]
+        return [
+            _option(item["value"], short_ref(item["value"]) if name == "owner" else item["value"], item["count"])
+            for item in sorted(counts, key=lambda item: (-item["count"], item["value"]))
+        ]
+
+    if filters is None:
+        options = written()
+    else:
+        digest = hashlib.sha1(json.dumps([facet, filters], default=str).encode()).hexdigest()
+        options = cached_for_version(f"catalog:ui-picker:{digest}", written, PICKER_CACHE_SECONDS)
+    parts = [f"{start} selected{end}" if key == wanted else start + end for key, start, end in options]
+    if wanted and not any(key == wanted for key, _, _ in options):
+        start, end = _option(selected, selected, 0)[1:]
+        parts.insert(0, f"{start} selected{end}")
+    # Every value and label was escaped by _option.
+    return mark_safe("".join(parts))
+
+
+def _option(value: str, label: str, count: int) -> tuple[str, str, str]:
+    """``(lowercase value, '<option value="…"', '>label (count)</option>')``: the value round-trips
+    (hidden characters as references), the label shows hidden characters as markers."""
+    return (
+        value.lower(),
+        f'<option value="{attribute_html(value)}"',
+        f">{escape(visible_text(label))} ({count})</option>",
+    )
 
 
 def sort_headers(params: QueryDict) -> list[dict[str, str]]:
