@@ -1,7 +1,8 @@
 """TechDocs' Soundcheck fact collector, registered as ``techdocs`` through ``portal.registry``.
 
 Facts: ``techdocs.has_docs`` (a site is online), ``techdocs.last_build_ok`` (the latest build or
-upload succeeded or found nothing to change; null before any build), ``techdocs.last_built_at``
+upload succeeded or found nothing to change; not collected before any build, so a check on it reads
+"Not collected yet" rather than failed), ``techdocs.last_built_at``
 (when the latest build finished) and ``techdocs.annotated`` (the entity names a docs source).
 After each build or upload (``site_built``) that entity's facts are announced outdated, so
 Soundcheck collects them again; TechDocs does not know who does.
@@ -38,9 +39,10 @@ def collect(entities: Sequence[Any]) -> list[FactRecord]:
         values = {
             "techdocs.annotated": bool(annotations.get(TECHDOCS_ANNOTATION)),
             "techdocs.has_docs": bool(site is not None and site.current_build_id),
-            "techdocs.last_build_ok": None if build is None else build.status in GOOD_STATUSES,
             "techdocs.last_built_at": finished,
         }
+        if build is not None:
+            values["techdocs.last_build_ok"] = build.status in GOOD_STATUSES
         records += [FactRecord(entity.ref, name, value) for name, value in values.items()]
     return records
 

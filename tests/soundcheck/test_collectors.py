@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from portal.registry import register_fact_collector, restored_registry
 from soundcheck.collection import collect_facts
-from soundcheck.models import Fact, FactHistory
+from soundcheck.models import CheckResult, Fact, FactHistory
 
 from .conftest import descriptor
 
@@ -134,7 +134,6 @@ def test_techdocs_facts(make_catalog):
     assert facts("component:default/billing", "techdocs.") == {
         "techdocs.annotated": False,
         "techdocs.has_docs": False,
-        "techdocs.last_build_ok": None,
         "techdocs.last_built_at": None,
     }
 
@@ -171,3 +170,19 @@ def test_collection_queries_grow_with_batches_not_entities(make_catalog, setting
     collect_facts(only=["catalog"])
     with django_assert_max_num_queries(20):
         collect_facts(only=["catalog"])
+
+
+def test_a_site_never_built_reads_not_collected_yet_on_the_build_check(make_catalog):
+    from soundcheck.services.evaluations import evaluate_all
+    from soundcheck.tab import CheckRow
+
+    from .conftest import make_check, make_track
+
+    build_ok = make_check("techdocs-build-ok", {"fact": "techdocs.last_build_ok", "equals": True})
+    make_track("docs", [[build_ok]], {"kind": ["component"]})
+    make_catalog(descriptor("billing"))
+    collect_facts(only=["techdocs"])
+    evaluate_all()
+    result = CheckResult.objects.get(entity_ref="component:default/billing", rule_check=build_ok)
+    row = CheckRow(check=build_ok, result=result, fix_html=None)
+    assert (row.state, row.uncollected) == ("uncollected", ["techdocs.last_build_ok"])

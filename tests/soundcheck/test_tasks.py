@@ -99,7 +99,7 @@ def test_docs_build_collects_techdocs_facts_only(eager, basics, write_file, djan
     with django_capture_on_commit_callbacks(execute=True):
         site_built.send(sender=DocSite, entity_ref=SHOP, documents=[])
     names = set(Fact.objects.filter(entity_ref=SHOP).values_list("name", flat=True))
-    assert names == {"techdocs.annotated", "techdocs.has_docs", "techdocs.last_build_ok", "techdocs.last_built_at"}
+    assert names == {"techdocs.annotated", "techdocs.has_docs", "techdocs.last_built_at"}  # no build: not collected
     assert Fact.objects.get(entity_ref=SHOP, name="techdocs.has_docs").value is False
     result = CheckResult.objects.get(entity_ref=SHOP, rule_check__key="has-docs")
     assert (result.state, result.message) == ("failed", "techdocs.has_docs is false, expected true")
