@@ -90,3 +90,24 @@ def test_the_register_page_refuses_an_ordinary_user(private_git_host, alice, cli
     assert response.status_code == 403
     assert "only platform admins may register" in response.content.decode()
     assert private_git_host.server.seen == []
+
+
+def test_re_pointing_a_location_at_the_host_is_refused_and_the_location_kept(
+    private_git_host, alice, tmp_path, monkeypatch
+):
+    from catalog.services import register_location, validate_location_spec
+
+    private_git_host.configure_integration()
+    catalog_file = tmp_path / "catalog-info.yaml"
+    catalog_file.write_text("")
+    location = register_location(validate_location_spec("file", str(catalog_file)), trusted=True)
+    # Alice may change this location (as the owner of all it provides); only the host stops her.
+    monkeypatch.setattr("catalog.api.locations.can_change_location", lambda user, location: True)
+
+    response = client_for(alice).put(f"{BASE}/locations/{location.pk}", body(private_git_host), format="json")
+
+    assert response.status_code == 403
+    assert private_git_host.server.netloc in response.json()["error"]["message"]
+    location.refresh_from_db()
+    assert (location.type, location.target) == ("file", str(catalog_file))
+    assert private_git_host.server.seen == []
