@@ -15,7 +15,7 @@ from portal.links import reverse_or_empty
 from .contact_links import link_url
 from .formats.safe_urls import location_url
 from .lookups.history import diff_bodies, history_page
-from .lookups.ownership import owner_lookup
+from .lookups.ownership import cached_owner_lookup
 from .lookups.related import related
 from .models import Entity
 
@@ -154,7 +154,7 @@ def lookup_of(entity: Entity) -> dict[str, Any]:
     """The owner lookup, computed once per page even when two cards show parts of it."""
     lookup = getattr(entity, LOOKUP_ATTRIBUTE, None)
     if lookup is None:
-        lookup = owner_lookup(entity, limit=100)
+        lookup = cached_owner_lookup(entity, limit=100)
         setattr(entity, LOOKUP_ATTRIBUTE, lookup)
     return lookup
 

@@ -18,7 +18,7 @@ from portal.views import ReadAccessMixin as CatalogReadMixin
 from .cache import cached_count, catalog_version
 from .filtersets import EntityFilterSet
 from .lookups.name_matches import find_entities
-from .lookups.ownership import owner_lookup
+from .lookups.ownership import cached_owner_lookup
 from .lookups.related import relation_targets
 from .models import Entity
 from .pages.common import paged_by_ref, rows_of
@@ -123,5 +123,5 @@ class WhoisView(CatalogReadMixin, View):
             matches = find_entities(text)
             context["matches"] = matches
             if len(matches) >= 1:
-                context["lookup"] = owner_lookup(matches[0], limit=100)
+                context["lookup"] = cached_owner_lookup(matches[0], limit=100)
         return render(request, "catalog/whois.html", context)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
-from django.core.cache import cache
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -14,9 +11,8 @@ from rest_framework.views import APIView
 
 from portal.api.errors import InputError
 
-from ..cache import catalog_version
 from ..formats.refs import InvalidEntityRef, parse_entity_ref
-from ..lookups.ownership import DEFAULT_PAGE, MAX_DEPENDENTS, MAX_DEPTH, MAX_MEMBERS, MAX_PAGE, owner_lookup
+from ..lookups.ownership import DEFAULT_PAGE, MAX_DEPENDENTS, MAX_DEPTH, MAX_MEMBERS, MAX_PAGE, cached_owner_lookup
 from ..lookups.paging import BadCursor, decode_page_cursor
 from ..models import Entity
 from .lookup_params import entity_by_name, int_param
@@ -155,23 +151,7 @@ class OwnerLookupMixin:
                 raise InputError(f"maxDepth={max_depth} differs from the cursor's {cursor.max_depth}: drop one")
             max_depth, offset = cursor.max_depth, cursor.offset
         max_depth = MAX_DEPTH if max_depth is None else max_depth
-        return Response(cached_lookup(entity, max_depth=max_depth, limit=limit, offset=offset))
-
-
-ANSWER_CACHE_SECONDS = 600
-
-
-def cached_lookup(entity: Entity, *, max_depth: int, limit: int, offset: int) -> dict:
-    """The lookup page, cached until the catalog changes: on-call tools and dashboards ask for the
-    same few entities again and again, and every write bumps the version the key carries. The
-    answer depends on nothing about the caller (the view reads every entity)."""
-    digest = hashlib.sha1(f"{entity.ref}\n{max_depth}\n{limit}\n{offset}".encode()).hexdigest()
-    key = f"catalog:owner-lookup:{catalog_version()}:{digest}"
-    answer = cache.get(key)
-    if answer is None:
-        answer = owner_lookup(entity, max_depth=max_depth, limit=limit, offset=offset)
-        cache.set(key, answer, ANSWER_CACHE_SECONDS)
-    return answer
+        return Response(cached_owner_lookup(entity, max_depth=max_depth, limit=limit, offset=offset))
 
 
 class OwnerLookupByNameView(OwnerLookupMixin, APIView):

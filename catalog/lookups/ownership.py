@@ -7,6 +7,7 @@ reaches is loaded in one batched query, so the query count is the same whatever 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.db import connection
 from django.db.models import CharField, Value
 from django.db.models.fields.json import KT
 
+from ..cache import cached_for_version
 from ..models import Entity
 from .paging import encode_page_cursor
 from .walks import DEPENDENCIES, DEPENDENTS, Dependent, DependentsWalk, walk
@@ -217,6 +219,24 @@ def display_name(entity: Entity) -> str:
     profile = (entity.body.get("spec") or {}).get("profile") or {}
     name = profile.get("displayName") if isinstance(profile, dict) else None
     return entity.body.get("metadata", {}).get("title") or name or entity.name
+
+
+ANSWER_CACHE_SECONDS = 600
+
+
+def cached_owner_lookup(
+    entity: Entity, *, max_depth: int = MAX_DEPTH, limit: int = DEFAULT_PAGE, offset: int = 0
+) -> dict[str, Any]:
+    """``owner_lookup``, cached until the catalog changes: on-call tools, dashboards and the entity
+    and whois pages ask for the same few entities again and again, and every write bumps the
+    catalog version the entry carries. The answer depends on nothing about the caller (it reads
+    every entity), so the API and the pages share entries."""
+    digest = hashlib.sha1(f"{entity.ref}\n{max_depth}\n{limit}\n{offset}".encode()).hexdigest()
+    return cached_for_version(
+        f"catalog:owner-lookup:{digest}",
+        lambda: owner_lookup(entity, max_depth=max_depth, limit=limit, offset=offset),
+        ANSWER_CACHE_SECONDS,
+    )
 
 
 def owner_lookup(

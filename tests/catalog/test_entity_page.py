@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from catalog.lookups import related as related_module
+from catalog.lookups.ownership import owner_lookup
+from catalog.services import refresh_location
 from portal.registry import EntityCard, EntityTab, register_entity_card, register_entity_tab, restored_registry
 from tests.catalog.conftest import load_catalog_file
 from tests.catalog.entity_page_catalog import ENTITY_PAGE_CATALOG, provided_apis
@@ -247,6 +249,20 @@ def test_owner_card_and_dependents_on_the_overview(reader, shop):
     assert "/catalog/component/default/web/" in card_html(page, "dependents")
 
 
+def test_owner_card_follows_a_change_of_owner(reader, shop, write_file, django_capture_on_commit_callbacks):
+    assert "The Org" in card_html(get_page(reader, "/catalog/api/default/payments-api/"), "owner")  # now cached
+    moved = ENTITY_PAGE_CATALOG.replace(
+        "spec: {type: grpc, lifecycle: production, owner: org,",
+        "spec: {type: grpc, lifecycle: production, owner: team-a,",
+    )
+    assert moved != ENTITY_PAGE_CATALOG
+    with django_capture_on_commit_callbacks(execute=True):
+        write_file("shop.yaml", moved)
+        refresh_location(shop)
+    owner = card_html(get_page(reader, "/catalog/api/default/payments-api/"), "owner")
+    assert "/catalog/group/default/team-a/" in owner and "The Org" not in owner
+
+
 # --- group and user pages --------------------------------------------------------------------------
 
 
@@ -321,11 +337,20 @@ def test_entity_page_query_count(reader, shop, django_assert_num_queries, url, c
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_query_count_does_not_grow_with_related_entities(reader, shop, write_file, django_assert_num_queries, size):
+def test_query_count_does_not_grow_with_related_entities(
+    reader, shop, write_file, django_assert_num_queries, size, monkeypatch
+):
     load_catalog_file(write_file, f"hub{size}.yaml", provided_apis(size))
     page = get_page(reader, "/catalog/component/default/hub/")
     assert card_html(page, "provided-apis").count("<tr>") == size + 1
-    # The first request warmed the caches of the Hold index and of Soundcheck's track filters.
+    # The first request warmed the caches of the Hold index, of Soundcheck's track filters and of
+    # the owner lookup (kept until the catalog changes): what is left is the entity and its relations.
+    with django_assert_num_queries(2):
+        reader.get("/catalog/component/default/hub/")
+    # Computed afresh, the owner lookup's queries do not grow with the related entities either.
+    monkeypatch.setattr(
+        "catalog.entity_cards.cached_owner_lookup", lambda entity, **bounds: owner_lookup(entity, **bounds)
+    )
     with django_assert_num_queries(QUERY_COUNTS["/catalog/component/default/web/"] - 2):
         reader.get("/catalog/component/default/hub/")
     with django_assert_num_queries(2):
