@@ -1,10 +1,12 @@
 """Storing facts: the current value per entity and name, with history on change.
 
 Every collector, the API and the benchmark write through ``record_facts``. It reads the current rows
-for the batch in one query, creates the new ones, updates the changed ones, touches ``collected_at``
-of the unchanged ones with one UPDATE, and appends a ``FactHistory`` row for each new or changed
-value. Facts pushed through the API (``push_facts``) are also recorded in the audit log, one event
-per push; collectors' facts are background bookkeeping and are not.
+for the batch in one query, creates the new ones, updates the changed ones (one ``UPDATE ... FROM
+unnest(...)`` per 1,000 rows: Django's ``bulk_update`` builds a ``CASE WHEN`` per row and field,
+which cost about 0.4 ms a fact in Python), touches ``collected_at`` of the unchanged ones, and
+appends a ``FactHistory`` row for each new or changed value. Facts pushed through the API
+(``push_facts``) are also recorded in the audit log, one event per push; collectors' facts are
+background bookkeeping and are not.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from portal.registry import FactRecord
 from portal.services.audit import record_event
 
 from ..models import Fact, FactHistory
+from .bulk import adapt_datetime, update_rows
 from .evaluations import evaluate_entity
 
 
@@ -57,7 +60,9 @@ def record_facts(records: Iterable[FactRecord], collector: str, collected_at: da
             (fact.entity_ref, fact.name): fact
             for fact in Fact.objects.filter(entity_ref__in=refs, name__in=names).select_for_update()
         }
-        created, changed, unchanged, history = [], [], [], []
+        created, unchanged, history = [], [], []
+        changed: list[tuple[int, Any, str, Any]] = []  # (id, value in database form, collector, collected_at)
+        value_field, stamp = Fact._meta.get_field("value"), adapt_datetime(moment)
         for (ref, name), value in wanted.items():
             fact = current.get((ref, name))
             is_new_value = fact is None or not _same(fact.value, value)
@@ -69,15 +74,14 @@ def record_facts(records: Iterable[FactRecord], collector: str, collected_at: da
                 created.append(Fact(entity_ref=ref, name=name, value=value, collector=collector, collected_at=moment))
                 write.created += 1
             elif is_new_value or fact.collector != collector:
-                fact.value, fact.collector, fact.collected_at = value, collector, moment
-                changed.append(fact)
+                changed.append((fact.pk, value_field.get_db_prep_value(value, connection), collector, stamp))
                 write.changed += is_new_value
                 write.unchanged += not is_new_value
             else:
                 unchanged.append(fact.pk)
                 write.unchanged += 1
         Fact.objects.bulk_create(created, batch_size=1000)
-        Fact.objects.bulk_update(changed, ["value", "collector", "collected_at"], batch_size=1000)
+        update_rows(Fact, "id", ("value", "collector", "collected_at"), changed)
         for start in range(0, len(unchanged), 500):
             Fact.objects.filter(pk__in=unchanged[start : start + 500]).update(collected_at=moment)
         FactHistory.objects.bulk_create(history, batch_size=1000)
