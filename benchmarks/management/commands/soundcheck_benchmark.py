@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 from django.apps import apps
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
@@ -79,6 +80,7 @@ class Command(BaseCommand):
     def handle(self, *args, entities: int, checks: int, incremental: int, keep: bool, **options) -> None:
         if checks < 1 or entities < 0:
             raise CommandError("--checks must be at least 1 and --entities not negative")
+        call_command("migrate", interactive=False, verbosity=0)  # a fresh benchmark database works as is
         if Check.objects.filter(key__startswith=PREFIX).exists():
             raise CommandError("benchmark definitions (bench-*) left by an interrupted run: remove them first")
         location = None
