@@ -23,6 +23,7 @@ from .lookups.related import relation_targets
 from .models import Entity
 from .pages.common import paged_by_ref, rows_of
 from .pages.explorer import kind_counts, picker_options, sort_headers, with_default_kind, without
+from .pages.explorer_table import table_rows
 from .personal import personal_filter_counts
 from .querysets import owner_refs
 
@@ -74,6 +75,7 @@ class EntityListView(CatalogReadMixin, HtmxPageMixin, View):
             "filterset": filterset,
             "page": page,
             "rows": rows,
+            "table_rows": table_rows(rows),
             "query": query.urlencode(),
             "kind": data.get("kind", ""),
             "pickers": pickers,
