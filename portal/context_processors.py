@@ -9,6 +9,15 @@ from portal.registry import nav_items
 
 
 def navigation(request: HttpRequest) -> dict:
+    """The sidebar's items, the current one marked; built once per request (a page renders its
+    cards with the request too, and every such render runs the context processors again)."""
+    built = getattr(request, "_navigation", None)
+    if built is None:
+        built = request._navigation = _navigation(request)
+    return built
+
+
+def _navigation(request: HttpRequest) -> dict:
     items = []
     for item in nav_items():
         url = item.url
