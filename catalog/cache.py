@@ -53,8 +53,11 @@ def cached_for_version(key: str, compute: Callable[[], Value], seconds: int) -> 
 def cached_count(qs, state: dict[str, Any]) -> int:
     """The query's row count, cached until the catalog changes (counting 100,000 rows is not free).
 
-    ``state`` must describe everything that shapes the query's rows (filters, order field, text).
+    ``qs`` is the queryset, or a function of no arguments returning it (then built only when the
+    count is not cached). ``state`` must describe everything that shapes the query's rows
+    (filters, order field, text).
     """
     query = {key: state.get(key) for key in ("filter", "predicate", "orderField", "fullText")}
     digest = hashlib.sha1(json.dumps(query, sort_keys=True, default=str).encode()).hexdigest()
-    return cached_for_version(f"catalog:count:{digest}", qs.count, COUNT_CACHE_SECONDS)
+    count = (lambda: qs().count()) if callable(qs) else qs.count
+    return cached_for_version(f"catalog:count:{digest}", count, COUNT_CACHE_SECONDS)

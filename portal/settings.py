@@ -91,11 +91,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files from the WSGI process itself: no extra web server to set up.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session, CSRF, authentication and message middleware, passed straight through by a
+    # token call to the API, which none of them serves (portal.api.token_calls).
+    "portal.api.token_calls.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.api.token_calls.CsrfViewMiddleware",
+    "portal.api.token_calls.AuthenticationMiddleware",
+    "portal.api.token_calls.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy and the remaining security headers (portal.security_headers; SECURITY.md).
     "portal.security_headers.SecurityHeadersMiddleware",

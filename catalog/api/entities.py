@@ -24,6 +24,7 @@ from ..permissions import can_delete_entity
 from ..querysets import payload_text_by_ref
 from ..services.entities import delete_entity
 from . import params
+from .compiled_pages import page_rows, page_shape
 from .cursors import MAX_OFFSET, decode_offset_cursor, decode_query_cursor, encode_cursor
 from .pages import PayloadRow, page_ordering, render, stream_payloads
 from .predicates import predicate_q
@@ -164,32 +165,43 @@ class EntityQueryView(APIView):
             qs = qs.full_text(state["fullText"]["term"], state["fullText"]["fields"])
         return qs
 
+    def _base_or_refusal(self, state: dict[str, Any]):
+        try:
+            return self._base(state)
+        except (TypeError, KeyError, IndexError, AttributeError, ValueError):
+            raise InputError("malformed cursor") from None
+
     def _page(self, state: dict[str, Any], limit: int, fields: list[str]) -> Response:
         # The database renders each row; with ``fields`` only those paths of its JSON are kept here.
         raw = can_send_payload_text(self.request, [])
-        try:
-            qs = self._base(state)
-        except (TypeError, KeyError, IndexError, AttributeError, ValueError):
-            raise InputError("malformed cursor") from None
         order = state.get("orderField")
         descending = bool(order) and order[1] == "desc"
         key = ("sort_value", "id") if order else ("id",)
         total = state.get("total")
         if total is None:
-            total = cached_count(qs, state) if state.get("include_total", True) else 0
+            total = cached_count(lambda: self._base_or_refusal(state), state) if state.get("include_total", True) else 0
         backwards = state.get("direction") == "prev"
         boundary = state.get("boundary")
-        if boundary is not None:
-            qs = self._beyond(qs, key, boundary, descending != backwards, order[0] if order else None)
-        qs = qs.order_by(*page_ordering(key, descending != backwards, full_text=state.get("fullText")))
+        if boundary is not None and len(boundary) != len(key):
+            raise InputError("malformed cursor")
         start = state.get("offset", 0) if boundary is None else 0
-        window = qs.window(start, limit + 1)
+
+        def window(boundary: list[Any] | None):
+            qs = self._base_or_refusal(state)
+            if boundary is not None:
+                qs = self._beyond(qs, key, boundary, descending != backwards, order[0] if order else None)
+            qs = qs.order_by(*page_ordering(key, descending != backwards, full_text=state.get("fullText")))
+            return qs.window(start, limit + 1)
+
         if not limit:
+            self._base_or_refusal(state)  # a malformed cursor is refused on an empty page too
             rows = []
         elif raw:
-            rows = [PayloadRow(key, row) for row in window.with_payload().values_list(*key, "payload")]
+            # The same SQL for every page of this query: compiled once, its boundary bound per page.
+            build = lambda boundary: window(boundary).with_payload().values_list(*key, "payload")  # noqa: E731
+            rows = [PayloadRow(key, row) for row in page_rows(page_shape(state, limit, start), build, boundary)]
         else:
-            rows = window.with_relations()
+            rows = window(boundary).with_relations()
         has_more = len(rows) > limit
         rows = rows[:limit]
         if backwards:
@@ -220,8 +232,6 @@ class EntityQueryView(APIView):
 
     @staticmethod
     def _beyond(qs, key: tuple[str, ...], boundary: list[Any], descending: bool, sort_key: str | None):
-        if len(boundary) != len(key):
-            raise InputError("malformed cursor")
         uid = uuid.UUID(str(boundary[-1]))
         if sort_key is None:
             return qs.beyond((uid,), sort_key=None, descending=descending)
