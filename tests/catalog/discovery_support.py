@@ -67,6 +67,9 @@ def organisation(count: int, named: Mapping[str, Mapping[str, str]]) -> dict[str
     return repositories
 
 
+_COMMITTER = "Greenroom Tests <tests@greenroom.invalid>"
+
+
 def host_repositories(server: GitHttpsServer, owner: str, repositories: Mapping[str, Mapping[str, str]]) -> None:
     """Bare repositories ``<owner>/<name>.git`` on ``server``, one commit of their files on ``main`` each.
 
@@ -75,15 +78,37 @@ def host_repositories(server: GitHttpsServer, owner: str, repositories: Mapping[
     from the store (``objects/info/alternates``), as ``git clone --shared`` makes them. Three
     hundred repositories take one process instead of six each.
     """
+    commits = _import_commits(server, {f"{owner}/{name}": files for name, files in repositories.items()}, "first")
+    for name in repositories:
+        bare = server.root / "repos" / owner / f"{name}.git"
+        for folder in ("objects/info", "objects/pack", "refs/heads", "refs/tags"):
+            (bare / folder).mkdir(parents=True, exist_ok=True)
+        (bare / "HEAD").write_text("ref: refs/heads/main\n")
+        (bare / "config").write_text("[core]\n\trepositoryformatversion = 0\n\tbare = true\n")
+        (bare / "objects" / "info" / "alternates").write_text(f"{server.root / 'store.git' / 'objects'}\n")
+        (bare / "refs" / "heads" / "main").write_text(f"{commits[f'{owner}/{name}']}\n")
+
+
+def push_files(server: GitHttpsServer, repository: str, files: Mapping[str, str]) -> str:
+    """A commit changing ``files`` on top of ``main`` of ``repository`` (``owner/name``), pushed there; its sha."""
+    sha = _import_commits(server, {repository: files}, "change", on_top=True)[repository]
+    (server.root / "repos" / f"{repository}.git" / "refs" / "heads" / "main").write_text(f"{sha}\n")
+    return sha
+
+
+def _import_commits(
+    server: GitHttpsServer, commits: Mapping[str, Mapping[str, str]], message: str, *, on_top: bool = False
+) -> dict[str, str]:
+    """One commit per store branch (``owner/name``), a root one or ``on_top`` of the branch's; the new shas."""
     store = server.root / "store.git"
     if not store.exists():
         subprocess.run(["git", "init", "-q", "--bare", str(store)], check=True)
     stream = bytearray()
-    for name, files in repositories.items():
-        stream += (
-            f"commit refs/heads/{name}\ncommitter Greenroom Tests <tests@greenroom.invalid> 1765100000 +0000\n".encode()
-        )
-        stream += b"data 5\nfirst\n"
+    for branch, files in commits.items():
+        stream += f"commit refs/heads/{branch}\ncommitter {_COMMITTER} 1765100000 +0000\n".encode()
+        stream += f"data {len(message)}\n{message}\n".encode()
+        if on_top:  # an incremental import: the branch's commit in the store is the parent
+            stream += f"from refs/heads/{branch}^0\n".encode()
         for path, text in files.items():
             data = text.encode()
             stream += f"M 100644 inline {path}\ndata {len(data)}\n".encode() + data + b"\n"
@@ -94,12 +119,5 @@ def host_repositories(server: GitHttpsServer, owner: str, repositories: Mapping[
         ["git", "for-each-ref", "--format=%(refname:lstrip=2) %(objectname)", "refs/heads"],
         cwd=store, check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
-    commits = dict(line.split(" ", 1) for line in heads.splitlines())
-    for name in repositories:
-        bare = server.root / "repos" / owner / f"{name}.git"
-        for folder in ("objects/info", "objects/pack", "refs/heads", "refs/tags"):
-            (bare / folder).mkdir(parents=True, exist_ok=True)
-        (bare / "HEAD").write_text("ref: refs/heads/main\n")
-        (bare / "config").write_text("[core]\n\trepositoryformatversion = 0\n\tbare = true\n")
-        (bare / "objects" / "info" / "alternates").write_text(f"{store / 'objects'}\n")
-        (bare / "refs" / "heads" / "main").write_text(f"{commits[name]}\n")
+    found = dict(line.split(" ", 1) for line in heads.splitlines())
+    return {branch: found[branch] for branch in commits}
