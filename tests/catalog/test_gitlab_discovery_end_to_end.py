@@ -248,10 +248,13 @@ def test_a_project_create_system_hook_registers_it_within_one_tick_recorded_repl
     assert wrong.status_code == 401
     assert response.status_code == 202, response.content
     assert response.json() == {"providers": [PROVIDER], "repository": "acme/new-service", "action": "created"}
+    cloned_before = gitlab.cloned()
     with gitlab.capture(execute=True):
         assert run_due_providers_task() == 1
     assert "new-service" in components()
-    assert "new-service" in gitlab.cloned()
+    assert gitlab.cloned() - cloned_before == {"new-service"}  # the tick reads the new project only
+    assert gitlab.listed()[-4:] == [page_key(1), page_key(2), page_key(3), page_key(4)]
+    assert due_providers(config.configured_providers().providers) == []
 
 
 @pytest.mark.urls("tests.catalog.webhook_urls")
