@@ -253,6 +253,9 @@ def _handler_for(server: GitHttpsServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(content)
 
+        # Keep-alive, as forges serve git: one TLS handshake per git process instead of one per request.
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body are separate writes: no 40 ms delayed-ACK stall
         do_GET = do_POST = _answer
 
         def log_message(self, *args: Any) -> None:

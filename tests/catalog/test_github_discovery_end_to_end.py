@@ -25,10 +25,10 @@ from catalog.models import Entity, EntityHistory, Location, ProviderState
 from catalog.services.providers import due_providers
 from catalog.tasks import run_due_providers_task
 from tests.catalog.providers.replay import GITHUB_TOKEN, Replay, serve
-from tests.gitserver import GitHttpsServer, HostedRepo
+from tests.gitserver import GitHttpsServer
 from tests.leaks import database_text
 
-from .discovery_support import cloned, component, refresh_provider, write_config
+from .discovery_support import cloned, component, push_files, refresh_provider, start_git_host, write_config
 from .webhook_payloads import SECRET, github_push, signed_headers
 
 PROVIDER = "github:acme"
@@ -52,7 +52,6 @@ class Discovery:
     config_file: Path
     monkeypatch: pytest.MonkeyPatch
     capture: Any
-    hosted: dict[str, HostedRepo]
 
     def repository(self, name: str, **fields: Any) -> dict[str, Any]:
         """A repository object as GitHub's REST API (2022-11-28) lists it, on the git server."""
@@ -108,19 +107,9 @@ def discovery(
     eager,
     django_capture_on_commit_callbacks,
 ):
-    server = git_https_server(basic={("x-access-token", GITHUB_TOKEN)})
-    hosted = {name: server.create_repo(f"acme/{name}", files) for name, files in REPOSITORIES.items()}
-    settings.CATALOG = {
-        **settings.CATALOG,
-        "ALLOW_PRIVATE_ADDRESSES": True,
-        "GIT_ALLOWED_HOSTS": ["127.0.0.1"],
-        "CA_BUNDLE": str(server.certificates.ca_file),
-    }
-    config_file = tmp_path / "app-config.yaml"
-    settings.GREENROOM_CONFIG_FILE = str(config_file)
-    found = Discovery(
-        server, github_replay_unrecorded, config_file, monkeypatch, django_capture_on_commit_callbacks, hosted
-    )
+    login = ("x-access-token", GITHUB_TOKEN)
+    server, config_file = start_git_host(git_https_server, settings, tmp_path, login, REPOSITORIES)
+    found = Discovery(server, github_replay_unrecorded, config_file, monkeypatch, django_capture_on_commit_callbacks)
     found.list(*REPOSITORIES, archived=("old-portal",))
     found.configure()
     return found
@@ -279,8 +268,10 @@ def test_a_repository_created_webhook_registers_it_within_one_tick_recorded_repl
 def test_a_push_refreshes_a_discovered_repository_recorded_replay(discovery, client, settings):
     settings.CATALOG_WEBHOOK_SECRET = SECRET
     discovery.refresh()
-    sha = discovery.hosted["shop-api"].commit(
-        {"catalog-info.yaml": component("shop-api").replace("production", "deprecated")}
+    sha = push_files(
+        discovery.server,
+        "acme/shop-api",
+        {"catalog-info.yaml": component("shop-api").replace("production", "deprecated")},
     )
     payload = github_push(repo="acme/shop-api", host=discovery.server.netloc)
     payload["after"] = sha

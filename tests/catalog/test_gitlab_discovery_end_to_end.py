@@ -1,12 +1,13 @@
-"""GitLab discovery end to end: a recorded-replay GitLab API lists the group in three pages, and every
-discovered project is cloned from a real HTTPS git server (``tests/gitserver.py``) with the token.
+"""GitLab discovery end to end: a recorded-replay GitLab API lists a group of 300 projects in three pages
+of 100, and every discovered project is cloned from a real HTTPS git server (``tests/gitserver.py``).
 
 The replay (``tests/catalog/providers/replay.py``) answers ``GET /groups/acme/projects`` with project
-objects in GitLab's API v4 shape written here, paged with GitLab's ``Link`` and ``X-Next-Page``
-headers, and the descriptor checks (``HEAD /projects/:id/repository/files/catalog-info.yaml``). Their
-``web_url`` names repositories the git server really holds, which takes ``oauth2:TOKEN`` only, as
-GitLab does. One ``integrations.gitlab`` entry serves both: ``host`` the git server, ``apiBaseUrl``
-the replay.
+objects in GitLab's API v4 shape written here, paged as GitLab pages them (``Link`` with ``prev``,
+``next``, ``first`` and ``last``; ``X-Page``, ``X-Next-Page``, ``X-Prev-Page``, ``X-Total``,
+``X-Total-Pages``, ``X-Per-Page``), and the descriptor checks (``HEAD
+/projects/:id/repository/files/catalog-info.yaml``, 404 where the file is missing). Their ``web_url``
+names repositories the git server really holds, which takes ``oauth2:TOKEN`` only, as GitLab does.
+One ``integrations.gitlab`` entry serves both: ``host`` the git server, ``apiBaseUrl`` the replay.
 """
 
 from __future__ import annotations
@@ -14,46 +15,79 @@ from __future__ import annotations
 import base64
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from catalog import config
-from catalog.models import Entity, ProviderState
+from catalog.models import Entity, Location, ProviderState
 from catalog.services.providers import due_providers
 from catalog.tasks import run_due_providers_task
 from tests.catalog.providers.replay import GITLAB_TOKEN, serve
-from tests.gitserver import reach
 from tests.leaks import database_text
 
-from .discovery_support import cloned, component, refresh_provider, write_config
+from .discovery_support import cloned, component, organisation, refresh_provider, start_git_host, write_config
 from .webhook_payloads import SECRET, signed_headers
 
 PROVIDER = "gitlab:acme"
-LISTING = "GET /groups/acme/projects?include_subgroups=true&per_page=100"
-
-
-REPOSITORIES = {
+LISTING = "/groups/acme/projects"
+PER_PAGE = 100
+ARCHIVED = "old-portal"  # archived in the listing: never checked, never cloned
+WITHOUT_DESCRIPTOR = "scratch"  # GitLab answers 404 to its file check: no Location, no error
+NAMED = {
     "shop-api": {"catalog-info.yaml": component("shop-api")},
     "bikes-web": {"catalog-info.yaml": component("bikes-web")},
-    "old-portal": {"catalog-info.yaml": component("old-portal")},  # archived in the listing
-    "scratch": {"README.md": "# Scratch\n"},  # no descriptor: GitLab answers 404 to the file check
-    "billing": {"catalog-info.yaml": component("billing")},
+    ARCHIVED: {"catalog-info.yaml": component(ARCHIVED)},
+    WITHOUT_DESCRIPTOR: {"README.md": "# Scratch\n"},
 }
-PAGES = (("shop-api", "bikes-web"), ("old-portal", "scratch"), ("billing",))
+REPOSITORIES = organisation(300, NAMED)
+DISCOVERED = sorted(set(REPOSITORIES) - {ARCHIVED, WITHOUT_DESCRIPTOR})
+# Removal and creation are read the same way at any size: those tests list one page of six projects
+# (ingesting 300 projects costs a few minutes of the suite each time; paging is the first test's).
+SMALL = organisation(6, NAMED)
+
+
+def page_key(page: int) -> str:
+    """The replay key of one page, as the provider asks for it (the first page without ``page``)."""
+    query = "include_subgroups=true" + (f"&page={page}" if page > 1 else "") + "&per_page=100"
+    return f"GET {LISTING}?{query}"
+
+
+def page_headers(page: int, pages: int, total: int) -> dict[str, str]:
+    """GitLab's offset pagination headers for ``page`` of ``pages`` (its REST API docs, "Pagination")."""
+
+    def href(number: int) -> str:
+        return f"<{{base}}{LISTING}?include_subgroups=true&page={number}&per_page=100>"
+
+    links = [f'{href(page - 1)}; rel="prev"'] if page > 1 else []
+    links += [f'{href(page + 1)}; rel="next"'] if page < pages else []
+    links += [f'{href(1)}; rel="first"', f'{href(pages)}; rel="last"']
+    return {
+        "Link": ", ".join(links),
+        "X-Next-Page": str(page + 1) if page < pages else "",
+        "X-Page": str(page),
+        "X-Per-Page": "100",
+        "X-Prev-Page": str(page - 1) if page > 1 else "",
+        "X-Total": str(total),
+        "X-Total-Pages": str(pages),
+    }
 
 
 class GitLab:
-    def __init__(self, server, replay, monkeypatch, capture, config_file) -> None:
+    def __init__(self, server, replay, monkeypatch, capture, config_file, repositories) -> None:
         self.server, self.replay, self.capture, self.config_file = server, replay, capture, config_file
-        self.repositories = dict(REPOSITORIES)
+        self.repositories = dict(repositories)
         monkeypatch.setenv("GITLAB_DISCOVERY_TOKEN", GITLAB_TOKEN)
 
-    def project(self, number: int, name: str) -> dict[str, Any]:
+    def project_id(self, name: str) -> int:
+        return 5000 + list(self.repositories).index(name)
+
+    def project(self, name: str) -> dict[str, Any]:
         """A project as GitLab's API v4 lists it (``GET /groups/:id/projects``), on the git server."""
         web = self.server.url(f"acme/{name}")
         return {
-            "id": 5000 + number,
+            "id": self.project_id(name),
             "name": name,
             "path": name,
             "path_with_namespace": f"acme/{name}",
@@ -61,29 +95,28 @@ class GitLab:
             "default_branch": "main",
             "web_url": web,
             "http_url_to_repo": f"{web}.git",
-            "archived": name == "old-portal",
+            "archived": name == ARCHIVED,
             "visibility": "private",
             "topics": [],
         }
 
-    def list(self, pages: tuple[tuple[str, ...], ...]) -> None:
-        """Make the replay list ``pages`` of projects, paged as GitLab pages them."""
-        numbers = {name: number for number, name in enumerate(self.repositories)}
+    def list(self, names: Sequence[str]) -> None:
+        """Make the replay list ``names`` in pages of 100, paged as GitLab pages them."""
+        pages = [names[start : start + PER_PAGE] for start in range(0, len(names), PER_PAGE)]
         routes: dict[str, dict[str, Any]] = {}
-        bodies: dict[str, Any] = {}
-        page_url = "{base}/groups/acme/projects?include_subgroups=true&per_page=100&page=%d"
-        for page, names in enumerate(pages, start=1):
-            headers = {"X-Page": str(page), "X-Per-Page": "100", "X-Total-Pages": str(len(pages))}
-            if page < len(pages):
-                headers |= {"X-Next-Page": str(page + 1), "Link": f'<{page_url % (page + 1)}>; rel="next"'}
-            key = LISTING if page == 1 else f"GET /groups/acme/projects?include_subgroups=true&page={page}&per_page=100"
-            routes[key] = {"status": 200, "headers": headers, "body": f"page-{page}.json"}
-            bodies[f"page-{page}.json"] = [self.project(numbers[name], name) for name in names]
-            for name in names:
-                has_file = "catalog-info.yaml" in self.repositories[name]
-                check = f"HEAD /projects/{5000 + numbers[name]}/repository/files/catalog-info.yaml?ref=main"
-                routes[check] = {"status": 200 if has_file else 404, "headers": {}, "body": "file.json"}
-        bodies["file.json"] = {"message": "ok"}
+        bodies: dict[str, Any] = {"found.json": None, "missing.json": {"message": "404 File Not Found"}}
+        for page, chunk in enumerate(pages, start=1):
+            answer = {"status": 200, "headers": page_headers(page, len(pages), len(names)), "body": f"page-{page}.json"}
+            routes[page_key(page)] = answer
+            bodies[f"page-{page}.json"] = [self.project(name) for name in chunk]
+            for name in chunk:
+                found = "catalog-info.yaml" in self.repositories[name]
+                check = f"HEAD /projects/{self.project_id(name)}/repository/files/catalog-info.yaml?ref=main"
+                routes[check] = {
+                    "status": 200 if found else 404,
+                    "headers": {},
+                    "body": f"{'found' if found else 'missing'}.json",
+                }
         self.replay.routes, self.replay.bodies = routes, bodies
 
     def configure(self) -> None:
@@ -98,6 +131,10 @@ class GitLab:
     def cloned(self) -> set[str]:
         return cloned(self.server)
 
+    def listed(self) -> list[str]:
+        """The listing requests the provider made, in order."""
+        return [key for key in self.replay.asked if key.startswith(f"GET {LISTING}")]
+
 
 @pytest.fixture
 def gitlab_replay_unrecorded(settings):
@@ -105,7 +142,7 @@ def gitlab_replay_unrecorded(settings):
 
 
 @pytest.fixture
-def gitlab(
+def forge(
     git_https_server,
     gitlab_replay_unrecorded,
     settings,
@@ -114,16 +151,30 @@ def gitlab(
     eager,
     django_capture_on_commit_callbacks,
 ):
-    server = git_https_server(basic={("oauth2", GITLAB_TOKEN)})
-    for name, files in REPOSITORIES.items():
-        server.create_repo(f"acme/{name}", files)
-    reach(settings, server)
-    config_file = tmp_path / "app-config.yaml"
-    settings.GREENROOM_CONFIG_FILE = str(config_file)
-    found = GitLab(server, gitlab_replay_unrecorded, monkeypatch, django_capture_on_commit_callbacks, config_file)
-    found.list(PAGES)
-    found.configure()
-    return found
+    """A GitLab (the replay) and its git server holding ``repositories``, listed, the provider configured."""
+
+    def start(repositories: dict[str, dict[str, str]]) -> GitLab:
+        login = ("oauth2", GITLAB_TOKEN)
+        server, config_file = start_git_host(git_https_server, settings, tmp_path, login, repositories)
+        capture = django_capture_on_commit_callbacks
+        found = GitLab(server, gitlab_replay_unrecorded, monkeypatch, capture, config_file, repositories)
+        found.list(list(repositories))
+        found.configure()
+        return found
+
+    return start
+
+
+@pytest.fixture
+def gitlab(forge):
+    """Three pages of 100 projects."""
+    return forge(REPOSITORIES)
+
+
+@pytest.fixture
+def small_gitlab(forge):
+    """One page of six projects, the archived one and the one without a descriptor among them."""
+    return forge(SMALL)
 
 
 def components() -> dict[str, Entity]:
@@ -131,40 +182,51 @@ def components() -> dict[str, Entity]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_discovers_three_pages_and_clones_every_project_with_the_token_recorded_replay(gitlab, caplog):
+def test_discovers_three_pages_of_100_and_clones_every_project_with_the_token_recorded_replay(gitlab, caplog):
     caplog.set_level(logging.DEBUG)
     printed = gitlab.refresh()
 
-    assert printed.startswith(f"{PROVIDER}: 3 added, 0 changed, 0 removed, 3 entities in "), printed
-    listing = [key for key in gitlab.replay.asked if key.startswith("GET /groups/acme/projects")]
-    assert len(listing) == 3  # followed the Link / X-Next-Page headers to the last page
-    # The archived project is never checked; the one without a descriptor is checked and left out.
-    assert not any("/5002/" in key for key in gitlab.replay.asked)
-    assert any("/5003/" in key for key in gitlab.replay.asked)
-    assert gitlab.cloned() == {"shop-api", "bikes-web", "billing"}
+    assert printed.startswith(f"{PROVIDER}: 298 added, 0 changed, 0 removed, 298 entities in "), printed
+    assert gitlab.listed() == [page_key(1), page_key(2), page_key(3)]  # followed Link rel="next" to the end
+    checks = [key for key in gitlab.replay.asked if key.startswith("HEAD ")]
+    # Every project but the archived one is checked, once; the one without a descriptor is left out.
+    assert len(checks) == len(set(checks)) == 299
+    assert not any(f"/{gitlab.project_id(ARCHIVED)}/" in key for key in checks)
+    assert any(f"/{gitlab.project_id(WITHOUT_DESCRIPTOR)}/" in key for key in checks)
+    assert sorted(gitlab.cloned()) == DISCOVERED
     expected = "Basic " + base64.b64encode(f"oauth2:{GITLAB_TOKEN}".encode()).decode()
     assert set(gitlab.server.authorizations()) == {expected}
     found = components()
-    assert sorted(found) == ["bikes-web", "billing", "shop-api"]
+    assert sorted(found) == DISCOVERED
     target = gitlab.server.url("acme/shop-api/-/blob/main/catalog-info.yaml")
     assert found["shop-api"].body["metadata"]["annotations"]["backstage.io/managed-by-location"] == f"url:{target}"
+    # The project without a descriptor leaves no trace: no Location, no error, as in Backstage; the
+    # provider's Location holds the run's note only.
     state = ProviderState.objects.get(provider_id=PROVIDER)
     assert state.last_error == ""
+    assert [error["message"] for error in state.location.errors] == [
+        f"read 300 projects of acme on {gitlab.server.netloc}, 298 with catalog-info.yaml, in 302 requests"
+    ]
+    assert not Location.objects.filter(target__contains=f"/acme/{WITHOUT_DESCRIPTOR}/").exists()
+    assert Location.objects.filter(origin=Location.Origin.PROVIDER).exclude(pk=state.location_id).count() == 298
+    assert not Location.objects.exclude(errors=[]).exclude(pk=state.location_id).exists()
+    assert set(Location.objects.exclude(pk=state.location_id).values_list("status", flat=True)) == {Location.Status.OK}
     for text in (caplog.text, database_text(), json.dumps(printed)):
         assert GITLAB_TOKEN not in text and expected.removeprefix("Basic ") not in text
 
 
 @pytest.mark.django_db
-def test_a_project_gone_from_the_listing_is_orphaned_on_the_next_run_recorded_replay(gitlab):
+def test_a_project_gone_from_the_listing_is_orphaned_on_the_next_run_recorded_replay(small_gitlab):
+    gitlab = small_gitlab
     gitlab.refresh()
-    gitlab.list((("shop-api", "old-portal"), ("scratch",), ("billing",)))
+    gitlab.list([name for name in SMALL if name != "bikes-web"])
 
     printed = gitlab.refresh()
 
-    assert printed.startswith(f"{PROVIDER}: 0 added, 0 changed, 1 removed, 2 entities in "), printed
+    assert printed.startswith(f"{PROVIDER}: 0 added, 0 changed, 1 removed, 3 entities in "), printed
     found = components()
     assert found["bikes-web"].is_orphan
-    assert not found["shop-api"].is_orphan and not found["billing"].is_orphan
+    assert sorted(name for name, entity in found.items() if entity.is_orphan) == ["bikes-web"]
 
 
 def project_create(path: str) -> bytes:
@@ -192,12 +254,13 @@ def post_system_hook(client, body: bytes, secret: str = SECRET):
 
 @pytest.mark.urls("tests.catalog.webhook_urls")
 @pytest.mark.django_db
-def test_a_project_create_system_hook_registers_it_within_one_tick_recorded_replay(gitlab, client, settings):
+def test_a_project_create_system_hook_registers_it_within_one_tick_recorded_replay(small_gitlab, client, settings):
+    gitlab = small_gitlab
     settings.CATALOG_WEBHOOK_SECRET = SECRET
     gitlab.refresh()
     gitlab.repositories["new-service"] = {"catalog-info.yaml": component("new-service")}
     gitlab.server.create_repo("acme/new-service", gitlab.repositories["new-service"])
-    gitlab.list((*PAGES, ("new-service",)))
+    gitlab.list(list(gitlab.repositories))
     assert due_providers(config.configured_providers().providers) == []
     body = project_create("acme/new-service")
 
@@ -207,15 +270,18 @@ def test_a_project_create_system_hook_registers_it_within_one_tick_recorded_repl
     assert wrong.status_code == 401
     assert response.status_code == 202, response.content
     assert response.json() == {"providers": [PROVIDER], "repository": "acme/new-service", "action": "created"}
+    cloned_before = gitlab.cloned()
     with gitlab.capture(execute=True):
         assert run_due_providers_task() == 1
     assert "new-service" in components()
-    assert "new-service" in gitlab.cloned()
+    assert gitlab.cloned() - cloned_before == {"new-service"}  # the tick reads the new project only
+    assert gitlab.listed()[-1:] == [page_key(1)]  # the tick listed the group again
+    assert due_providers(config.configured_providers().providers) == []
 
 
 @pytest.mark.urls("tests.catalog.webhook_urls")
 @pytest.mark.django_db
-def test_a_system_hook_for_another_group_makes_nothing_due(gitlab, client, settings):
+def test_a_system_hook_for_another_group_makes_nothing_due(small_gitlab, client, settings):
     settings.CATALOG_WEBHOOK_SECRET = SECRET
     body = project_create("elsewhere/new-service")
 
