@@ -77,8 +77,8 @@ def text_array_literal(values: Sequence[str]) -> str:
     if not values:
         return "{}"
     joined = '","'.join(values)
-    if '"' not in joined and "\\" not in joined:
-        # Nothing to escape (the usual case): every element quoted in one join.
+    if "\\" not in joined and joined.count('"') == 2 * (len(values) - 1):
+        # No element holds a quote or a backslash (the usual case): every element quoted in one join.
         return '{"' + joined + '"}'
     quoted = ('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values)
     return "{" + ",".join(quoted) + "}"
