@@ -38,14 +38,22 @@ def build_search_document(entity: dict[str, Any]) -> dict[str, list[str]]:
             values.append(text)
 
     # An explicit stack rather than recursion: validated entities are shallow, but nothing here
-    # should depend on that. Written out for speed: ingestion builds one per entity.
+    # should depend on that. Written out for speed (ingestion builds one per entity): string leaves,
+    # the commonest values, are added inline.
     stack: list[tuple[str, Any]] = [
         (key.lower(), value) for key, value in entity.items() if key not in ("relations", "status")
     ]
-    pop, push = stack.pop, stack.append
+    pop, push, setdefault = stack.pop, stack.append, index.setdefault
     while stack:
         key, value = pop()
-        if isinstance(value, dict):
+        if value.__class__ is str:
+            if len(key) <= MAX_KEY_LENGTH:
+                text = value.lower()
+                if len(text) <= MAX_VALUE_LENGTH:
+                    setdefault(key, []).append(text)
+                else:
+                    setdefault(key, [])
+        elif isinstance(value, dict):
             for child_key, child in value.items():
                 push((f"{key}.{child_key.lower() if child_key.__class__ is str else str(child_key).lower()}", child))
         elif isinstance(value, list):
@@ -54,7 +62,7 @@ def build_search_document(entity: dict[str, Any]) -> dict[str, list[str]]:
                     add(f"{key}.{item.lower()}", "true")
                 push((key, item))
         else:
-            add(key, value.lower() if value.__class__ is str else _text(value))
+            add(key, _text(value))
     metadata = entity.get("metadata") or {}
     namespace = metadata.get("namespace") or "default"
     add("metadata.namespace", namespace.lower() if namespace.__class__ is str else _text(namespace))
