@@ -39,30 +39,6 @@ class JsonTexts:
         return text
 
 
-# A batch of a refresh writes about 1,000 entity rows, each with some 40 filter terms and its
-# full-text trigrams, into two GIN indexes. PostgreSQL queues new GIN entries in a pending list and
-# merges it into the index in chunks of ``work_mem`` (4 MB by default): a larger chunk merges the
-# same entries in fewer, cheaper passes (measured in docs/benchmarks.md, "Ingestion write path").
-BULK_WORK_MEM = "64MB"
-
-
-def tune_bulk_transaction(*, durable: bool = True) -> None:
-    """Settings for the rest of the current transaction that writes a batch (PostgreSQL only).
-
-    ``work_mem`` is raised for the GIN merges. ``durable=False`` also lets the commit return before
-    its WAL reaches the disk (``synchronous_commit = off``): for a refresh's batches, which the
-    refresh's final, durable commit flushes with it; a crash in between loses only batches the next
-    refresh writes again, never leaves a batch half-written.
-    """
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('work_mem', %s, true), set_config('synchronous_commit', %s, true)",
-            [BULK_WORK_MEM, "on" if durable else "off"],
-        )
-
-
 def dump_json(value: Any) -> str:
     """Compact JSON text for a jsonb column (key order is jsonb's business)."""
     try:

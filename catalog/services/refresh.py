@@ -24,7 +24,7 @@ from ..cache import bump_catalog_version
 from ..models import Entity, EntityHistory, Location, Relation
 from ..signals import announce_entities_changed
 from .backoff import outcome_fields
-from .bulk import JsonTexts, insert_rows, tune_bulk_transaction, update_rows
+from .bulk import JsonTexts, insert_rows, update_rows
 from .entity_rows import (
     ENTITY_FIELDS,
     ENTITY_UPDATE_FIELDS,
@@ -82,12 +82,9 @@ class RefreshWriter:
     def write_all(self, entities: Iterable[ProcessedEntity]) -> None:
         """Write ``entities`` batch by batch; the next batch is prepared while one is written."""
         # Closed at once if a write fails, so the reading thread stops with it.
-        # Each batch commits on its own unless a caller's transaction holds them all; then
-        # ``finish`` commits durably after them, which flushes theirs too.
-        durable = connection.in_atomic_block
         with closing(read_ahead(batched(entities, BATCH_SIZE))) as batches:
             for batch in batches:
-                self._write_batch(batch, durable=durable)
+                self._write_batch(batch)
 
     def write_edits(self, entities: list[ProcessedEntity]) -> RefreshReport:
         """Write entities edited outside a refresh (by a curator): the same rows, history and
@@ -102,7 +99,7 @@ class RefreshWriter:
                 announce_entities_changed(written=self.report.changed)
         return self.report
 
-    def _write_batch(self, batch: list[ProcessedEntity], *, durable: bool = True) -> None:
+    def _write_batch(self, batch: list[ProcessedEntity]) -> None:
         stored = {
             row[0]: row
             for row in Entity.objects.filter(ref__any=[item.ref for item in batch]).values_list(
@@ -142,7 +139,6 @@ class RefreshWriter:
         shared = JsonTexts()
         insert_fields, update_fields = with_term_columns(ENTITY_FIELDS), with_term_columns(ENTITY_UPDATE_FIELDS)
         with transaction.atomic():
-            tune_bulk_transaction(durable=durable)
             new_rows = [
                 as_row(entity_values(item, uid, 1, self.location.pk, self.now), insert_fields) for item, uid in created
             ]
