@@ -38,14 +38,22 @@ def build_search_document(entity: dict[str, Any]) -> dict[str, list[str]]:
             values.append(text)
 
     # An explicit stack rather than recursion: validated entities are shallow, but nothing here
-    # should depend on that. Written out for speed: ingestion builds one per entity.
+    # should depend on that. Written out for speed (ingestion builds one per entity): string leaves,
+    # the commonest values, are added inline.
     stack: list[tuple[str, Any]] = [
         (key.lower(), value) for key, value in entity.items() if key not in ("relations", "status")
     ]
-    pop, push = stack.pop, stack.append
+    pop, push, setdefault = stack.pop, stack.append, index.setdefault
     while stack:
         key, value = pop()
-        if isinstance(value, dict):
+        if value.__class__ is str:
+            if len(key) <= MAX_KEY_LENGTH:
+                text = value.lower()
+                if len(text) <= MAX_VALUE_LENGTH:
+                    setdefault(key, []).append(text)
+                else:
+                    setdefault(key, [])
+        elif isinstance(value, dict):
             for child_key, child in value.items():
                 push((f"{key}.{child_key.lower() if child_key.__class__ is str else str(child_key).lower()}", child))
         elif isinstance(value, list):
@@ -54,7 +62,7 @@ def build_search_document(entity: dict[str, Any]) -> dict[str, list[str]]:
                     add(f"{key}.{item.lower()}", "true")
                 push((key, item))
         else:
-            add(key, value.lower() if value.__class__ is str else _text(value))
+            add(key, _text(value))
     metadata = entity.get("metadata") or {}
     namespace = metadata.get("namespace") or "default"
     add("metadata.namespace", namespace.lower() if namespace.__class__ is str else _text(namespace))
@@ -77,12 +85,14 @@ def filter_terms(search: dict[str, list[str]]) -> list[str]:
     The same terms as the database function catalog_search_terms() (migration 0014), which fills
     the column for writers that leave it out; computed here by the bulk writers, for speed.
     """
-    terms = []
+    terms: list[str] = []
+    append, extend = terms.append, terms.extend
     for key, values in search.items():
-        escaped = escape_term_key(key)
-        terms.append(escaped)
+        # Written out for speed (the refresh writer builds one per entity): most keys need no escape.
+        escaped = escape_term_key(key) if "=" in key or "\\" in key else key
+        append(escaped)
         if isinstance(values, list):
-            terms.extend(f"{escaped}={value}" for value in values)
+            extend([f"{escaped}={value}" for value in values])
     return terms
 
 

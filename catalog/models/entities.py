@@ -32,7 +32,9 @@ class Entity(models.Model):
     lifecycle = models.CharField(max_length=200, blank=True)
     body = models.JSONField()
     search = models.JSONField(default=dict)
-    location = models.ForeignKey("catalog.Location", on_delete=models.CASCADE, related_name="entities")
+    # No index of its own: ``catalog_entity_location`` (location, location_key) serves every lookup
+    # by location, and each index is paid for on every row a refresh writes.
+    location = models.ForeignKey("catalog.Location", on_delete=models.CASCADE, related_name="entities", db_index=False)
     # Location ref of the file the entity was read from (``backstage.io/managed-by-location``).
     location_key = models.TextField()
     # The Location entity whose target led to this entity (empty for a registration's own Location
@@ -58,7 +60,6 @@ class Entity(models.Model):
         verbose_name_plural = "entities"
         ordering = ["ref"]
         indexes = [
-            models.Index(fields=["kind", "namespace", "name"], name="catalog_entity_kind_ns_name"),
             models.Index(fields=["location", "location_key"], name="catalog_entity_location"),
             # The explorer's default order, so a page of 100,000 entities is read off the index.
             models.Index(fields=["name", "ref"], name="catalog_entity_name_ref"),

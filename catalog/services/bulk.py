@@ -50,11 +50,21 @@ def dump_json(value: Any) -> str:
 
 def text_array_literal(values: Sequence[str]) -> str:
     """PostgreSQL's literal of a ``text[]`` (``{"a","b"}``), for COPY: lists here are JSON."""
+    if not values:
+        return "{}"
+    joined = '","'.join(values)
+    if "\\" not in joined and joined.count('"') == 2 * (len(values) - 1):
+        # No element holds a quote or a backslash (the usual case): every element quoted in one join.
+        return '{"' + joined + '"}'
     quoted = ('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values)
     return "{" + ",".join(quoted) + "}"
 
 
 def _dump(value: Any, shared: JsonTexts | None) -> Any:
+    cls = value.__class__
+    if cls is str or cls is int or cls is bool or value is None:
+        # Most values of a row: passed through without the checks below.
+        return value
     if isinstance(value, dict | list):
         return shared.text(value) if shared is not None else dump_json(value)
     if isinstance(value, uuid.UUID):

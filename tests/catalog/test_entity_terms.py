@@ -84,6 +84,20 @@ def test_the_array_literal_reads_back_as_the_same_terms():
         assert cursor.fetchone()[0] == terms
 
 
+@pytest.mark.parametrize(
+    "terms",
+    [
+        [],
+        ["kind", "kind=component", "metadata.tags=b b", "spec.x={a,b}", ""],  # nothing to escape
+        ["plain", 'one "quote"'],  # one element to escape: every element takes the escaping path
+    ],
+)
+def test_array_literals_with_and_without_escapes_read_back(terms):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::text[]", [text_array_literal(terms)])
+        assert cursor.fetchone()[0] == terms
+
+
 def test_a_refresh_stores_the_terms_the_functions_compute(write_file):
     refresh_location(register_location(validate_location_spec("file", str(write_file("c.yaml", ODD))), trusted=True))
 

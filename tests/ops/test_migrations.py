@@ -66,6 +66,10 @@ ALLOWED: dict[tuple[str, str], str] = {
         "two generated columns become plain ones, values kept, no rewrite (by code: PostgreSQL only); a "
         "trigger computes them for writers that leave them out, as an older version serving beside it does"
     ),
+    ("catalog", "0022_entity_fewer_indexes"): (
+        "drops two indexes only (the foreign key's by name, its field changed in the model state alone); "
+        "no column or constraint changes, old code's queries are served by the indexes that remain"
+    ),
     ("portal", "0005_search_vocabulary"): (
         "adds an fts5vocab virtual table over the existing FTS5 index (by code: SQLite only); it stores nothing"
     ),
