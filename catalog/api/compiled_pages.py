@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 # Stand-ins no real boundary holds: a random id and a sort value with a control character.
@@ -96,7 +97,10 @@ def page_rows(shape: str, build: Callable[[list[Any] | None], Any], boundary: li
         if template is not None:
             _compiled.move_to_end(shape)
     if template is None:
-        sql, params = build(stand_in_boundary(boundary)).query.sql_with_params()
+        try:
+            sql, params = build(stand_in_boundary(boundary)).query.sql_with_params()
+        except EmptyResultSet:  # a filter Django knows matches nothing: it runs no SQL for it
+            return list(build(boundary))
         template = _template(sql, tuple(params), boundary)
         if template is None:
             return list(build(boundary))
