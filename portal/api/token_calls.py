@@ -1,12 +1,15 @@
-"""Token calls to the API skip the middleware only a browser's session needs.
+"""Token calls to the API skip the authentication and message middleware a browser's session needs.
 
 A request under ``/api/`` that carries an ``Authorization`` header is authenticated by its token
 alone: ``BearerTokenAuthentication`` comes first in DRF's list and answers 401 to any header it
 does not accept, so DRF's ``SessionAuthentication`` (the only reader of the session under
 ``/api/``; every route there is a DRF view, ``tests/portal/test_token_calls.py``) never runs for
-it. The session, CSRF, authentication and message middleware do nothing such a call needs, so
-these subclasses, listed in ``MIDDLEWARE`` in place of Django's, pass it straight on: no session
-store, no CSRF cookie, no message storage is set up. DRF puts the token's user on the request.
+it. The authentication and message middleware do nothing such a call needs, so these subclasses,
+listed in ``MIDDLEWARE`` in place of Django's, pass it straight on: no user is read from the
+session and no message storage is set up; DRF puts the token's user on the request. Django's own
+session and CSRF middleware stay (the deploy checks look for their exact paths): the session store
+they make is lazy and never read for such a call, so nothing is loaded or saved, and DRF's views
+are CSRF-exempt, so no token is asked for or set.
 
 Every other request, an API call signed in by its session cookie included, runs the middleware
 unchanged: DRF's ``SessionAuthentication`` checks its CSRF token itself, as before. CSRF protects
@@ -20,13 +23,10 @@ in ``MIDDLEWARE``, and for a call that is not a 404 it sets a context variable a
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.messages import middleware as messages_middleware
-from django.contrib.sessions import middleware as sessions_middleware
 from django.http import HttpRequest, HttpResponse
-from django.middleware import csrf
 
 API_PREFIX = "/api/"
 
@@ -47,28 +47,9 @@ class BrowserOnly:
         return super().__call__(request)  # type: ignore[misc]
 
 
-class SessionMiddleware(BrowserOnly, sessions_middleware.SessionMiddleware):
-    """Django's, but no session store for token calls."""
-
-
 class AuthenticationMiddleware(BrowserOnly, auth_middleware.AuthenticationMiddleware):
     """Django's (it reads the session), but a token call's user is set by DRF from its token."""
 
 
 class MessageMiddleware(BrowserOnly, messages_middleware.MessageMiddleware):
     """Django's, but no message storage for token calls (the API shows no messages)."""
-
-
-class CsrfViewMiddleware(BrowserOnly, csrf.CsrfViewMiddleware):
-    """Django's, but neither cookie nor check for token calls, which no session authenticates."""
-
-    def process_view(
-        self,
-        request: HttpRequest,
-        callback: Callable[..., Any],
-        callback_args: tuple[Any, ...],
-        callback_kwargs: dict[str, Any],
-    ) -> HttpResponse | None:
-        if is_token_call(request):
-            return None
-        return super().process_view(request, callback, callback_args, callback_kwargs)

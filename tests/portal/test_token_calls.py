@@ -1,5 +1,5 @@
-"""Token calls to the API pass the session, CSRF, authentication and message middleware untouched;
-session-cookie calls still run them, and their writes still need a CSRF token."""
+"""Token calls to the API pass the authentication and message middleware untouched and read no
+session; session-cookie calls still run them, and their writes still need a CSRF token."""
 
 from __future__ import annotations
 
@@ -28,14 +28,14 @@ def bearer(plain: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {plain}"}
 
 
-def test_token_call_sets_up_no_session_and_no_message_storage(client, alice):
+def test_token_call_reads_no_session_and_sets_up_no_message_storage(client, alice):
     _, plain = issue_token(alice, "laptop")
 
     response = client.get(LIST, **bearer(plain))
 
     assert response.status_code == 200
     request = response.wsgi_request
-    assert not hasattr(request, "session")
+    assert not request.session.accessed and not request.session.modified
     assert not hasattr(request, "_messages")
     assert request.user == alice
     assert "csrftoken" not in response.cookies
@@ -49,7 +49,7 @@ def test_token_write_needs_no_csrf_token(alice):
     response = Client(enforce_csrf_checks=True).delete(delete_url(), **bearer(plain))
 
     assert response.status_code == 204
-    assert not hasattr(response.wsgi_request, "session")
+    assert not response.wsgi_request.session.accessed
 
 
 def test_token_call_is_its_token_user_even_with_another_users_session(client, alice, bob):
