@@ -230,7 +230,8 @@ class RefreshWriter:
                 announce_entities_changed(written=[*self.report.added, *self.report.changed, *self.report.orphaned])
             errors = [error.as_dict() for error in self.report.refused]
             Location.objects.filter(pk=self.location.pk).update(
-                status=Location.Status.ERROR if errors else Location.Status.OK,
+                # Warnings (a provider's run note, a skipped entry) are kept but do not fail it.
+                status=Location.Status.OK if self.report.ok else Location.Status.ERROR,
                 errors=errors,
                 last_commit=outcome.commit or "",
                 last_refreshed_at=self.now,

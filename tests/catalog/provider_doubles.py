@@ -1,6 +1,6 @@
 """A provider for the framework's tests: its entities come from its config value, as written there.
 
-``catalog.providers.static.<id>: {entities: [...], fail: "message", sleep: seconds, schedule: ...}``;
+``catalog.providers.static.<id>: {entities: [...], notes: [...], fail: "message", sleep: seconds, schedule: ...}``;
 the entities may be replaced between runs through ``STATIC_ENTITIES[provider_id]``.
 """
 
@@ -30,7 +30,7 @@ class StaticProvider:
         if failure:
             raise ProviderError(failure)
         entities = STATIC_ENTITIES.get(self.provider_id, self.value.get("entities", []))
-        return ProviderOutput(entities=[dict(entity) for entity in entities])
+        return ProviderOutput(entities=[dict(entity) for entity in entities], notes=list(self.value.get("notes", [])))
 
 
 def providers_from_config(value: Any, *, path: str) -> list[StaticProvider]:

@@ -124,6 +124,17 @@ def test_invalid_entities_are_reported_and_the_valid_ones_stored(configure):
     assert ProviderState.objects.get(provider_id="static:org").refused == 1
 
 
+def test_a_run_with_only_notes_leaves_its_location_ok_with_the_notes_kept(configure):
+    note = "read 2 projects of acme, 1 with catalog-info.yaml, in 3 requests"
+    provider = configure({"static": {"org": {"entities": [user("ann")], "notes": [note]}}}).by_id("static:org")
+    report = run_provider(provider)
+    assert report.ok and report.added == ["user:default/ann"]
+    location = Location.objects.get(target="static:org")
+    assert location.status == Location.Status.OK
+    assert [(error["message"], error["level"]) for error in location.errors] == [(note, "warning")]
+    assert ProviderState.objects.get(provider_id="static:org").refused == 0
+
+
 def test_failed_run_changes_nothing_and_records_the_error(configure):
     provider = configure({"static": {"org": {"entities": [user("ann")]}}}).by_id("static:org")
     run_provider(provider)
