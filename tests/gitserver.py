@@ -210,7 +210,6 @@ def _handler_for(server: GitHttpsServer) -> type[BaseHTTPRequestHandler]:
                     self._send(200 if content is not None else 404, content or b"not found\n", {})
             else:
                 self._cgi(body)
-            server.seen.append(Seen(self.command, self.path, authorization, self._status))
 
         def _cgi(self, body: bytes) -> None:
             parts = urlsplit(self.path)
@@ -244,7 +243,9 @@ def _handler_for(server: GitHttpsServer) -> type[BaseHTTPRequestHandler]:
             self._send(status, content, headers)
 
         def _send(self, status: int, content: bytes, headers: dict[str, str]) -> None:
-            self._status = status
+            # Recorded before the answer is written: on a kept-alive connection the client may read
+            # the whole answer, and a test look at ``seen``, before this thread runs again.
+            server.seen.append(Seen(self.command, self.path, self.headers.get("Authorization"), status))
             self.send_response(status)
             for name, value in headers.items():
                 if name.lower() != "content-length":
